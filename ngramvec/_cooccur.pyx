@@ -1,0 +1,525 @@
+# cython: language_level=3
+"""Compiled co-occurrence counting over an encoded corpus.
+
+Threading
+---------
+Threads split the *rows* of the result, not the corpus: thread ``t`` of ``T`` reads
+every sentence of the shard and counts the pairs whose centre (row) id ``r``
+satisfies ``r % T == t``. Each thread therefore owns its accumulators outright (no
+locks, no duplicated entries, no merge of partial tables), and per-position random
+decisions (subsampling, dynamic window) come from a counter-based hash of the token
+position, so every thread sees the same sentence and the counts do not depend on the
+number of threads.
+
+Accumulators (per thread, see ``csrc/nv_pairtab.h``)
+----------------------------------------------------
+* a dense block for frequent pairs: row ``r`` keeps the columns ``c < dense_len[r]``
+  at ``dense[dense_off[r] + c]``; lengths follow GloVe's rank-product rule
+  (``dense_len[r] ~ P / (r + 1)``), so the pairs of frequent words, which take most
+  updates, cost one array increment;
+* an open-addressing hash table for the other pairs, which doubles while it fits
+  its byte budget and is otherwise spilled to disk as a sorted run.
+
+Values are int64 ticks (integer weights), so sums are exact and order-free.
+
+Unit ids
+--------
+A sentence is first turned into per-position unit ids (row id and column id, -1 for
+a gap) and only then paired. Word contexts are units of order 1; ngram units plug
+into the same two steps.
+"""
+from cython.parallel cimport prange
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdio cimport FILE, fclose, fopen, snprintf
+from libc.stdlib cimport free, malloc, calloc
+from libc.string cimport strerror
+
+import os
+
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+cdef extern from "nv_rng.h" nogil:
+    uint64_t nv_hash64(uint64_t seed, uint64_t position, uint64_t stream)
+    double nv_hash_uniform(uint64_t seed, uint64_t position, uint64_t stream)
+
+cdef extern from "nv_pairtab.h" nogil:
+    ctypedef struct nv_pair:
+        uint64_t key
+        int64_t val
+    ctypedef struct nv_pairtab:
+        nv_pair *slots
+        int64_t cap
+        int64_t max_cap
+        int64_t n
+        int key_bits
+        int64_t n_spills
+        int err
+    ctypedef struct nv_source:
+        const nv_pair *mem
+        int64_t mem_n, mem_i
+        void *file
+        nv_pair *buf
+        int64_t buf_n, buf_i, buf_cap
+        uint64_t key
+        int64_t val
+        int done
+    ctypedef struct nv_merge:
+        nv_source *src
+        int *heap
+        int n_heap, n_src
+        int err
+    int nv_pairtab_init(nv_pairtab *t, int64_t cap, int64_t max_cap, int key_bits)
+    void nv_pairtab_free(nv_pairtab *t)
+    int nv_pairtab_add(nv_pairtab *t, uint64_t key, int64_t v)
+    int nv_pairtab_grow(nv_pairtab *t)
+    int nv_pairtab_needs_room(const nv_pairtab *t, int64_t extra)
+    int nv_pairtab_sort(nv_pairtab *t)
+    int nv_pairtab_spill(nv_pairtab *t, const char *path)
+    int nv_merge_start(nv_merge *m)
+    int nv_merge_next(nv_merge *m, uint64_t *key, int64_t *val)
+
+DEF SUB_NONE = 0
+DEF SUB_DIRTY = 1
+DEF SUB_CLEAN = 2
+DEF DIR_LEFT = 1
+DEF DIR_RIGHT = 2
+DEF E_ROOM = -1000     # one sentence needs more room than the whole table
+
+
+ctypedef struct count_state:
+    nv_pairtab *tabs
+    int n_threads
+    int col_bits
+    int64_t *dense
+    const int64_t *dense_len
+    const int64_t *dense_off
+    const char *spill_dir
+
+
+ctypedef struct count_opts:
+    int window, direction, subsample
+    bint dynamic, drop_oov
+    uint64_t seed
+
+
+cdef class CountOptions:
+    """Scalar settings of a counting pass (plain C values for the kernel).
+
+    Parameters
+    ----------
+    window : int
+        Largest distance between centre and context.
+    dynamic : bool
+        Sample each centre's window uniformly in [1, window] (word2vec).
+    direction : int
+        1 left contexts only, 2 right only, 3 both.
+    subsample : int
+        0 none, 1 remove subsampled tokens before windowing ("dirty"),
+        2 keep them as gaps ("clean").
+    drop_oov : bool
+        Remove out-of-vocabulary tokens before windowing (word2vec, GloVe) instead
+        of keeping them as gaps (hyperwords).
+    seed : int
+    """
+    cdef public int window, direction, subsample
+    cdef public bint dynamic, drop_oov
+    cdef public uint64_t seed
+
+    cdef count_opts c(self):
+        cdef count_opts o
+        o.window = self.window
+        o.direction = self.direction
+        o.subsample = self.subsample
+        o.dynamic = self.dynamic
+        o.drop_oov = self.drop_oov
+        o.seed = self.seed
+        return o
+
+    def __init__(self, int window, bint dynamic, int direction, int subsample,
+                 bint drop_oov, uint64_t seed):
+        self.window = window
+        self.dynamic = dynamic
+        self.direction = direction
+        self.subsample = subsample
+        self.drop_oov = drop_oov
+        self.seed = seed
+
+
+cdef class PairCounter:
+    """Per-thread accumulators of one counting pass.
+
+    Parameters
+    ----------
+    n_threads : int
+    n_rows, n_cols : int
+    dense_len, dense_off : ndarray of int64, shape (n_rows,)
+        Dense block layout (see the module docstring); offsets index ``dense``.
+    dense_size : int
+        Cells of the dense block (int64 each, zero-initialised lazily by calloc).
+    table_cap, table_max_cap : int
+        Initial and largest capacity (slots) of each thread's hash table.
+    spill_dir : str
+        Directory for sorted runs, named ``t{thread}-{k}.run``.
+    """
+    cdef nv_pairtab *tabs
+    cdef int n_threads
+    cdef public int64_t n_rows, n_cols
+    cdef public int col_bits
+    cdef int64_t *dense
+    cdef public int64_t dense_size
+    cdef int64_t[::1] dense_len, dense_off
+    cdef bytes spill_dir
+    cdef int *status
+    cdef public object run_paths
+    cdef count_state st
+
+    def __cinit__(self, int n_threads, int64_t n_rows, int64_t n_cols, dense_len, dense_off,
+                  int64_t dense_size, int64_t table_cap, int64_t table_max_cap, str spill_dir):
+        cdef int t, row_bits
+        self.n_threads = n_threads
+        self.n_rows = n_rows
+        self.n_cols = n_cols
+        self.col_bits = max(1, int(n_cols - 1).bit_length())
+        row_bits = max(1, int(n_rows - 1).bit_length())
+        if row_bits + self.col_bits > 63:
+            raise OverflowError("too many rows and columns to pack a pair in 63 bits")
+        self.dense_len = np.ascontiguousarray(dense_len, dtype=np.int64)
+        self.dense_off = np.ascontiguousarray(dense_off, dtype=np.int64)
+        self.dense_size = dense_size
+        self.spill_dir = os.fsencode(spill_dir)
+        self.run_paths = []
+        self.tabs = <nv_pairtab *>calloc(n_threads, sizeof(nv_pairtab))
+        self.status = <int *>calloc(n_threads, sizeof(int))
+        self.dense = <int64_t *>calloc(max(dense_size, 1), sizeof(int64_t))
+        if self.tabs == NULL or self.status == NULL or self.dense == NULL:
+            raise MemoryError("cannot allocate the counting accumulators")
+        self.st.tabs = self.tabs
+        self.st.n_threads = n_threads
+        self.st.col_bits = self.col_bits
+        self.st.dense = self.dense
+        self.st.dense_len = &self.dense_len[0] if n_rows > 0 else NULL
+        self.st.dense_off = &self.dense_off[0] if n_rows > 0 else NULL
+        self.st.spill_dir = <const char *>self.spill_dir
+        for t in range(n_threads):
+            if nv_pairtab_init(&self.tabs[t], table_cap, table_max_cap,
+                               row_bits + self.col_bits) < 0:
+                raise MemoryError("cannot allocate the counting hash tables")
+
+    def __dealloc__(self):
+        cdef int t
+        if self.tabs != NULL:
+            for t in range(self.n_threads):
+                nv_pairtab_free(&self.tabs[t])
+            free(self.tabs)
+        free(self.status)
+        free(self.dense)
+
+    def table_sizes(self):
+        """Entries held in each thread's hash table."""
+        return [self.tabs[t].n for t in range(self.n_threads)]
+
+    def table_bytes(self):
+        return sum(self.tabs[t].cap * 16 for t in range(self.n_threads))
+
+    def spills(self):
+        return [self.tabs[t].n_spills for t in range(self.n_threads)]
+
+    def _run_path(self, int t, int64_t k):
+        return os.path.join(os.fsdecode(self.spill_dir), f"t{t}-{k:06d}.run")
+
+    def check(self):
+        """Raise the error a thread met, if any."""
+        cdef int t
+        for t in range(self.n_threads):
+            if self.status[t] == E_ROOM:
+                raise MemoryError("one sentence needs more pairs than the memory_limit allows "
+                                  "for a table; raise memory_limit or lower max_sentence_length")
+            if self.status[t] != 0:
+                err = self.status[t]
+                path = self._run_path(t, self.tabs[t].n_spills)
+                raise OSError(err, f"cannot write a spill run ({os.strerror(err)})", path)
+
+
+cdef int _make_room(count_state *pc, int t, int64_t extra) noexcept nogil:
+    """Ensure thread t's table can take `extra` new keys: grow, else spill."""
+    cdef nv_pairtab *tab = &pc.tabs[t]
+    cdef char path[4096]
+    while nv_pairtab_needs_room(tab, extra):
+        if tab.cap < tab.max_cap:
+            if nv_pairtab_grow(tab) < 0:
+                if tab.n == 0:
+                    return tab.err
+                tab.max_cap = tab.cap     # no more memory: spill from now on
+            continue
+        if tab.n == 0:
+            return E_ROOM
+        snprintf(path, 4096, b"%s/t%d-%06lld.run", pc.spill_dir, t, <long long>tab.n_spills)
+        if nv_pairtab_spill(tab, path) < 0:
+            return tab.err
+    return 0
+
+
+cdef int _count_thread(count_state *pc, int t, const int32_t *ids, const int64_t *ends,
+                       const int32_t *row_map, const int32_t *col_map, const double *keep,
+                       const int64_t *weights, int64_t s0, int64_t s1, int64_t max_len,
+                       count_opts o, int64_t *n_pairs) noexcept nogil:
+    """Count the pairs of sentences [s0, s1) whose row is owned by thread t."""
+    cdef int T = pc.n_threads
+    cdef nv_pairtab *tab = &pc.tabs[t]
+    cdef int32_t *rb = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1))
+    cdef int32_t *cb = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1))
+    cdef int64_t *pb = <int64_t *>malloc(sizeof(int64_t) * (max_len + 1))
+    cdef int64_t s, a, b, p, n, i, j, jlo, jhi, d, rowlen, rowoff, pairs = 0
+    cdef int32_t lid, r, c
+    cdef int win, window = o.window, err = 0
+    cdef int col_bits = pc.col_bits
+    cdef bint left = (o.direction & DIR_LEFT) != 0, right = (o.direction & DIR_RIGHT) != 0
+    cdef int64_t w
+    cdef int64_t *dense = pc.dense
+    if rb == NULL or cb == NULL or pb == NULL:
+        free(rb); free(cb); free(pb)
+        return 12  # ENOMEM
+    for s in range(s0, s1):
+        a = ends[s - 1] if s > 0 else 0
+        b = ends[s]
+        # 1. the sentence as unit ids; OOV and subsampled tokens removed, or kept as gaps
+        n = 0
+        for p in range(a, b):
+            lid = ids[p]
+            r = row_map[lid]
+            c = col_map[lid]
+            if r < 0 and c < 0:
+                if o.drop_oov:
+                    continue
+            elif o.subsample != SUB_NONE and nv_hash_uniform(o.seed, <uint64_t>p, 0) >= keep[lid]:
+                if o.subsample == SUB_DIRTY:
+                    continue
+                r = -1
+                c = -1
+            rb[n] = r
+            cb[n] = c
+            pb[n] = p
+            n += 1
+        if n < 2:
+            continue
+        # 2. room for the worst case of this sentence (every pair a new key)
+        err = _make_room(pc, t, n * 2 * window)
+        if err != 0:
+            break
+        # 3. pairs (i = centre, j = context), distance d = |i - j| within the window
+        for i in range(n):
+            r = rb[i]
+            if r < 0 or r % T != t:
+                continue
+            win = window
+            if o.dynamic:
+                win = 1 + <int>(nv_hash64(o.seed, <uint64_t>pb[i], 1) % <uint64_t>window)
+            jlo = i - win if left else i + 1
+            if jlo < 0:
+                jlo = 0
+            jhi = i + win if right else i - 1
+            if jhi >= n:
+                jhi = n - 1
+            rowlen = pc.dense_len[r]
+            rowoff = pc.dense_off[r]
+            for j in range(jlo, jhi + 1):
+                c = cb[j]
+                if j == i or c < 0:
+                    continue
+                d = i - j if i > j else j - i
+                w = weights[d]
+                pairs += 1
+                if c < rowlen:
+                    dense[rowoff + c] += w
+                else:
+                    nv_pairtab_add(tab, (<uint64_t>r << col_bits) | <uint64_t>c, w)
+    free(rb)
+    free(cb)
+    free(pb)
+    n_pairs[0] += pairs
+    return err
+
+
+def cooccur_count_shard(PairCounter pc, const int32_t[::1] ids, const int64_t[::1] ends,
+                        const int32_t[::1] row_map, const int32_t[::1] col_map,
+                        const double[::1] keep, const int64_t[::1] weights,
+                        int64_t s0, int64_t s1, int64_t max_len, CountOptions opts):
+    """Count the word pairs of sentences [s0, s1) into ``pc``, all threads.
+
+    Parameters
+    ----------
+    pc : PairCounter
+    ids : int32 array, shape (n_tokens,)
+        Lexicon ids of the encoded corpus.
+    ends : int64 array, shape (n_sentences,)
+        Sentence ends.
+    row_map, col_map : int32 arrays, shape (n_types,)
+        Lexicon id -> row / column id, -1 when not a row / column.
+    keep : float64 array, shape (n_types,)
+        Keep probability of each lexicon entry under subsampling.
+    weights : int64 array, shape (window + 1,)
+        Ticks added for a pair at distance d.
+    s0, s1 : int
+        Sentence range.
+    max_len : int
+        Longest sentence in the range (sizes the per-thread buffers).
+    opts : CountOptions
+
+    Returns
+    -------
+    int
+        Pairs counted (occurrences, not distinct pairs).
+    """
+    cdef int t, T = pc.n_threads
+    cdef int64_t *pairs = <int64_t *>calloc(T, sizeof(int64_t))
+    cdef int64_t total = 0
+    cdef count_opts o = opts.c()
+    cdef count_state *st = &pc.st
+    cdef int *status = pc.status
+    if s1 <= s0:
+        free(pairs)
+        return 0
+    if pairs == NULL:
+        raise MemoryError()
+    if weights.shape[0] < opts.window + 1:
+        free(pairs)
+        raise ValueError("weights must have window + 1 entries")
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        status[t] = _count_thread(st, t, &ids[0], &ends[0], &row_map[0], &col_map[0],
+                                  &keep[0], &weights[0], s0, s1, max_len, o, &pairs[t])
+    for t in range(T):
+        total += pairs[t]
+    free(pairs)
+    pc.check()
+    return total
+
+
+def cooccur_finish(PairCounter pc):
+    """Sort every thread's table (in parallel); return the upper bound of nonzeros
+    (sorted entries + spilled records + nonzero dense cells) and the run paths."""
+    cdef int t, T = pc.n_threads
+    cdef int64_t i, dense_nnz = 0, bound = 0
+    cdef nv_pairtab *tabs = pc.tabs
+    cdef int *status = pc.status
+    cdef int64_t *dense = pc.dense
+    cdef int64_t dense_size = pc.dense_size
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        if nv_pairtab_sort(&tabs[t]) < 0:
+            status[t] = tabs[t].err
+    for t in range(T):
+        if pc.status[t] != 0:
+            raise MemoryError("cannot sort the counting table (out of memory)")
+    with nogil:
+        for i in range(dense_size):
+            if dense[i] != 0:
+                dense_nnz += 1
+    runs = []
+    for t in range(T):
+        bound += pc.tabs[t].n
+        for k in range(pc.tabs[t].n_spills):
+            path = pc._run_path(t, k)
+            runs.append(path)
+            bound += os.path.getsize(path) // 16
+    pc.run_paths = runs
+    return bound + dense_nnz, runs
+
+
+ctypedef fused real_t:
+    float
+    double
+
+
+def cooccur_assemble(PairCounter pc, int64_t[::1] indptr, int32_t[::1] indices,
+                     real_t[::1] data, double scale):
+    """Merge dense blocks, sorted tables and spilled runs into CSR arrays.
+
+    ``indptr`` has n_rows + 1 entries; ``indices`` and ``data`` at least the bound
+    returned by :func:`cooccur_finish`. Returns (nnz, total ticks).
+    """
+    cdef int T = pc.n_threads, n_runs = len(pc.run_paths), n_src, i
+    cdef nv_merge m
+    cdef nv_source *src
+    cdef int64_t k = 0, cur = -1, r, c, cc, rowlen, rowoff, total = 0, v
+    cdef uint64_t key, cmask = (<uint64_t>1 << pc.col_bits) - 1
+    cdef int64_t cap = indices.shape[0]
+    cdef int got, failed = 0
+    cdef int64_t n_rows = pc.n_rows
+    cdef double inv = 1.0 / scale
+    cdef int col_bits = pc.col_bits
+    cdef int64_t *dense = pc.dense
+    cdef const int64_t *dense_len = pc.st.dense_len
+    cdef const int64_t *dense_off = pc.st.dense_off
+    n_src = T + n_runs
+    src = <nv_source *>calloc(n_src, sizeof(nv_source))
+    m.heap = <int *>malloc(sizeof(int) * n_src)
+    m.src = src
+    m.n_src = n_src
+    m.err = 0
+    if src == NULL or m.heap == NULL:
+        free(src); free(m.heap)
+        raise MemoryError()
+    try:
+        for i in range(T):
+            src[i].mem = pc.tabs[i].slots
+            src[i].mem_n = pc.tabs[i].n
+        for i in range(n_runs):
+            path = os.fsencode(pc.run_paths[i])
+            src[T + i].file = <void *>fopen(path, b"rb")
+            if src[T + i].file == NULL:
+                raise OSError(f"cannot open spill run {pc.run_paths[i]}")
+            src[T + i].buf_cap = 8192
+            src[T + i].buf = <nv_pair *>malloc(sizeof(nv_pair) * 8192)
+            if src[T + i].buf == NULL:
+                raise MemoryError()
+        with nogil:
+            if nv_merge_start(&m) < 0:
+                failed = 1
+            indptr[0] = 0
+            while failed == 0:
+                got = nv_merge_next(&m, &key, &v)
+                if got < 0:
+                    failed = 1
+                    break
+                r = n_rows if got == 0 else <int64_t>(key >> col_bits)
+                while cur < r and cur < n_rows:
+                    if cur >= 0:
+                        indptr[cur + 1] = k
+                    cur += 1
+                    if cur < n_rows:
+                        rowlen = dense_len[cur]
+                        rowoff = dense_off[cur]
+                        for cc in range(rowlen):
+                            if dense[rowoff + cc] != 0:
+                                if k >= cap:
+                                    failed = 2
+                                    break
+                                indices[k] = <int32_t>cc
+                                data[k] = <real_t>(dense[rowoff + cc] * inv)
+                                total += dense[rowoff + cc]
+                                k += 1
+                if got == 0 or failed:
+                    break
+                if k >= cap:
+                    failed = 2
+                    break
+                c = <int64_t>(key & cmask)
+                indices[k] = <int32_t>c
+                data[k] = <real_t>(v * inv)
+                total += v
+                k += 1
+        if failed == 1:
+            raise OSError(m.err, f"cannot read spill runs ({os.strerror(m.err)})")
+        if failed == 2:
+            raise RuntimeError("internal error: more nonzeros than the bound")
+    finally:
+        for i in range(n_runs):
+            if src[T + i].file != NULL:
+                fclose(<FILE *>src[T + i].file)
+            free(src[T + i].buf)
+        free(src)
+        free(m.heap)
+    return k, total

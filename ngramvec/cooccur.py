@@ -1,0 +1,394 @@
+"""Co-occurrence counting: (centre, context) pairs over windows of an encoded corpus.
+
+The front end of the ``_cooccur`` kernel: it validates options, lays out the
+accumulators within ``memory_limit``, runs the kernel over chunks of sentences
+(progress and Ctrl-C between chunks), and assembles the CSR matrix.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validation import (check_bool, check_float, check_int, check_memory, check_n_threads,
+                          check_option, check_seed)
+from .exceptions import VectorsFormatError
+from .vocab import Vocabulary, as_encoded
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .encode import EncodedCorpus
+
+from ._cooccur import (CountOptions, PairCounter, cooccur_assemble, cooccur_count_shard,
+                       cooccur_finish)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Cooccurrence", "count_cooccurrences", "default_memory_limit"]
+
+_CHUNK_TOKENS = 1 << 21
+_DIRECTIONS = {"left": 1, "right": 2, "both": 3}
+_SUBSAMPLING = {"dirty": 1, "clean": 2}
+_FIXED_POINT = 1 << 32
+
+
+def default_memory_limit() -> int:
+    """Half of the physical memory (the default ``memory_limit``)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 4 << 30
+
+
+def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
+    """Integer weights ("ticks") by distance and the scale that turns them into counts.
+
+    ``uniform``: every pair adds 1. ``harmonic``: a pair at distance d adds 1/d
+    (GloVe); ticks are ``scale / d`` with ``scale = lcm(1..window)`` while that
+    fits in 32 bits (window <= 22), else the fixed point ``scale = 2**32`` with
+    rounded ticks (relative error below 1e-9).
+
+    Returns
+    -------
+    weights : ndarray of int64, shape (window + 1,)
+        ``weights[0]`` is unused (0).
+    scale : int
+    """
+    d = np.arange(window + 1)
+    if weighting == "uniform":
+        w = np.ones(window + 1, dtype=np.int64)
+        w[0] = 0
+        return w, 1
+    scale = math.lcm(*range(1, window + 1))
+    if scale <= (1 << 32):
+        w = np.zeros(window + 1, dtype=np.int64)
+        w[1:] = scale // d[1:]
+        return w, scale
+    w = np.zeros(window + 1, dtype=np.int64)
+    w[1:] = np.rint(_FIXED_POINT / d[1:]).astype(np.int64)
+    return w, _FIXED_POINT
+
+
+def dense_layout(n_rows: int, n_cols: int, n_threads: int,
+                 budget_cells: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Rows of the dense block: ``len[r] = min(n_cols, P // (r + 1))`` with the largest
+    P whose cells fit ``budget_cells``; offsets group each thread's rows
+    (``r % n_threads``) together. Returns (lengths, offsets, total cells)."""
+    r1 = np.arange(1, n_rows + 1, dtype=np.int64)
+
+    def cells(p: int) -> int:
+        return int(np.minimum(n_cols, p // r1).sum())
+
+    lo, hi = 0, n_cols * n_rows + 1
+    if cells(hi) <= budget_cells:
+        lo = hi
+    else:
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if cells(mid) <= budget_cells:
+                lo = mid
+            else:
+                hi = mid
+    lengths = np.minimum(n_cols, lo // r1).astype(np.int64)
+    offsets = np.zeros(n_rows, dtype=np.int64)
+    base = 0
+    for t in range(n_threads):
+        rows = np.arange(t, n_rows, n_threads)
+        lens = lengths[rows]
+        offsets[rows] = base + np.concatenate(([0], np.cumsum(lens)[:-1])) if len(rows) else 0
+        base += int(lens.sum())
+    return lengths, offsets, base
+
+
+@dataclass
+class Cooccurrence:
+    """A co-occurrence matrix with its row (centre) and column (context) vocabularies.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix, shape (len(row_vocab), len(col_vocab))
+        ``matrix[r, c]`` is the (weighted) number of times context ``c`` occurred in
+        the window of centre ``r``. float32 or float64; sorted indices.
+    row_vocab, col_vocab : Vocabulary
+    params : dict
+        The counting settings.
+    stats : dict
+        Pairs counted, time, spills.
+    """
+
+    matrix: sp.csr_matrix
+    row_vocab: Vocabulary
+    col_vocab: Vocabulary
+    params: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not sp.issparse(self.matrix):
+            raise TypeError("Cooccurrence.matrix must be a scipy.sparse matrix")
+        shape = (len(self.row_vocab), len(self.col_vocab))
+        if self.matrix.shape != shape:
+            raise ValueError(f"the matrix has shape {self.matrix.shape} but the vocabularies "
+                             f"have {shape[0]} rows and {shape[1]} columns")
+        self.matrix = sp.csr_matrix(self.matrix)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    @property
+    def nnz(self) -> int:
+        return int(self.matrix.nnz)
+
+    def __repr__(self) -> str:
+        return (f"Cooccurrence({self.shape[0]:,} x {self.shape[1]:,}, nnz={self.nnz:,}, "
+                f"dtype={self.matrix.dtype})")
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write a ``.npz`` (no pickles): CSR arrays, both vocabularies, settings.
+
+        The layout is plain arrays, so another tool (or a cluster job) can write it.
+        """
+        from .io import atomic_write
+        m = self.matrix
+        arrays = {
+            "format": np.array("ngramvec-cooccurrence-1"),
+            "indptr": m.indptr, "indices": m.indices, "data": m.data,
+            "shape": np.array(m.shape, dtype=np.int64),
+            "row_keys": np.array(self.row_vocab.index_to_key, dtype=str),
+            "row_counts": self.row_vocab.counts,
+            "col_keys": np.array(self.col_vocab.index_to_key, dtype=str),
+            "col_counts": self.col_vocab.counts,
+            "params": np.array(json.dumps(self.params)),
+        }
+        with atomic_write(path, "wb") as f:
+            np.savez(f, **arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Cooccurrence":
+        """Read a file written by :meth:`save`."""
+        try:
+            z = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path}: no such co-occurrence file") from None
+        except Exception as exc:
+            raise VectorsFormatError(f"not a co-occurrence .npz file ({exc})", path) from None
+        with z:
+            if "format" not in z or str(z["format"]) != "ngramvec-cooccurrence-1":
+                raise VectorsFormatError("not a co-occurrence file of ngramvec", path)
+            shape = tuple(int(x) for x in z["shape"])
+            try:
+                m = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+                m.check_format(full_check=True)
+            except ValueError as exc:
+                raise VectorsFormatError(f"corrupted matrix: {exc}", path) from None
+            rv = Vocabulary(z["row_keys"].tolist(), z["row_counts"])
+            cv = Vocabulary(z["col_keys"].tolist(), z["col_counts"])
+            params = json.loads(str(z["params"]))
+        return cls(m, rv, cv, params)
+
+
+def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, window: int = 5,
+                        weighting: str = "uniform", dynamic_window: bool = False,
+                        sample: float | None = None, subsampling: str = "dirty",
+                        direction: str = "both", oov: str = "drop",
+                        col_vocab: Vocabulary | None = None, n_threads: int | None = None,
+                        seed: int = 0, memory_limit: int | str | None = None,
+                        tmp_dir: str | os.PathLike | None = None, dtype: Any = np.float32,
+                        progress: bool = False) -> Cooccurrence:
+    """Count (centre, context) word pairs within a window.
+
+    Parameters
+    ----------
+    corpus : Corpus or EncodedCorpus
+        Encoded on first use (cached by the Corpus).
+    vocab : Vocabulary
+        Rows (centres); also the columns unless ``col_vocab`` is given.
+    window : int, default=5
+        Largest distance between a centre and a context.
+    weighting : {"uniform", "harmonic"}, default="uniform"
+        A pair at distance d adds 1, or 1/d (GloVe's distance weighting).
+    dynamic_window : bool, default=False
+        Draw each centre's window uniformly from [1, window], as word2vec does.
+    sample : float, optional
+        Frequent-word subsampling threshold (word2vec's formula, see
+        :meth:`Vocabulary.keep_probs`); None or 0 keeps every token.
+    subsampling : {"dirty", "clean"}, default="dirty"
+        "dirty" removes the dropped tokens before windowing (so windows reach
+        further); "clean" keeps them as gaps.
+    direction : {"both", "left", "right"}, default="both"
+        Contexts on both sides (a symmetric matrix when rows and columns are the
+        same vocabulary and the window is fixed), or only before / after the centre.
+    oov : {"drop", "keep"}, default="drop"
+        Out-of-vocabulary tokens are removed before windowing (word2vec, GloVe), or
+        kept as gaps (hyperwords).
+    col_vocab : Vocabulary, optional
+        Context vocabulary (default: ``vocab``).
+    n_threads : int, optional
+        Threads (default: all cores). Counts are the same for any number.
+    seed : int, default=0
+        Seeds subsampling and dynamic windows. Decisions hash the token position,
+        so results do not depend on threads or memory.
+    memory_limit : int or str, optional
+        Bytes (or "4GB") for the accumulators; past it, sorted runs spill to
+        ``tmp_dir`` and are merged at the end. Default: half the physical memory.
+    tmp_dir : path, optional
+        Where spill runs go (default: the system temporary directory). Removed
+        on success, error and Ctrl-C.
+    dtype : numpy dtype, default=float32
+        Of the matrix values (float32 or float64).
+    progress : bool, default=False
+
+    Returns
+    -------
+    Cooccurrence
+
+    Raises
+    ------
+    ValueError, TypeError
+        For invalid parameters (the message names it).
+    MemoryError
+        ``memory_limit`` cannot hold the table of even one sentence.
+    OSError
+        ``tmp_dir`` is not writable or fills up (the message names the path).
+
+    Notes
+    -----
+    The counting kernel splits rows among threads and uses integer weights, so the
+    matrix is exactly the same for any ``n_threads`` and ``memory_limit``.
+
+    Examples
+    --------
+    >>> import ngramvec as nv
+    >>> c = nv.Corpus(["a b c", "a b"])
+    >>> v = nv.Vocabulary.build(c, min_count=1)
+    >>> counts = nv.count_cooccurrences(c, v, window=1)
+    >>> counts.matrix.toarray().astype(int).tolist()
+    [[0, 2, 0], [2, 0, 1], [0, 1, 0]]
+    """
+    owner = "count_cooccurrences"
+    window = check_int(window, "window", owner, 1, 10000)
+    weighting = check_option(weighting, "weighting", owner, ("uniform", "harmonic"))
+    dynamic_window = check_bool(dynamic_window, "dynamic_window", owner)
+    sample = check_float(sample, "sample", owner, 0.0, allow_none=True)
+    subsampling = check_option(subsampling, "subsampling", owner, tuple(_SUBSAMPLING))
+    direction = check_option(direction, "direction", owner, tuple(_DIRECTIONS))
+    oov = check_option(oov, "oov", owner, ("drop", "keep"))
+    n_threads = check_n_threads(n_threads, owner)
+    seed = check_seed(seed, owner)
+    memory_limit = check_memory(memory_limit, "memory_limit", owner, low=1)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. "
+                         f"Got {dtype} instead.")
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"The 'vocab' parameter of {owner} must be a Vocabulary. "
+                        f"Got {type(vocab).__name__} instead.")
+    if col_vocab is None:
+        col_vocab = vocab
+    elif not isinstance(col_vocab, Vocabulary):
+        raise TypeError(f"The 'col_vocab' parameter of {owner} must be a Vocabulary. "
+                        f"Got {type(col_vocab).__name__} instead.")
+    if memory_limit is None:
+        memory_limit = default_memory_limit()
+
+    enc = as_encoded(corpus, progress=progress)
+    row_map = enc.remap(vocab)
+    col_map = row_map if col_vocab is vocab else enc.remap(col_vocab)
+    keep = np.ones(len(enc.lexicon_keys), dtype=np.float64)
+    if sample:
+        kv = vocab.keep_probs(sample)
+        has = row_map >= 0
+        keep[has] = kv[row_map[has]]
+        if col_vocab is not vocab:
+            kc = col_vocab.keep_probs(sample)
+            only_c = (~has) & (col_map >= 0)
+            keep[only_c] = kc[col_map[only_c]]
+    weights, scale = distance_weights(window, weighting)
+    n_rows, n_cols = len(vocab), len(col_vocab)
+
+    # ---- memory layout -------------------------------------------------------
+    ends = np.asarray(enc.ends)
+    lengths = np.diff(ends, prepend=0)
+    max_len = int(lengths.max()) if lengths.size else 0
+    dense_budget = min(memory_limit // 4, 256 << 20)
+    dense_len, dense_off, dense_cells = dense_layout(n_rows, n_cols, n_threads,
+                                                     dense_budget // 8)
+    per_thread = (memory_limit - dense_cells * 8) // n_threads
+    # a table of `cap` slots costs 16 * cap bytes, plus 16 * 0.7 * cap of sort scratch
+    max_cap = 1 << max(10, int(per_thread / (16 * 1.7)).bit_length() - 1)
+    need = max(1024, max_len * 2 * window)
+    if per_thread <= 0 or need * 10 > max_cap * 7:
+        need_bytes = dense_cells * 8 + n_threads * int(need / 0.7 * 16 * 1.7 * 2)
+        raise MemoryError(f"The 'memory_limit' of {owner} ({memory_limit:,} bytes) is too "
+                          "small to hold even one buffer: the longest sentence "
+                          f"({max_len:,} tokens) needs at least {need_bytes:,} bytes")
+    init_cap = min(max_cap, 1 << 20)
+
+    params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
+                  sample=sample, subsampling=subsampling, direction=direction, oov=oov,
+                  seed=seed, contexts="uni_uni")
+    opts = CountOptions(window, dynamic_window, _DIRECTIONS[direction],
+                        _SUBSAMPLING[subsampling] if sample else 0, oov == "drop", seed)
+    if tmp_dir is not None:
+        tmp_dir = os.fspath(tmp_dir)
+        if not os.path.isdir(tmp_dir):
+            raise FileNotFoundError(f"The 'tmp_dir' of {owner} does not exist: {tmp_dir}")
+    try:
+        spill_dir = tempfile.mkdtemp(prefix="ngramvec-spill-", dir=tmp_dir)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot create a spill directory in {tmp_dir or tempfile.gettempdir()}"
+                      f" ({exc.strerror})") from None
+    t0 = time.perf_counter()
+    bar = None
+    try:
+        pc = PairCounter(n_threads, n_rows, n_cols, dense_len, dense_off, dense_cells,
+                         init_cap, max_cap, spill_dir)
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=enc.n_tokens, unit="tok", unit_scale=True, desc="count",
+                       leave=False)
+        ids = np.asarray(enc.ids)
+        n_sent = len(ends)
+        pairs = 0
+        s0 = 0
+        while s0 < n_sent:
+            target = (int(ends[s0 - 1]) if s0 else 0) + _CHUNK_TOKENS
+            s1 = int(np.searchsorted(ends, target, side="right"))
+            s1 = min(max(s1, s0 + 1), n_sent)
+            pairs += cooccur_count_shard(pc, ids, ends, row_map, col_map, keep, weights,
+                                         s0, s1, max_len, opts)
+            if bar is not None:
+                bar.update(int(ends[s1 - 1]) - (int(ends[s0 - 1]) if s0 else 0))
+            s0 = s1
+        t_count = time.perf_counter() - t0
+        bound, runs = cooccur_finish(pc)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        indices = np.empty(bound, dtype=np.int32)
+        data = np.empty(bound, dtype=dtype)
+        nnz, ticks = cooccur_assemble(pc, indptr, indices, data, float(scale))
+        spills = sum(pc.spills())
+        del pc
+        indices.resize(nnz, refcheck=False)
+        data.resize(nnz, refcheck=False)
+    finally:
+        if bar is not None:
+            bar.close()
+        shutil.rmtree(spill_dir, ignore_errors=True)
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
+    matrix.has_sorted_indices = True
+    dt = time.perf_counter() - t0
+    stats = dict(pairs=int(pairs), nnz=int(nnz), total_weight=ticks / scale, spills=int(spills),
+                 seconds=dt, seconds_counting=t_count, n_threads=n_threads,
+                 tokens=enc.n_tokens)
+    logger.info("counted %s pairs into %s nonzeros in %.1f s (%s threads, %d spills)",
+                f"{pairs:,}", f"{nnz:,}", dt, n_threads, spills)
+    return Cooccurrence(matrix, vocab, col_vocab, params, stats)

@@ -1,0 +1,395 @@
+"""Read text corpora: files, compressed files, directories and iterables.
+
+A :class:`Corpus` streams tokenized sentences (one sentence a line) and turns itself,
+once, into an :class:`~ngramvec.encode.EncodedCorpus` of int32 ids that every later
+pass reads instead of the text.
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import lzma
+import os
+import queue
+import threading
+import weakref
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence, Union
+
+from ._validation import check_bool, check_int, check_option
+from .exceptions import CorpusError, ExtensionNotBuiltError, OneShotIteratorError
+
+try:
+    from ._encode import TextEncoder
+except ImportError as exc:  # pragma: no cover - only without a build
+    raise ExtensionNotBuiltError(
+        "the compiled kernels of ngramvec are missing; install the package with "
+        "'pip install .' (or 'pip install -e .') so that they are built") from exc
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Corpus", "tokenize", "TOKENIZERS"]
+
+TOKENIZERS = ("words", "words_punct", "whitespace")
+_MODES = {"whitespace": 0, "words": 1, "words_punct": 2}
+BLOCK_SIZE = 1 << 22          # bytes read at a time
+_MAGIC = (
+    (b"\x1f\x8b", gzip.open),
+    (b"BZh", bz2.open),
+    (b"\xfd7zXZ\x00", lzma.open),
+)
+_SKIP_SUFFIXES = (".tsv.manifest",)
+
+Source = Union[str, os.PathLike, Iterable[str], Iterable[Sequence[str]]]
+
+
+def open_binary(path: str | os.PathLike):
+    """Open a file for binary reading, decompressing gzip, bzip2 or xz by magic bytes."""
+    path = os.fspath(path)
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise CorpusError("no such file or directory", path) from None
+    except IsADirectoryError:
+        raise CorpusError("is a directory", path) from None
+    except PermissionError:
+        raise CorpusError("permission denied", path) from None
+    head = f.read(6)
+    f.seek(0)
+    for magic, opener in _MAGIC:
+        if head.startswith(magic):
+            f.close()
+            return opener(path, "rb")
+    return f
+
+
+def _list_files(path: str) -> list[str]:
+    if os.path.isdir(path):
+        out = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    out.append(os.path.join(root, name))
+        if not out:
+            raise CorpusError("the directory holds no files", path)
+        return out
+    if not os.path.exists(path):
+        raise CorpusError("no such file or directory", path)
+    return [path]
+
+
+def _file_blocks(path: str, block_size: int = BLOCK_SIZE) -> Iterator[tuple[bytes, bool]]:
+    """Yield (block, line_continues) pieces of a file, cut at line ends.
+
+    A line longer than ``block_size`` is cut at its last ASCII space or tab (or, with
+    none, at a code point boundary) and the piece is flagged as continuing. A NUL
+    byte means the file is binary: :class:`CorpusError` with the line number.
+    """
+    line = 1
+    carry = b""
+    try:
+        with open_binary(path) as f:
+            while True:
+                chunk = f.read(block_size)
+                if not chunk:
+                    break
+                data = carry + chunk if carry else chunk
+                nul = data.find(b"\x00")
+                if nul >= 0:
+                    raise CorpusError("binary file: NUL byte found; ngramvec reads UTF-8 text",
+                                      path, line + data.count(b"\n", 0, nul))
+                cut = data.rfind(b"\n")
+                if cut >= 0:
+                    piece, carry = data[:cut + 1], data[cut + 1:]
+                    line += piece.count(b"\n")
+                    yield piece, False
+                elif len(data) >= block_size:
+                    ws = max(data.rfind(b" "), data.rfind(b"\t"))
+                    if ws > 0:
+                        k = ws + 1
+                    else:
+                        k = len(data) - 1
+                        while k > 0 and (data[k] & 0xC0) == 0x80:
+                            k -= 1
+                        k = max(k, 1)
+                    piece, carry = data[:k], data[k:]
+                    yield piece, True
+                else:
+                    carry = data
+            if carry:
+                yield carry, False
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        if isinstance(exc, CorpusError):
+            raise
+        raise CorpusError(f"cannot read: {exc}", path, line) from exc
+
+
+def _prefetch(gen: Iterator, depth: int = 3) -> Iterator:
+    """Run a generator in a background thread (decompression overlaps tokenizing)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    _END = object()
+
+    def work():
+        try:
+            for item in gen:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_END)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    t = threading.Thread(target=work, daemon=True, name="ngramvec-reader")
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+class Corpus:
+    """A text corpus: sentences of tokens, one sentence a line.
+
+    Parameters
+    ----------
+    source : str, path-like, or iterable
+        A text file (plain, ``.gz``, ``.bz2`` or ``.xz``, detected by content), a
+        directory of such files (read recursively in name order, hidden files
+        skipped), or an iterable of sentences, each a string (tokenized here; a
+        newline inside it starts a new sentence) or a list of tokens (taken as they
+        are, lowercased when ``lowercase`` is true). A one-shot iterator (a generator)
+        can be read once: that is enough to encode it, after which every pass reads
+        the encoded ids.
+    tokenizer : {"words", "words_punct", "whitespace"} or callable, default="words"
+        ``"words"`` splits raw prose into word tokens and drops punctuation
+        (apostrophes and hyphens inside words, and ``.``/``,`` inside numbers, are
+        kept); ``"words_punct"`` keeps each punctuation mark as a token;
+        ``"whitespace"`` splits on whitespace only. A callable takes a line (str)
+        and returns its tokens (slow: Python per line).
+    lowercase : bool, default=True
+    max_sentence_length : int, default=10000
+        Longer lines are cut into several sentences; the cuts are counted in
+        the encoding statistics.
+
+    Examples
+    --------
+    >>> import ngramvec as nv
+    >>> c = nv.Corpus(["The cat sat.", "The dog, too!"])
+    >>> list(c)
+    [['the', 'cat', 'sat'], ['the', 'dog', 'too']]
+    """
+
+    def __init__(self, source: Source, tokenizer: str | Callable[[str], list[str]] = "words",
+                 lowercase: bool = True, max_sentence_length: int = 10000) -> None:
+        if not callable(tokenizer):
+            check_option(tokenizer, "tokenizer", "Corpus", TOKENIZERS)
+        self.tokenizer = tokenizer
+        self.lowercase = check_bool(lowercase, "lowercase", "Corpus")
+        self.max_sentence_length = check_int(max_sentence_length, "max_sentence_length",
+                                             "Corpus", 1)
+        self.source = source
+        self._files: list[str] | None = None
+        self._one_shot = False
+        self._consumed = False
+        if isinstance(source, (str, os.PathLike)):
+            self._files = _list_files(os.fspath(source))
+        elif isinstance(source, (bytes, bytearray)):
+            raise TypeError("The 'source' parameter of Corpus must be a path or an iterable of "
+                            "sentences, not bytes; decode it or write it to a file.")
+        else:
+            try:
+                it = iter(source)
+            except TypeError:
+                raise TypeError("The 'source' parameter of Corpus must be a path or an iterable "
+                                f"of sentences. Got {type(source).__name__} instead.") from None
+            self._one_shot = it is source
+        self._encoded = None
+        self._tmpdir_finalizer = None
+
+    # ---- description -------------------------------------------------------
+
+    @property
+    def files(self) -> list[str] | None:
+        """The files read, in order, or None for an iterable source."""
+        return None if self._files is None else list(self._files)
+
+    def __repr__(self) -> str:
+        if self._files is not None:
+            src = self._files[0] if len(self._files) == 1 else f"{len(self._files)} files"
+        else:
+            src = type(self.source).__name__
+        tok = self.tokenizer if isinstance(self.tokenizer, str) else "callable"
+        return f"Corpus({src!r}, tokenizer={tok!r}, lowercase={self.lowercase})"
+
+    def config(self) -> dict:
+        """The tokenization settings, recorded with the encoded corpus."""
+        tok = self.tokenizer if isinstance(self.tokenizer, str) else getattr(
+            self.tokenizer, "__name__", "callable")
+        return {"tokenizer": tok, "lowercase": self.lowercase,
+                "max_sentence_length": self.max_sentence_length,
+                "source": self._files if self._files is not None else "<iterable>"}
+
+    # ---- streaming ---------------------------------------------------------
+
+    def _new_encoder(self, encode: bool) -> TextEncoder:
+        mode = _MODES.get(self.tokenizer, 0) if isinstance(self.tokenizer, str) else 0
+        return TextEncoder(mode, self.lowercase, encode, self.max_sentence_length)
+
+    def _take_iterable(self) -> Iterable:
+        if self._one_shot:
+            if self._consumed:
+                raise OneShotIteratorError(
+                    "this Corpus was built from a one-shot iterator (a generator) that has "
+                    "been read already; pass a list, a file path, or an object whose "
+                    "__iter__ starts over, or use corpus.encoded() which reads it once")
+            self._consumed = True
+        return self.source
+
+    def _feed(self, enc: TextEncoder, progress=None) -> Iterator[None]:
+        """Feed the whole source into an encoder, yielding after each block so that
+        the caller can drain the encoder's buffers."""
+        if self._files is not None:
+            for path in self._files:
+                first = True
+                blocks = _prefetch(_file_blocks(path))
+                for block, cont in blocks:
+                    if callable(self.tokenizer):
+                        self._feed_callable(enc, block.decode("utf-8", "replace"), path)
+                    else:
+                        before = enc.n_invalid_utf8
+                        enc.feed(block, cont)
+                        if first and len(block) >= 1024 and \
+                                enc.n_invalid_utf8 - before > 0.1 * len(block):
+                            raise CorpusError("does not look like UTF-8 text (more than 10% of "
+                                              "the first block is invalid UTF-8)", path)
+                    first = False
+                    if progress is not None:
+                        progress.update(len(block))
+                    yield
+                if enc.n_invalid_utf8:
+                    pass
+            return
+        batch: list[str] = []
+        n_batch = 0
+        for i, sent in enumerate(self._take_iterable()):
+            if isinstance(sent, str):
+                if callable(self.tokenizer):
+                    enc.feed_tokens(list(self.tokenizer(sent)), i)
+                else:
+                    batch.append(sent)
+                    n_batch += len(sent)
+                    if n_batch >= (1 << 20):
+                        enc.feed("\n".join(batch).encode("utf-8", "surrogatepass") + b"\n")
+                        batch, n_batch = [], 0
+                        yield
+            elif isinstance(sent, (list, tuple)):
+                if batch:
+                    enc.feed("\n".join(batch).encode("utf-8", "surrogatepass") + b"\n")
+                    batch, n_batch = [], 0
+                enc.feed_tokens(list(sent), i)
+                if i % 8192 == 0:
+                    yield
+            else:
+                raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}; "
+                                "sentences must be str or lists of str tokens")
+        if batch:
+            enc.feed("\n".join(batch).encode("utf-8", "surrogatepass") + b"\n")
+        yield
+
+    def _feed_callable(self, enc: TextEncoder, text: str, path: str) -> None:
+        for line in text.split("\n"):
+            toks = self.tokenizer(line)
+            if toks:
+                enc.feed_tokens(list(toks))
+            else:
+                enc.feed(b"\n")
+
+    def __iter__(self) -> Iterator[list[str]]:
+        enc = self._new_encoder(encode=False)
+        for _ in self._feed(enc):
+            text = enc.take_text()
+            if text:
+                yield from _split_text(text)
+        enc.finish()
+        text = enc.take_text()
+        if text:
+            yield from _split_text(text)
+
+    # ---- encoding ----------------------------------------------------------
+
+    def encode(self, path: str | os.PathLike | None = None, progress: bool = False):
+        """Tokenize the corpus once into int32 ids stored in ``path`` (a directory).
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Directory to create. Default: a temporary directory removed when this
+            Corpus is garbage collected or the interpreter exits.
+        progress : bool, default=False
+            Show a progress bar (bytes read).
+
+        Returns
+        -------
+        EncodedCorpus
+        """
+        from .encode import encode_corpus
+        return encode_corpus(self, path, progress=progress)
+
+    def encoded(self, progress: bool = False):
+        """The cached :class:`EncodedCorpus` of this corpus, encoding it on first use."""
+        if self._encoded is None:
+            self._encoded = self.encode(None, progress=progress)
+        return self._encoded
+
+    def total_bytes(self) -> int | None:
+        """Size on disk of the files (compressed size for compressed files)."""
+        if self._files is None:
+            return None
+        return sum(os.path.getsize(p) for p in self._files)
+
+
+def _split_text(text: bytes) -> Iterator[list[str]]:
+    s = text.decode("utf-8")
+    if s.endswith("\n"):
+        s = s[:-1]
+    for line in s.split("\n"):
+        yield line.split(" ")
+
+
+_local = threading.local()
+
+
+def tokenize(text: str, tokenizer: str = "words", lowercase: bool = True) -> list[str]:
+    """Tokenize one string with the compiled tokenizer of :class:`Corpus`.
+
+    Line breaks are treated as spaces.
+
+    Examples
+    --------
+    >>> tokenize("“Don’t,” said Mr. Holmes--twice.")
+    ["don't", 'said', 'mr', 'holmes', 'twice']
+    """
+    check_option(tokenizer, "tokenizer", "tokenize", TOKENIZERS)
+    key = (tokenizer, bool(lowercase))
+    cache = getattr(_local, "encoders", None)
+    if cache is None:
+        cache = _local.encoders = {}
+    enc = cache.get(key)
+    if enc is None:
+        enc = cache[key] = TextEncoder(_MODES[tokenizer], bool(lowercase), False, 1 << 40)
+    enc.feed(text.encode("utf-8", "surrogatepass"), False)
+    return enc.take_text().decode("utf-8").split()

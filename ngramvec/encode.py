@@ -1,0 +1,248 @@
+"""The encoded corpus: a corpus turned once into int32 token ids on disk.
+
+Layout of an encoded-corpus directory (all little-endian)::
+
+    ids.i32        int32, one per token: the token's id in the lexicon
+    ends.i64       int64, one per sentence: index in ids.i32 one past its last token
+    lexicon.txt    one line per distinct token, "token count", in id order
+    meta.json      format version, tokenizer settings, statistics
+
+Ids are given in order of first occurrence; a :class:`~ngramvec.vocab.Vocabulary`
+maps them to its own frequency-sorted ids through :meth:`EncodedCorpus.remap`. Every
+later pass (counting, each training epoch) memory-maps ``ids.i32`` and reads ids,
+not text. The format is simple on purpose: another process (or a cluster) can write
+it, and a shard of it is a range of sentences.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .exceptions import CorpusError
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .vocab import Vocabulary
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EncodedCorpus", "encode_corpus", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+
+
+class EncodedCorpus:
+    """Token ids of a corpus, memory-mapped from a directory.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    ids : numpy.memmap of int32, shape (n_tokens,)
+        Lexicon id of every token, sentence after sentence.
+    ends : numpy.memmap of int64, shape (n_sentences,)
+        ``ends[s]`` is one past the last token of sentence ``s``; sentence ``s``
+        spans ``ids[ends[s-1]:ends[s]]`` (``ends[-1]`` read as 0).
+    lexicon_keys : list of str
+        Distinct tokens in id order.
+    lexicon_counts : ndarray of int64
+        Occurrences of each distinct token.
+    meta : dict
+        Tokenizer settings and statistics (lines, empty lines, invalid UTF-8
+        sequences replaced, long lines cut, long tokens cut).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        meta_path = self.path / "meta.json"
+        try:
+            with open(meta_path, encoding="utf-8") as f:
+                self.meta = json.load(f)
+        except FileNotFoundError:
+            raise CorpusError("not an encoded corpus (no meta.json)", str(self.path)) from None
+        except json.JSONDecodeError as exc:
+            raise CorpusError(f"corrupted meta.json: {exc}", str(meta_path)) from None
+        if self.meta.get("format") != "ngramvec-encoded" or \
+                self.meta.get("version") != FORMAT_VERSION:
+            raise CorpusError("not an encoded corpus of this version of ngramvec",
+                              str(meta_path))
+        n_tok, n_sent = int(self.meta["n_tokens"]), int(self.meta["n_sentences"])
+        self.ids = _map(self.path / "ids.i32", np.int32, n_tok)
+        self.ends = _map(self.path / "ends.i64", np.int64, n_sent)
+        self.lexicon_keys, self.lexicon_counts = _read_lexicon(self.path / "lexicon.txt")
+        if len(self.lexicon_keys) != int(self.meta["n_types"]):
+            raise CorpusError(f"lexicon has {len(self.lexicon_keys)} entries, meta.json says "
+                              f"{self.meta['n_types']}", str(self.path / "lexicon.txt"))
+        self._finalizer = None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "EncodedCorpus":
+        """Open an encoded corpus directory."""
+        return cls(path)
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.meta["n_tokens"])
+
+    @property
+    def n_sentences(self) -> int:
+        return int(self.meta["n_sentences"])
+
+    @property
+    def stats(self) -> dict:
+        return dict(self.meta.get("stats", {}))
+
+    def __len__(self) -> int:
+        return self.n_sentences
+
+    def __repr__(self) -> str:
+        return (f"EncodedCorpus({str(self.path)!r}, n_tokens={self.n_tokens:,}, "
+                f"n_sentences={self.n_sentences:,}, n_types={len(self.lexicon_keys):,})")
+
+    def sentence(self, s: int) -> np.ndarray:
+        """Lexicon ids of sentence ``s``."""
+        start = int(self.ends[s - 1]) if s > 0 else 0
+        return np.asarray(self.ids[start:int(self.ends[s])])
+
+    def __iter__(self):
+        """Yield sentences as lists of tokens (slow; for inspection and tests)."""
+        keys = self.lexicon_keys
+        start = 0
+        for end in self.ends:
+            yield [keys[i] for i in self.ids[start:end]]
+            start = int(end)
+
+    def remap(self, vocab: "Vocabulary") -> np.ndarray:
+        """Map lexicon ids to ``vocab`` ids.
+
+        Returns
+        -------
+        ndarray of int32, shape (n_types,)
+            ``remap[lexicon_id]`` is the vocabulary id of that token, or -1 when the
+            token is not in ``vocab``.
+        """
+        get = vocab.key_to_index.get
+        return np.fromiter((get(k, -1) for k in self.lexicon_keys), dtype=np.int32,
+                           count=len(self.lexicon_keys))
+
+    def save(self, path: str | os.PathLike) -> "EncodedCorpus":
+        """Copy to ``path`` (a new directory) and return the copy."""
+        dest = Path(path)
+        if dest.exists():
+            raise FileExistsError(f"{dest} exists already")
+        tmp = Path(tempfile.mkdtemp(prefix=".encoding-", dir=dest.parent))
+        try:
+            for name in ("ids.i32", "ends.i64", "lexicon.txt", "meta.json"):
+                shutil.copyfile(self.path / name, tmp / name)
+            os.replace(tmp, dest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return EncodedCorpus(dest)
+
+
+def _map(path: Path, dtype, n: int) -> np.ndarray:
+    size = os.path.getsize(path) if path.exists() else -1
+    want = n * np.dtype(dtype).itemsize
+    if size != want:
+        raise CorpusError(f"expected {want} bytes, found {size}: truncated or corrupted",
+                          str(path))
+    if n == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=(n,))
+
+
+def _read_lexicon(path: Path) -> tuple[list[str], np.ndarray]:
+    keys: list[str] = []
+    counts: list[int] = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.rstrip("\n").split(" ")
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise CorpusError("expected 'token count'", str(path), lineno)
+            keys.append(parts[0])
+            counts.append(int(parts[1]))
+    return keys, np.array(counts, dtype=np.int64)
+
+
+def _write_lexicon(path: Path, keys: list[str], counts: np.ndarray) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for k, c in zip(keys, counts.tolist()):
+            f.write(f"{k} {c}\n")
+
+
+def encode_corpus(corpus: "Corpus", path: str | os.PathLike | None = None,
+                  progress: bool = False) -> EncodedCorpus:
+    """Tokenize ``corpus`` into an encoded-corpus directory (see the module docstring).
+
+    The directory is built under a temporary name and renamed when complete, so an
+    interrupted run leaves nothing that looks like a result.
+    """
+    if path is None:
+        parent = None
+        dest = None
+    else:
+        dest = Path(path)
+        if dest.exists():
+            raise FileExistsError(f"{dest} exists already; choose a new directory")
+        parent = dest.parent
+        parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="ngramvec-encoded-", dir=parent))
+    t0 = time.perf_counter()
+    bar = None
+    try:
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(unit="B", unit_scale=True, desc="encode", leave=False)
+        enc = corpus._new_encoder(encode=True)
+        with open(tmp / "ids.i32", "wb") as fi, open(tmp / "ends.i64", "wb") as fe:
+            def drain():
+                ids, ends = enc.take_ids()
+                fi.write(ids.astype("<i4", copy=False).tobytes())
+                fe.write(ends.astype("<i8", copy=False).tobytes())
+            for _ in corpus._feed(enc, progress=bar):
+                drain()
+            enc.finish()
+            drain()
+        keys, counts = enc.lexicon()
+        stats = enc.stats()
+        _write_lexicon(tmp / "lexicon.txt", keys, counts)
+        meta = {"format": "ngramvec-encoded", "version": FORMAT_VERSION,
+                "n_tokens": stats["n_tokens"], "n_sentences": stats["n_sentences"],
+                "n_types": len(keys), "corpus": corpus.config(), "stats": stats}
+        with open(tmp / "meta.json", "w", encoding="utf-8") as f:
+            json.dump(meta, f, indent=1)
+        if dest is not None:
+            os.replace(tmp, dest)
+            out = EncodedCorpus(dest)
+        else:
+            out = EncodedCorpus(tmp)
+            out._finalizer = weakref.finalize(out, shutil.rmtree, str(tmp), True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    dt = time.perf_counter() - t0
+    s = stats
+    logger.info("encoded %s tokens, %s sentences, %s types in %.1f s (%.2f M tokens/s)",
+                f"{s['n_tokens']:,}", f"{s['n_sentences']:,}", f"{len(keys):,}", dt,
+                s["n_tokens"] / max(dt, 1e-9) / 1e6)
+    if s["n_invalid_utf8"]:
+        logger.warning("%s invalid UTF-8 sequences were replaced by U+FFFD",
+                       f"{s['n_invalid_utf8']:,}")
+    if s["n_split_sentences"]:
+        logger.warning("%s times a line longer than %d tokens was cut into sentences",
+                       f"{s['n_split_sentences']:,}", corpus.max_sentence_length)
+    if s["n_long_tokens"]:
+        logger.warning("%s tokens longer than 256 bytes were cut", f"{s['n_long_tokens']:,}")
+    return out

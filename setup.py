@@ -1,0 +1,81 @@
+"""Build the compiled kernels of ngramvec.
+
+Everything else (metadata, dependencies, package data) is in pyproject.toml.
+
+Environment switches
+--------------------
+NGRAMVEC_NATIVE=1   compile with -march=native (faster, not portable).
+NGRAMVEC_DEBUG=1    turn Cython bounds and wraparound checks back on, no -O3.
+NGRAMVEC_OPENMP=0   build without OpenMP even when the compiler has it.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1"
+NATIVE = os.environ.get("NGRAMVEC_NATIVE", "0") == "1"
+
+MODULES = ["_encode", "_cooccur"]
+
+DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": True,
+    "nonecheck": False,
+    "embedsignature": True,
+}
+
+
+def has_openmp() -> bool:
+    """Compile and link a tiny OpenMP program to see whether the compiler supports it."""
+    if os.environ.get("NGRAMVEC_OPENMP", "1") == "0" or sys.platform == "win32":
+        return False
+    cc = os.environ.get("CC", "cc")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "omp.c")
+        with open(src, "w") as f:
+            f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n")
+        try:
+            r = subprocess.run([cc, "-fopenmp", src, "-o", os.path.join(tmp, "omp")],
+                               capture_output=True)
+        except OSError:
+            return False
+        return r.returncode == 0
+
+
+OPENMP = has_openmp()
+compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+compile_args += ["-std=c99", "-Wno-unused-function", "-Wno-unreachable-code"]
+link_args = []
+if NATIVE:
+    compile_args.append("-march=native")
+if OPENMP:
+    compile_args.append("-fopenmp")
+    link_args.append("-fopenmp")
+else:
+    print("ngramvec: building without OpenMP, kernels run on one thread", file=sys.stderr)
+
+extensions = [
+    Extension(
+        f"ngramvec.{name}",
+        [f"ngramvec/{name}.pyx"],
+        include_dirs=[np.get_include(), "csrc"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        depends=[os.path.join("csrc", f) for f in os.listdir("csrc") if f.endswith(".h")],
+    )
+    for name in MODULES
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES,
+                          compile_time_env={"HAVE_OPENMP": OPENMP}),
+)
