@@ -1,7 +1,27 @@
-"""ngramvec: classical word vectors from raw text, fast."""
+"""ngramvec: classical word vectors from raw text, fast.
+
+Pipeline: :class:`Corpus` -> :class:`Vocabulary` -> :class:`EncodedCorpus` ->
+:func:`count_cooccurrences` -> :class:`PPMI` -> :class:`SVD` -> :class:`KeyedVectors`
+-> :mod:`ngramvec.evaluate`.
+"""
+from . import evaluate
 from ._keys import NGRAM_SEP, ngram_key
+from .cooccur import Cooccurrence, count_cooccurrences
 from .corpus import Corpus, tokenize
+from .datasets import dataset_path
 from .encode import EncodedCorpus
+from .exceptions import (CorpusError, NgramvecError, OutOfVocabularyError,
+                         TrainingDivergedError, VectorsFormatError)
+from .keyedvectors import KeyedVectors
+from .ppmi import PPMI
+from .svd import SVD
 from .vocab import Vocabulary
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",
+    "count_cooccurrences", "PPMI", "SVD", "KeyedVectors", "evaluate", "dataset_path",
+    "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
+    "VectorsFormatError", "TrainingDivergedError", "__version__",
+]

@@ -1,0 +1,644 @@
+"""Reading and writing vector files, and the atomic write used by every writer.
+
+Formats
+-------
+word2vec text
+    A header line ``"<count> <dim>\\n"``, then one line per key:
+    ``"<key> <v1> <v2> ... <vdim>\\n"``. Values are written as ``str()`` of each
+    float32 value (the shortest decimal string that reads back to the same float32),
+    exactly as gensim writes them, so files are byte-identical to gensim's.
+word2vec binary
+    The same header line, then per key ``"<key> "`` in UTF-8 followed by ``dim``
+    little-endian float32 values and nothing else (gensim's layout). The original
+    word2vec C tool writes a ``"\\n"`` after each vector; the reader accepts both.
+GloVe text
+    word2vec text without the header line.
+native ``.npz``
+    NumPy archive read with ``allow_pickle=False``: ``vectors`` (float32),
+    ``keys_utf8`` (uint8, all keys UTF-8 encoded back to back), ``keys_offsets``
+    (int64, ``n + 1`` offsets into ``keys_utf8``), ``counts`` (int64, empty when
+    absent), ``has_counts`` and ``format_version``.
+
+Any file read here may be compressed with gzip, bzip2 or xz; the compression is
+detected from the first bytes, not from the file name. Writers compress when the
+file name ends in ``.gz``, ``.bz2`` or ``.xz``.
+"""
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import logging
+import lzma
+import os
+import tempfile
+import zlib
+from typing import IO, Any, Iterator, Sequence
+
+import numpy as np
+
+from .exceptions import VectorsFormatError
+
+__all__ = [
+    "atomic_write",
+    "open_compressed",
+    "read_word2vec",
+    "write_word2vec",
+    "read_glove",
+    "write_glove",
+    "read_npz",
+    "write_npz",
+    "NPZ_FORMAT_VERSION",
+]
+
+logger = logging.getLogger(__name__)
+
+NPZ_FORMAT_VERSION = 1
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_BZ2_MAGIC = b"BZh"
+_XZ_MAGIC = b"\xfd7zXZ\x00"
+# What can go wrong while decompressing a damaged or truncated stream.
+_DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it (Linux), else the common 0o022."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb",
+                 encoding: str | None = None) -> Iterator[IO[Any]]:
+    """Write a file so that it is either completely written or not touched at all.
+
+    The data goes to a temporary file in the same directory as ``path``; when the
+    ``with`` block ends normally the file is flushed, ``fsync``-ed and renamed over
+    ``path`` with :func:`os.replace` (atomic on POSIX and Windows). If the block
+    raises anything, :class:`KeyboardInterrupt` included, the temporary file is
+    removed and an existing ``path`` keeps its old content.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file.
+    mode : {"wb", "w"}, default="wb"
+        Binary or text mode.
+    encoding : str, optional
+        Text encoding for ``mode="w"``; defaults to UTF-8.
+
+    Yields
+    ------
+    file object
+        The open temporary file.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not ``"wb"`` or ``"w"``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> with atomic_write(os.path.join(d, "x.txt"), "w") as f:
+    ...     _ = f.write("hello")
+    >>> open(os.path.join(d, "x.txt")).read()
+    'hello'
+    """
+    if mode not in ("wb", "w"):
+        raise ValueError(f"The 'mode' parameter of atomic_write must be a str among "
+                         f"{{'wb', 'w'}}. Got {mode!r} instead.")
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
+                               suffix=".tmp")
+    try:
+        if mode == "w":
+            f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="")
+        else:
+            f = os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    try:
+        with f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp creates files readable by the owner only; give the result the
+        # permissions of the file it replaces, or the usual ones for a new file.
+        try:
+            target_mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            target_mode = 0o666 & ~_current_umask()
+        os.chmod(tmp, target_mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    # Make the rename itself durable; not possible everywhere (e.g. Windows).
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _open_write(path: str | os.PathLike) -> Iterator[IO[bytes]]:
+    """Atomic binary writer that compresses by file-name suffix (.gz, .bz2, .xz)."""
+    name = os.fspath(path).lower()
+    with atomic_write(path, "wb") as raw:
+        if name.endswith(".gz"):
+            # mtime=0 and no embedded name: the same data gives the same bytes.
+            out: IO[bytes] = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
+        elif name.endswith(".bz2"):
+            out = bz2.BZ2File(raw, "wb")
+        elif name.endswith(".xz"):
+            out = lzma.LZMAFile(raw, "wb")
+        else:
+            yield raw
+            return
+        with out:
+            yield out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def open_compressed(path: str | os.PathLike) -> IO[bytes]:
+    """Open a file for binary reading, decompressing gzip, bzip2 or xz transparently.
+
+    The compression is recognised by the magic bytes at the start of the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to read.
+
+    Returns
+    -------
+    file object
+        Readable binary stream of the decompressed content.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    """
+    with open(path, "rb") as probe:
+        magic = probe.read(6)
+    # The *.open functions own the file they open and close it with the stream.
+    if magic.startswith(_GZIP_MAGIC):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if magic.startswith(_BZ2_MAGIC):
+        return bz2.open(path, "rb")  # type: ignore[return-value]
+    if magic.startswith(_XZ_MAGIC):
+        return lzma.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _decode_key(raw: bytes, path: str, record: int) -> str:
+    try:
+        key = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise VectorsFormatError(f"the key {raw[:60]!r} is not valid UTF-8 ({exc.reason})",
+                                 path, record) from None
+    if not key:
+        raise VectorsFormatError("empty key", path, record)
+    return key
+
+
+def _parse_header(line: bytes, path: str) -> tuple[int, int]:
+    fields = line.split()
+    try:
+        if len(fields) != 2:
+            raise ValueError
+        count, dim = int(fields[0]), int(fields[1])
+    except ValueError:
+        shown = line[:80].decode("utf-8", "replace").rstrip()
+        raise VectorsFormatError(
+            f"expected a header line '<count> <dim>', got {shown!r}; a file without a "
+            f"header is GloVe text, read it with load_glove_format", path, 1) from None
+    if count < 0 or dim < 1:
+        raise VectorsFormatError(f"invalid header: count {count} and dim {dim} must be >= 0 "
+                                 f"and >= 1", path, 1)
+    return count, dim
+
+
+def _parse_values(rest: bytes, dim: int | None, path: str, record: int) -> np.ndarray:
+    """Parse the whitespace-separated numbers of one text line (float64)."""
+    try:
+        values = np.fromstring(rest, dtype=np.float64, sep=" ")
+    except ValueError:
+        values = None
+    if values is None or (dim is not None and values.shape[0] != dim) or values.shape[0] == 0:
+        # Slow path, only for a bad line: find what exactly is wrong.
+        tokens = rest.split()
+        for j, tok in enumerate(tokens, start=1):
+            try:
+                float(tok)
+            except ValueError:
+                shown = tok[:40].decode("utf-8", "replace")
+                raise VectorsFormatError(f"value {j} {shown!r} is not a number", path,
+                                         record) from None
+        if dim is None:
+            raise VectorsFormatError("a line with a key and no values", path, record)
+        raise VectorsFormatError(f"expected {dim} values, found {len(tokens)}", path, record)
+    return values
+
+
+def _alloc(n: int, dim: int, datatype: np.dtype, path: str) -> np.ndarray:
+    """The output matrix; a corrupt header must not end in a bare MemoryError."""
+    try:
+        return np.empty((n, dim), dtype=datatype)
+    except (MemoryError, ValueError):
+        raise VectorsFormatError(f"the header announces {n} x {dim} values, more than can be "
+                                 f"allocated; is the header corrupt?", path, 1) from None
+
+
+def _check_datatype(datatype: Any) -> np.dtype:
+    dt = np.dtype(datatype)
+    if dt.kind != "f":
+        raise TypeError(f"The 'datatype' parameter must be a floating point dtype such as "
+                        f"numpy.float32. Got {datatype!r} instead.")
+    return dt
+
+
+def _read_text(f: IO[bytes], path: str, header: bool, limit: int | None,
+               datatype: np.dtype) -> tuple[list[str], np.ndarray]:
+    line_no = 0
+    count = None
+    dim = None
+    if header:
+        first = f.readline()
+        line_no = 1
+        if not first:
+            raise VectorsFormatError("empty file: expected a header line '<count> <dim>'",
+                                     path, None)
+        if not first.strip():
+            raise VectorsFormatError("expected a header line '<count> <dim>', got an empty line",
+                                     path, 1)
+        count, dim = _parse_header(first, path)
+    wanted = count if limit is None else (limit if count is None else min(count, limit))
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    rows: list[np.ndarray] = []
+    out: np.ndarray | None = None
+    if wanted is not None and dim is not None:
+        out = _alloc(wanted, dim, datatype, path)
+    n = 0
+    for line in f:
+        line_no += 1
+        stripped = line.strip()
+        if not stripped:
+            continue  # blank lines (e.g. a trailing one) carry nothing
+        if wanted is not None and n >= wanted:
+            if limit is not None and (count is None or limit < count):
+                break
+            raise VectorsFormatError(f"more records than the {count} announced in the header",
+                                     path, line_no)
+        parts = stripped.split(None, 1)
+        key = _decode_key(parts[0], path, line_no)
+        if len(parts) == 1:
+            raise VectorsFormatError(f"the key {key!r} has no values", path, line_no)
+        values = _parse_values(parts[1], dim, path, line_no)
+        if dim is None:
+            dim = values.shape[0]
+        if key in seen:
+            raise VectorsFormatError(f"duplicate key {key!r} (first seen at record "
+                                     f"{seen[key]})", path, line_no)
+        seen[key] = line_no
+        keys.append(key)
+        if out is not None:
+            out[n] = values
+        else:
+            rows.append(values.astype(datatype, copy=False))
+        n += 1
+    if wanted is not None and n < wanted:
+        raise VectorsFormatError(f"truncated file: the header announces {count} vectors but "
+                                 f"only {n} were found", path, line_no + 1)
+    if out is None:
+        if rows:
+            out = np.vstack(rows)
+        else:
+            if dim is None:
+                raise VectorsFormatError("no vectors in the file", path, None)
+            out = np.empty((0, dim), dtype=datatype)
+    return keys, out
+
+
+_WS = b" \t\n\r\x0b\x0c"
+_MAX_KEY_BYTES = 1 << 16
+
+
+def _read_binary(f: IO[bytes], path: str, limit: int | None,
+                 datatype: np.dtype) -> tuple[list[str], np.ndarray]:
+    first = f.readline()
+    if not first.strip():
+        raise VectorsFormatError("empty file: expected a header line '<count> <dim>'", path, None)
+    count, dim = _parse_header(first, path)
+    wanted = count if limit is None else min(count, limit)
+    vec_bytes = 4 * dim
+    out = _alloc(wanted, dim, datatype, path)
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    buf = b""
+    pos = 0
+    eof = False
+    chunk = max(1 << 20, 64 * vec_bytes)
+
+    def fill(need: int) -> bool:
+        """Make ``need`` bytes available from ``pos``; False at end of file."""
+        nonlocal buf, pos, eof
+        while len(buf) - pos < need and not eof:
+            more = f.read(chunk)
+            if not more:
+                eof = True
+                break
+            buf = buf[pos:] + more
+            pos = 0
+        return len(buf) - pos >= need
+
+    for rec in range(1, wanted + 1):
+        # Skip the "\n" the word2vec C tool writes after each vector (and any stray
+        # whitespace) before the key.
+        while True:
+            fill(1)
+            if pos < len(buf) and buf[pos] in _WS:
+                pos += 1
+                continue
+            break
+        # Find the space that ends the key.
+        while True:
+            i = buf.find(b" ", pos)
+            if i >= 0:
+                break
+            have = len(buf) - pos
+            if have > _MAX_KEY_BYTES:
+                raise VectorsFormatError(f"no space after {_MAX_KEY_BYTES} bytes where a key "
+                                         f"should end; is the header right?", path, rec)
+            if not fill(have + 1):
+                if have == 0:
+                    raise VectorsFormatError(
+                        f"truncated file: the header announces {count} vectors but only "
+                        f"{rec - 1} were found", path, rec)
+                raise VectorsFormatError("truncated record: key without vector", path, rec)
+        key = _decode_key(buf[pos:i], path, rec)
+        if any(c in key for c in "\t\n\r\x0b\x0c"):
+            raise VectorsFormatError(f"the key {key[:60]!r} contains whitespace; is this a "
+                                     f"text file (binary=False)?", path, rec)
+        pos = i + 1
+        if not fill(vec_bytes):
+            raise VectorsFormatError(f"truncated record {key!r}: expected {vec_bytes} bytes of "
+                                     f"vector, found {len(buf) - pos}", path, rec)
+        out[rec - 1] = np.frombuffer(buf, dtype="<f4", count=dim, offset=pos)
+        pos += vec_bytes
+        if key in seen:
+            raise VectorsFormatError(f"duplicate key {key!r} (first seen at record "
+                                     f"{seen[key]})", path, rec)
+        seen[key] = rec
+        keys.append(key)
+    if limit is None or limit >= count:
+        # Anything but whitespace after the last announced record means the header
+        # undercounts; reading on would silently drop vectors.
+        while True:
+            rest = buf[pos:].strip(_WS)
+            if rest:
+                raise VectorsFormatError(f"more data than the {count} records announced in "
+                                         f"the header", path, count + 1)
+            pos = len(buf)
+            if not fill(1):
+                break
+    return keys, out
+
+
+def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | None = None,
+                  datatype: Any = np.float32,
+                  header: bool = True) -> tuple[list[str], np.ndarray]:
+    """Read a word2vec text or binary file, or a GloVe text file (``header=False``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; may be gzip, bzip2 or xz compressed.
+    binary : bool, default=False
+        Binary word2vec format (gensim's, or the C tool's with a newline after each vector).
+    limit : int, optional
+        Read only the first ``limit`` vectors.
+    datatype : numpy floating dtype, default=numpy.float32
+        dtype of the returned matrix.
+    header : bool, default=True
+        Whether the file starts with a ``"<count> <dim>"`` line (False: GloVe text).
+
+    Returns
+    -------
+    keys : list of str
+    vectors : ndarray of shape (n_keys, dim), dtype ``datatype``
+
+    Raises
+    ------
+    VectorsFormatError
+        Missing or malformed header, fewer or more records than announced, a row with
+        the wrong number of values, a value that is not a number, a truncated binary
+        record, a duplicate key, invalid UTF-8 in a key, a corrupted compressed stream.
+        The message names the file and the 1-based record (the line, for text files).
+    """
+    if binary and not header:
+        raise ValueError("binary word2vec files always have a header; header=False is only "
+                         "for GloVe text files")
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)):
+            raise TypeError(f"The 'limit' parameter must be an int in the range [0, inf) or "
+                            f"None. Got {limit!r} instead.")
+        if limit < 0:
+            raise ValueError(f"The 'limit' parameter must be an int in the range [0, inf) or "
+                             f"None. Got {limit!r} instead.")
+    dt = _check_datatype(datatype)
+    spath = os.fspath(path)
+    with open_compressed(spath) as f:
+        try:
+            if binary:
+                keys, vectors = _read_binary(f, spath, limit, dt)
+            else:
+                keys, vectors = _read_text(f, spath, header, limit, dt)
+        except _DECOMPRESS_ERRORS as exc:
+            if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+                raise
+            raise VectorsFormatError(f"corrupted or truncated compressed data ({exc})",
+                                     spath, None) from exc
+    n_nan = int(np.isnan(vectors).any(axis=1).sum()) if vectors.size else 0
+    if n_nan:
+        logger.warning("%s: %d vectors contain NaN values; kept as they are", spath, n_nan)
+    logger.info("loaded %d x %d vectors from %s", vectors.shape[0], vectors.shape[1], spath)
+    return keys, vectors
+
+
+def read_glove(path: str | os.PathLike, limit: int | None = None,
+               datatype: Any = np.float32) -> tuple[list[str], np.ndarray]:
+    """Read a GloVe text file (word2vec text without header). See :func:`read_word2vec`."""
+    return read_word2vec(path, binary=False, limit=limit, datatype=datatype, header=False)
+
+
+def _format_row(row: np.ndarray) -> str:
+    # str() of a numpy float32 scalar is the shortest string that reads back to the
+    # same float32 ("0.1", "1e-05", "-0.0"): the format gensim writes.
+    return " ".join(map(str, row))
+
+
+def write_word2vec(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray,
+                   binary: bool = False, write_header: bool = True) -> None:
+    """Write vectors in word2vec text or binary format (byte-identical to gensim 4).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; compressed if it ends in ``.gz``, ``.bz2`` or ``.xz``. Written
+        atomically (see :func:`atomic_write`).
+    keys : sequence of str
+        One key per row, without ASCII whitespace.
+    vectors : ndarray of shape (n_keys, dim)
+        Written as float32.
+    binary : bool, default=False
+        Binary format: ``"<key> "`` then ``dim`` little-endian float32 per record.
+    write_header : bool, default=True
+        Write the ``"<count> <dim>"`` line (False gives GloVe text; not allowed
+        with ``binary=True``).
+
+    Raises
+    ------
+    ValueError
+        If ``keys`` and ``vectors`` do not match, or binary without header.
+    """
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2 or vectors.shape[0] != len(keys):
+        raise ValueError(f"vectors of shape {vectors.shape} do not match {len(keys)} keys")
+    if binary and not write_header:
+        raise ValueError("the binary word2vec format needs its header; write_header=False "
+                         "is only for text (GloVe) files")
+    v32 = np.ascontiguousarray(vectors, dtype="<f4")
+    with _open_write(path) as f:
+        if write_header:
+            f.write(f"{v32.shape[0]} {v32.shape[1]}\n".encode("utf-8"))
+        if binary:
+            for key, row in zip(keys, v32):
+                f.write(key.encode("utf-8") + b" " + row.tobytes())
+        else:
+            batch: list[str] = []
+            for key, row in zip(keys, v32):
+                batch.append(f"{key} {_format_row(row)}\n")
+                if len(batch) >= 1024:
+                    f.write("".join(batch).encode("utf-8"))
+                    batch.clear()
+            if batch:
+                f.write("".join(batch).encode("utf-8"))
+    logger.info("saved %d x %d vectors to %s", v32.shape[0], v32.shape[1], os.fspath(path))
+
+
+def write_glove(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray) -> None:
+    """Write GloVe text: word2vec text without the header line. See :func:`write_word2vec`."""
+    write_word2vec(path, keys, vectors, binary=False, write_header=False)
+
+
+# --------------------------------------------------------------------------- native
+
+
+def write_npz(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray,
+              counts: np.ndarray | None = None) -> None:
+    """Write the native ``.npz`` format (uncompressed, no pickles), atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination, used as given (no ``.npz`` is appended).
+    keys : sequence of str
+    vectors : ndarray of shape (n_keys, dim), float32
+    counts : ndarray of shape (n_keys,), int64, optional
+    """
+    encoded = [k.encode("utf-8") for k in keys]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    arrays = {
+        "format_version": np.array(NPZ_FORMAT_VERSION, dtype=np.int64),
+        "vectors": np.ascontiguousarray(vectors, dtype=np.float32),
+        "keys_utf8": blob,
+        "keys_offsets": offsets,
+        "has_counts": np.array(counts is not None),
+        "counts": (np.asarray(counts, dtype=np.int64) if counts is not None
+                   else np.zeros(0, dtype=np.int64)),
+    }
+    with atomic_write(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def read_npz(path: str | os.PathLike) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """Read the native ``.npz`` format written by :func:`write_npz`.
+
+    Returns
+    -------
+    keys : list of str
+    vectors : ndarray of shape (n_keys, dim), float32
+    counts : ndarray of shape (n_keys,), int64, or None
+
+    Raises
+    ------
+    VectorsFormatError
+        Not an ngramvec ``.npz`` file, a newer format version, or inconsistent arrays.
+    """
+    spath = os.fspath(path)
+    try:
+        archive = np.load(spath, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise VectorsFormatError(f"not a readable .npz file ({exc})", spath) from exc
+    if not hasattr(archive, "files"):
+        raise VectorsFormatError("not an .npz archive (a single .npy array?)", spath)
+    with archive:
+        missing = {"format_version", "vectors", "keys_utf8", "keys_offsets", "has_counts",
+                   "counts"} - set(archive.files)
+        if missing:
+            raise VectorsFormatError(f"not an ngramvec vectors file: missing {sorted(missing)}",
+                                     spath)
+        try:
+            version = int(archive["format_version"])
+            if version > NPZ_FORMAT_VERSION:
+                raise VectorsFormatError(f"format version {version} is newer than this ngramvec "
+                                         f"understands ({NPZ_FORMAT_VERSION}); upgrade ngramvec",
+                                         spath)
+            vectors = archive["vectors"]
+            blob = archive["keys_utf8"].tobytes()
+            offsets = archive["keys_offsets"]
+            has_counts = bool(archive["has_counts"])
+            counts = archive["counts"] if has_counts else None
+        except (ValueError, OSError, EOFError) as exc:  # damaged member
+            raise VectorsFormatError(f"damaged archive ({exc})", spath) from exc
+    if vectors.ndim != 2 or offsets.ndim != 1 or offsets.shape[0] != vectors.shape[0] + 1:
+        raise VectorsFormatError(f"{vectors.shape[0]} vectors but {offsets.shape[0] - 1} keys",
+                                 spath)
+    if offsets[0] != 0 or offsets[-1] != len(blob) or np.any(np.diff(offsets) < 0):
+        raise VectorsFormatError("inconsistent key offsets", spath)
+    try:
+        keys = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(),
+                                                           offsets[1:].tolist())]
+    except UnicodeDecodeError as exc:
+        raise VectorsFormatError(f"a key is not valid UTF-8 ({exc.reason})", spath) from None
+    if counts is not None and counts.shape != (vectors.shape[0],):
+        raise VectorsFormatError(f"counts of shape {counts.shape} for {vectors.shape[0]} "
+                                 f"vectors", spath)
+    return keys, vectors, counts

@@ -1,0 +1,604 @@
+"""The query object shared by every model: a float32 matrix and its keys.
+
+:class:`KeyedVectors` answers similarity and analogy queries (3CosAdd and 3CosMul,
+one at a time or batched), and saves and loads the word2vec text and binary formats
+(byte-compatible with gensim 4), GloVe text and a native ``.npz``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Iterable, Sequence, Union
+
+import numpy as np
+
+from . import io as _io
+from ._keys import normalize_key
+from ._validation import check_int, check_option
+from .exceptions import OutOfVocabularyError
+
+__all__ = ["KeyedVectors"]
+
+logger = logging.getLogger(__name__)
+
+_FORBIDDEN = " \t\n\r\x0b\x0c"
+# Upper bound on the size of one block of scores in the batched engine (bytes).
+_BLOCK_BYTES = 100 * 1024 * 1024
+_COSMUL_EPS = 1e-6
+
+Key = Union[str, tuple]
+KeyOrVector = Union[str, tuple, np.ndarray]
+
+
+def _check_keys(index_to_key: Iterable[str]) -> list[str]:
+    keys = list(index_to_key)
+    for k in keys:
+        if not isinstance(k, str):
+            raise TypeError(f"keys of KeyedVectors must be str. Got {k!r} of type "
+                            f"{type(k).__name__} instead.")
+        if not k:
+            raise ValueError("keys of KeyedVectors must not be empty strings")
+        for ch in _FORBIDDEN:
+            if ch in k:
+                raise ValueError(f"the key {k!r} contains ASCII whitespace ({ch!r}), which the "
+                                 f"word2vec and GloVe formats cannot store; join ngram tokens "
+                                 f"with ngramvec._keys.NGRAM_SEP (U+00A0) instead")
+    return keys
+
+
+class KeyedVectors:
+    """Vectors addressed by string keys (words or ngrams), with similarity queries.
+
+    Parameters
+    ----------
+    vectors : array-like of shape (n_keys, dim)
+        Stored as a C-contiguous float32 array (copied only if needed).
+    index_to_key : sequence of str
+        The key of each row, unique. Keys must not contain ASCII whitespace (the file
+        formats separate fields with spaces); ngram keys join their tokens with
+        ``NGRAM_SEP`` (U+00A0).
+    counts : array-like of shape (n_keys,), optional
+        Corpus frequency of each key (int64), e.g. for SIF word weights.
+
+    Attributes
+    ----------
+    vectors : ndarray of shape (n_keys, dim), float32
+    index_to_key : list of str
+    key_to_index : dict of str to int
+    counts : ndarray of shape (n_keys,), int64, or None
+
+    Raises
+    ------
+    ValueError
+        Duplicate key, key with whitespace, shape mismatch, negative counts.
+    TypeError
+        A key that is not a str.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> wv = KeyedVectors(np.array([[1, 0], [0.9, 0.1], [0, 1]]), ["cat", "dog", "car"])
+    >>> wv
+    KeyedVectors(n_keys=3, dim=2)
+    >>> wv.most_similar("cat", topn=1)[0][0]
+    'dog'
+    """
+
+    def __init__(self, vectors: Any, index_to_key: Sequence[str],
+                 counts: Any | None = None) -> None:
+        keys = _check_keys(index_to_key)
+        key_to_index: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k in key_to_index:
+                raise ValueError(f"duplicate key {k!r} at positions {key_to_index[k]} and {i}")
+            key_to_index[k] = i
+        arr = np.asarray(vectors)
+        if arr.ndim != 2:
+            raise ValueError(f"vectors must be a 2-D array (n_keys, dim). Got shape "
+                             f"{arr.shape} instead.")
+        if arr.shape[0] != len(keys):
+            raise ValueError(f"vectors has {arr.shape[0]} rows but there are {len(keys)} keys")
+        if arr.dtype.kind not in "fiu":
+            raise TypeError(f"vectors must be numeric. Got dtype {arr.dtype} instead.")
+        self.index_to_key: list[str] = keys
+        self.key_to_index: dict[str, int] = key_to_index
+        self._unit: np.ndarray | None = None
+        self._vectors = np.ascontiguousarray(arr, dtype=np.float32)
+        if counts is not None:
+            c = np.asarray(counts)
+            if c.shape != (len(keys),):
+                raise ValueError(f"counts must have shape ({len(keys)},). Got {c.shape} instead.")
+            if c.dtype.kind not in "iu" and not (c.dtype.kind == "f" and np.all(c == np.round(c))):
+                raise TypeError(f"counts must be integers. Got dtype {c.dtype} instead.")
+            c = np.ascontiguousarray(c, dtype=np.int64)
+            if c.size and c.min() < 0:
+                raise ValueError("counts must be >= 0")
+            self.counts: np.ndarray | None = c
+        else:
+            self.counts = None
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The (n_keys, dim) float32 matrix. Assigning it resets the unit-vector cache."""
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value: Any) -> None:
+        arr = np.ascontiguousarray(value, dtype=np.float32)
+        if arr.ndim != 2 or arr.shape[0] != len(self.index_to_key):
+            raise ValueError(f"vectors must have shape ({len(self.index_to_key)}, dim). Got "
+                             f"{arr.shape} instead.")
+        self._vectors = arr
+        self._unit = None
+
+    @property
+    def vector_size(self) -> int:
+        """Dimension of the vectors."""
+        return int(self._vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n_keys={len(self)}, dim={self.vector_size})"
+
+    def __contains__(self, key: object) -> bool:
+        key = normalize_key(key) if isinstance(key, tuple) else key
+        return isinstance(key, str) and key in self.key_to_index
+
+    def get_index(self, key: Key) -> int:
+        """Row of ``key`` (a str, or a tuple of tokens for an ngram).
+
+        Raises
+        ------
+        OutOfVocabularyError
+            If the key is absent (a :class:`KeyError`, naming the key and vocabulary size).
+        """
+        k = normalize_key(key) if isinstance(key, tuple) else key
+        try:
+            return self.key_to_index[k]  # type: ignore[index]
+        except (KeyError, TypeError):
+            raise OutOfVocabularyError(k, len(self)) from None
+
+    def get_vector(self, key: Key, norm: bool = False) -> np.ndarray:
+        """The vector of ``key``, shape (dim,); L2-normalised if ``norm``.
+
+        A view for ``norm=False``: do not modify it in place unless you mean to.
+        """
+        i = self.get_index(key)
+        return self.unit_vectors[i] if norm else self._vectors[i]
+
+    def __getitem__(self, key: Key | list) -> np.ndarray:
+        """``wv["cat"]`` or ``wv[("new", "york")]`` -> (dim,); ``wv[["a", "b"]]`` -> (2, dim)."""
+        if isinstance(key, (list, np.ndarray)):
+            return self._vectors[[self.get_index(k) for k in key]]
+        return self.get_vector(key)
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """L2-normalised rows, float32, cached. Rows of norm zero stay zero (no NaN)."""
+        if self._unit is None:
+            norms = np.linalg.norm(self._vectors, axis=1)
+            zero = norms == 0
+            n_zero = int(zero.sum())
+            if n_zero:
+                logger.warning("%d of %d vectors have norm zero; their unit vectors are zero "
+                               "and their cosine with anything is 0", n_zero, len(self))
+            norms[zero] = 1.0
+            self._unit = np.ascontiguousarray(
+                (self._vectors / norms[:, None]).astype(np.float32, copy=False))
+        return self._unit
+
+    def with_vectors(self, new_vectors: Any) -> "KeyedVectors":
+        """A new KeyedVectors with the same keys and counts and other vectors.
+
+        Parameters
+        ----------
+        new_vectors : array-like of shape (n_keys, new_dim)
+
+        Returns
+        -------
+        KeyedVectors
+        """
+        new = np.asarray(new_vectors)
+        if new.ndim != 2 or new.shape[0] != len(self):
+            raise ValueError(f"new_vectors must have shape ({len(self)}, dim). Got {new.shape} "
+                             f"instead.")
+        out = type(self).__new__(type(self))
+        out.index_to_key = list(self.index_to_key)
+        out.key_to_index = dict(self.key_to_index)
+        out.counts = None if self.counts is None else self.counts.copy()
+        out._unit = None
+        out._vectors = np.ascontiguousarray(new, dtype=np.float32)
+        return out
+
+    # ------------------------------------------------------------------ similarity
+
+    def similarity(self, w1: Key, w2: Key) -> float:
+        """Cosine similarity of two keys (0.0 if either vector is zero)."""
+        return float(np.dot(self.get_vector(w1, norm=True), self.get_vector(w2, norm=True)))
+
+    def distance(self, w1: Key, w2: Key) -> float:
+        """Cosine distance ``1 - similarity(w1, w2)``."""
+        return 1.0 - self.similarity(w1, w2)
+
+    def n_similarity(self, ws1: Sequence[Key], ws2: Sequence[Key]) -> float:
+        """Cosine similarity of the means of two sets of keys.
+
+        Raises
+        ------
+        ValueError
+            If either set is empty.
+        """
+        if not len(ws1) or not len(ws2):
+            raise ValueError("n_similarity needs two non-empty lists of keys")
+        m1 = self[list(ws1)].astype(np.float64).mean(axis=0)
+        m2 = self[list(ws2)].astype(np.float64).mean(axis=0)
+        d = np.linalg.norm(m1) * np.linalg.norm(m2)
+        return float(np.dot(m1, m2) / d) if d > 0 else 0.0
+
+    def _as_terms(self, value: Any, name: str) -> list:
+        """Normalise positive/negative into a list of keys (str) and 1-D vectors."""
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, tuple) and all(isinstance(t, str) for t in value):
+            return [normalize_key(value)]  # a tuple of tokens is one ngram
+        if isinstance(value, np.ndarray):
+            if value.ndim == 1:
+                return [value]
+            if value.ndim == 2:
+                return list(value)
+            raise ValueError(f"The {name!r} parameter of most_similar must be a key, a vector, "
+                             f"or a list of them. Got an array of shape {value.shape} instead.")
+        out = []
+        for item in value:
+            if isinstance(item, tuple) and all(isinstance(t, str) for t in item):
+                out.append(normalize_key(item))
+            elif isinstance(item, (str, np.ndarray)):
+                out.append(item)
+            else:
+                raise TypeError(f"The {name!r} parameter of most_similar must contain keys (str "
+                                f"or tuple of tokens) or vectors. Got {item!r} instead.")
+        return out
+
+    def _term_vector(self, term: Any, normalize_arrays: bool) -> tuple[np.ndarray, int | None]:
+        if isinstance(term, np.ndarray):
+            v = np.asarray(term, dtype=np.float32).ravel()
+            if v.shape[0] != self.vector_size:
+                raise ValueError(f"a query vector must have {self.vector_size} values. Got "
+                                 f"{v.shape[0]} instead.")
+            if normalize_arrays:
+                n = np.linalg.norm(v)
+                v = v / n if n > 0 else v
+            return v, None
+        i = self.get_index(term)
+        return self.unit_vectors[i], i
+
+    def _candidates(self, restrict_vocab: int | None, owner: str) -> int:
+        r = check_int(restrict_vocab, "restrict_vocab", owner, low=1, allow_none=True)
+        return len(self) if r is None else min(r, len(self))
+
+    def most_similar(self, positive: Any = None, negative: Any = None,
+                     topn: int | None = 10, restrict_vocab: int | None = None,
+                     method: str = "3cosadd") -> list[tuple[str, float]] | np.ndarray:
+        """Keys most similar to the positives and least to the negatives.
+
+        Parameters
+        ----------
+        positive, negative : key, vector, or list of keys and vectors, optional
+            A key is a str, or a tuple of tokens for an ngram; a vector is a 1-D array of
+            length ``dim`` (a 2-D array is a list of vectors).
+        topn : int or None, default=10
+            Number of results; None returns the score of every candidate instead.
+        restrict_vocab : int, optional
+            Only the first ``restrict_vocab`` keys are candidates.
+        method : {"3cosadd", "3cosmul"}, default="3cosadd"
+            3CosAdd: cosine with the mean of the unit vectors of the positives minus
+            the negatives (gensim's ``most_similar``; vectors given as arrays are used
+            as they are). 3CosMul (Levy & Goldberg 2014): product over positives of
+            ``(1 + cos) / 2`` divided by the product over negatives plus 1e-6 (gensim's
+            ``most_similar_cosmul``; array inputs are L2-normalised first).
+
+        Returns
+        -------
+        list of (str, float), or ndarray of shape (n_candidates,), float32
+            The best keys and their scores, input keys excluded; with ``topn=None``
+            the scores of all candidates (input keys included).
+
+        Raises
+        ------
+        OutOfVocabularyError
+            An input key is not in the vocabulary.
+        ValueError
+            No positive and no negative (3CosAdd) or no positive (3CosMul).
+
+        References
+        ----------
+        Mikolov et al. (2013), Linguistic regularities in continuous space word
+        representations. Levy & Goldberg (2014), Linguistic regularities in sparse and
+        explicit word representations.
+        """
+        method = check_option(method, "method", "most_similar", ("3cosadd", "3cosmul"))
+        if topn is not None:
+            topn = check_int(topn, "topn", "most_similar", low=0)
+            if topn == 0:
+                return []
+        n_cand = self._candidates(restrict_vocab, "most_similar")
+        pos = self._as_terms(positive, "positive")
+        neg = self._as_terms(negative, "negative")
+        exclude: set[int] = set()
+        unit = self.unit_vectors[:n_cand]
+        if method == "3cosadd":
+            if not pos and not neg:
+                raise ValueError("most_similar needs at least one positive or negative key")
+            mean = np.zeros(self.vector_size, dtype=np.float64)
+            for sign, terms in ((1.0, pos), (-1.0, neg)):
+                for t in terms:
+                    v, i = self._term_vector(t, normalize_arrays=False)
+                    if i is not None:
+                        exclude.add(i)
+                    mean += sign * v
+            norm = np.linalg.norm(mean)
+            if norm > 0:
+                mean /= norm
+            scores = unit @ mean.astype(np.float32)
+        else:
+            if not pos:
+                raise ValueError("3cosmul needs at least one positive key")
+            scores = np.ones(n_cand, dtype=np.float32)
+            den = np.ones(n_cand, dtype=np.float32)
+            for terms, acc in ((pos, scores), (neg, den)):
+                for t in terms:
+                    v, i = self._term_vector(t, normalize_arrays=True)
+                    if i is not None:
+                        exclude.add(i)
+                    acc *= (1.0 + unit @ v) / 2.0
+            if neg:
+                scores /= den + np.float32(_COSMUL_EPS)
+            else:
+                scores /= np.float32(1.0 + _COSMUL_EPS)
+        if topn is None:
+            return scores
+        return self._top(scores, topn, exclude)
+
+    def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
+        k = min(len(scores), topn + len(exclude))
+        if k == 0:
+            return []
+        if k < len(scores):
+            best = np.argpartition(-scores, k - 1)[:k]
+        else:
+            best = np.arange(len(scores))
+        best = best[np.lexsort((best, -scores[best]))]  # score desc, then index asc
+        out = [(self.index_to_key[i], float(scores[i])) for i in best.tolist() if i not in exclude]
+        return out[:topn]
+
+    def most_similar_cosmul(self, positive: Any = None, negative: Any = None,
+                            topn: int | None = 10,
+                            restrict_vocab: int | None = None) -> list[tuple[str, float]] | np.ndarray:
+        """:meth:`most_similar` with ``method="3cosmul"``."""
+        return self.most_similar(positive, negative, topn=topn, restrict_vocab=restrict_vocab,
+                                 method="3cosmul")
+
+    def similar_by_vector(self, vector: np.ndarray, topn: int | None = 10,
+                          restrict_vocab: int | None = None) -> list[tuple[str, float]] | np.ndarray:
+        """Keys whose vectors have the highest cosine with ``vector`` (shape (dim,))."""
+        vector = np.asarray(vector)
+        if vector.ndim != 1:
+            raise ValueError(f"vector must be 1-D. Got shape {vector.shape} instead.")
+        return self.most_similar(positive=[vector], topn=topn, restrict_vocab=restrict_vocab)
+
+    def similar_by_key(self, key: Key, topn: int | None = 10,
+                       restrict_vocab: int | None = None) -> list[tuple[str, float]] | np.ndarray:
+        """Nearest neighbours of ``key`` (the key itself excluded)."""
+        return self.most_similar(positive=[normalize_key(key) if isinstance(key, tuple) else key],
+                                 topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_word = similar_by_key
+
+    def doesnt_match(self, words: Sequence[Key]) -> str:
+        """The key farthest (lowest cosine) from the mean of the unit vectors of ``words``.
+
+        Keys not in the vocabulary are ignored, with a warning.
+
+        Raises
+        ------
+        ValueError
+            If none of the keys is in the vocabulary.
+        """
+        keys = [normalize_key(w) if isinstance(w, tuple) else w for w in words]
+        known = [w for w in keys if w in self.key_to_index]
+        if len(known) != len(keys):
+            logger.warning("doesnt_match ignores keys not in the vocabulary: %s",
+                           [w for w in keys if w not in self.key_to_index])
+        if not known:
+            raise ValueError("doesnt_match: none of the keys is in the vocabulary")
+        u = self.unit_vectors[[self.key_to_index[w] for w in known]].astype(np.float64)
+        mean = u.mean(axis=0)
+        n = np.linalg.norm(mean)
+        if n > 0:
+            mean /= n
+        return known[int(np.argmin(u @ mean))]
+
+    # ------------------------------------------------------------------ batched analogies
+
+    def _analogy_topk(self, a_idx: Any, b_idx: Any, c_idx: Any, method: str = "3cosadd",
+                      restrict_vocab: int | None = None, topn: int = 1,
+                      exclude: np.ndarray | None = None) -> np.ndarray:
+        """Answer many analogies ``a : b :: c : ?`` at once.
+
+        Parameters
+        ----------
+        a_idx, b_idx, c_idx : array-like of int, shape (n_questions,)
+            Rows of the question words (any rows, not only candidates).
+        method : {"3cosadd", "3cosmul"}
+            3CosAdd ranks candidates by ``cos(x, b) - cos(x, a) + cos(x, c)`` (the cosine
+            with the normalised ``b - a + c`` of unit vectors, same ranking); 3CosMul by
+            ``cos'(x, b) cos'(x, c) / (cos'(x, a) + 1e-6)`` with ``cos' = (1 + cos) / 2``.
+        restrict_vocab : int, optional
+            Candidates are the first ``restrict_vocab`` rows.
+        topn : int, default=1
+            Number of predictions per question.
+        exclude : ndarray of int, shape (n_questions, m), optional
+            More rows to exclude per question; ``-1`` pads.
+
+        Returns
+        -------
+        ndarray of shape (n_questions, topn), int64
+            Predicted rows, best first; the three question words are never predicted.
+            ``-1`` where fewer than ``topn`` candidates remain.
+
+        Notes
+        -----
+        Questions are processed in chunks whose score block stays under about 100 MB,
+        one matrix product (three for 3CosMul) per chunk, then ``np.argpartition``.
+        """
+        method = check_option(method, "method", "_analogy_topk", ("3cosadd", "3cosmul"))
+        topn = check_int(topn, "topn", "_analogy_topk", low=1)
+        a = np.asarray(a_idx, dtype=np.int64).ravel()
+        b = np.asarray(b_idx, dtype=np.int64).ravel()
+        c = np.asarray(c_idx, dtype=np.int64).ravel()
+        if not (a.shape == b.shape == c.shape):
+            raise ValueError("a_idx, b_idx and c_idx must have the same length")
+        nq = a.shape[0]
+        n_cand = self._candidates(restrict_vocab, "_analogy_topk")
+        for arr in (a, b, c):
+            if arr.size and (arr.min() < 0 or arr.max() >= len(self)):
+                raise ValueError("question indices out of range")
+        excl = np.stack([a, b, c], axis=1)
+        if exclude is not None:
+            extra = np.asarray(exclude, dtype=np.int64)
+            if extra.ndim != 2 or extra.shape[0] != nq:
+                raise ValueError(f"exclude must have shape ({nq}, m). Got {extra.shape} instead.")
+            excl = np.concatenate([excl, extra], axis=1)
+        out = np.full((nq, topn), -1, dtype=np.int64)
+        if nq == 0 or n_cand == 0:
+            return out
+        unit = self.unit_vectors
+        cand = unit[:n_cand]
+        n_blocks = 2 if method == "3cosmul" else 1
+        chunk = max(1, min(1024, _BLOCK_BYTES // (4 * n_cand * n_blocks)))
+        k = min(topn, n_cand)
+        for start in range(0, nq, chunk):
+            sl = slice(start, min(nq, start + chunk))
+            rows = np.arange(sl.stop - sl.start)
+            if method == "3cosadd":
+                query = unit[b[sl]] - unit[a[sl]] + unit[c[sl]]
+                scores = query @ cand.T  # (chunk, n_cand)
+            else:
+                # (1 + cos) / 2 shifts cosines to [0, 1] (Levy & Goldberg 2014, footnote 7)
+                scores = unit[b[sl]] @ cand.T
+                scores += 1.0
+                scores *= 0.5
+                other = unit[c[sl]] @ cand.T
+                other += 1.0
+                other *= 0.5
+                scores *= other
+                other = np.matmul(unit[a[sl]], cand.T, out=other)
+                other += 1.0
+                other *= 0.5
+                other += np.float32(_COSMUL_EPS)
+                scores /= other
+                del other
+            # Exclude the question words (indices past the candidates are ignored).
+            ex = excl[sl]
+            valid = (ex >= 0) & (ex < n_cand)
+            r_idx = np.broadcast_to(rows[:, None], ex.shape)[valid]
+            scores[r_idx, ex[valid]] = -np.inf
+            if k == 1:
+                part = np.argmax(scores, axis=1)[:, None]  # first index among ties
+            elif k < n_cand:
+                part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            else:
+                part = np.broadcast_to(np.arange(n_cand), (len(rows), n_cand)).copy()
+            top_scores = scores[rows[:, None], part]
+            order = np.lexsort((part, -top_scores), axis=1)
+            best = np.take_along_axis(part, order, axis=1)
+            best_scores = np.take_along_axis(top_scores, order, axis=1)
+            best[np.isneginf(best_scores)] = -1
+            out[sl, :k] = best
+        return out
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save keys, vectors and counts in the native ``.npz`` format (atomic write).
+
+        The file is written at ``path`` exactly (no suffix is added).
+        """
+        _io.write_npz(path, self.index_to_key, self._vectors, self.counts)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "KeyedVectors":
+        """Load a file written by :meth:`save`.
+
+        Raises
+        ------
+        VectorsFormatError
+            If the file is not an ngramvec ``.npz`` file.
+        """
+        keys, vectors, counts = _io.read_npz(path)
+        return cls(vectors, keys, counts)
+
+    def _check_savable(self) -> None:
+        # Keys are validated at construction; vectors may have been replaced.
+        if self._vectors.shape[0] != len(self.index_to_key):
+            raise ValueError("vectors and keys are out of sync")
+
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False,
+                             write_header: bool = True) -> None:
+        """Save in word2vec text or binary format, byte-identical to gensim 4.
+
+        Keys are written in index order. Counts are not stored by this format.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination (compressed if it ends in .gz, .bz2 or .xz; written atomically).
+        binary : bool, default=False
+        write_header : bool, default=True
+            False writes GloVe text (not allowed with ``binary=True``).
+        """
+        self._check_savable()
+        _io.write_word2vec(path, self.index_to_key, self._vectors, binary=binary,
+                           write_header=write_header)
+
+    @classmethod
+    def load_word2vec_format(cls, path: str | os.PathLike, binary: bool = False,
+                             limit: int | None = None,
+                             datatype: Any = np.float32) -> "KeyedVectors":
+        """Load a word2vec text or binary file (gensim's or the C tool's; may be compressed).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        binary : bool, default=False
+        limit : int, optional
+            Read only the first ``limit`` vectors.
+        datatype : numpy floating dtype, default=numpy.float32
+            Values are rounded to this type while reading; the KeyedVectors stores float32.
+
+        Raises
+        ------
+        VectorsFormatError
+            Malformed, truncated or inconsistent file (names the file and the record).
+        """
+        keys, vectors = _io.read_word2vec(path, binary=binary, limit=limit, datatype=datatype)
+        return cls(vectors, keys)
+
+    def save_glove_format(self, path: str | os.PathLike) -> None:
+        """Save as GloVe text (word2vec text without the header line)."""
+        self._check_savable()
+        _io.write_glove(path, self.index_to_key, self._vectors)
+
+    @classmethod
+    def load_glove_format(cls, path: str | os.PathLike, limit: int | None = None,
+                          datatype: Any = np.float32) -> "KeyedVectors":
+        """Load a GloVe text file (no header). See :meth:`load_word2vec_format`."""
+        keys, vectors = _io.read_glove(path, limit=limit, datatype=datatype)
+        return cls(vectors, keys)
+

@@ -1,0 +1,188 @@
+"""Tests of the co-occurrence counting kernel against a slow reference."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ngramvec as nv
+from ngramvec.cooccur import Cooccurrence, count_cooccurrences, dense_layout, distance_weights
+
+from _reference import count_pairs
+
+
+def _dense(d: dict, shape) -> np.ndarray:
+    out = np.zeros(shape)
+    for (r, c), v in d.items():
+        out[r, c] = v
+    return out
+
+
+def _setup(sentences, min_count=1):
+    corpus = nv.Corpus(sentences)
+    vocab = nv.Vocabulary.build(corpus, min_count=min_count)
+    enc = corpus.encoded()
+    sents = [list(enc.sentence(s)) for s in range(enc.n_sentences)]
+    return corpus, vocab, enc, sents
+
+
+sentences_st = st.lists(st.lists(st.sampled_from("abcdefgh"), min_size=0, max_size=14),
+                        min_size=1, max_size=12).filter(lambda s: any(s))
+
+
+@settings(max_examples=60, deadline=None)
+@given(sentences=sentences_st,
+       window=st.integers(1, 5),
+       weighting=st.sampled_from(["uniform", "harmonic"]),
+       dynamic=st.booleans(),
+       direction=st.sampled_from(["both", "left", "right"]),
+       sampling=st.sampled_from([None, "dirty", "clean"]),
+       oov=st.sampled_from(["drop", "keep"]),
+       min_count=st.integers(1, 3),
+       n_threads=st.integers(1, 3),
+       seed=st.integers(0, 2**40))
+def test_kernel_matches_reference(sentences, window, weighting, dynamic, direction, sampling,
+                                  oov, min_count, n_threads, seed):
+    corpus = nv.Corpus([" ".join(s) for s in sentences])
+    try:
+        vocab = nv.Vocabulary.build(corpus, min_count=min_count)
+    except nv.CorpusError:
+        return
+    enc = corpus.encoded()
+    sents = [list(enc.sentence(s)) for s in range(enc.n_sentences)]
+    remap = enc.remap(vocab)
+    sample = 0.05 if sampling else None
+    keep = np.ones(len(remap))
+    if sample:
+        kv = vocab.keep_probs(sample)
+        keep[remap >= 0] = kv[remap[remap >= 0]]
+    ref = count_pairs(sents, remap, remap, keep, window, weighting, dynamic, direction,
+                      sampling, oov == "drop", seed)
+    got = count_cooccurrences(corpus, vocab, window=window, weighting=weighting,
+                              dynamic_window=dynamic, direction=direction, sample=sample,
+                              subsampling=sampling or "dirty", oov=oov, n_threads=n_threads,
+                              seed=seed, dtype=np.float64)
+    np.testing.assert_allclose(got.matrix.toarray(), _dense(ref, got.shape), rtol=1e-12)
+    assert got.matrix.has_sorted_indices
+    got.matrix.check_format(full_check=True)
+
+
+def test_symmetric_and_closed_form_total(rng):
+    # no OOV, fixed window, both directions: pairs = sum over sentences of
+    # sum_{d=1..w} 2 * max(0, n - d)
+    sents = [" ".join(rng.choice(list("abcdefghij"), size=rng.integers(1, 30)))
+             for _ in range(50)]
+    corpus = nv.Corpus(sents)
+    vocab = nv.Vocabulary.build(corpus, min_count=1)
+    for window in (1, 3, 7):
+        m = count_cooccurrences(corpus, vocab, window=window).matrix
+        assert abs(m - m.T).max() == 0
+        lengths = [len(s.split()) for s in sents]
+        closed = sum(2 * max(0, n - d) for n in lengths for d in range(1, window + 1))
+        assert m.sum() == closed
+        h = count_cooccurrences(corpus, vocab, window=window, weighting="harmonic",
+                                dtype=np.float64).matrix
+        closed_h = sum(2 * max(0, n - d) / d for n in lengths for d in range(1, window + 1))
+        assert h.sum() == pytest.approx(closed_h, rel=1e-12)
+        left = count_cooccurrences(corpus, vocab, window=window, direction="left").matrix
+        right = count_cooccurrences(corpus, vocab, window=window, direction="right").matrix
+        assert (left + right - m).count_nonzero() == 0
+        assert (left - right.T).count_nonzero() == 0
+
+
+def test_same_result_for_threads_and_spills(tmp_path, rng):
+    sents = [" ".join(rng.choice([f"w{i}" for i in range(300)], size=rng.integers(5, 40)))
+             for _ in range(400)]
+    corpus = nv.Corpus(sents)
+    vocab = nv.Vocabulary.build(corpus, min_count=1)
+    kw = dict(window=4, weighting="harmonic", dynamic_window=True, sample=1e-2, seed=11)
+    a = count_cooccurrences(corpus, vocab, n_threads=1, **kw)
+    b = count_cooccurrences(corpus, vocab, n_threads=3, **kw)
+    # a tiny memory limit forces many sorted runs that are merged at the end
+    c = count_cooccurrences(corpus, vocab, n_threads=2, memory_limit="300KB", tmp_dir=tmp_path,
+                            **kw)
+    assert c.stats["spills"] > 0
+    for other in (b, c):
+        assert (a.matrix != other.matrix).nnz == 0
+        np.testing.assert_array_equal(a.matrix.indptr, other.matrix.indptr)
+    assert os.listdir(tmp_path) == []       # spill runs removed
+
+
+def test_out_of_vocabulary_and_columns():
+    corpus = nv.Corpus(["a x b", "a b c", "a b"])
+    vocab = nv.Vocabulary.build(corpus, min_count=2)      # a, b
+    dropped = count_cooccurrences(corpus, vocab, window=1).matrix.toarray()
+    assert dropped.tolist() == [[0, 3], [3, 0]]           # x removed: a-b adjacent
+    kept = count_cooccurrences(corpus, vocab, window=1, oov="keep").matrix.toarray()
+    assert kept.tolist() == [[0, 2], [2, 0]]              # x is a gap
+    cols = nv.Vocabulary(["c", "b"], [1, 3])
+    m = count_cooccurrences(corpus, vocab, window=1, col_vocab=cols)
+    assert m.shape == (2, 2) and m.matrix.toarray().tolist() == [[0, 3], [1, 0]]
+
+
+def test_dense_layout_and_weights():
+    lengths, offsets, total = dense_layout(10, 8, 2, 30)
+    assert total <= 30 and lengths[0] == 8 and (np.diff(lengths) <= 0).all()
+    owned = [np.arange(t, 10, 2) for t in range(2)]
+    cells = sorted((int(offsets[r]) + k) for rows in owned for r in rows
+                   for k in range(lengths[r]))
+    assert cells == list(range(total))       # a partition of the block
+    w, scale = distance_weights(4, "harmonic")
+    assert scale == 12 and w.tolist() == [0, 12, 6, 4, 3]
+    w, scale = distance_weights(30, "harmonic")
+    assert scale == 2**32 and w[3] == round(2**32 / 3)
+
+
+def test_save_load(tmp_path):
+    corpus = nv.Corpus(["a b c", "c b ä"])
+    counts = count_cooccurrences(corpus, nv.Vocabulary.build(corpus, min_count=1), window=2)
+    counts.save(tmp_path / "c.npz")
+    back = Cooccurrence.load(tmp_path / "c.npz")
+    assert (back.matrix != counts.matrix).nnz == 0
+    assert back.row_vocab.index_to_key == counts.row_vocab.index_to_key
+    assert back.params["window"] == 2
+    (tmp_path / "bad.npz").write_bytes(b"nonsense")
+    with pytest.raises(nv.VectorsFormatError, match="bad.npz: not a co-occurrence"):
+        Cooccurrence.load(tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match=r"the matrix has shape \(4, 4\) but the vocabularies "
+                                         r"have 2 rows"):
+        Cooccurrence(counts.matrix, nv.Vocabulary(["a", "b"], [1, 1]), counts.col_vocab)
+
+
+def test_validation(tmp_path):
+    corpus = nv.Corpus(["a b c"])
+    vocab = nv.Vocabulary.build(corpus, min_count=1)
+    cases = [
+        (dict(window=0), ValueError, r"The 'window' parameter of count_cooccurrences must be an "
+                                     r"int in the range \[1, 10000\]. Got 0 instead."),
+        (dict(window=2.0), TypeError, "'window' parameter"),
+        (dict(weighting="linear"), ValueError, "'weighting' parameter"),
+        (dict(sample=-1.0), ValueError, "'sample' parameter"),
+        (dict(subsampling="x"), ValueError, "'subsampling' parameter"),
+        (dict(direction="up"), ValueError, "'direction' parameter"),
+        (dict(oov="x"), ValueError, "'oov' parameter"),
+        (dict(memory_limit="lots"), ValueError, "'memory_limit' parameter"),
+        (dict(memory_limit=100), MemoryError, "too small to hold even one buffer"),
+        (dict(dtype=np.int32), ValueError, "'dtype' parameter"),
+        (dict(tmp_dir=tmp_path / "missing"), FileNotFoundError, "'tmp_dir' .* does not exist"),
+        (dict(n_threads=1.5), TypeError, "'n_threads' parameter"),
+    ]
+    for kw, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            count_cooccurrences(corpus, vocab, **kw)
+    with pytest.raises(TypeError, match="'vocab' parameter of count_cooccurrences must be a "
+                                        "Vocabulary"):
+        count_cooccurrences(corpus, {"a": 0})
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_tmp_dir(tmp_path):  # pragma: no cover - not run as root
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o500)
+    corpus = nv.Corpus(["a b c"])
+    with pytest.raises(OSError, match="cannot create a spill directory"):
+        count_cooccurrences(corpus, nv.Vocabulary.build(corpus, min_count=1), tmp_dir=d)

@@ -1,0 +1,178 @@
+"""Tests of ngramvec.corpus and ngramvec.encode: reading, tokenizing, encoding."""
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+
+import numpy as np
+import pytest
+
+import ngramvec as nv
+from ngramvec.encode import EncodedCorpus
+from ngramvec.exceptions import CorpusError, OneShotIteratorError
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("“Don’t,” said Mr. Holmes--twice.", ["don't", "said", "mr", "holmes", "twice"]),
+    ("well-known o'clock 1,000.5 3.14", ["well-known", "o'clock", "1,000.5", "3.14"]),
+    ("‘Quoted’ — dash — end", ["quoted", "dash", "end"]),
+    ("ÉCOLE naïve Straße", ["école", "naïve", "straße"]),
+    ("a-- b -c d- 'e f'", ["a", "b", "c", "d", "e", "f"]),
+    ("tab\tand\r\nnewline\u00a0nbsp", ["tab", "and", "newline", "nbsp"]),
+    ("", []),
+    ("!!! ... ---", []),
+    ("x_y", ["x", "y"]),
+])
+def test_words_tokenizer(text, expected):
+    assert nv.tokenize(text) == expected
+
+
+def test_other_tokenizers():
+    assert nv.tokenize("Hi, there!", tokenizer="words_punct") == ["hi", ",", "there", "!"]
+    assert nv.tokenize("Hi, there!", tokenizer="whitespace") == ["hi,", "there!"]
+    assert nv.tokenize("Hi There", lowercase=False) == ["Hi", "There"]
+    with pytest.raises(ValueError, match="'tokenizer' parameter of tokenize"):
+        nv.tokenize("x", tokenizer="nope")
+
+
+def test_corpus_sources_agree(tmp_path):
+    lines = ["The cat sat.", "", "The dog, too!", "Ünïcode’s fine"]
+    text = "\n".join(lines) + "\n"
+    expected = [["the", "cat", "sat"], ["the", "dog", "too"], ["ünïcode's", "fine"]]
+    plain = tmp_path / "a.txt"
+    plain.write_text(text, encoding="utf-8")
+    for name, opener in (("b.gz", gzip.open), ("c.bz2", bz2.open), ("d.xz", lzma.open)):
+        with opener(tmp_path / name, "wb") as f:
+            f.write(text.encode("utf-8"))
+    for name in ("a.txt", "b.gz", "c.bz2", "d.xz"):
+        assert list(nv.Corpus(tmp_path / name)) == expected, name
+    # a directory: files in name order
+    assert list(nv.Corpus(tmp_path)) == expected * 4
+    assert list(nv.Corpus(lines)) == expected
+    assert list(nv.Corpus([s for s in expected])) == expected
+    # compressed content is detected by magic bytes, not by the name
+    (tmp_path / "sub").mkdir()
+    with gzip.open(tmp_path / "sub" / "plain_name.txt", "wb") as f:
+        f.write(text.encode())
+    assert list(nv.Corpus(tmp_path / "sub" / "plain_name.txt")) == expected
+
+
+def test_encoded_matches_python_tokens(tmp_path):
+    sents = [["a", "b", "c"], ["b", "c"], ["c", "d", "a", "a"]]
+    c = nv.Corpus(sents)
+    enc = c.encoded()
+    assert list(enc) == sents
+    assert enc.n_tokens == 9 and enc.n_sentences == 3
+    counts = dict(zip(enc.lexicon_keys, enc.lexicon_counts.tolist()))
+    assert counts == {"a": 3, "b": 2, "c": 3, "d": 1}
+    saved = enc.save(tmp_path / "enc")
+    again = EncodedCorpus.load(tmp_path / "enc")
+    assert list(again) == sents
+    np.testing.assert_array_equal(saved.ids, enc.ids)
+    # a vocabulary maps lexicon ids to its own ids, -1 for the pruned
+    vocab = nv.Vocabulary.build(c, min_count=2)
+    remap = enc.remap(vocab)
+    assert [vocab.index_to_key[r] if r >= 0 else None for r in remap[enc.ids[:3]]] == \
+        ["a", "b", "c"]
+    assert remap[enc.lexicon_keys.index("d")] == -1
+
+
+def test_encoded_corpus_truncated(tmp_path):
+    enc = nv.Corpus(["a b c", "d e"]).encode(tmp_path / "enc")
+    assert enc.n_tokens == 5
+    with open(tmp_path / "enc" / "ids.i32", "r+b") as f:
+        f.truncate(8)
+    with pytest.raises(CorpusError, match=r"ids.i32: expected 20 bytes, found 8"):
+        EncodedCorpus.load(tmp_path / "enc")
+    with pytest.raises(CorpusError, match="not an encoded corpus"):
+        EncodedCorpus.load(tmp_path)
+    with pytest.raises(FileExistsError, match="exists already"):
+        nv.Corpus(["a"]).encode(tmp_path / "enc")
+
+
+def test_invalid_utf8_replaced_and_counted(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"caf\xe9 ok\nfine \xff\xfe line\n")
+    c = nv.Corpus(p, tokenizer="whitespace")
+    assert list(c) == [["caf\ufffd", "ok"], ["fine", "\ufffd\ufffd", "line"]]
+    assert c.encoded().stats["n_invalid_utf8"] == 3
+
+
+def test_binary_file_is_an_error(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"line one\nline two\nbin\x00ary\n")
+    with pytest.raises(CorpusError, match=r"x.bin, line 3: binary file"):
+        nv.Corpus(p).encoded()
+
+
+def test_not_utf8_text_is_an_error(tmp_path):
+    p = tmp_path / "latin.txt"
+    p.write_bytes(bytes(range(128, 256)) * 20)
+    with pytest.raises(CorpusError, match="does not look like UTF-8"):
+        nv.Corpus(p).encoded()
+
+
+def test_missing_file_and_bad_sources(tmp_path):
+    with pytest.raises(CorpusError, match="no such file or directory"):
+        nv.Corpus(tmp_path / "nope.txt")
+    (tmp_path / "empty_dir").mkdir()
+    with pytest.raises(CorpusError, match="holds no files"):
+        nv.Corpus(tmp_path / "empty_dir")
+    with pytest.raises(TypeError, match="not bytes"):
+        nv.Corpus(b"abc")
+    with pytest.raises(TypeError, match="iterable of sentences"):
+        nv.Corpus(42)
+    with pytest.raises(TypeError, match="sentence 1 of the corpus is a int"):
+        list(nv.Corpus(["a", 3]))
+    with pytest.raises(ValueError, match="token 'a b' contains whitespace"):
+        list(nv.Corpus([["a b"]]))
+    with pytest.raises(ValueError, match="empty token"):
+        list(nv.Corpus([["a", ""]]))
+    with pytest.raises(ValueError, match="'tokenizer' parameter of Corpus"):
+        nv.Corpus(["a"], tokenizer="spaces")
+    with pytest.raises(ValueError, match="'max_sentence_length' parameter of Corpus"):
+        nv.Corpus(["a"], max_sentence_length=0)
+
+
+def test_one_shot_generator():
+    c = nv.Corpus(s for s in ["a b", "b c"])
+    assert c.encoded().n_tokens == 4     # read once: fine
+    assert c.encoded().n_tokens == 4     # cached
+    with pytest.raises(OneShotIteratorError, match="pass a list, a file path"):
+        list(c)
+
+
+def test_long_lines_are_cut_and_counted(tmp_path):
+    c = nv.Corpus(["a " * 25], max_sentence_length=10)
+    enc = c.encoded()
+    assert np.diff(np.concatenate(([0], enc.ends))).tolist() == [10, 10, 5]
+    assert enc.stats["n_split_sentences"] == 2
+    # a 10 MB line without newline streams through in pieces, nothing dropped
+    p = tmp_path / "long.txt"
+    p.write_bytes(b"word " * (2 * 1024 * 1024))
+    enc = nv.Corpus(p).encoded()
+    assert enc.n_tokens == 2 * 1024 * 1024
+    assert enc.stats["n_split_sentences"] == enc.n_sentences - 1 > 0
+    # an overlong token is cut and counted
+    enc = nv.Corpus(["x" * 1000]).encoded()
+    assert enc.stats["n_long_tokens"] == 1 and enc.n_tokens > 1
+
+
+def test_empty_lines_and_empty_corpus(tmp_path):
+    p = tmp_path / "e.txt"
+    p.write_text("\n\n  \n", encoding="utf-8")
+    enc = nv.Corpus(p).encoded()
+    assert enc.n_tokens == 0 and enc.stats["n_empty_lines"] == 3
+    with pytest.raises(CorpusError, match="the corpus has no tokens"):
+        nv.Vocabulary.build(nv.Corpus(p))
+    with pytest.raises(CorpusError, match="the corpus has no tokens"):
+        nv.Vocabulary.build(nv.Corpus([]))
+
+
+def test_callable_tokenizer():
+    # tokens from a callable must not hold whitespace
+    with pytest.raises(ValueError, match="contains whitespace"):
+        nv.Corpus(["a-b c"], tokenizer=lambda s: s.split("-")).encoded()
+    c = nv.Corpus(["A,b", "c"], tokenizer=lambda s: s.split(","))
+    assert list(c.encoded()) == [["a", "b"], ["c"]]

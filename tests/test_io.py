@@ -1,0 +1,308 @@
+"""Tests of ngramvec.io: atomic writes, word2vec / GloVe formats, compression, npz."""
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+
+import numpy as np
+import pytest
+
+from ngramvec.exceptions import VectorsFormatError
+from ngramvec.io import (
+    atomic_write,
+    open_compressed,
+    read_glove,
+    read_npz,
+    read_word2vec,
+    write_glove,
+    write_npz,
+    write_word2vec,
+)
+
+KEYS = ["the", "été", "new\u00a0york", "</s>", "日本語"]
+
+
+@pytest.fixture
+def vecs(rng):
+    return rng.standard_normal((len(KEYS), 4)).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- atomic_write
+
+
+def test_atomic_write_replaces_on_success(tmp_path):
+    p = tmp_path / "out.bin"
+    p.write_bytes(b"old")
+    with atomic_write(p) as f:
+        f.write(b"new")
+    assert p.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_atomic_write_text_mode(tmp_path):
+    p = tmp_path / "out.txt"
+    with atomic_write(p, "w") as f:
+        f.write("héllo\n")
+    assert p.read_bytes() == "héllo\n".encode("utf-8")
+
+
+def test_atomic_write_keeps_old_file_on_error(tmp_path):
+    p = tmp_path / "out.bin"
+    p.write_bytes(b"precious")
+    with pytest.raises(RuntimeError, match="boom"):
+        with atomic_write(p) as f:
+            f.write(b"half")
+            raise RuntimeError("boom")
+    assert p.read_bytes() == b"precious"
+    assert os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_atomic_write_cleans_up_on_keyboard_interrupt(tmp_path):
+    p = tmp_path / "new.bin"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(p) as f:
+            f.write(b"half")
+            raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == []
+
+
+def test_atomic_write_keeps_permissions(tmp_path):
+    p = tmp_path / "out.bin"
+    p.write_bytes(b"old")
+    os.chmod(p, 0o640)
+    with atomic_write(p) as f:
+        f.write(b"new")
+    assert os.stat(p).st_mode & 0o777 == 0o640
+
+
+def test_atomic_write_bad_mode(tmp_path):
+    with pytest.raises(ValueError, match="The 'mode' parameter of atomic_write"):
+        with atomic_write(tmp_path / "x", "a"):
+            pass
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("suffix", ["", ".gz", ".bz2", ".xz"])
+def test_word2vec_round_trip(tmp_path, vecs, binary, suffix):
+    p = tmp_path / f"v{suffix}"
+    write_word2vec(p, KEYS, vecs, binary=binary)
+    keys, out = read_word2vec(p, binary=binary)
+    assert keys == KEYS
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, vecs)
+
+
+@pytest.mark.parametrize("opener", [gzip.open, bz2.open, lzma.open])
+def test_compression_detected_by_magic_not_name(tmp_path, vecs, opener):
+    plain = tmp_path / "plain.txt"
+    write_word2vec(plain, KEYS, vecs)
+    p = tmp_path / "misnamed.txt"
+    with opener(p, "wb") as f:
+        f.write(plain.read_bytes())
+    with open_compressed(p) as f:
+        assert f.read() == plain.read_bytes()
+    keys, out = read_word2vec(p)
+    assert keys == KEYS
+    np.testing.assert_array_equal(out, vecs)
+
+
+def test_glove_round_trip(tmp_path, vecs):
+    p = tmp_path / "g.txt"
+    write_glove(p, KEYS, vecs)
+    assert p.read_bytes().split(b"\n")[0].startswith(b"the ")
+    keys, out = read_glove(p)
+    assert keys == KEYS
+    np.testing.assert_array_equal(out, vecs)
+
+
+def test_limit_and_datatype(tmp_path, vecs):
+    p = tmp_path / "v.bin"
+    write_word2vec(p, KEYS, vecs, binary=True)
+    keys, out = read_word2vec(p, binary=True, limit=2, datatype=np.float64)
+    assert keys == KEYS[:2]
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, vecs[:2])
+    keys, out = read_word2vec(tmp_path / "v.bin", binary=True, limit=0)
+    assert keys == [] and out.shape == (0, 4)
+
+
+def test_text_with_extra_whitespace_and_crlf(tmp_path):
+    # The word2vec C tool writes a space after every value; Windows tools write CRLF.
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"2 3\r\nfoo 1 2 3 \r\nbar\t4\t5  6\r\n\r\n")
+    keys, out = read_word2vec(p)
+    assert keys == ["foo", "bar"]
+    np.testing.assert_array_equal(out, [[1, 2, 3], [4, 5, 6]])
+
+
+def test_c_tool_binary_variant(tmp_path, vecs):
+    # word2vec.c writes "\n" after each vector.
+    p = tmp_path / "c.bin"
+    body = b"".join(k.encode() + b" " + v.astype("<f4").tobytes() + b"\n"
+                    for k, v in zip(KEYS, vecs))
+    p.write_bytes(f"{len(KEYS)} 4\n".encode() + body)
+    keys, out = read_word2vec(p, binary=True)
+    assert keys == KEYS
+    np.testing.assert_array_equal(out, vecs)
+
+
+def test_nan_values_are_kept(tmp_path):
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"2 2\na nan 1\nb 2 inf\n")
+    keys, out = read_word2vec(p)
+    assert np.isnan(out[0, 0]) and np.isinf(out[1, 1])
+
+
+def test_empty_vocabulary_with_header(tmp_path):
+    p = tmp_path / "v.txt"
+    write_word2vec(p, [], np.zeros((0, 3), np.float32))
+    keys, out = read_word2vec(p)
+    assert keys == [] and out.shape == (0, 3)
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def _text(tmp_path, content: bytes):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    return p
+
+
+@pytest.mark.parametrize("content, match", [
+    (b"", r"bad\.txt: empty file"),
+    (b"foo 1 2 3\n", r"bad\.txt, record 1: expected a header line '<count> <dim>'.*load_glove"),
+    (b"2\nfoo 1\n", r"record 1: expected a header line"),
+    (b"two 3\n", r"record 1: expected a header line"),
+    (b"1 0\nfoo\n", r"record 1: invalid header"),
+    (b"3 2\na 1 2\nb 3 4\n", r"record 4: truncated file: the header announces 3 vectors but only 2"),
+    (b"2 2\na 1 2\nb 3 4\nc 5 6\n", r"record 4: more records than the 2 announced"),
+    (b"2 3\na 1 2 3\nb 4 5\n", r"record 3: expected 3 values, found 2"),
+    (b"2 3\na 1 2 3\nb 4 5 6 7\n", r"record 3: expected 3 values, found 4"),
+    (b"2 2\na 1 2\nb 3 x4\n", r"record 3: value 2 'x4' is not a number"),
+    (b"2 2\na 1 2\nb 3 4,0\n", r"record 3: value 2 '4,0' is not a number"),
+    (b"2 2\na 1 2\na 3 4\n", r"record 3: duplicate key 'a' \(first seen at record 2\)"),
+    (b"1 2\nab\xff 1 2\n", r"record 2: the key .* is not valid UTF-8"),
+    (b"1 2\nlonely\n", r"record 2: the key 'lonely' has no values"),
+    (b"99999999999999 300\na 1\n", r"record 1: the header announces 99999999999999 x 300 values"),
+])
+def test_bad_text_files(tmp_path, content, match):
+    with pytest.raises(VectorsFormatError, match=match):
+        read_word2vec(_text(tmp_path, content))
+
+
+def test_bad_glove_files(tmp_path):
+    with pytest.raises(VectorsFormatError, match=r"record 2: expected 2 values, found 3"):
+        read_glove(_text(tmp_path, b"a 1 2\nb 1 2 3\n"))
+    with pytest.raises(VectorsFormatError, match=r"no vectors in the file"):
+        read_glove(_text(tmp_path, b"\n\n"))
+
+
+def _binary(tmp_path, header: bytes, records):
+    p = tmp_path / "bad.bin"
+    p.write_bytes(header + b"".join(k + b" " + np.asarray(v, "<f4").tobytes() for k, v in records))
+    return p
+
+
+def test_bad_binary_files(tmp_path):
+    r = [(b"a", [1, 2]), (b"b", [3, 4])]
+    with pytest.raises(VectorsFormatError, match=r"bad\.bin, record 3: truncated file: the header "
+                                                 r"announces 3 vectors but only 2"):
+        read_word2vec(_binary(tmp_path, b"3 2\n", r), binary=True)
+    p = _binary(tmp_path, b"2 2\n", r)
+    p.write_bytes(p.read_bytes()[:-3])
+    with pytest.raises(VectorsFormatError, match=r"record 2: truncated record 'b': expected 8 "
+                                                 r"bytes of vector, found 5"):
+        read_word2vec(p, binary=True)
+    with pytest.raises(VectorsFormatError, match=r"record 2: duplicate key 'a'"):
+        read_word2vec(_binary(tmp_path, b"2 2\n", [(b"a", [1, 2]), (b"a", [3, 4])]), binary=True)
+    with pytest.raises(VectorsFormatError, match=r"record 2: more data than the 1 records"):
+        read_word2vec(_binary(tmp_path, b"1 2\n", r), binary=True)
+    with pytest.raises(VectorsFormatError, match=r"record 1: expected a header line"):
+        read_word2vec(_binary(tmp_path, b"2 x\n", r), binary=True)
+    with pytest.raises(VectorsFormatError, match=r"empty file"):
+        read_word2vec(_binary(tmp_path, b"", []), binary=True)
+    p = tmp_path / "key_only.bin"
+    p.write_bytes(b"1 2\nabc")
+    with pytest.raises(VectorsFormatError, match=r"record 1: truncated record: key without"):
+        read_word2vec(p, binary=True)
+
+
+def test_text_file_read_as_binary_is_an_error(tmp_path, vecs):
+    p = tmp_path / "v.txt"
+    write_word2vec(p, KEYS, vecs, binary=False)
+    with pytest.raises(VectorsFormatError, match=r"record \d"):
+        read_word2vec(p, binary=True)
+
+
+def test_truncated_gzip(tmp_path, vecs):
+    p = tmp_path / "v.txt.gz"
+    write_word2vec(p, KEYS * 1, vecs)
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(VectorsFormatError, match=r"v\.txt\.gz: corrupted or truncated compressed"):
+        read_word2vec(p)
+
+
+def test_argument_validation(tmp_path, vecs):
+    p = tmp_path / "v.txt"
+    write_word2vec(p, KEYS, vecs)
+    with pytest.raises(ValueError, match=r"The 'limit' parameter must be an int"):
+        read_word2vec(p, limit=-1)
+    with pytest.raises(TypeError, match=r"The 'limit' parameter must be an int"):
+        read_word2vec(p, limit=1.5)
+    with pytest.raises(TypeError, match=r"The 'datatype' parameter must be a floating"):
+        read_word2vec(p, datatype=np.int32)
+    with pytest.raises(ValueError, match=r"header=False is only for GloVe"):
+        read_word2vec(p, binary=True, header=False)
+    with pytest.raises(ValueError, match=r"binary word2vec format needs its header"):
+        write_word2vec(p, KEYS, vecs, binary=True, write_header=False)
+    with pytest.raises(ValueError, match=r"do not match 2 keys"):
+        write_word2vec(p, KEYS[:2], vecs)
+    with pytest.raises(FileNotFoundError):
+        read_word2vec(tmp_path / "missing.txt")
+
+
+# --------------------------------------------------------------------------- npz
+
+
+def test_npz_round_trip(tmp_path, vecs):
+    p = tmp_path / "v.kv"
+    counts = np.arange(len(KEYS), dtype=np.int64) * 7
+    write_npz(p, KEYS, vecs, counts)
+    assert os.listdir(tmp_path) == ["v.kv"]  # used as given, no ".npz" appended
+    keys, out, c = read_npz(p)
+    assert keys == KEYS
+    np.testing.assert_array_equal(out, vecs)
+    np.testing.assert_array_equal(c, counts)
+    write_npz(p, KEYS, vecs)
+    assert read_npz(p)[2] is None
+
+
+def test_npz_bad_files(tmp_path, vecs):
+    p = tmp_path / "x.npz"
+    p.write_bytes(b"not a zip at all")
+    with pytest.raises(VectorsFormatError, match=r"x\.npz: not a readable \.npz file"):
+        read_npz(p)
+    np.savez(p, a=np.zeros(3))
+    with pytest.raises(VectorsFormatError, match=r"not an ngramvec vectors file: missing"):
+        read_npz(p)
+    write_npz(p, KEYS, vecs)
+    with np.load(p) as z:
+        arrays = dict(z)
+    arrays["format_version"] = np.array(99)
+    with open(p, "wb") as f:
+        np.savez(f, **arrays)
+    with pytest.raises(VectorsFormatError, match=r"format version 99 is newer"):
+        read_npz(p)
+    arrays["format_version"] = np.array(1)
+    arrays["keys_offsets"] = arrays["keys_offsets"][:-1]
+    with open(p, "wb") as f:
+        np.savez(f, **arrays)
+    with pytest.raises(VectorsFormatError, match=r"5 vectors but 4 keys"):
+        read_npz(p)

@@ -1,0 +1,93 @@
+"""Tests of ngramvec.vocab."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import ngramvec as nv
+from ngramvec.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
+
+
+def _random_corpus(rng, n_sent=200, n_words=50):
+    words = [f"w{i}" for i in range(n_words)]
+    p = 1.0 / np.arange(1, n_words + 1)
+    p /= p.sum()
+    return [list(rng.choice(words, size=rng.integers(1, 15), p=p)) for _ in range(n_sent)]
+
+
+def test_exact_counts_sorted_ids(rng):
+    sents = _random_corpus(rng)
+    truth = Counter(w for s in sents for w in s)
+    v = nv.Vocabulary.build(nv.Corpus(sents), min_count=3)
+    expect = sorted(((w, c) for w, c in truth.items() if c >= 3), key=lambda x: (-x[1], x[0]))
+    assert list(zip(v.index_to_key, v.counts.tolist())) == expect
+    assert v.total_tokens == sum(truth.values())
+    assert v.key_to_index[v.index_to_key[5]] == 5
+    v2 = nv.Vocabulary.build(nv.Corpus(sents), min_count=1, max_size=7)
+    assert len(v2) == 7 and v2.index_to_key == [w for w, _ in sorted(
+        truth.items(), key=lambda x: (-x[1], x[0]))][:7]
+
+
+def test_ties_broken_by_key():
+    v = nv.Vocabulary.build(nv.Corpus([["b", "a", "c", "a", "b", "c"]]), min_count=1)
+    assert v.index_to_key == ["a", "b", "c"]
+
+
+def test_lookup_and_oov():
+    v = nv.Vocabulary.build(nv.Corpus(["a a b"]), min_count=1)
+    assert "a" in v and "z" not in v and v.count("a") == 2
+    with pytest.raises(OutOfVocabularyError, match=r"'zebra' is not in the vocabulary \(2 entries\)"):
+        v.get_index("zebra")
+    with pytest.raises(KeyError):  # a KeyError subclass
+        v.get_index("zebra")
+
+
+def test_no_word_above_min_count():
+    with pytest.raises(CorpusError, match=r"no token occurs at least min_count=10 times \(the most "
+                                          r"frequent occurs 2 times\)"):
+        nv.Vocabulary.build(nv.Corpus(["a a b"]), min_count=10)
+
+
+def test_validation():
+    c = nv.Corpus(["a"])
+    with pytest.raises(ValueError, match=r"The 'min_count' parameter of Vocabulary.build must be "
+                                         r"an int in the range \[1, inf\). Got 0 instead."):
+        nv.Vocabulary.build(c, min_count=0)
+    with pytest.raises(TypeError, match="'max_size' parameter"):
+        nv.Vocabulary.build(c, max_size=2.5)
+    with pytest.raises(TypeError, match="expected a Corpus or an EncodedCorpus"):
+        nv.Vocabulary.build(["a", "b"])
+
+
+def test_keep_probs_word2vec_formula():
+    v = nv.Vocabulary(["a", "b", "c"], [1000, 10, 1])
+    p = v.keep_probs(1e-2)
+    f = np.array([1000, 10, 1]) / 1011
+    expect = np.minimum((np.sqrt(f / 1e-2) + 1) * 1e-2 / f, 1)
+    np.testing.assert_allclose(p, expect)
+    assert p[2] == 1.0 and 0 < p[0] < 1
+    assert (v.keep_probs(None) == 1).all()
+
+
+def test_save_load_roundtrip(tmp_path):
+    v = nv.Vocabulary.build(nv.Corpus(["b a a ä", "new york"]), min_count=1)
+    v.save(tmp_path / "v.txt")
+    w = nv.Vocabulary.load(tmp_path / "v.txt")
+    assert w.index_to_key == v.index_to_key and (w.counts == v.counts).all()
+    (tmp_path / "bad.txt").write_text("a 3\nb x\n", encoding="utf-8")
+    with pytest.raises(VectorsFormatError, match=r"bad.txt, record 2: expected 'token count'"):
+        nv.Vocabulary.load(tmp_path / "bad.txt")
+    (tmp_path / "dup.txt").write_text("a 3\nb 2\na 1\n", encoding="utf-8")
+    with pytest.raises(VectorsFormatError, match=r"record 3: duplicate token 'a'"):
+        nv.Vocabulary.load(tmp_path / "dup.txt")
+    with pytest.raises(FileNotFoundError, match="no such vocabulary file"):
+        nv.Vocabulary.load(tmp_path / "missing.txt")
+
+
+def test_constructor_checks():
+    with pytest.raises(ValueError, match="duplicate key 'a'"):
+        nv.Vocabulary(["a", "a"], [1, 1])
+    with pytest.raises(ValueError, match="2 keys but 1 counts"):
+        nv.Vocabulary(["a", "b"], [1])
