@@ -4,7 +4,7 @@ Pipeline: :class:`Corpus` -> :class:`Vocabulary` -> :class:`EncodedCorpus` ->
 :func:`count_cooccurrences` -> :class:`PPMI` -> :class:`SVD` -> :class:`KeyedVectors`
 -> :mod:`ngramvec.evaluate`.
 """
-from . import evaluate
+from . import evaluate, postprocess
 from ._keys import NGRAM_SEP, ngram_key
 from .cooccur import Cooccurrence, count_cooccurrences
 from .corpus import Corpus, tokenize
@@ -21,7 +21,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",
-    "count_cooccurrences", "PPMI", "SVD", "KeyedVectors", "evaluate", "dataset_path",
+    "count_cooccurrences", "PPMI", "SVD", "KeyedVectors", "evaluate", "postprocess",
+    "dataset_path",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
     "VectorsFormatError", "TrainingDivergedError", "__version__",
 ]

@@ -479,3 +479,6 @@ def similarity(wv: KeyedVectors, dataset: str | os.PathLike = "ws353",
     return SimilarityResult(spearman=spearman, pearson=pearson, pairs_used=used,
                             pairs_total=total, coverage=used / total if total else math.nan,
                             oov_pairs=total - used, dataset=os.fspath(dataset))
+
+
+from .sts import STSDataset, STSResult, load_sts, sts  # noqa: E402  (sentence similarity)

@@ -602,3 +602,14 @@ class KeyedVectors:
         keys, vectors = _io.read_glove(path, limit=limit, datatype=datatype)
         return cls(vectors, keys)
 
+
+    def postprocess(self, transformer: Any, fit: bool = True) -> "KeyedVectors":
+        """A new KeyedVectors whose vectors went through ``transformer``.
+
+        For example ``wv.postprocess(AllButTheTop())`` or
+        ``wv.postprocess(Whitening(n_components=100))`` from
+        :mod:`ngramvec.postprocess`; ``fit=False`` applies an already fitted one.
+        Keys and counts are kept; vectors are float32.
+        """
+        from .postprocess import postprocess_keyed_vectors
+        return postprocess_keyed_vectors(self, transformer, fit=fit)

@@ -1,0 +1,79 @@
+"""Helpers shared by the benchmark scripts: timing subprocesses with peak memory,
+machine facts, JSON output."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Sequence
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict:
+    import numpy
+    import scipy
+    info = {"python": sys.version.split()[0], "numpy": numpy.__version__,
+            "scipy": scipy.__version__, "cpu": cpu_model(), "cores": os.cpu_count(),
+            "platform": platform.platform()}
+    try:
+        import ngramvec
+        info["ngramvec"] = ngramvec.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def run_measured(cmd: Sequence[str] | str, shell: bool = False, env: dict | None = None,
+                 cwd: str | None = None) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak RSS of the process tree in MB, stdout).
+
+    Peak memory is sampled every 20 ms with psutil over the process and its children.
+    """
+    import psutil
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, shell=shell, env=env, cwd=cwd, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    proc = psutil.Process(p.pid)
+    peak = 0
+    while p.poll() is None:
+        try:
+            rss = proc.memory_info().rss
+            for ch in proc.children(recursive=True):
+                try:
+                    rss += ch.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    out, err = p.communicate()
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(f"command failed ({p.returncode}): {cmd}\n{err[-2000:]}")
+    return wall, peak / 2**20, out
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def write_json(path: str, payload: dict) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    payload = dict(payload, machine=machine(), date=time.strftime("%Y-%m-%d %H:%M:%S"))
+    with open(path, "w") as f:
+        json.dump(payload, f, indent=1)
