@@ -87,6 +87,18 @@ static inline int nv_pairtab_add(nv_pairtab *t, uint64_t key, int64_t v) {
     }
 }
 
+/* Value of key, or -1 when absent (for tables used as key -> id maps). */
+static inline int64_t nv_pairtab_find(const nv_pairtab *t, uint64_t key) {
+    uint64_t mask = (uint64_t)t->cap - 1;
+    uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> t->shift;
+    for (;;) {
+        const nv_pair *s = &t->slots[h];
+        if (s->key == key) return s->val;
+        if (s->key == NV_EMPTY) return -1;
+        h = (h + 1) & mask;
+    }
+}
+
 /* Double the capacity; -1 (err = ENOMEM) on failure, table unchanged. */
 static inline int nv_pairtab_grow(nv_pairtab *t) {
     int64_t nc = t->cap * 2;

@@ -75,6 +75,7 @@ cdef extern from "nv_pairtab.h" nogil:
     int nv_pairtab_init(nv_pairtab *t, int64_t cap, int64_t max_cap, int key_bits)
     void nv_pairtab_free(nv_pairtab *t)
     int nv_pairtab_add(nv_pairtab *t, uint64_t key, int64_t v)
+    int64_t nv_pairtab_find(const nv_pairtab *t, uint64_t key)
     int nv_pairtab_grow(nv_pairtab *t)
     int nv_pairtab_needs_room(const nv_pairtab *t, int64_t extra)
     int nv_pairtab_sort(nv_pairtab *t)
@@ -88,6 +89,7 @@ DEF SUB_CLEAN = 2
 DEF DIR_LEFT = 1
 DEF DIR_RIGHT = 2
 DEF E_ROOM = -1000     # one sentence needs more room than the whole table
+DEF MAX_ORDER = 6
 
 
 ctypedef struct count_state:
@@ -523,3 +525,340 @@ def cooccur_assemble(PairCounter pc, int64_t[::1] indptr, int32_t[::1] indices,
         free(src)
         free(m.heap)
     return k, total
+
+
+# ---- ngrams ------------------------------------------------------------------------
+#
+# An ngram of order k >= 2 is identified, order by order, by the key
+#     (internal id of its (k-1)-prefix) << 32 | (lexicon id of its last token)
+# and order-1 internal ids are lexicon ids. NgramIndex holds one frozen hash table per
+# order (key -> internal id). _units() turns a sentence into the internal ids of the
+# ngrams starting at each position, one order after the other.
+
+ctypedef struct ngram_index:
+    int max_order
+    nv_pairtab tabs[MAX_ORDER + 1]      # tabs[k] for 2 <= k <= max_order
+
+
+cdef class NgramIndex:
+    """Ngram -> internal id maps for orders 2..6 (order 1: lexicon ids).
+
+    Orders are added one at a time with :meth:`add_order`; the ngrams of order k
+    get internal ids 0..n-1 in the order given.
+    """
+    cdef ngram_index ix
+
+    def __cinit__(self):
+        self.ix.max_order = 1
+
+    def __dealloc__(self):
+        cdef int k
+        for k in range(2, self.ix.max_order + 1):
+            nv_pairtab_free(&self.ix.tabs[k])
+
+    @property
+    def max_order(self):
+        return self.ix.max_order
+
+    def add_order(self, const int32_t[::1] prefix, const int32_t[::1] last):
+        """Add the next order: ngram i is (prefix[i] at the previous order, last[i])."""
+        cdef int k = self.ix.max_order + 1
+        cdef int64_t i, n = prefix.shape[0]
+        if k > MAX_ORDER:
+            raise ValueError(f"ngram orders go up to {MAX_ORDER}")
+        if last.shape[0] != n:
+            raise ValueError("prefix and last differ in length")
+        if nv_pairtab_init(&self.ix.tabs[k], 2 * n + 16, 2 * n + 16, 63) < 0:
+            raise MemoryError("cannot allocate the ngram index")
+        self.ix.max_order = k
+        with nogil:
+            for i in range(n):
+                nv_pairtab_add(&self.ix.tabs[k],
+                               (<uint64_t>prefix[i] << 32) | <uint64_t>last[i], i)
+
+    def lookup(self, const int32_t[::1] lex, int order):
+        """Internal ids of the ngrams of ``order`` at each position of ``lex`` (-1: none)."""
+        cdef int64_t n = lex.shape[0]
+        if order < 1 or order > self.ix.max_order:
+            raise ValueError(f"order must be in [1, {self.ix.max_order}]")
+        buf = np.empty(max(n, 1) * order, dtype=np.int32)
+        cdef int32_t[::1] b = buf
+        if n:
+            _units(&self.ix, &lex[0], n, order, &b[0])
+        return buf[(order - 1) * n:order * n].copy()
+
+
+cdef inline void _units(const ngram_index *ix, const int32_t *lex, int64_t n, int K,
+                        int32_t *U) noexcept nogil:
+    """U[(k-1) * n + i] = internal id of the order-k ngram starting at i, or -1."""
+    cdef int64_t i
+    cdef int k
+    cdef int32_t *prev
+    cdef int32_t *cur
+    cdef int32_t p
+    for i in range(n):
+        U[i] = lex[i]
+    for k in range(2, K + 1):
+        prev = U + (k - 2) * n
+        cur = U + (k - 1) * n
+        for i in range(n):
+            if i + k > n:
+                cur[i] = -1
+                continue
+            p = prev[i]
+            if p < 0:
+                cur[i] = -1
+            else:
+                cur[i] = <int32_t>nv_pairtab_find(&ix.tabs[k],
+                                                  (<uint64_t>p << 32) | <uint64_t>lex[i + k - 1])
+
+
+cdef int _ngram_thread(count_state *pc, int t, const ngram_index *ix, const int32_t *ids,
+                       const int64_t *ends, int64_t s0, int64_t s1, int64_t max_len,
+                       int k) noexcept nogil:
+    """Count (prefix internal id, last lexicon id) of the order-k ngrams owned by t."""
+    cdef int T = pc.n_threads
+    cdef int32_t *U = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1) * k)
+    cdef int64_t s, a, n, i
+    cdef int32_t p
+    cdef int err = 0
+    cdef int32_t *prev
+    if U == NULL:
+        return 12
+    for s in range(s0, s1):
+        a = ends[s - 1] if s > 0 else 0
+        n = ends[s] - a
+        if n < k:
+            continue
+        _units(ix, ids + a, n, k - 1, U)
+        err = _make_room(pc, t, n)
+        if err != 0:
+            break
+        prev = U + (k - 2) * n
+        for i in range(n - k + 1):
+            p = prev[i]
+            if p < 0 or p % T != t:
+                continue
+            nv_pairtab_add(&pc.tabs[t], (<uint64_t>p << pc.col_bits) | <uint64_t>ids[a + i + k - 1],
+                           1)
+    free(U)
+    return err
+
+
+def ngram_count_shard(PairCounter pc, NgramIndex index, const int32_t[::1] ids,
+                      const int64_t[::1] ends, int64_t s0, int64_t s1, int64_t max_len, int order):
+    """Count the ngrams of ``order`` in sentences [s0, s1) whose (order-1)-prefix is in
+    ``index``: rows of ``pc`` are prefix internal ids, columns lexicon ids of the last
+    token. ``index`` must hold orders up to ``order - 1``."""
+    cdef int t, T = pc.n_threads
+    cdef count_state *st = &pc.st
+    cdef int *status = pc.status
+    cdef ngram_index *ix = &index.ix
+    if order < 2 or order - 1 > index.ix.max_order:
+        raise ValueError("the index must hold every order below the one counted")
+    if s1 <= s0:
+        return
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        status[t] = _ngram_thread(st, t, ix, &ids[0], &ends[0], s0, s1, max_len, order)
+    pc.check()
+
+
+ctypedef struct unit_maps:
+    int n_in, n_ctx
+    int in_orders[MAX_ORDER]
+    int ctx_orders[MAX_ORDER]
+    int max_order
+    const int32_t *rowmap[MAX_ORDER + 1]     # internal id -> row id or -1, per order
+    const int32_t *colmap[MAX_ORDER + 1]
+    const double *keep[MAX_ORDER + 1]        # keep probability per internal id
+    bint overlap
+
+
+cdef class UnitMaps:
+    """Per-order maps from internal ngram ids to row / column ids and keep probabilities.
+
+    Parameters
+    ----------
+    in_orders, ctx_orders : sequence of int
+    rowmaps, colmaps : dict of order -> int32 array
+    keeps : dict of order -> float64 array
+    overlap : bool
+    """
+    cdef unit_maps m
+    cdef list _refs
+
+    def __init__(self, in_orders, ctx_orders, dict rowmaps, dict colmaps, dict keeps,
+                 bint overlap):
+        cdef int k
+        cdef const int32_t[::1] r
+        cdef const double[::1] d
+        self._refs = []
+        self.m.n_in = len(in_orders)
+        self.m.n_ctx = len(ctx_orders)
+        self.m.overlap = overlap
+        self.m.max_order = max(max(in_orders), max(ctx_orders))
+        for k in range(MAX_ORDER + 1):
+            self.m.rowmap[k] = NULL
+            self.m.colmap[k] = NULL
+            self.m.keep[k] = NULL
+        for i, k in enumerate(in_orders):
+            self.m.in_orders[i] = k
+        for i, k in enumerate(ctx_orders):
+            self.m.ctx_orders[i] = k
+        for k in range(1, self.m.max_order + 1):
+            for store, table in ((0, rowmaps), (1, colmaps)):
+                arr = np.ascontiguousarray(table.get(k, np.full(1, -1, np.int32)), dtype=np.int32)
+                self._refs.append(arr)
+                r = arr
+                if store == 0:
+                    self.m.rowmap[k] = &r[0]
+                else:
+                    self.m.colmap[k] = &r[0]
+            arr = np.ascontiguousarray(keeps.get(k, np.ones(1)), dtype=np.float64)
+            self._refs.append(arr)
+            d = arr
+            self.m.keep[k] = &d[0]
+
+
+cdef int _count_thread_ngram(count_state *pc, int t, const ngram_index *ix,
+                             const unit_maps *um, const int32_t *ids, const int64_t *ends,
+                             const int64_t *weights, int64_t s0, int64_t s1, int64_t max_len,
+                             count_opts o, int64_t *n_pairs) noexcept nogil:
+    """Pairs of ngram units: centre span [i, i+ka), context span [j, j+kb).
+
+    Window rule (ngram2vec): every token of the context within ``window`` of every
+    token of the centre, i.e. d = max(|i - (j+kb-1)|, |(i+ka-1) - j|) <= window, and
+    d is the distance used for weighting. Spans sharing a position are skipped
+    unless ``overlap``; a unit is never its own context. Positions are those of the
+    sentence as encoded (out-of-vocabulary tokens are gaps); subsampling drops unit
+    occurrences in place ("clean").
+    """
+    cdef int T = pc.n_threads, K = um.max_order
+    cdef int64_t stride = max_len + 1
+    cdef int32_t *U = <int32_t *>malloc(sizeof(int32_t) * stride * K)
+    cdef int32_t *R = <int32_t *>malloc(sizeof(int32_t) * stride * K)
+    cdef int32_t *C = <int32_t *>malloc(sizeof(int32_t) * stride * K)
+    cdef int64_t s, a, n, i, j, jlo, jhi, d, d1, d2, pairs = 0, w, rowlen, rowoff
+    cdef int ka, kb, x, y, win, window = o.window, err = 0, k
+    cdef int32_t u, r, c
+    cdef uint64_t stream
+    cdef bint left = (o.direction & DIR_LEFT) != 0, right = (o.direction & DIR_RIGHT) != 0
+    cdef bint inter
+    cdef int col_bits = pc.col_bits
+    cdef int64_t *dense = pc.dense
+    if U == NULL or R == NULL or C == NULL:
+        free(U); free(R); free(C)
+        return 12
+    for s in range(s0, s1):
+        a = ends[s - 1] if s > 0 else 0
+        n = ends[s] - a
+        if n < 1:
+            continue
+        _units(ix, ids + a, n, K, U)
+        # row and column ids of every unit, subsampled occurrences removed in place
+        for k in range(1, K + 1):
+            stream = 0 if k == 1 else <uint64_t>(k + 2)
+            for i in range(n):
+                u = U[(k - 1) * n + i]
+                r = -1
+                c = -1
+                if u >= 0:
+                    r = um.rowmap[k][u] if um.rowmap[k] != NULL else -1
+                    c = um.colmap[k][u] if um.colmap[k] != NULL else -1
+                    if (r >= 0 or c >= 0) and o.subsample != SUB_NONE and \
+                            nv_hash_uniform(o.seed, <uint64_t>(a + i), stream) >= um.keep[k][u]:
+                        r = -1
+                        c = -1
+                R[(k - 1) * n + i] = r
+                C[(k - 1) * n + i] = c
+        err = _make_room(pc, t, n * 2 * window * um.n_in * um.n_ctx + 1)
+        if err != 0:
+            break
+        for x in range(um.n_in):
+            ka = um.in_orders[x]
+            for i in range(n - ka + 1):
+                r = R[(ka - 1) * n + i]
+                if r < 0 or r % T != t:
+                    continue
+                win = window
+                if o.dynamic:
+                    win = 1 + <int>(nv_hash64(o.seed, <uint64_t>(a + i), 1) % <uint64_t>window)
+                rowlen = pc.dense_len[r]
+                rowoff = pc.dense_off[r]
+                for y in range(um.n_ctx):
+                    kb = um.ctx_orders[y]
+                    jlo = i + ka - 1 - win
+                    if jlo < 0:
+                        jlo = 0
+                    jhi = i + win - kb + 1
+                    if jhi > n - kb:
+                        jhi = n - kb
+                    for j in range(jlo, jhi + 1):
+                        c = C[(kb - 1) * n + j]
+                        if c < 0:
+                            continue
+                        d1 = i - (j + kb - 1)
+                        if d1 < 0:
+                            d1 = -d1
+                        d2 = (i + ka - 1) - j
+                        if d2 < 0:
+                            d2 = -d2
+                        d = d1 if d1 > d2 else d2
+                        if d > win or d == 0:
+                            continue
+                        inter = j < i + ka and i < j + kb
+                        if inter:
+                            if not um.overlap or (j == i and ka == kb) or not (left and right):
+                                continue
+                        elif j < i:
+                            if not left:
+                                continue
+                        elif not right:
+                            continue
+                        w = weights[d]
+                        pairs += 1
+                        if c < rowlen:
+                            dense[rowoff + c] += w
+                        else:
+                            nv_pairtab_add(&pc.tabs[t], (<uint64_t>r << col_bits) | <uint64_t>c, w)
+    free(U)
+    free(R)
+    free(C)
+    n_pairs[0] += pairs
+    return err
+
+
+def cooccur_count_ngram_shard(PairCounter pc, NgramIndex index, UnitMaps maps,
+                              const int32_t[::1] ids, const int64_t[::1] ends,
+                              const int64_t[::1] weights, int64_t s0, int64_t s1,
+                              int64_t max_len, CountOptions opts):
+    """Count ngram-unit pairs of sentences [s0, s1) into ``pc`` (see
+    :func:`cooccur_count_shard` for the arguments; ``index`` and ``maps`` give the
+    units). Returns the number of pairs counted."""
+    cdef int t, T = pc.n_threads
+    cdef int64_t *pairs = <int64_t *>calloc(T, sizeof(int64_t))
+    cdef int64_t total = 0
+    cdef count_opts o = opts.c()
+    cdef count_state *st = &pc.st
+    cdef int *status = pc.status
+    cdef ngram_index *ix = &index.ix
+    cdef unit_maps *um = &maps.m
+    if pairs == NULL:
+        raise MemoryError()
+    if s1 <= s0:
+        free(pairs)
+        return 0
+    if maps.m.max_order > index.ix.max_order:
+        free(pairs)
+        raise ValueError("the index does not hold every order the units need")
+    if weights.shape[0] < opts.window + 1:
+        free(pairs)
+        raise ValueError("weights must have window + 1 entries")
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        status[t] = _count_thread_ngram(st, t, ix, um, &ids[0], &ends[0], &weights[0], s0, s1,
+                                        max_len, o, &pairs[t])
+    for t in range(T):
+        total += pairs[t]
+    free(pairs)
+    pc.check()
+    return total

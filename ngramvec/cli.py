@@ -83,8 +83,12 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_vocab_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--min-count", type=int, default=5, help="default 5")
-    p.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
+    p.add_argument("--min-count", type=int, nargs="+", default=[5],
+                   help="default 5; one value per ngram order allowed (e.g. 5 10)")
+    p.add_argument("--max-size", type=int, default=None, help="keep at most this many entries")
+    p.add_argument("--ngram-orders", type=int, nargs="+", default=None,
+                   help="orders of the vocabulary, e.g. 1 2 (default: 1, or what --contexts "
+                        "needs)")
     p.add_argument("--vocab", default=None, help="use this vocabulary file instead")
 
 
@@ -93,9 +97,13 @@ def _add_count_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weighting", default="uniform", choices=("uniform", "harmonic"))
     p.add_argument("--dynamic-window", action="store_true")
     p.add_argument("--sample", type=float, default=None, help="subsampling threshold, e.g. 1e-5")
-    p.add_argument("--subsampling", default="dirty", choices=("dirty", "clean"))
+    p.add_argument("--subsampling", default=None, choices=("dirty", "clean"))
     p.add_argument("--direction", default="both", choices=("both", "left", "right"))
-    p.add_argument("--oov", default="drop", choices=("drop", "keep"))
+    p.add_argument("--oov", default=None, choices=("drop", "keep"))
+    p.add_argument("--contexts", default=None,
+                   help="ngram2vec units: uni_uni (default), uni_bi, bi_bi, uni_tri, bi_tri...")
+    p.add_argument("--overlap", action="store_true",
+                   help="ngram contexts may share positions with their centre")
     p.add_argument("--threads", type=int, default=None, help="default: all cores")
     p.add_argument("--memory-limit", default=None, help="e.g. 4GB; spill to disk past it")
     p.add_argument("--tmp-dir", default=None, help="directory for spill runs")
@@ -108,11 +116,21 @@ def _corpus(args):
 
 
 def _vocab(args, corpus):
+    from .ngrams import parse_contexts
     from .vocab import Vocabulary
     if getattr(args, "vocab", None):
         return Vocabulary.load(args.vocab)
-    return Vocabulary.build(corpus, min_count=args.min_count, max_size=args.max_size,
-                            progress=args.progress)
+    orders = args.ngram_orders
+    if orders is None:
+        orders = [1]
+        if getattr(args, "contexts", None):
+            ins, ctx = parse_contexts(args.contexts)
+            orders = sorted(set(ins) | set(ctx))
+    min_count = args.min_count[0] if len(args.min_count) == 1 else args.min_count
+    return Vocabulary.build(corpus, min_count=min_count, max_size=args.max_size,
+                            ngram_orders=orders, n_threads=getattr(args, "threads", None),
+                            memory_limit=getattr(args, "memory_limit", None),
+                            tmp_dir=getattr(args, "tmp_dir", None), progress=args.progress)
 
 
 def _count(args, corpus, vocab):
@@ -120,7 +138,8 @@ def _count(args, corpus, vocab):
     return count_cooccurrences(
         corpus, vocab, window=args.window, weighting=args.weighting,
         dynamic_window=args.dynamic_window, sample=args.sample, subsampling=args.subsampling,
-        direction=args.direction, oov=args.oov, n_threads=args.threads, seed=args.seed,
+        direction=args.direction, oov=args.oov, contexts=args.contexts, overlap=args.overlap,
+        n_threads=args.threads, seed=args.seed,
         memory_limit=args.memory_limit, tmp_dir=args.tmp_dir, progress=args.progress)
 
 
@@ -318,9 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_tokenize)
 
-    p = sub.add_parser("vocab", help="count words into a vocabulary file ('word count' lines)")
+    p = sub.add_parser("vocab", help="count words (and ngrams) into a vocabulary file "
+                                     "('word count' lines)")
     _add_corpus_args(p)
     _add_vocab_args(p)
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--memory-limit", default=None, help="bound of ngram counting, e.g. 2GB")
+    p.add_argument("--tmp-dir", default=None)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_vocab)
 

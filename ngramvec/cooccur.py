@@ -198,20 +198,25 @@ class Cooccurrence:
 
 def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, window: int = 5,
                         weighting: str = "uniform", dynamic_window: bool = False,
-                        sample: float | None = None, subsampling: str = "dirty",
-                        direction: str = "both", oov: str = "drop",
+                        sample: float | None = None, subsampling: str | None = None,
+                        direction: str = "both", oov: str | None = None,
+                        contexts: str | None = None,
+                        input_orders: tuple[int, ...] | None = None,
+                        context_orders: tuple[int, ...] | None = None, overlap: bool = False,
                         col_vocab: Vocabulary | None = None, n_threads: int | None = None,
                         seed: int = 0, memory_limit: int | str | None = None,
                         tmp_dir: str | os.PathLike | None = None, dtype: Any = np.float32,
                         progress: bool = False) -> Cooccurrence:
-    """Count (centre, context) word pairs within a window.
+    """Count (centre, context) pairs of words or ngrams within a window.
 
     Parameters
     ----------
     corpus : Corpus or EncodedCorpus
         Encoded on first use (cached by the Corpus).
     vocab : Vocabulary
-        Rows (centres); also the columns unless ``col_vocab`` is given.
+        Rows (centres); also the columns unless ``col_vocab`` is given. With ngram
+        units, the entries of the input orders are the rows and those of the context
+        orders the columns.
     window : int, default=5
         Largest distance between a centre and a context.
     weighting : {"uniform", "harmonic"}, default="uniform"
@@ -221,15 +226,29 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     sample : float, optional
         Frequent-word subsampling threshold (word2vec's formula, see
         :meth:`Vocabulary.keep_probs`); None or 0 keeps every token.
-    subsampling : {"dirty", "clean"}, default="dirty"
-        "dirty" removes the dropped tokens before windowing (so windows reach
-        further); "clean" keeps them as gaps.
+    subsampling : {"dirty", "clean"}, optional
+        "dirty" (the default for words) removes the dropped tokens before windowing
+        (so windows reach further); "clean" keeps them as gaps. Ngram units are
+        always subsampled "clean": each occurrence of a unit is kept with the
+        probability of its own frequency.
     direction : {"both", "left", "right"}, default="both"
         Contexts on both sides (a symmetric matrix when rows and columns are the
         same vocabulary and the window is fixed), or only before / after the centre.
-    oov : {"drop", "keep"}, default="drop"
-        Out-of-vocabulary tokens are removed before windowing (word2vec, GloVe), or
-        kept as gaps (hyperwords).
+    oov : {"drop", "keep"}, optional
+        Out-of-vocabulary tokens are removed before windowing (word2vec, GloVe; the
+        default for words), or kept as gaps (hyperwords; always for ngram units,
+        which are runs of the sentence as written).
+    contexts : str, optional
+        ngram2vec's names: ``"uni_uni"`` (words, the default), ``"uni_bi"`` (word
+        centres, contexts of orders 1 and 2), ``"bi_bi"``, ``"uni_tri"``,
+        ``"bi_tri"``... ``"X_Y"`` means centres of orders 1..X and contexts of
+        orders 1..Y. The vocabulary must hold those orders
+        (``Vocabulary.build(..., ngram_orders=(1, 2))``).
+    input_orders, context_orders : tuple of int, optional
+        Explicit orders instead of ``contexts``.
+    overlap : bool, default=False
+        With ngram units, whether a context may share positions with its centre
+        (never the centre itself).
     col_vocab : Vocabulary, optional
         Context vocabulary (default: ``vocab``).
     n_threads : int, optional
@@ -265,6 +284,11 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     The counting kernel splits rows among threads and uses integer weights, so the
     matrix is exactly the same for any ``n_threads`` and ``memory_limit``.
 
+    Ngram units (Zhao et al. 2017): a context span [j, j+b) counts for a centre span
+    [i, i+a) when every token of one is within ``window`` of every token of the
+    other, d = max(|i - (j+b-1)|, |(i+a-1) - j|) <= window; d is also the distance
+    of the weighting and of ``direction``.
+
     Examples
     --------
     >>> import ngramvec as nv
@@ -279,9 +303,13 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     weighting = check_option(weighting, "weighting", owner, ("uniform", "harmonic"))
     dynamic_window = check_bool(dynamic_window, "dynamic_window", owner)
     sample = check_float(sample, "sample", owner, 0.0, allow_none=True)
-    subsampling = check_option(subsampling, "subsampling", owner, tuple(_SUBSAMPLING))
+    if subsampling is not None:
+        subsampling = check_option(subsampling, "subsampling", owner, tuple(_SUBSAMPLING))
     direction = check_option(direction, "direction", owner, tuple(_DIRECTIONS))
-    oov = check_option(oov, "oov", owner, ("drop", "keep"))
+    if oov is not None:
+        oov = check_option(oov, "oov", owner, ("drop", "keep"))
+    overlap = check_bool(overlap, "overlap", owner)
+    in_orders, ctx_orders = _orders(contexts, input_orders, context_orders, owner)
     n_threads = check_n_threads(n_threads, owner)
     seed = check_seed(seed, owner)
     memory_limit = check_memory(memory_limit, "memory_limit", owner, low=1)
@@ -299,8 +327,19 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
                         f"Got {type(col_vocab).__name__} instead.")
     if memory_limit is None:
         memory_limit = default_memory_limit()
-
     enc = as_encoded(corpus, progress=progress)
+    if in_orders != (1,) or ctx_orders != (1,):
+        if subsampling == "dirty" or oov == "drop":
+            raise ValueError(f"{owner}: ngram units are runs of the sentence as written, so "
+                             "subsampling='dirty' and oov='drop' are not defined for them "
+                             "(they are always 'clean' and 'keep')")
+        return _count_ngram_units(enc, vocab, col_vocab if col_vocab is not vocab else None,
+                                  in_orders, ctx_orders, window, weighting, dynamic_window,
+                                  sample, direction, overlap, n_threads, seed, memory_limit,
+                                  tmp_dir, dtype, progress)
+    subsampling = subsampling or "dirty"
+    oov = oov or "drop"
+
     row_map = enc.remap(vocab)
     col_map = row_map if col_vocab is vocab else enc.remap(col_vocab)
     keep = np.ones(len(enc.lexicon_keys), dtype=np.float64)
@@ -315,29 +354,110 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     weights, scale = distance_weights(window, weighting)
     n_rows, n_cols = len(vocab), len(col_vocab)
 
-    # ---- memory layout -------------------------------------------------------
+    params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
+                  sample=sample, subsampling=subsampling, direction=direction, oov=oov,
+                  seed=seed, contexts="uni_uni", input_orders=[1], context_orders=[1])
+    opts = CountOptions(window, dynamic_window, _DIRECTIONS[direction],
+                        _SUBSAMPLING[subsampling] if sample else 0, oov == "drop", seed)
+
+    def run(pc, s0, s1, max_len):
+        return cooccur_count_shard(pc, ids, ends, row_map, col_map, keep, weights, s0, s1,
+                                   max_len, opts)
+
+    ids = np.asarray(enc.ids)
+    ends = np.asarray(enc.ends)
+    matrix, st = accumulate(enc, n_rows, n_cols, run, 2 * window, n_threads, memory_limit,
+                            tmp_dir, scale, dtype, owner, progress, "count")
+    logger.info("counted %s pairs into %s nonzeros in %.1f s (%s threads, %d spills)",
+                f"{st['pairs']:,}", f"{st['nnz']:,}", st["seconds"], n_threads, st["spills"])
+    return Cooccurrence(matrix, vocab, col_vocab, params, st)
+
+
+def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple]:
+    from .ngrams import check_orders, parse_contexts
+    if contexts is not None:
+        if input_orders is not None or context_orders is not None:
+            raise ValueError(f"{owner}: give either 'contexts' or 'input_orders' and "
+                             "'context_orders', not both")
+        return parse_contexts(contexts)
+    ins = (1,) if input_orders is None else check_orders(input_orders, "input_orders", owner)
+    ctx = (1,) if context_orders is None else check_orders(context_orders, "context_orders",
+                                                           owner)
+    return ins, ctx
+
+
+def _count_ngram_units(enc, vocab, col_vocab, in_orders, ctx_orders, window, weighting,
+                       dynamic_window, sample, direction, overlap, n_threads, seed,
+                       memory_limit, tmp_dir, dtype, progress) -> Cooccurrence:
+    """count_cooccurrences for ngram centres or contexts (see its docstring)."""
+    from ._cooccur import cooccur_count_ngram_shard
+    from .ngrams import build_index, contexts_name, unit_maps
+    owner = "count_cooccurrences"
+    have = set(vocab.ngram_orders) | (set(col_vocab.ngram_orders) if col_vocab else set())
+    missing = sorted((set(in_orders) | set(ctx_orders)) - have)
+    if missing:
+        raise ValueError(f"{owner}: the vocabulary has no entries of order(s) {missing}; build "
+                         f"it with Vocabulary.build(..., ngram_orders="
+                         f"{tuple(sorted(set(in_orders) | set(ctx_orders)))})")
+    row_vocab = vocab.subset(in_orders) if set(vocab.ngram_orders) != set(in_orders) else vocab
+    if col_vocab is None:
+        col_vocab = vocab.subset(ctx_orders) if set(vocab.ngram_orders) != set(ctx_orders) \
+            else vocab
+    if len(row_vocab) == 0 or len(col_vocab) == 0:
+        raise ValueError(f"{owner}: no {'rows' if not len(row_vocab) else 'columns'} of the "
+                         "requested orders in the vocabulary")
+    index, internal = build_index(enc, row_vocab.index_to_key +
+                                  (col_vocab.index_to_key if col_vocab is not row_vocab else []))
+    maps = unit_maps(internal, in_orders, ctx_orders, row_vocab, col_vocab, sample, overlap)
+    weights, scale = distance_weights(window, weighting)
+    ids = np.asarray(enc.ids)
+    ends = np.asarray(enc.ends)
+    opts = CountOptions(window, dynamic_window, _DIRECTIONS[direction],
+                        _SUBSAMPLING["clean"] if sample else 0, False, seed)
+
+    def run(pc, s0, s1, max_len):
+        return cooccur_count_ngram_shard(pc, index, maps, ids, ends, weights, s0, s1, max_len,
+                                         opts)
+
+    matrix, st = accumulate(enc, len(row_vocab), len(col_vocab), run,
+                            2 * window * len(in_orders) * len(ctx_orders), n_threads,
+                            memory_limit, tmp_dir, scale, dtype, owner, progress, "count")
+    params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
+                  sample=sample, subsampling="clean", direction=direction, oov="keep",
+                  seed=seed, contexts=contexts_name(in_orders, ctx_orders),
+                  input_orders=list(in_orders), context_orders=list(ctx_orders),
+                  overlap=overlap)
+    logger.info("counted %s ngram pairs (%s) into %s nonzeros in %.1f s", f"{st['pairs']:,}",
+                params["contexts"], f"{st['nnz']:,}", st["seconds"])
+    return Cooccurrence(matrix, row_vocab, col_vocab, params, st)
+
+
+def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threads: int,
+               memory_limit: int, tmp_dir, scale: int, dtype, owner: str, progress: bool,
+               desc: str, dense: bool = True) -> tuple[sp.csr_matrix, dict]:
+    """Run a counting kernel over the encoded corpus in chunks and assemble the matrix.
+
+    ``run(pc, s0, s1, max_len)`` counts sentences [s0, s1) into the PairCounter ``pc``
+    and returns the number of pairs. The accumulators are laid out within
+    ``memory_limit`` (dense block, then hash tables that spill past their budget);
+    ``pairs_per_token`` bounds the new keys one token can add.
+    """
     ends = np.asarray(enc.ends)
     lengths = np.diff(ends, prepend=0)
     max_len = int(lengths.max()) if lengths.size else 0
-    dense_budget = min(memory_limit // 4, 256 << 20)
+    dense_budget = min(memory_limit // 4, 256 << 20) if dense else 0
     dense_len, dense_off, dense_cells = dense_layout(n_rows, n_cols, n_threads,
                                                      dense_budget // 8)
     per_thread = (memory_limit - dense_cells * 8) // n_threads
     # a table of `cap` slots costs 16 * cap bytes, plus 16 * 0.7 * cap of sort scratch
     max_cap = 1 << max(10, int(per_thread / (16 * 1.7)).bit_length() - 1)
-    need = max(1024, max_len * 2 * window)
+    need = max(1024, max_len * pairs_per_token + 1)
     if per_thread <= 0 or need * 10 > max_cap * 7:
         need_bytes = dense_cells * 8 + n_threads * int(need / 0.7 * 16 * 1.7 * 2)
         raise MemoryError(f"The 'memory_limit' of {owner} ({memory_limit:,} bytes) is too "
                           "small to hold even one buffer: the longest sentence "
                           f"({max_len:,} tokens) needs at least {need_bytes:,} bytes")
     init_cap = min(max_cap, 1 << 20)
-
-    params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
-                  sample=sample, subsampling=subsampling, direction=direction, oov=oov,
-                  seed=seed, contexts="uni_uni")
-    opts = CountOptions(window, dynamic_window, _DIRECTIONS[direction],
-                        _SUBSAMPLING[subsampling] if sample else 0, oov == "drop", seed)
     if tmp_dir is not None:
         tmp_dir = os.fspath(tmp_dir)
         if not os.path.isdir(tmp_dir):
@@ -345,8 +465,8 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     try:
         spill_dir = tempfile.mkdtemp(prefix="ngramvec-spill-", dir=tmp_dir)
     except OSError as exc:
-        raise OSError(exc.errno, f"cannot create a spill directory in {tmp_dir or tempfile.gettempdir()}"
-                      f" ({exc.strerror})") from None
+        raise OSError(exc.errno, "cannot create a spill directory in "
+                      f"{tmp_dir or tempfile.gettempdir()} ({exc.strerror})") from None
     t0 = time.perf_counter()
     bar = None
     try:
@@ -354,9 +474,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
                          init_cap, max_cap, spill_dir)
         if progress:
             from tqdm.auto import tqdm
-            bar = tqdm(total=enc.n_tokens, unit="tok", unit_scale=True, desc="count",
-                       leave=False)
-        ids = np.asarray(enc.ids)
+            bar = tqdm(total=enc.n_tokens, unit="tok", unit_scale=True, desc=desc, leave=False)
         n_sent = len(ends)
         pairs = 0
         s0 = 0
@@ -364,8 +482,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
             target = (int(ends[s0 - 1]) if s0 else 0) + _CHUNK_TOKENS
             s1 = int(np.searchsorted(ends, target, side="right"))
             s1 = min(max(s1, s0 + 1), n_sent)
-            pairs += cooccur_count_shard(pc, ids, ends, row_map, col_map, keep, weights,
-                                         s0, s1, max_len, opts)
+            pairs += run(pc, s0, s1, max_len) or 0
             if bar is not None:
                 bar.update(int(ends[s1 - 1]) - (int(ends[s0 - 1]) if s0 else 0))
             s0 = s1
@@ -385,10 +502,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
         shutil.rmtree(spill_dir, ignore_errors=True)
     matrix = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
     matrix.has_sorted_indices = True
-    dt = time.perf_counter() - t0
     stats = dict(pairs=int(pairs), nnz=int(nnz), total_weight=ticks / scale, spills=int(spills),
-                 seconds=dt, seconds_counting=t_count, n_threads=n_threads,
-                 tokens=enc.n_tokens)
-    logger.info("counted %s pairs into %s nonzeros in %.1f s (%s threads, %d spills)",
-                f"{pairs:,}", f"{nnz:,}", dt, n_threads, spills)
-    return Cooccurrence(matrix, vocab, col_vocab, params, stats)
+                 seconds=time.perf_counter() - t0, seconds_counting=t_count,
+                 n_threads=n_threads, tokens=enc.n_tokens)
+    return matrix, stats

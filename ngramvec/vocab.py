@@ -56,11 +56,21 @@ class Vocabulary:
     key_to_index : dict of str to int
     counts : ndarray of int64, shape (n,)
     total_tokens : int
+        Tokens of the corpus, including those pruned away.
+    word_total : int
+        Occurrences of the words (order-1 entries) of the vocabulary it was built
+        as; frequencies for subsampling are relative to it, for words and ngrams.
     min_count, max_size : the pruning used by :meth:`build` (or None)
+
+    Notes
+    -----
+    Ngram entries (order >= 2) are keyed by their tokens joined with
+    :data:`ngramvec.NGRAM_SEP` (U+00A0); lookups also accept a tuple of tokens.
     """
 
     def __init__(self, keys: Sequence[str], counts, total_tokens: int | None = None,
-                 min_count: int | None = None, max_size: int | None = None) -> None:
+                 min_count: int | dict | None = None, max_size: int | None = None,
+                 word_total: int | None = None) -> None:
         self.index_to_key = list(keys)
         self.counts = np.asarray(counts, dtype=np.int64).reshape(-1)
         if len(self.index_to_key) != self.counts.shape[0]:
@@ -75,22 +85,40 @@ class Vocabulary:
         self.total_tokens = int(self.counts.sum()) if total_tokens is None else int(total_tokens)
         self.min_count = min_count
         self.max_size = max_size
+        if word_total is None:
+            words = self.orders == 1 if len(self) else np.zeros(0, bool)
+            word_total = int(self.counts[words].sum()) if words.any() else int(self.counts.sum())
+        self.word_total = int(word_total)
 
     # ---- construction -------------------------------------------------------
 
     @classmethod
-    def build(cls, corpus: "Corpus | EncodedCorpus", min_count: int = 5,
-              max_size: int | None = None, progress: bool = False) -> "Vocabulary":
-        """Count the tokens of a corpus and keep the frequent ones.
+    def build(cls, corpus: "Corpus | EncodedCorpus", min_count: int | Sequence[int] = 5,
+              max_size: int | None = None, ngram_orders: Sequence[int] = (1,),
+              n_threads: int | None = None, memory_limit: int | str | None = None,
+              tmp_dir: str | os.PathLike | None = None,
+              progress: bool = False) -> "Vocabulary":
+        """Count the tokens (and ngrams) of a corpus and keep the frequent ones.
 
         Parameters
         ----------
         corpus : Corpus or EncodedCorpus
             Encoded on first use (and cached by the Corpus).
-        min_count : int, default=5
-            Keep tokens occurring at least this often.
+        min_count : int, sequence of int or dict, default=5
+            Keep entries occurring at least this often: one count for every order, or
+            one per order of ``ngram_orders`` (a sequence aligned with it, or a dict
+            order -> count).
         max_size : int, optional
-            Then keep at most this many, the most frequent (ties broken by key).
+            Then keep at most this many entries, the most frequent (ties by key).
+        ngram_orders : sequence of int, default=(1,)
+            Orders to keep: 1 for words, 2 for bigrams... up to 6. An ngram is a run
+            of consecutive tokens inside a sentence.
+        n_threads : int, optional
+            Threads counting ngrams (default: all cores).
+        memory_limit : int or str, optional
+            Bound of the ngram counting tables (bytes or "2GB"); past it sorted runs
+            spill to ``tmp_dir`` and are merged. Default: half the physical memory.
+        tmp_dir : path, optional
         progress : bool, default=False
 
         Returns
@@ -100,21 +128,46 @@ class Vocabulary:
         Raises
         ------
         CorpusError
-            The corpus has no token, or no token reaches ``min_count``.
+            The corpus has no token, or no entry reaches ``min_count``.
+
+        Notes
+        -----
+        Counts are exact. Words come from the encoding pass; order k >= 2 is counted
+        in one pass over the encoded ids, restricted to positions whose
+        (k-1)-prefix is frequent enough (an ngram is never more frequent than its
+        prefix), with the bounded-memory accumulator of :func:`count_cooccurrences`.
         """
-        min_count = check_int(min_count, "min_count", "Vocabulary.build", 1)
-        max_size = check_int(max_size, "max_size", "Vocabulary.build", 1, allow_none=True)
+        from ._validation import check_memory, check_n_threads
+        from .ngrams import check_orders, count_ngrams, min_counts_by_order
+        owner = "Vocabulary.build"
+        orders = check_orders(ngram_orders, "ngram_orders", owner)
+        mins = min_counts_by_order(min_count, orders, owner)
+        max_size = check_int(max_size, "max_size", owner, 1, allow_none=True)
+        n_threads = check_n_threads(n_threads, owner)
+        memory_limit = check_memory(memory_limit, "memory_limit", owner, low=1)
         enc = as_encoded(corpus, progress=progress)
         if enc.n_tokens == 0:
             raise CorpusError("the corpus has no tokens (empty, or only blank lines)",
                               str(enc.meta.get("corpus", {}).get("source", "<corpus>")))
-        return cls.from_counts(enc.lexicon_keys, enc.lexicon_counts, min_count=min_count,
-                               max_size=max_size, total_tokens=enc.n_tokens)
+        if orders == (1,):
+            return cls.from_counts(enc.lexicon_keys, enc.lexicon_counts, min_count=mins[1],
+                                   max_size=max_size, total_tokens=enc.n_tokens)
+        if memory_limit is None:
+            from .cooccur import default_memory_limit
+            memory_limit = default_memory_limit()
+        keys, counts = count_ngrams(enc, orders, mins, n_threads, memory_limit, tmp_dir,
+                                    progress)
+        word_min = mins.get(1, min(mins.values()))
+        word_total = int(enc.lexicon_counts[enc.lexicon_counts >= word_min].sum())
+        vocab = cls.from_counts(keys, counts, min_count=1, max_size=max_size,
+                                total_tokens=enc.n_tokens, word_total=word_total)
+        vocab.min_count = mins
+        return vocab
 
     @classmethod
     def from_counts(cls, keys: Sequence[str], counts, min_count: int = 1,
-                    max_size: int | None = None,
-                    total_tokens: int | None = None) -> "Vocabulary":
+                    max_size: int | None = None, total_tokens: int | None = None,
+                    word_total: int | None = None) -> "Vocabulary":
         """Sort entries by count (descending, then key) and prune them."""
         counts = np.asarray(counts, dtype=np.int64)
         keep = np.flatnonzero(counts >= min_count)
@@ -122,14 +175,15 @@ class Vocabulary:
             top = int(counts.max()) if counts.size else 0
             raise CorpusError(f"no token occurs at least min_count={min_count} times "
                               f"(the most frequent occurs {top} times); lower min_count")
-        k_arr = np.array([keys[i] for i in keep], dtype=object)
+        k_arr = [keys[i] for i in keep]
         c_arr = counts[keep]
-        order = sorted(range(len(keep)), key=lambda i: (-int(c_arr[i]), k_arr[i]))
+        c_list = c_arr.tolist()
+        order = sorted(range(len(keep)), key=lambda i: (-c_list[i], k_arr[i]))
         if max_size is not None:
             order = order[:max_size]
         vocab = cls([k_arr[i] for i in order], c_arr[order],
                     total_tokens=int(counts.sum()) if total_tokens is None else total_tokens,
-                    min_count=min_count, max_size=max_size)
+                    min_count=min_count, max_size=max_size, word_total=word_total)
         logger.info("vocabulary: %s entries of %s (min_count=%d%s), covering %.2f%% of "
                     "%s tokens", f"{len(vocab):,}", f"{len(keys):,}", min_count,
                     "" if max_size is None else f", max_size={max_size}",
@@ -169,13 +223,27 @@ class Vocabulary:
         return np.fromiter((key_order(k) for k in self.index_to_key), dtype=np.int8,
                            count=len(self))
 
+    def subset(self, orders: Sequence[int]) -> "Vocabulary":
+        """The entries of the given orders, in the same relative order (new ids)."""
+        wanted = np.isin(self.orders, np.asarray(list(orders)))
+        idx = np.flatnonzero(wanted)
+        return Vocabulary([self.index_to_key[i] for i in idx], self.counts[idx],
+                          total_tokens=self.total_tokens, min_count=self.min_count,
+                          max_size=self.max_size, word_total=self.word_total)
+
+    @property
+    def ngram_orders(self) -> tuple[int, ...]:
+        """The orders present (sorted)."""
+        return tuple(int(k) for k in np.unique(self.orders)) if len(self) else ()
+
     def keep_probs(self, sample: float | None) -> np.ndarray:
         """Probability of keeping each entry under frequent-word subsampling.
 
         word2vec's formula: with f the relative frequency and t = ``sample``,
         ``p_keep = (sqrt(f / t) + 1) * t / f`` capped at 1 (Mikolov et al. 2013,
         as in word2vec.c and gensim). ``sample`` None or 0 keeps everything.
-        Frequencies are relative to the tokens of the vocabulary.
+        Frequencies are relative to :attr:`word_total` (the word tokens of the
+        vocabulary), for ngrams too.
 
         Returns
         -------
@@ -184,8 +252,7 @@ class Vocabulary:
         if not sample:
             return np.ones(len(self), dtype=np.float64)
         sample = check_float(sample, "sample", "Vocabulary.keep_probs", 0.0)
-        total = float(self.counts.sum())
-        f = self.counts / total
+        f = self.counts / float(max(self.word_total, 1))
         with np.errstate(divide="ignore"):
             p = (np.sqrt(f / sample) + 1.0) * sample / f
         return np.minimum(p, 1.0)

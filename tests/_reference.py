@@ -58,3 +58,48 @@ def count_pairs(sentences, row_map, col_map, keep, window, weighting="uniform",
                 d = abs(i - j)
                 counts[(r, c)] += 1.0 if weighting == "uniform" else 1.0 / d
     return dict(counts)
+
+
+def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, window,
+                      weighting="uniform", dynamic=False, direction="both", keep=None,
+                      overlap=False, seed=0, sep="\u00a0"):
+    """ngram2vec's window rule on lexicon-id sentences; rows/cols: key -> id dicts;
+    keep: key -> keep probability (clean subsampling per unit occurrence) or None."""
+    counts: dict = defaultdict(float)
+    pos = 0
+    orders = sorted(set(in_orders) | set(ctx_orders))
+    for sent in sentences:
+        toks = [lex_keys[i] for i in sent]
+        n = len(toks)
+        units = {}
+        for k in orders:
+            for i in range(n - k + 1):
+                key = sep.join(toks[i:i + k])
+                r = rows.get(key) if k in in_orders else None
+                c = cols.get(key) if k in ctx_orders else None
+                if keep is not None and (r is not None or c is not None):
+                    stream = 0 if k == 1 else k + 2
+                    if hash_uniform(seed, pos + i, stream) >= keep[key]:
+                        r = c = None
+                units[(k, i)] = (r, c)
+        for (ka, i), (r, _) in units.items():
+            if r is None:
+                continue
+            win = window if not dynamic else 1 + hash64(seed, pos + i, 1) % window
+            for (kb, j), (_, c) in units.items():
+                if c is None:
+                    continue
+                d = max(abs(i - (j + kb - 1)), abs(i + ka - 1 - j))
+                if d == 0 or d > win:
+                    continue
+                inter = j < i + ka and i < j + kb
+                if inter:
+                    if not overlap or (j == i and ka == kb) or direction != "both":
+                        continue
+                elif j < i and direction == "right":
+                    continue
+                elif j > i and direction == "left":
+                    continue
+                counts[(r, c)] += 1.0 if weighting == "uniform" else 1.0 / d
+        pos += n
+    return dict(counts)

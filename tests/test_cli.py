@@ -73,3 +73,19 @@ def test_help(capsys):
         main(["--help"])
     assert e.value.code == 0
     assert "demo" in capsys.readouterr().out
+
+
+def test_ngram_commands(tmp_path, corpus_file, capsys):
+    d = tmp_path
+    assert main(["-q", "vocab", str(corpus_file), "--ngram-orders", "1", "2", "--min-count",
+                 "2", "3", "-o", str(d / "v.txt")]) == 0
+    keys = [line.split(" ")[0] for line in (d / "v.txt").read_text().splitlines()]
+    assert "the\u00a0king" in keys
+    assert main(["-q", "count", str(corpus_file), "--contexts", "uni_bi", "--window", "2",
+                 "--min-count", "2", "--memory-limit", "64MB", "-o", str(d / "c.npz")]) == 0
+    from ngramvec.cooccur import Cooccurrence
+    c = Cooccurrence.load(d / "c.npz")
+    assert c.params["contexts"] == "uni_bi" and c.shape[0] < c.shape[1]
+    assert main(["count", str(corpus_file), "--contexts", "uni_bigram", "-o",
+                 str(d / "x.npz")]) == 2
+    assert "'contexts' parameter" in capsys.readouterr().err

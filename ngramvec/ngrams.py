@@ -1,0 +1,234 @@
+"""Ngrams: exact ngram counts for vocabularies, and ngram units for counting.
+
+Ngram2vec (Zhao et al., EMNLP 2017) learns word vectors from the co-occurrence of
+words and ngrams. Its units are runs of consecutive tokens inside a sentence; here
+an ngram of order k is identified by the internal id of its (k-1)-prefix and the
+lexicon id of its last token, so that every order fits a 64-bit key and the
+counting reuses the bounded-memory accumulator of co-occurrence counting (spills and
+k-way merge included).
+
+Counting is exact. Order k is counted in one pass over the encoded ids (not the
+text), only at positions whose (k-1)-prefix is itself frequent enough: an ngram is
+never more frequent than its prefix, so no ngram reaching its ``min_count`` is
+missed (the Apriori argument).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ._cooccur import NgramIndex, UnitMaps, ngram_count_shard
+from ._keys import NGRAM_SEP
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index", "MAX_ORDER"]
+
+MAX_ORDER = 6
+_NAMES = {"uni": 1, "bi": 2, "tri": 3, "four": 4, "quad": 4, "five": 5, "six": 6}
+_BY_ORDER = {1: "uni", 2: "bi", 3: "tri", 4: "four", 5: "five", 6: "six"}
+
+
+def check_orders(orders, name: str, owner: str) -> tuple[int, ...]:
+    """Validate a sequence of ngram orders: ints in [1, 6], sorted, unique."""
+    if isinstance(orders, (int, np.integer)) and not isinstance(orders, bool):
+        orders = (orders,)
+    try:
+        out = tuple(orders)
+    except TypeError:
+        raise TypeError(f"The {name!r} parameter of {owner} must be a sequence of ints in the "
+                        f"range [1, {MAX_ORDER}]. Got {orders!r} instead.") from None
+    if not out or any(isinstance(k, bool) or not isinstance(k, (int, np.integer))
+                      or not 1 <= k <= MAX_ORDER for k in out):
+        raise ValueError(f"The {name!r} parameter of {owner} must be a non-empty sequence of "
+                         f"ints in the range [1, {MAX_ORDER}]. Got {orders!r} instead.")
+    return tuple(sorted(set(int(k) for k in out)))
+
+
+def parse_contexts(contexts: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Parse ngram2vec's names: ``"uni_bi"`` -> inputs (1,), contexts (1, 2).
+
+    ``"X_Y"`` means input units of orders 1..X and context units of orders 1..Y, with
+    X, Y among uni, bi, tri, four, five, six.
+    """
+    if not isinstance(contexts, str):
+        raise TypeError("The 'contexts' parameter of count_cooccurrences must be a str such "
+                        f"as 'uni_bi'. Got {contexts!r} instead.")
+    m = re.fullmatch(r"([a-z]+)_([a-z]+)", contexts.strip().lower())
+    if m is None or m.group(1) not in _NAMES or m.group(2) not in _NAMES:
+        raise ValueError("The 'contexts' parameter of count_cooccurrences must be 'X_Y' with X "
+                         f"and Y among {sorted(set(_BY_ORDER.values()))} (for example "
+                         f"'uni_bi'). Got {contexts!r} instead.")
+    a, b = _NAMES[m.group(1)], _NAMES[m.group(2)]
+    return tuple(range(1, a + 1)), tuple(range(1, b + 1))
+
+
+def contexts_name(in_orders: Sequence[int], ctx_orders: Sequence[int]) -> str:
+    if tuple(in_orders) == tuple(range(1, max(in_orders) + 1)) and \
+            tuple(ctx_orders) == tuple(range(1, max(ctx_orders) + 1)):
+        return f"{_BY_ORDER[max(in_orders)]}_{_BY_ORDER[max(ctx_orders)]}"
+    return f"in{list(in_orders)}_ctx{list(ctx_orders)}"
+
+
+def min_counts_by_order(min_count, orders: Sequence[int], owner: str) -> dict[int, int]:
+    """An int for every order, a sequence aligned with ``orders``, or a mapping."""
+    from ._validation import check_int
+    if isinstance(min_count, Mapping):
+        out = {}
+        for k in orders:
+            if k not in min_count:
+                raise ValueError(f"The 'min_count' parameter of {owner} gives no count for "
+                                 f"order {k}")
+            out[k] = check_int(min_count[k], "min_count", owner, 1)
+        return out
+    if isinstance(min_count, (list, tuple, np.ndarray)):
+        if len(min_count) != len(orders):
+            raise ValueError(f"The 'min_count' parameter of {owner} must have one count per "
+                             f"order {tuple(orders)}. Got {list(min_count)!r} instead.")
+        return {k: check_int(c, "min_count", owner, 1) for k, c in zip(orders, min_count)}
+    c = check_int(min_count, "min_count", owner, 1)
+    return {k: c for k in orders}
+
+
+def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threads: int,
+                 memory_limit: int, tmp_dir, progress: bool = False
+                 ) -> tuple[list[str], np.ndarray]:
+    """Exact counts of the ngrams of ``orders`` reaching their ``min_counts``.
+
+    Returns
+    -------
+    keys : list of str
+        Ngram keys (tokens joined by NGRAM_SEP), orders mixed.
+    counts : ndarray of int64
+    """
+    from .cooccur import accumulate
+    top = max(orders)
+    lex_keys = enc.lexicon_keys
+    lex_counts = enc.lexicon_counts
+    # candidate threshold of order k: the smallest min_count of any requested order >= k
+    thr = {k: min(min_counts[j] for j in orders if j >= k) for k in range(1, top + 1)}
+    index = NgramIndex()
+    ids = np.asarray(enc.ids)
+    ends = np.asarray(enc.ends)
+    keys_out: list[str] = []
+    counts_out: list[np.ndarray] = []
+    if 1 in orders:
+        keep = np.flatnonzero(lex_counts >= min_counts[1])
+        keys_out.extend(lex_keys[i] for i in keep)
+        counts_out.append(lex_counts[keep])
+    # the previous order's candidates: which internal ids pass, and their keys
+    prev_ok = lex_counts >= thr[min(2, top)] if top >= 2 else None
+    prev_keys: list[str] = lex_keys
+    prefix_of_prev = None
+    for k in range(2, top + 1):
+        n_prev = len(prev_keys)
+
+        def run(pc, s0, s1, max_len, k=k):
+            ngram_count_shard(pc, index, ids, ends, s0, s1, max_len, k)
+            return 0
+
+        m, _ = accumulate(enc, n_prev, len(lex_keys), run, 1, n_threads, memory_limit,
+                          tmp_dir, 1, np.float64, "Vocabulary.build", progress,
+                          f"{k}-grams", dense=False)
+        rows = np.repeat(np.arange(n_prev, dtype=np.int64), np.diff(m.indptr))
+        cnt = m.data.astype(np.int64)
+        ok = cnt >= thr[k]
+        if prev_ok is not None:
+            ok &= prev_ok[rows]
+        prefix = rows[ok].astype(np.int32)
+        last = m.indices[ok].astype(np.int32)
+        cnt = cnt[ok]
+        index.add_order(prefix, last)
+        keys_k = [prev_keys[p] + NGRAM_SEP + lex_keys[t]
+                  for p, t in zip(prefix.tolist(), last.tolist())]
+        if k in orders:
+            sel = np.flatnonzero(cnt >= min_counts[k])
+            keys_out.extend(keys_k[i] for i in sel)
+            counts_out.append(cnt[sel])
+        logger.info("%d-grams: %s reach count %d", k, f"{len(keys_k):,}", thr[k])
+        prev_keys = keys_k
+        prev_ok = cnt >= thr[k + 1] if k < top else None
+    counts = np.concatenate(counts_out) if counts_out else np.zeros(0, np.int64)
+    return keys_out, counts
+
+
+def build_index(enc, keys: Sequence[str]) -> tuple[NgramIndex, dict[int, dict[str, int]]]:
+    """Index the ngram keys (order >= 2) of ``keys`` against the corpus lexicon.
+
+    Prefixes missing from ``keys`` are indexed too (as internal ids without a row or
+    column). Keys with a token the corpus never saw cannot occur and are skipped.
+
+    Returns
+    -------
+    index : NgramIndex
+    internal : dict of order -> {key: internal id}
+        Order 1 maps to lexicon ids.
+    """
+    lex = {k: i for i, k in enumerate(enc.lexicon_keys)}
+    internal: dict[int, dict[str, int]] = {1: lex}
+    prefixes: dict[int, list[int]] = {}
+    lasts: dict[int, list[int]] = {}
+
+    def ensure(key: str, k: int) -> int:
+        if k == 1:
+            return lex.get(key, -1)
+        table = internal.setdefault(k, {})
+        got = table.get(key)
+        if got is not None:
+            return got
+        head, _, tail = key.rpartition(NGRAM_SEP)
+        p = ensure(head, k - 1)
+        t = lex.get(tail, -1)
+        if p < 0 or t < 0:
+            return -1
+        table[key] = len(table)
+        prefixes.setdefault(k, []).append(p)
+        lasts.setdefault(k, []).append(t)
+        return table[key]
+
+    top = 1
+    for key in keys:
+        k = key.count(NGRAM_SEP) + 1
+        if k > MAX_ORDER:
+            raise ValueError(f"{key!r} has order {k}; ngram orders go up to {MAX_ORDER}")
+        if k >= 2:
+            ensure(key, k)
+            top = max(top, k)
+    index = NgramIndex()
+    for k in range(2, top + 1):
+        index.add_order(np.asarray(prefixes.get(k, []), dtype=np.int32),
+                        np.asarray(lasts.get(k, []), dtype=np.int32))
+        internal.setdefault(k, {})
+    return index, internal
+
+
+def unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab, col_vocab,
+              sample: float | None, overlap: bool) -> UnitMaps:
+    """Row / column ids and keep probabilities of every internal id, order by order."""
+    top = max(max(in_orders), max(ctx_orders))
+    rowmaps, colmaps, keeps = {}, {}, {}
+    rkeep = row_vocab.keep_probs(sample) if sample else None
+    ckeep = col_vocab.keep_probs(sample) if sample else None
+    for k in range(1, top + 1):
+        table = internal.get(k, {})
+        n = max(len(table), 1)
+        r = np.full(n, -1, dtype=np.int32)
+        c = np.full(n, -1, dtype=np.int32)
+        kp = np.ones(n, dtype=np.float64)
+        for vocab, out, kv, wanted in ((row_vocab, r, rkeep, in_orders),
+                                       (col_vocab, c, ckeep, ctx_orders)):
+            if k not in wanted:
+                continue
+            for key, vid in vocab.key_to_index.items():
+                if key.count(NGRAM_SEP) + 1 != k:
+                    continue
+                u = table.get(key)
+                if u is not None and u >= 0:
+                    out[u] = vid
+                    if kv is not None:
+                        kp[u] = min(kp[u], kv[vid]) if out is c and r[u] >= 0 else kv[vid]
+        rowmaps[k], colmaps[k], keeps[k] = r, c, kp
+    return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps, overlap)
