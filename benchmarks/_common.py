@@ -43,10 +43,14 @@ def run_measured(cmd: Sequence[str] | str, shell: bool = False, env: dict | None
 
     Peak memory is sampled every 20 ms with psutil over the process and its children.
     """
+    import tempfile
+
     import psutil
+    # output goes to files, not pipes: a chatty child must never block on a full pipe
+    fout = tempfile.TemporaryFile(mode="w+")
+    ferr = tempfile.TemporaryFile(mode="w+")
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, shell=shell, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, shell=shell, env=env, cwd=cwd, stdout=fout, stderr=ferr, text=True)
     proc = psutil.Process(p.pid)
     peak = 0
     while p.poll() is None:
@@ -61,8 +65,13 @@ def run_measured(cmd: Sequence[str] | str, shell: bool = False, env: dict | None
         except psutil.Error:
             pass
         time.sleep(0.02)
-    out, err = p.communicate()
+    p.wait()
     wall = time.perf_counter() - t0
+    fout.seek(0)
+    ferr.seek(0)
+    out, err = fout.read(), ferr.read()
+    fout.close()
+    ferr.close()
     if p.returncode != 0:
         raise RuntimeError(f"command failed ({p.returncode}): {cmd}\n{err[-2000:]}")
     return wall, peak / 2**20, out

@@ -4,7 +4,7 @@ Pipeline: :class:`Corpus` -> :class:`Vocabulary` -> :class:`EncodedCorpus` ->
 :func:`count_cooccurrences` -> :class:`PPMI` -> :class:`SVD` -> :class:`KeyedVectors`
 -> :mod:`ngramvec.evaluate`.
 """
-from . import evaluate, postprocess
+from . import evaluate, ngrams
 from ._keys import NGRAM_SEP, ngram_key
 from .cooccur import Cooccurrence, count_cooccurrences
 from .corpus import Corpus, tokenize
@@ -18,6 +18,14 @@ from .svd import SVD
 from .vocab import Vocabulary
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # post-processing pulls in scikit-learn: import it on first use only
+    if name == "postprocess":
+        import importlib
+        return importlib.import_module(".postprocess", __name__)
+    raise AttributeError(f"module 'ngramvec' has no attribute {name!r}")
 
 __all__ = [
     "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",

@@ -445,7 +445,10 @@ def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threa
     ends = np.asarray(enc.ends)
     lengths = np.diff(ends, prepend=0)
     max_len = int(lengths.max()) if lengths.size else 0
-    dense_budget = min(memory_limit // 4, 256 << 20) if dense else 0
+    # the dense block pays off for frequent pairs; a small corpus touches few cells,
+    # so it never gets more than 4 bytes per possible pair occurrence
+    dense_budget = min(memory_limit // 4, 256 << 20,
+                       4 * enc.n_tokens * pairs_per_token) if dense else 0
     dense_len, dense_off, dense_cells = dense_layout(n_rows, n_cols, n_threads,
                                                      dense_budget // 8)
     per_thread = (memory_limit - dense_cells * 8) // n_threads

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from scipy.stats import pearsonr, spearmanr
 
 from .exceptions import CorpusError
 
@@ -216,6 +215,7 @@ def sts(embedder: Any, dataset: str | os.PathLike | STSDataset = "test") -> STSR
     if n_zero:
         logger.warning("sts(%s): %d of %d pairs have a zero sentence vector; scored 0",
                        data.name, n_zero, n)
+    from scipy.stats import pearsonr, spearmanr  # slow to import: only when used
     rho = 100.0 * float(spearmanr(data.scores, cos).statistic)
     r = 100.0 * float(pearsonr(data.scores, cos).statistic)
     logger.info("sts(%s): Spearman %.2f, Pearson %.2f on %d pairs", data.name, rho, r, n)
