@@ -192,7 +192,7 @@ typedef struct {
 
 /* Advance a source to its next record; sets done at the end. -1 on read error. */
 static inline int nv_source_next(nv_source *s) {
-    if (s->mem) {
+    if (s->mem || !s->file) {   /* an in-memory source (possibly empty, mem NULL) */
         if (s->mem_i >= s->mem_n) { s->done = 1; return 0; }
         s->key = s->mem[s->mem_i].key; s->val = s->mem[s->mem_i].val; s->mem_i++;
         return 0;

@@ -10,6 +10,7 @@ from .cooccur import Cooccurrence, count_cooccurrences
 from .corpus import Corpus, tokenize
 from .datasets import dataset_path
 from .encode import EncodedCorpus
+from .glove import GloVe
 from .exceptions import (CorpusError, NgramvecError, OutOfVocabularyError,
                          TrainingDivergedError, VectorsFormatError)
 from .keyedvectors import KeyedVectors
@@ -29,7 +30,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",
-    "count_cooccurrences", "PPMI", "SVD", "KeyedVectors", "evaluate", "postprocess",
+    "count_cooccurrences", "PPMI", "SVD", "GloVe", "KeyedVectors", "evaluate", "postprocess",
     "dataset_path",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
     "VectorsFormatError", "TrainingDivergedError", "__version__",

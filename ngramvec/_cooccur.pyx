@@ -230,6 +230,20 @@ cdef class PairCounter:
     def spills(self):
         return [self.tabs[t].n_spills for t in range(self.n_threads)]
 
+    def spill_all(self):
+        """Spill what every table holds and free the tables (before the final merge,
+        once spilling has started, so the merge runs in the memory of its buffers)."""
+        cdef int t, err
+        cdef char path[4096]
+        for t in range(self.n_threads):
+            if self.tabs[t].n > 0:
+                p = os.fsencode(self._run_path(t, self.tabs[t].n_spills))
+                if nv_pairtab_spill(&self.tabs[t], p) < 0:
+                    err = self.tabs[t].err
+                    raise OSError(err, f"cannot write a spill run ({os.strerror(err)})",
+                                  os.fsdecode(p))
+            nv_pairtab_free(&self.tabs[t])
+
     def _run_path(self, int t, int64_t k):
         return os.path.join(os.fsdecode(self.spill_dir), f"t{t}-{k:06d}.run")
 

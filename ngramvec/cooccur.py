@@ -490,6 +490,8 @@ def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threa
                 bar.update(int(ends[s1 - 1]) - (int(ends[s0 - 1]) if s0 else 0))
             s0 = s1
         t_count = time.perf_counter() - t0
+        if sum(pc.spills()) > 0:
+            pc.spill_all()
         bound, runs = cooccur_finish(pc)
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
         indices = np.empty(bound, dtype=np.int32)

@@ -1,0 +1,75 @@
+"""PPMI-SVD quality with word and ngram contexts (ngram2vec's uni_uni, uni_bi, bi_bi).
+
+For each context type: vocabulary of the needed orders (one min_count), counts with
+the window, PPMI (cds), SVD (dim, eig), then the word vectors (rows of order 1) are
+evaluated on WS353, SimLex-999 and the Google analogies (3CosAdd and 3CosMul, on
+covered questions, with coverage).
+
+Example::
+
+    python benchmarks/quality_ngram.py --corpus gutenberg_en_10M.txt.gz
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import write_json  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=None, help="raw text (default: bundled demo corpus)")
+    ap.add_argument("--contexts", nargs="+", default=["uni_uni", "uni_bi", "bi_bi"])
+    ap.add_argument("--min-count", type=int, default=5)
+    ap.add_argument("--window", type=int, default=2)
+    ap.add_argument("--cds", type=float, default=0.75)
+    ap.add_argument("--dim", type=int, default=300)
+    ap.add_argument("--eig", type=float, default=0.5)
+    ap.add_argument("--json", default=os.path.join(os.path.dirname(__file__), "results",
+                                                   "quality_ngram.json"))
+    args = ap.parse_args()
+    import ngramvec as nv
+    path = args.corpus or nv.dataset_path("demo")
+    corpus = nv.Corpus(path)
+    corpus.encoded()
+    out = {}
+    print(f"corpus {os.path.basename(path)}, window {args.window}, min_count {args.min_count}, "
+          f"cds {args.cds}, dim {args.dim}, eig {args.eig}")
+    print(f"{'contexts':9s} {'shape':>20s} {'WS353':>7s} {'SL999':>7s} {'add %':>7s} "
+          f"{'mul %':>7s} {'covered':>14s} {'sem/syn add %':>14s} {'time s':>7s}")
+    for ctx in args.contexts:
+        t = time.perf_counter()
+        ins, cs = nv.ngrams.parse_contexts(ctx)
+        vocab = nv.Vocabulary.build(corpus, min_count=args.min_count,
+                                    ngram_orders=sorted(set(ins) | set(cs)))
+        counts = nv.count_cooccurrences(corpus, vocab, window=args.window, contexts=ctx)
+        ppmi = nv.PPMI(cds=args.cds).fit_transform(counts)
+        wv = nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi).keyed_vectors_
+        words = np.flatnonzero(counts.row_vocab.orders == 1)
+        wv = nv.KeyedVectors(wv.vectors[words], [wv.index_to_key[i] for i in words])
+        dt = time.perf_counter() - t
+        ws = nv.evaluate.similarity(wv, "ws353")
+        sl = nv.evaluate.similarity(wv, "simlex999")
+        add = nv.evaluate.analogy(wv, "google", method="3cosadd")
+        mul = nv.evaluate.analogy(wv, "google", method="3cosmul")
+        out[ctx] = dict(shape=list(counts.shape), nnz=counts.nnz, ws353=ws.spearman,
+                        simlex999=sl.spearman, add=add.accuracy, mul=mul.accuracy,
+                        covered=add.covered, total=add.total,
+                        semantic_add=add.semantic.accuracy, syntactic_add=add.syntactic.accuracy,
+                        seconds=dt)
+        shape = f"{counts.shape[0]:,}x{counts.shape[1]:,}"
+        print(f"{ctx:9s} {shape:>20s} {ws.spearman:7.3f} {sl.spearman:7.3f} "
+              f"{100 * add.accuracy:7.2f} {100 * mul.accuracy:7.2f} "
+              f"{add.covered:>6d}/{add.total} {100 * add.semantic.accuracy:6.1f}/"
+              f"{100 * add.syntactic.accuracy:5.1f} {dt:7.1f}", flush=True)
+    write_json(args.json, {"corpus": path, "settings": vars(args), "results": out})
+
+
+if __name__ == "__main__":
+    main()
