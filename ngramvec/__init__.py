@@ -15,6 +15,7 @@ from .exceptions import (CorpusError, NgramvecError, OutOfVocabularyError,
                          TrainingDivergedError, VectorsFormatError)
 from .keyedvectors import KeyedVectors
 from .ppmi import PPMI
+from .sgns import SGNS
 from .svd import SVD
 from .vocab import Vocabulary
 
@@ -30,7 +31,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",
-    "count_cooccurrences", "PPMI", "SVD", "GloVe", "KeyedVectors", "evaluate", "postprocess",
+    "count_cooccurrences", "PPMI", "SVD", "GloVe", "SGNS", "KeyedVectors", "evaluate", "postprocess",
     "dataset_path",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
     "VectorsFormatError", "TrainingDivergedError", "__version__",

@@ -1,0 +1,519 @@
+"""Skip-gram with negative sampling (word2vec's SGNS), trained from the encoded corpus.
+
+The text is read and encoded once (:meth:`ngramvec.Corpus.encoded`); every epoch reads
+the memory-mapped token ids. The arithmetic runs in :mod:`ngramvec._sgns`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ._validation import check_bool, check_float, check_int, check_n_threads, check_option, \
+    check_seed
+from .exceptions import ExtensionNotBuiltError, TrainingDivergedError
+from .vocab import Vocabulary, as_encoded
+
+try:
+    from . import _sgns
+except ImportError as exc:  # pragma: no cover - only without a build
+    raise ExtensionNotBuiltError(
+        "the compiled kernels of ngramvec are missing; install the package with "
+        "'pip install .' (or 'pip install -e .') so that they are built") from exc
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SGNS", "add_sgns_parser", "run_sgns_cli"]
+
+CONTEXTS = ("word",)
+NGRAM_CONTEXTS = ("uni_bi", "uni_uni_bi", "bi_bi", "uni_tri", "bi_uni")
+VECTOR_KINDS = ("input", "context", "sum")
+CHUNK_TOKENS = 10000        # tokens per work unit of a thread (word2vec and gensim use 10k)
+CALLS_PER_EPOCH = 20        # kernel calls per epoch (progress bar granularity)
+_FORMAT = "ngramvec-sgns"
+_FORMAT_VERSION = 1
+
+
+def _chunk_bounds(ends: np.ndarray, chunk_tokens: int) -> np.ndarray:
+    """Sentence indices cutting the corpus into runs of about ``chunk_tokens`` tokens.
+
+    Returns int64 ``b`` with ``b[0] == 0`` and ``b[-1] == n_sentences``; chunk ``k`` is
+    sentences ``[b[k], b[k+1])``. A chunk ends with the first sentence that reaches the
+    next multiple of ``chunk_tokens``, so chunks hold whole sentences.
+    """
+    n_sent = len(ends)
+    n_tok = int(ends[-1]) if n_sent else 0
+    marks = np.arange(chunk_tokens, n_tok, chunk_tokens, dtype=np.int64)
+    cuts = np.searchsorted(ends, marks, side="left") + 1
+    return np.unique(np.concatenate([[0], cuts, [n_sent]])).astype(np.int64)
+
+
+class SGNS:
+    """Skip-gram with negative sampling (word2vec), multithreaded.
+
+    Parameters
+    ----------
+    dim : int, default=100
+        Vector dimension.
+    window : int, default=5
+        Largest distance between a centre word and a context word.
+    negative : int, default=5
+        Negative samples per (centre, context) pair; 0 trains positives only.
+    sample : float, default=1e-3
+        Subsampling threshold of frequent words (word2vec's ``-sample``); 0 disables.
+    ns_exponent : float, default=0.75
+        Negatives are drawn from the unigram distribution raised to this power.
+    epochs : int, default=5
+    lr : float, default=0.025
+        Initial learning rate, decayed linearly to ``min_lr`` over all epochs.
+    min_lr : float, default=1e-4
+    min_count : int, default=5
+        Used to build the vocabulary when :meth:`fit` is not given one.
+    max_size : int, optional
+        Idem: keep at most this many words.
+    dynamic_window : bool, default=True
+        Draw each centre's effective window uniformly in ``[1, window]`` (word2vec).
+    contexts : {"word"}, default="word"
+        Context units. Ngram contexts (``"uni_bi"`` ...) need the ngram vocabulary and
+        are not available yet.
+    compute_loss : bool, default=False
+        Track the mean SGNS loss per pair (slower: a log and an exp per target).
+    n_threads : int, optional
+        Threads; None or 0 uses every core available, negative counts back.
+    seed : int, default=0
+        Seeds initialisation and every thread's generator. With ``n_threads=1`` two
+        runs with the same seed give bit-identical vectors; with more threads the
+        order of the lock-free updates varies between runs.
+
+    Attributes
+    ----------
+    vocabulary_ : Vocabulary
+    keyed_vectors_ : KeyedVectors
+        Input (word) vectors, float32 (n_vocab, dim).
+    context_vectors_ : KeyedVectors
+        Output (context) vectors, float32 (n_vocab, dim).
+    epochs_trained_ : int
+    history_ : list of dict
+        Per epoch: epoch, words, seconds, words_per_sec, lr, pairs, loss (or None).
+
+    Notes
+    -----
+    For each surviving token (after dropping out-of-vocabulary words and subsampling
+    frequent ones) and each word of its window, SGNS maximises
+    ``log s(w . c) + sum_k log s(-w . n_k)`` with ``n_k`` drawn from
+    ``counts ** ns_exponent`` (Mikolov et al. 2013), by SGD with Hogwild threads.
+    See :mod:`ngramvec._sgns` for the kernel.
+
+    References
+    ----------
+    Mikolov, Sutskever, Chen, Corrado, Dean (2013). Distributed representations of
+    words and phrases and their compositionality. NeurIPS.
+
+    Examples
+    --------
+    >>> import ngramvec as nv
+    >>> from ngramvec.sgns import SGNS
+    >>> corpus = nv.Corpus(["the cat sat on the mat", "the dog sat on the rug"] * 50)
+    >>> model = SGNS(dim=8, window=2, min_count=1, epochs=2, n_threads=1).fit(corpus)
+    >>> model.keyed_vectors_.vectors.shape
+    (7, 8)
+    """
+
+    def __init__(self, dim: int = 100, window: int = 5, negative: int = 5,
+                 sample: float = 1e-3, ns_exponent: float = 0.75, epochs: int = 5,
+                 lr: float = 0.025, min_lr: float = 1e-4, min_count: int = 5,
+                 max_size: int | None = None, dynamic_window: bool = True,
+                 contexts: str = "word", compute_loss: bool = False,
+                 n_threads: int | None = None, seed: int | None = 0) -> None:
+        self.dim = dim
+        self.window = window
+        self.negative = negative
+        self.sample = sample
+        self.ns_exponent = ns_exponent
+        self.epochs = epochs
+        self.lr = lr
+        self.min_lr = min_lr
+        self.min_count = min_count
+        self.max_size = max_size
+        self.dynamic_window = dynamic_window
+        self.contexts = contexts
+        self.compute_loss = compute_loss
+        self.n_threads = n_threads
+        self.seed = seed
+
+    # ------------------------------------------------------------------ params
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "dim", "window", "negative", "sample", "ns_exponent", "epochs", "lr", "min_lr",
+            "min_count", "max_size", "dynamic_window", "contexts", "compute_loss",
+            "n_threads", "seed")}
+
+    def _validate(self) -> None:
+        o = "SGNS"
+        check_int(self.dim, "dim", o, 1)
+        check_int(self.window, "window", o, 1)
+        check_int(self.negative, "negative", o, 0)
+        check_float(self.sample, "sample", o, 0.0)
+        check_float(self.ns_exponent, "ns_exponent", o)
+        check_int(self.epochs, "epochs", o, 1)
+        check_float(self.lr, "lr", o, 0.0, low_closed=False)
+        check_float(self.min_lr, "min_lr", o, 0.0)
+        check_int(self.min_count, "min_count", o, 1)
+        check_int(self.max_size, "max_size", o, 2, allow_none=True)
+        check_bool(self.dynamic_window, "dynamic_window", o)
+        check_bool(self.compute_loss, "compute_loss", o)
+        if self.contexts in NGRAM_CONTEXTS:
+            raise NotImplementedError(
+                f"contexts={self.contexts!r} needs the ngram vocabulary, which is not "
+                "available yet; use contexts='word'")
+        check_option(self.contexts, "contexts", o, CONTEXTS)
+        check_n_threads(self.n_threads, o)
+        check_seed(self.seed, o)
+
+    # ------------------------------------------------------------------ training
+
+    def fit(self, corpus: Any, vocab: Vocabulary | None = None, progress: bool = False,
+            callback: Callable[[dict], Any] | None = None) -> "SGNS":
+        """Build the vocabulary (unless given) and train from scratch.
+
+        Parameters
+        ----------
+        corpus : Corpus, EncodedCorpus, path or iterable of sentences
+            Encoded once (a path or an iterable is wrapped in :class:`ngramvec.Corpus`;
+            a generator is read once, which is enough).
+        vocab : Vocabulary, optional
+            Words to train; default ``Vocabulary.build(corpus, min_count, max_size)``.
+        progress : bool, default=False
+            Show a tqdm progress bar.
+        callback : callable, optional
+            Called after each epoch with a dict (epoch, words, seconds, words_per_sec,
+            lr, pairs, loss). Not stored.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            A bad parameter, or fewer than two in-vocabulary words.
+        TrainingDivergedError
+            NaN or Inf in the vectors after an epoch (lower ``lr``).
+        OneShotIteratorError
+            A Corpus over a generator that was consumed before it could be encoded.
+        """
+        self._validate()
+        enc = as_encoded(_as_corpus(corpus), progress=progress)
+        if vocab is None:
+            vocab = Vocabulary.build(enc, min_count=self.min_count, max_size=self.max_size)
+        elif not isinstance(vocab, Vocabulary):
+            raise TypeError("The 'vocab' parameter of SGNS.fit must be a Vocabulary or None. "
+                            f"Got {type(vocab).__name__} instead.")
+        if len(vocab) < 2:
+            raise ValueError(f"SGNS needs at least two distinct in-vocabulary words; the "
+                             f"vocabulary has {len(vocab)} (lower min_count or use a "
+                             "larger corpus)")
+        dim = int(self.dim)
+        seed = check_seed(self.seed, "SGNS")
+        self._seed_used = seed
+        ss = np.random.SeedSequence(seed)
+        init_ss, self._thread_ss = ss.spawn(2)
+        rng = np.random.default_rng(init_ss)
+        n = len(vocab)
+        # word2vec's initialisation: inputs uniform in [-0.5/dim, 0.5/dim), outputs 0
+        self._syn0 = ((rng.random((n, dim), dtype=np.float32) - np.float32(0.5))
+                      / np.float32(dim))
+        self._syn1 = np.zeros((n, dim), dtype=np.float32)
+        self.vocabulary_ = vocab
+        self.epochs_trained_ = 0
+        self.history_: list[dict] = []
+        self._rng_states = None
+        self._encoded = enc
+        self._kv_cache: dict[str, Any] = {}
+        self._train(enc, int(self.epochs), progress, callback)
+        return self
+
+    def train_more(self, epochs: int = 1, corpus: Any = None, progress: bool = False,
+                   callback: Callable[[dict], Any] | None = None) -> "SGNS":
+        """Continue training a fitted (or loaded) model for more epochs.
+
+        The learning rate decays again from ``lr`` to ``min_lr`` over these epochs
+        (as gensim's ``train`` does). The vocabulary is kept; words of ``corpus``
+        outside it are ignored.
+
+        Parameters
+        ----------
+        epochs : int, default=1
+        corpus : Corpus, EncodedCorpus, path or iterable, optional
+            Default: the corpus of :meth:`fit` (required after :meth:`load`).
+        progress, callback : as in :meth:`fit`
+
+        Returns
+        -------
+        self
+        """
+        self._check_fitted()
+        self._validate()
+        epochs = check_int(epochs, "epochs", "SGNS.train_more", 1)
+        if corpus is None:
+            enc = getattr(self, "_encoded", None)
+            if enc is None:
+                raise ValueError("this model was loaded from disk; pass the corpus to "
+                                 "train_more(epochs, corpus=...)")
+        else:
+            enc = as_encoded(_as_corpus(corpus), progress=progress)
+            self._encoded = enc
+        self._train(enc, epochs, progress, callback)
+        return self
+
+    def _train(self, enc, epochs: int, progress: bool, callback) -> None:
+        vocab = self.vocabulary_
+        n_threads = check_n_threads(self.n_threads, "SGNS")
+        if self._rng_states is None or self._rng_states.shape[0] != n_threads:
+            seeds = [s.generate_state(4, dtype=np.uint64)
+                     for s in self._thread_ss.spawn(n_threads)]
+            self._rng_states = np.ascontiguousarray(np.stack(seeds), dtype=np.uint64)
+        remap = np.ascontiguousarray(enc.remap(vocab), dtype=np.int32)
+        if int(np.count_nonzero(remap >= 0)) < 2:
+            raise ValueError("SGNS needs at least two distinct in-vocabulary words in the "
+                             "corpus; the vocabulary does not match this corpus")
+        keep = np.minimum(np.floor(vocab.keep_probs(self.sample) * 2.0**32), 2.0**32)
+        keep = keep.astype(np.uint64)
+        weights = vocab.counts.astype(np.float64) ** float(self.ns_exponent)
+        alias = _sgns.sgns_alias_table(weights)
+        ids = np.asarray(enc.ids)
+        ends = np.asarray(enc.ends)
+        if ids.dtype != np.int32 or ends.dtype != np.int64:
+            ids = np.ascontiguousarray(ids, dtype=np.int32)
+            ends = np.ascontiguousarray(ends, dtype=np.int64)
+        chunks = _chunk_bounds(ends, CHUNK_TOKENS)
+        n_chunks = len(chunks) - 1
+        n_tokens = int(ends[-1]) if len(ends) else 0
+        if n_tokens == 0:
+            raise ValueError("the corpus has no tokens")
+        opts = _sgns.SGNSOptions(int(self.dim), int(self.window), int(self.negative),
+                                 bool(self.dynamic_window), bool(self.compute_loss),
+                                 float(self.lr), float(self.min_lr), n_tokens * epochs)
+        counter = np.zeros(1, dtype=np.int64)
+        step = max(1, -(-n_chunks // CALLS_PER_EPOCH))
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=n_tokens * epochs, unit="word", unit_scale=True, desc="SGNS")
+        self._kv_cache = {}
+        try:
+            for e in range(epochs):
+                t0 = time.perf_counter()
+                words = pairs = 0
+                loss = 0.0
+                for lo in range(0, n_chunks, step):
+                    hi = min(lo + step, n_chunks)
+                    w, p, l_ = _sgns.sgns_train_words(
+                        self._syn0, self._syn1, ids, ends, chunks, lo, hi, remap, keep,
+                        alias, opts, self._rng_states, counter)
+                    words += w
+                    pairs += p
+                    loss += l_
+                    if bar is not None:
+                        bar.update(w)
+                secs = time.perf_counter() - t0
+                self.epochs_trained_ += 1
+                lr_now = max(float(self.min_lr), float(self.lr) - (float(self.lr) - float(
+                    self.min_lr)) * float(counter[0]) / (n_tokens * epochs))
+                if not (np.isfinite(self._syn0).all() and np.isfinite(self._syn1).all()):
+                    raise TrainingDivergedError(
+                        f"SGNS diverged in epoch {self.epochs_trained_}: the vectors hold "
+                        f"NaN or Inf; lower lr (now {self.lr})")
+                stats = {"epoch": self.epochs_trained_, "words": words, "seconds": secs,
+                         "words_per_sec": words / secs if secs > 0 else float("inf"),
+                         "lr": lr_now, "pairs": pairs,
+                         "loss": loss / max(pairs, 1) if self.compute_loss else None}
+                self.history_.append(stats)
+                logger.info("SGNS epoch %d: %s words in %.2fs (%.0f words/s), lr %.5f%s",
+                            stats["epoch"], f"{words:,}", secs, stats["words_per_sec"],
+                            lr_now, "" if stats["loss"] is None else
+                            f", loss {stats['loss']:.4f}")
+                if bar is not None:
+                    bar.set_postfix(epoch=stats["epoch"], lr=f"{lr_now:.5f}")
+                if callback is not None:
+                    callback(dict(stats))
+        finally:
+            if bar is not None:
+                bar.close()
+
+    # ------------------------------------------------------------------ results
+
+    def _check_fitted(self) -> None:
+        if getattr(self, "_syn0", None) is None:
+            raise AttributeError("this SGNS is not fitted yet; call fit(corpus) first")
+
+    def get_vectors(self, kind: str = "input"):
+        """Trained vectors as KeyedVectors.
+
+        Parameters
+        ----------
+        kind : {"input", "context", "sum"}, default="input"
+            Input (word) vectors, output (context) vectors, or their sum
+            (Levy, Goldberg & Dagan 2015's ``w + c``).
+
+        Returns
+        -------
+        KeyedVectors
+            float32 (n_vocab, dim), with the vocabulary counts.
+        """
+        self._check_fitted()
+        check_option(kind, "kind", "SGNS.get_vectors", VECTOR_KINDS)
+        kv = self._kv_cache.get(kind)
+        if kv is None:
+            from .keyedvectors import KeyedVectors
+            mat = {"input": lambda: self._syn0, "context": lambda: self._syn1,
+                   "sum": lambda: self._syn0 + self._syn1}[kind]()
+            kv = KeyedVectors(mat.copy() if kind != "sum" else mat,
+                              self.vocabulary_.index_to_key, counts=self.vocabulary_.counts)
+            self._kv_cache[kind] = kv
+        return kv
+
+    @property
+    def keyed_vectors_(self):
+        """Input vectors as KeyedVectors (a snapshot; refreshed after more training)."""
+        return self.get_vectors("input")
+
+    @property
+    def context_vectors_(self):
+        """Output (context) vectors as KeyedVectors."""
+        return self.get_vectors("context")
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the model (parameters, vocabulary, both matrices, generator states) to
+        an ``.npz`` file, atomically. Training can continue after :meth:`load`."""
+        self._check_fitted()
+        from .io import atomic_write
+        meta = {"format": _FORMAT, "version": _FORMAT_VERSION, "params": self.get_params(),
+                "epochs_trained": self.epochs_trained_, "history": self.history_,
+                "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used}
+        keys = "\n".join(self.vocabulary_.index_to_key)
+        with atomic_write(path, "wb") as f:
+            np.savez(f, syn0=self._syn0, syn1=self._syn1, counts=self.vocabulary_.counts,
+                     keys=np.frombuffer(keys.encode("utf-8"), dtype=np.uint8),
+                     rng_states=self._rng_states,
+                     meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "SGNS":
+        """Load a model written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as z:
+            try:
+                meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            except KeyError:
+                raise ValueError(f"{path}: not an SGNS model file") from None
+            if meta.get("format") != _FORMAT or meta.get("version") != _FORMAT_VERSION:
+                raise ValueError(f"{path}: not an SGNS model file of this version")
+            model = cls(**meta["params"])
+            keys = bytes(z["keys"]).decode("utf-8").split("\n")
+            model.vocabulary_ = Vocabulary(keys, z["counts"], total_tokens=meta["total_tokens"])
+            model._syn0 = np.ascontiguousarray(z["syn0"], dtype=np.float32)
+            model._syn1 = np.ascontiguousarray(z["syn1"], dtype=np.float32)
+            model._rng_states = np.ascontiguousarray(z["rng_states"], dtype=np.uint64)
+        model._seed_used = int(meta["seed_used"])
+        model._thread_ss = np.random.SeedSequence(model._seed_used).spawn(2)[1]
+        model.epochs_trained_ = int(meta["epochs_trained"])
+        model.history_ = list(meta["history"])
+        model._encoded = None
+        model._kv_cache = {}
+        return model
+
+    def __repr__(self) -> str:
+        p = self.get_params()
+        return "SGNS(" + ", ".join(f"{k}={v!r}" for k, v in p.items()) + ")"
+
+
+def _as_corpus(corpus: Any):
+    """Corpus / EncodedCorpus as they are; a text path or an iterable wrapped in a Corpus."""
+    from .corpus import Corpus
+    from .encode import EncodedCorpus
+    if isinstance(corpus, (Corpus, EncodedCorpus)):
+        return corpus
+    if isinstance(corpus, (str, os.PathLike)):
+        if os.path.isfile(os.path.join(os.fspath(corpus), "meta.json")):
+            return EncodedCorpus(corpus)
+        return Corpus(corpus)
+    if isinstance(corpus, Iterable) and not isinstance(corpus, (bytes, bytearray)):
+        return Corpus(corpus)
+    raise TypeError("The 'corpus' parameter of SGNS.fit must be a Corpus, an EncodedCorpus, "
+                    f"a path or an iterable of sentences. Got {type(corpus).__name__} instead.")
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def add_sgns_parser(subparsers) -> Any:
+    """Add the ``sgns`` subcommand to an argparse ``subparsers`` object."""
+    p = subparsers.add_parser(
+        "sgns", help="train skip-gram with negative sampling (word2vec) vectors",
+        description="Train SGNS word vectors from a text corpus (one sentence a line; "
+                    ".gz/.bz2/.xz read directly) and write them.")
+    p.add_argument("corpus", help="text file or directory, or an encoded corpus directory")
+    p.add_argument("-o", "--output", required=True,
+                   help="vectors file: .bin (word2vec binary), .txt/.vec (word2vec text), "
+                        ".npz (ngramvec); --save-model keeps the full model")
+    p.add_argument("--dim", type=int, default=100)
+    p.add_argument("--window", type=int, default=5)
+    p.add_argument("--negative", type=int, default=5)
+    p.add_argument("--sample", type=float, default=1e-3)
+    p.add_argument("--ns-exponent", type=float, default=0.75)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--lr", type=float, default=0.025)
+    p.add_argument("--min-lr", type=float, default=1e-4)
+    p.add_argument("--min-count", type=int, default=5)
+    p.add_argument("--max-size", type=int, default=None)
+    p.add_argument("--no-dynamic-window", action="store_true",
+                   help="use the full window for every centre")
+    p.add_argument("--contexts", default="word", choices=CONTEXTS)
+    p.add_argument("--vectors", default="input", choices=VECTOR_KINDS,
+                   help="which vectors to write (default: input)")
+    p.add_argument("--threads", type=int, default=None, help="default: all cores")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tokenizer", default="words",
+                   choices=("words", "words_punct", "whitespace"))
+    p.add_argument("--no-lowercase", action="store_true")
+    p.add_argument("--save-model", default=None, help="also save the model (.npz)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=run_sgns_cli)
+    return p
+
+
+def run_sgns_cli(args) -> int:
+    """Run the ``sgns`` subcommand parsed by :func:`add_sgns_parser`; returns 0."""
+    from .corpus import Corpus
+    src = args.corpus
+    if os.path.isfile(os.path.join(src, "meta.json")):
+        from .encode import EncodedCorpus
+        corpus: Any = EncodedCorpus(src)
+    else:
+        corpus = Corpus(src, tokenizer=args.tokenizer, lowercase=not args.no_lowercase)
+    model = SGNS(dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
+                 ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
+                 min_lr=args.min_lr, min_count=args.min_count, max_size=args.max_size,
+                 dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
+                 n_threads=args.threads, seed=args.seed)
+    model.fit(corpus, progress=not args.no_progress)
+    kv = model.get_vectors(args.vectors)
+    out = os.fspath(args.output)
+    low = out.lower()
+    if low.endswith(".npz"):
+        kv.save(out)
+    else:
+        kv.save_word2vec_format(out, binary=low.endswith(".bin") or low.endswith(".bin.gz"))
+    if args.save_model:
+        model.save(args.save_model)
+    h = model.history_[-1] if model.history_ else {}
+    logger.info("wrote %s (%d vectors of dim %d); last epoch %.0f words/s", out, len(kv),
+                kv.vector_size, h.get("words_per_sec", 0.0))
+    return 0

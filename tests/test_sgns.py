@@ -1,0 +1,267 @@
+"""Tests of ngramvec.sgns and its kernel ngramvec._sgns."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ngramvec as nv
+from ngramvec import _sgns
+from ngramvec.exceptions import OneShotIteratorError, TrainingDivergedError
+from ngramvec.sgns import SGNS, _chunk_bounds
+
+
+# ---------------------------------------------------------------- reference arithmetic
+
+def _ref_sigmoid(f: np.float32, table: np.ndarray) -> np.float32 | None:
+    """word2vec's table lookup; None outside (-6, 6)."""
+    if f >= 6 or f <= -6:
+        return None
+    return table[int(np.float32((f + np.float32(6)) * np.float32(1000 / 12)))]
+
+
+def ref_update_pair(syn0, syn1, centre, targets, lr, table):
+    """Slow, obvious SGNS step in float32: syn0[centre] against targets[0] (label 1)
+    and the negatives targets[1:] (label 0), as in word2vec.c. Returns the loss before."""
+    f32 = np.float32
+    lr = f32(lr)
+    l1 = syn0[centre].copy()
+    neu1e = np.zeros_like(l1)
+    loss = 0.0
+    for j, t in enumerate(targets):
+        label = f32(1.0 if j == 0 else 0.0)
+        f = f32(np.dot(l1, syn1[t]))
+        s = _ref_sigmoid(f, table)
+        if s is None:
+            g = (label - f32(1.0 if f >= 6 else 0.0)) * lr
+        else:
+            g = (label - s) * lr
+        z = float(np.clip(f if j == 0 else -f, -6, 6))
+        loss += np.log1p(np.exp(-z))
+        neu1e += g * syn1[t]
+        syn1[t] += g * l1
+    syn0[centre] += neu1e
+    return loss
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+@pytest.mark.parametrize("dim", [1, 7, 100])
+def test_update_pair_matches_reference(rng, dim):
+    table = _sgns.sgns_exp_table()
+    syn0 = rng.normal(0, 0.3, (5, dim)).astype(np.float32)
+    syn1 = rng.normal(0, 0.3, (6, dim)).astype(np.float32)
+    targets = np.array([2, 0, 5, 3], dtype=np.int32)
+    r0, r1 = syn0.copy(), syn1.copy()
+    ref_loss = ref_update_pair(r0, r1, 1, targets, 0.05, table)
+    loss = _sgns.sgns_update_pair(syn0, syn1, 1, targets, 0.05, table)
+    np.testing.assert_allclose(syn0, r0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, r1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(ref_loss, rel=1e-4)
+    # only the centre row and the target rows move
+    assert np.array_equal(syn1[[1, 4]], r1[[1, 4]])
+
+
+def test_update_pair_clips_large_dot_products():
+    table = _sgns.sgns_exp_table()
+    syn0 = np.full((1, 4), 2.0, dtype=np.float32)          # dot = 16 > 6
+    syn1 = np.full((2, 4), 2.0, dtype=np.float32)
+    targets = np.array([0, 1], dtype=np.int32)
+    before0 = syn1[0].copy()
+    _sgns.sgns_update_pair(syn0, syn1, 0, targets, 0.1, table)
+    assert np.array_equal(syn1[0], before0)                  # positive: g = 0
+    np.testing.assert_allclose(syn1[1], 2.0 - 0.1 * 2.0)     # negative: g = -lr
+    assert np.isfinite(syn0).all()
+
+
+def test_exp_table_is_word2vecs():
+    t = _sgns.sgns_exp_table()
+    x = (np.arange(1000) / 1000 * 2 - 1) * 6
+    np.testing.assert_allclose(t, 1 / (1 + np.exp(-x)), rtol=1e-6)
+
+
+def test_alias_table_samples_the_distribution(rng):
+    w = np.array([5.0, 0.0, 1.0, 10.0, 4.0])
+    cells = _sgns.sgns_alias_table(w)
+    bits = rng.integers(0, 2**64, size=200_000, dtype=np.uint64)
+    freq = np.bincount(_sgns.sgns_alias_draw(cells, bits), minlength=5) / bits.size
+    np.testing.assert_allclose(freq, w / w.sum(), atol=0.005)
+    assert freq[1] == 0
+    with pytest.raises(ValueError, match="not all zero"):
+        _sgns.sgns_alias_table(np.zeros(3))
+
+
+def test_chunk_bounds_hold_whole_sentences():
+    ends = np.array([3, 10, 11, 30, 31, 40], dtype=np.int64)
+    b = _chunk_bounds(ends, 10)
+    assert b[0] == 0 and b[-1] == len(ends)
+    assert np.all(np.diff(b) > 0)
+
+
+# ---------------------------------------------------------------- training
+
+def _two_clusters(rng, n_sent=600, length=12):
+    a = [f"a{i}" for i in range(10)]
+    b = [f"b{i}" for i in range(10)]
+    sents = []
+    for s in range(n_sent):
+        words = a if s % 2 == 0 else b
+        sents.append(" ".join(rng.choice(words, length)))
+    return sents
+
+
+@pytest.fixture(scope="module")
+def cluster_corpus():
+    return nv.Corpus(_two_clusters(np.random.default_rng(7)))
+
+
+def test_two_clusters_neighbours(cluster_corpus):
+    m = SGNS(dim=16, window=3, negative=5, epochs=5, min_count=1, sample=0, n_threads=2,
+             seed=3, lr=0.05).fit(cluster_corpus)
+    wv = m.keyed_vectors_
+    assert len(wv) == 20 and wv.vectors.dtype == np.float32
+    for w in ("a0", "a5", "b2", "b9"):
+        near = [k for k, _ in wv.most_similar(w, topn=5)]
+        assert all(k[0] == w[0] for k in near), (w, near)
+
+
+def test_one_thread_is_bit_reproducible(cluster_corpus):
+    kw = dict(dim=10, window=2, epochs=2, min_count=1, sample=1e-2, n_threads=1, seed=11)
+    a = SGNS(**kw).fit(cluster_corpus)
+    b = SGNS(**kw).fit(cluster_corpus)
+    c = SGNS(**{**kw, "seed": 12}).fit(cluster_corpus)
+    assert np.array_equal(a.keyed_vectors_.vectors, b.keyed_vectors_.vectors)
+    assert np.array_equal(a.context_vectors_.vectors, b.context_vectors_.vectors)
+    assert not np.array_equal(a.keyed_vectors_.vectors, c.keyed_vectors_.vectors)
+
+
+def test_history_callback_and_loss(cluster_corpus):
+    seen = []
+    m = SGNS(dim=8, window=2, epochs=3, min_count=1, n_threads=1, compute_loss=True)
+    m.fit(cluster_corpus, callback=seen.append)
+    assert [s["epoch"] for s in seen] == [1, 2, 3]
+    n_tok = cluster_corpus.encoded().n_tokens
+    assert all(s["words"] == n_tok for s in seen)
+    assert seen[-1]["lr"] == pytest.approx(1e-4)
+    assert seen[0]["loss"] > seen[-1]["loss"] > 0
+    assert m.history_ == seen
+
+
+def test_vectors_kinds_and_train_more(cluster_corpus, tmp_path):
+    m = SGNS(dim=8, window=2, epochs=1, min_count=1, n_threads=1).fit(cluster_corpus)
+    s = m.get_vectors("sum").vectors
+    np.testing.assert_allclose(s, m.keyed_vectors_.vectors + m.context_vectors_.vectors)
+    before = m.keyed_vectors_.vectors.copy()
+    m.train_more(2)
+    assert m.epochs_trained_ == 3
+    assert not np.array_equal(before, m.keyed_vectors_.vectors)
+    path = tmp_path / "m.npz"
+    m.save(path)
+    m2 = SGNS.load(path)
+    assert np.array_equal(m2.keyed_vectors_.vectors, m.keyed_vectors_.vectors)
+    assert m2.vocabulary_.index_to_key == m.vocabulary_.index_to_key
+    assert m2.epochs_trained_ == 3
+    # continuing a loaded model equals continuing the original (one thread)
+    m.train_more(1)
+    m2.train_more(1, corpus=cluster_corpus)
+    assert np.array_equal(m2.keyed_vectors_.vectors, m.keyed_vectors_.vectors)
+    with pytest.raises(ValueError, match="pass the corpus"):
+        SGNS.load(path).train_more(1)
+
+
+def test_generator_corpus_is_encoded_once():
+    sents = _two_clusters(np.random.default_rng(0), n_sent=50)
+    corpus = nv.Corpus(s for s in sents)
+    m = SGNS(dim=4, epochs=3, min_count=1, n_threads=1).fit(corpus)   # 3 epochs, 1 read
+    assert m.epochs_trained_ == 3
+    with pytest.raises(OneShotIteratorError, match="one-shot iterator"):
+        list(corpus)                   # reading the text again is the error
+
+
+def test_consumed_generator_error_says_what_to_do():
+    corpus = nv.Corpus(s for s in ["a b c", "a b d"])
+    list(corpus)
+    with pytest.raises(OneShotIteratorError, match="pass a list, a file path"):
+        SGNS(min_count=1).fit(corpus)
+
+
+def test_divergence_is_reported(cluster_corpus):
+    with pytest.raises(TrainingDivergedError, match="epoch 1"):
+        SGNS(dim=8, min_count=1, epochs=2, lr=1e30, n_threads=1).fit(cluster_corpus)
+
+
+def test_fit_accepts_lists_and_encoded(cluster_corpus):
+    enc = cluster_corpus.encoded()
+    m = SGNS(dim=4, epochs=1, min_count=1, n_threads=1).fit(enc)
+    assert len(m.keyed_vectors_) == 20
+    m = SGNS(dim=4, epochs=1, min_count=1, n_threads=1).fit([["x", "y", "z"]] * 3)
+    assert set(m.keyed_vectors_.index_to_key) == {"x", "y", "z"}
+
+
+# ---------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("param, value, msg", [
+    ("dim", 0, r"'dim' parameter of SGNS must be an int in the range \[1, inf\)\. Got 0"),
+    ("window", 0, r"'window' parameter of SGNS must be an int in the range \[1, inf\)"),
+    ("negative", -1, r"'negative' parameter of SGNS must be an int in the range \[0, inf\)"),
+    ("sample", -1e-3, r"'sample' parameter of SGNS must be a float in the range \[0, inf\)"),
+    ("epochs", 0, r"'epochs' parameter of SGNS must be an int in the range \[1, inf\)"),
+    ("lr", 0.0, r"'lr' parameter of SGNS must be a float in the range \(0, inf\)"),
+    ("contexts", "sentence", r"'contexts' parameter of SGNS must be a str among"),
+])
+def test_bad_parameters(cluster_corpus, param, value, msg):
+    with pytest.raises(ValueError, match=msg):
+        SGNS(**{param: value}).fit(cluster_corpus)
+
+
+def test_bad_types(cluster_corpus):
+    with pytest.raises(TypeError, match="'dim' parameter of SGNS must be an int"):
+        SGNS(dim=1.5).fit(cluster_corpus)
+    with pytest.raises(TypeError, match="'corpus' parameter of SGNS.fit"):
+        SGNS().fit(42)
+
+
+def test_ngram_contexts_not_yet(cluster_corpus):
+    with pytest.raises(NotImplementedError, match="ngram vocabulary"):
+        SGNS(contexts="uni_bi").fit(cluster_corpus)
+
+
+def test_fewer_than_two_words():
+    with pytest.raises(ValueError, match="at least two distinct in-vocabulary words"):
+        SGNS(min_count=1).fit(nv.Corpus(["same same same", "same"]))
+
+
+def test_vocab_not_matching_corpus(cluster_corpus):
+    vocab = nv.Vocabulary(["zz", "yy"], [3, 2])
+    with pytest.raises(ValueError, match="does not match this corpus"):
+        SGNS(n_threads=1).fit(cluster_corpus, vocab=vocab)
+
+
+def test_not_fitted():
+    with pytest.raises(AttributeError, match="not fitted yet"):
+        SGNS().keyed_vectors_
+
+
+def test_cli_functions(tmp_path, cluster_corpus):
+    import argparse
+    from ngramvec.keyedvectors import KeyedVectors
+    from ngramvec.sgns import add_sgns_parser, run_sgns_cli
+    src = tmp_path / "c.txt"
+    src.write_text("\n".join(_two_clusters(np.random.default_rng(1), n_sent=100)) + "\n")
+    parser = argparse.ArgumentParser()
+    add_sgns_parser(parser.add_subparsers(dest="cmd"))
+    out = tmp_path / "v.bin"
+    args = parser.parse_args(["sgns", str(src), "-o", str(out), "--dim", "6", "--epochs", "1",
+                              "--min-count", "1", "--threads", "1", "--no-progress",
+                              "--save-model", str(tmp_path / "m.npz")])
+    assert args.func(args) == 0
+    kv = KeyedVectors.load_word2vec_format(out, binary=True)
+    assert kv.vectors.shape == (20, 6)
+    assert SGNS.load(tmp_path / "m.npz").epochs_trained_ == 1
+
+
+def test_progress_bar(cluster_corpus, capsys):
+    SGNS(dim=4, epochs=1, min_count=1, n_threads=1).fit(cluster_corpus, progress=True)
+    assert "SGNS" in capsys.readouterr().err
