@@ -120,6 +120,13 @@ class EncodedCorpus:
             yield [keys[i] for i in self.ids[start:end]]
             start = int(end)
 
+    @property
+    def lexicon_index(self) -> dict[str, int]:
+        """Token -> lexicon id (built once)."""
+        if getattr(self, "_lexicon_index", None) is None:
+            self._lexicon_index = {k: i for i, k in enumerate(self.lexicon_keys)}
+        return self._lexicon_index
+
     def remap(self, vocab: "Vocabulary") -> np.ndarray:
         """Map lexicon ids to ``vocab`` ids.
 

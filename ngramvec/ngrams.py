@@ -167,7 +167,7 @@ def build_index(enc, keys: Sequence[str]) -> tuple[NgramIndex, dict[int, dict[st
     internal : dict of order -> {key: internal id}
         Order 1 maps to lexicon ids.
     """
-    lex = {k: i for i, k in enumerate(enc.lexicon_keys)}
+    lex = enc.lexicon_index
     internal: dict[int, dict[str, int]] = {1: lex}
     prefixes: dict[int, list[int]] = {}
     lasts: dict[int, list[int]] = {}
@@ -190,13 +190,32 @@ def build_index(enc, keys: Sequence[str]) -> tuple[NgramIndex, dict[int, dict[st
         return table[key]
 
     top = 1
+    by_order: dict[int, list[str]] = {}
     for key in keys:
         k = key.count(NGRAM_SEP) + 1
-        if k > MAX_ORDER:
-            raise ValueError(f"{key!r} has order {k}; ngram orders go up to {MAX_ORDER}")
         if k >= 2:
-            ensure(key, k)
+            if k > MAX_ORDER:
+                raise ValueError(f"{key!r} has order {k}; ngram orders go up to {MAX_ORDER}")
+            by_order.setdefault(k, []).append(key)
             top = max(top, k)
+    for k in range(2, top + 1):
+        table = internal.setdefault(k, {})
+        prev = internal[k - 1]
+        pre = prefixes.setdefault(k, [])
+        las = lasts.setdefault(k, [])
+        for key in by_order.get(k, ()):
+            if key in table:
+                continue
+            head, _, tail = key.rpartition(NGRAM_SEP)
+            p = prev.get(head)
+            if p is None:
+                p = ensure(head, k - 1)      # a prefix that is not itself in `keys`
+            t = lex.get(tail, -1)
+            if p < 0 or t < 0:
+                continue                      # a token the corpus never saw: cannot occur
+            table[key] = len(table)
+            pre.append(p)
+            las.append(t)
     index = NgramIndex()
     for k in range(2, top + 1):
         index.add_order(np.asarray(prefixes.get(k, []), dtype=np.int32),
@@ -222,13 +241,13 @@ def unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vo
                                        (col_vocab, c, ckeep, ctx_orders)):
             if k not in wanted:
                 continue
-            for key, vid in vocab.key_to_index.items():
-                if key.count(NGRAM_SEP) + 1 != k:
-                    continue
-                u = table.get(key)
-                if u is not None and u >= 0:
-                    out[u] = vid
-                    if kv is not None:
-                        kp[u] = min(kp[u], kv[vid]) if out is c and r[u] >= 0 else kv[vid]
+            vids = np.flatnonzero(vocab.orders == k)
+            keys = vocab.index_to_key
+            units = np.fromiter((table.get(keys[i], -1) for i in vids), dtype=np.int64,
+                                count=len(vids))
+            ok = units >= 0
+            out[units[ok]] = vids[ok]
+            if kv is not None:       # the same counts (and word_total) in rows and columns
+                kp[units[ok]] = kv[vids[ok]]
         rowmaps[k], colmaps[k], keeps[k] = r, c, kp
     return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps, overlap)

@@ -85,6 +85,7 @@ class Vocabulary:
         self.total_tokens = int(self.counts.sum()) if total_tokens is None else int(total_tokens)
         self.min_count = min_count
         self.max_size = max_size
+        self._orders = None
         if word_total is None:
             words = self.orders == 1 if len(self) else np.zeros(0, bool)
             word_total = int(self.counts[words].sum()) if words.any() else int(self.counts.sum())
@@ -219,9 +220,11 @@ class Vocabulary:
 
     @property
     def orders(self) -> np.ndarray:
-        """Order of each entry (1 for words, 2 for bigrams, ...), int8."""
-        return np.fromiter((key_order(k) for k in self.index_to_key), dtype=np.int8,
-                           count=len(self))
+        """Order of each entry (1 for words, 2 for bigrams, ...), int8 (computed once)."""
+        if getattr(self, "_orders", None) is None or len(self._orders) != len(self):
+            self._orders = np.fromiter((k.count(NGRAM_SEP) + 1 for k in self.index_to_key),
+                                       dtype=np.int8, count=len(self))
+        return self._orders
 
     def subset(self, orders: Sequence[int]) -> "Vocabulary":
         """The entries of the given orders, in the same relative order (new ids)."""
