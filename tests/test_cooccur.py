@@ -186,3 +186,55 @@ def test_unwritable_tmp_dir(tmp_path):  # pragma: no cover - not run as root
     corpus = nv.Corpus(["a b c"])
     with pytest.raises(OSError, match="cannot create a spill directory"):
         count_cooccurrences(corpus, nv.Vocabulary.build(corpus, min_count=1), tmp_dir=d)
+
+
+def test_spill_directory_fills_up(tmp_path):
+    """A full disk (simulated with RLIMIT_FSIZE in a child process) gives an OSError
+    naming the run file, and the spill directory is removed."""
+    import subprocess
+    import sys
+    import textwrap
+    code = textwrap.dedent(f"""
+        import resource, signal, sys
+        import numpy as np
+        import ngramvec as nv
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        rng = np.random.default_rng(0)
+        sents = [" ".join(rng.choice([f"w{{i}}" for i in range(400)], size=30)) for _ in range(800)]
+        corpus = nv.Corpus(sents)
+        vocab = nv.Vocabulary.build(corpus, min_count=1)
+        corpus.encoded()
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        try:
+            nv.count_cooccurrences(corpus, vocab, window=5, memory_limit="300KB",
+                                   tmp_dir={str(tmp_path)!r}, n_threads=1)
+        except OSError as exc:
+            print("ERR", exc)
+            sys.exit(0)
+        sys.exit(3)
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "cannot write a spill run (File too large)" in r.stdout
+    assert ".run" in r.stdout and str(tmp_path) in r.stdout
+    assert os.listdir(tmp_path) == []
+
+
+def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
+    import ngramvec.cooccur as cooccur_mod
+    sents = [" ".join(rng.choice([f"w{i}" for i in range(300)], size=30)) for _ in range(3000)]
+    corpus = nv.Corpus(sents)
+    vocab = nv.Vocabulary.build(corpus, min_count=1)
+    real = cooccur_mod.cooccur_count_shard
+    calls = []
+
+    def interrupted(*args):
+        out = real(*args)            # counts (and spills) the first chunk for real
+        calls.append(1)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cooccur_mod, "_CHUNK_TOKENS", 20000)
+    monkeypatch.setattr(cooccur_mod, "cooccur_count_shard", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        count_cooccurrences(corpus, vocab, window=5, memory_limit="300KB", tmp_dir=tmp_path)
+    assert calls and os.listdir(tmp_path) == []
