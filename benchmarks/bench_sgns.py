@@ -13,10 +13,17 @@ its time includes its own vocabulary pass over the file (marked in the output).
 Quality of every run is measured with ngramvec.evaluate (Google analogies, 3CosAdd on
 covered questions; WS353 and SimLex-999 Spearman).
 
+Ngram contexts (ngram2vec): ``--contexts word uni_bi`` runs ngramvec once per value
+(reported as ``ngramvec`` and ``ngramvec[uni_bi]``); the ngram vocabulary (words and
+ngrams with ``--min-count`` for every order) is built before the clock starts, and its
+build time is reported separately (``vocab_seconds``).
+
 Example::
 
     python benchmarks/bench_sgns.py --corpus ../shared/data/corpus/gutenberg_en_10M.txt.gz \\
         --threads 2 --repeats 1 --json sgns_10M.json
+    python benchmarks/bench_sgns.py --corpus ../shared/data/corpus/gutenberg_en_10M.txt.gz \\
+        --threads 2 --tools ngramvec --contexts word uni_bi
 """
 from __future__ import annotations
 
@@ -85,17 +92,26 @@ def evaluate(keys, vectors) -> dict:
 def run_ngramvec(cfg: dict) -> dict:
     import ngramvec as nv
     from ngramvec.sgns import SGNS
+    from ngramvec.ngrams import parse_contexts
+    contexts = cfg.get("contexts", "word")
     enc = nv.Corpus(cfg["tokens"], tokenizer="whitespace", lowercase=False).encoded()
-    vocab = nv.Vocabulary.build(enc, min_count=cfg["min_count"])
+    orders = (1,) if contexts == "word" else \
+        tuple(sorted(set().union(*parse_contexts(contexts))))
+    t0 = time.perf_counter()
+    vocab = nv.Vocabulary.build(enc, min_count=cfg["min_count"], ngram_orders=orders,
+                                n_threads=cfg["threads"])
+    vocab_secs = time.perf_counter() - t0
     model = SGNS(dim=cfg["dim"], window=cfg["window"], negative=cfg["negative"],
                  sample=cfg["sample"], epochs=cfg["epochs"], lr=cfg["lr"],
-                 min_lr=cfg["min_lr"], n_threads=cfg["threads"], seed=cfg["seed"])
+                 min_lr=cfg["min_lr"], n_threads=cfg["threads"], seed=cfg["seed"],
+                 contexts=contexts)
     t0, c0 = time.perf_counter(), time.process_time()
     model.fit(enc, vocab=vocab)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     kv = model.keyed_vectors_
     return {"seconds": secs, "cpu_seconds": cpu, "n_vocab": len(vocab), "keys": kv.index_to_key,
-            "vectors": kv.vectors}
+            "vectors": kv.vectors, "vocab_seconds": vocab_secs,
+            "pairs_per_epoch": model.history_[-1]["pairs"]}
 
 
 def run_gensim(cfg: dict, corpus_file: bool) -> dict:
@@ -169,12 +185,13 @@ def worker(cfg: dict) -> dict:
     else:
         r = run_word2vec(cfg)
     words = cfg["n_tokens"] * cfg["epochs"]
-    res = {"tool": tool, "threads": cfg["threads"], "seed": cfg["seed"],
+    res = {"tool": cfg.get("label", tool), "threads": cfg["threads"], "seed": cfg["seed"],
            "seconds": r["seconds"], "words_per_sec": words / r["seconds"],
            "cpu_seconds": r["cpu_seconds"], "words_per_cpu_sec": words / r["cpu_seconds"],
            "peak_rss_mb": r.get("child_rss_mb", peak_rss_mb()), "n_vocab": r["n_vocab"]}
-    if "note" in r:
-        res["note"] = r["note"]
+    for k in ("note", "vocab_seconds", "pairs_per_epoch"):
+        if k in r:
+            res[k] = r[k]
     if cfg["eval"]:
         res.update(evaluate(r["keys"], r["vectors"]))
     return res
@@ -243,6 +260,9 @@ def main(argv=None) -> int:
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--lr", type=float, default=0.025)
     p.add_argument("--min-lr", type=float, default=1e-4)
+    p.add_argument("--contexts", nargs="+", default=["word"],
+                   help="ngramvec contexts to run: 'word' and/or ngram2vec's 'uni_bi', "
+                        "'bi_bi', ... (default: word)")
     p.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     p.add_argument("--json", default=None, help="write results as JSON here")
     p.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
@@ -258,19 +278,23 @@ def main(argv=None) -> int:
         print(f"corpus {args.corpus}: {n_tokens:,} tokens (tokenized in "
               f"{time.perf_counter() - t0:.1f}s)", flush=True)
         results = []
-        hdr = (f"{'tool':12s} {'thr':>3s} {'seed':>4s} {'words/s':>10s} {'wall s':>7s} "
+        hdr = (f"{'tool':16s} {'thr':>3s} {'seed':>4s} {'words/s':>10s} {'wall s':>7s} "
                f"{'w/cpu-s':>10s} {'RSS MB':>7s} {'vocab':>7s} {'analogy':>7s} {'cov':>5s} {'ws353':>6s} "
                f"{'simlex':>6s}")
         print(hdr, flush=True)
         for threads in args.threads:
             for seed in range(args.repeats):
-                for tool in args.tools:
+                runs = [(tool, ctx) for tool in args.tools
+                        for ctx in (args.contexts if tool == "ngramvec" else ["word"])]
+                for tool, ctx in runs:
                     if not available(tool):
                         continue
                     if seed > 0 and args.quality_tools is not None \
                             and tool not in args.quality_tools:
                         continue
-                    cfg = {"tool": tool, "threads": threads, "seed": seed, "tokens": tokens,
+                    label = tool if ctx == "word" else f"{tool}[{ctx}]"
+                    cfg = {"tool": tool, "label": label, "contexts": ctx,
+                           "threads": threads, "seed": seed, "tokens": tokens,
                            "w2v_vocab": w2v_vocab, "n_tokens": n_tokens, "tmp": tmp,
                            "epochs": args.epochs, "dim": args.dim, "window": args.window,
                            "negative": args.negative, "sample": args.sample,
@@ -281,11 +305,11 @@ def main(argv=None) -> int:
                                           capture_output=True, text=True)
                     line = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
                     if proc.returncode != 0 or not line:
-                        print(f"{tool}: failed\n{proc.stderr[-2000:]}", flush=True)
+                        print(f"{label}: failed\n{proc.stderr[-2000:]}", flush=True)
                         continue
                     r = json.loads(line[0][7:])
                     results.append(r)
-                    print(f"{tool:12s} {threads:3d} {seed:4d} {r['words_per_sec']:10,.0f} "
+                    print(f"{label:16s} {threads:3d} {seed:4d} {r['words_per_sec']:10,.0f} "
                           f"{r['seconds']:7.1f} {r['words_per_cpu_sec']:10,.0f} {r['peak_rss_mb']:7.0f} {r['n_vocab']:7d} "
                           f"{r.get('analogy', float('nan')):7.4f} "
                           f"{r.get('analogy_coverage', float('nan')):5.3f} "
