@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -507,6 +508,10 @@ def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threa
         shutil.rmtree(spill_dir, ignore_errors=True)
     matrix = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
     matrix.has_sorted_indices = True
+    if pairs == 0 and nnz == 0 and desc == "count":
+        warnings.warn(f"{owner}: no pair was counted: no two in-vocabulary tokens are within "
+                      "the window anywhere in the corpus (is the vocabulary from another "
+                      "corpus?)", UserWarning, stacklevel=3)
     stats = dict(pairs=int(pairs), nnz=int(nnz), total_weight=ticks / scale, spills=int(spills),
                  seconds=time.perf_counter() - t0, seconds_counting=t_count,
                  n_threads=n_threads, tokens=enc.n_tokens)

@@ -238,3 +238,10 @@ def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
     with pytest.raises(KeyboardInterrupt):
         count_cooccurrences(corpus, vocab, window=5, memory_limit="300KB", tmp_dir=tmp_path)
     assert calls and os.listdir(tmp_path) == []
+
+
+def test_all_unknown_corpus_warns():
+    vocab = nv.Vocabulary(["a", "b"], [5, 5])
+    with pytest.warns(UserWarning, match="no pair was counted"):
+        m = count_cooccurrences(nv.Corpus(["x y z", "z y"]), vocab, window=2)
+    assert m.nnz == 0 and m.shape == (2, 2)
