@@ -26,3 +26,11 @@ def sgns_train_words(syn0: NDArray[np.float32], syn1: NDArray[np.float32],
                      keep: NDArray[np.uint64], alias: NDArray[np.uint64], opts: SGNSOptions,
                      rng_states: NDArray[np.uint64],
                      progress: NDArray[np.int64]) -> tuple[int, int, float]: ...
+def sgns_train_ngram_shard(syn0: NDArray[np.float32], syn1: NDArray[np.float32],
+                           iunits: NDArray[np.int32], cunits: NDArray[np.int32],
+                           in_orders: NDArray[np.int32], ctx_orders: NDArray[np.int32],
+                           ends: NDArray[np.int64], chunks: NDArray[np.int64],
+                           chunk_lo: int, chunk_hi: int, keep_in: NDArray[np.uint64],
+                           keep_ctx: NDArray[np.uint64], alias: NDArray[np.uint64],
+                           opts: SGNSOptions, rng_states: NDArray[np.uint64],
+                           progress: NDArray[np.int64]) -> tuple[int, int, float]: ...

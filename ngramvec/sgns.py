@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["SGNS", "add_sgns_parser", "run_sgns_cli"]
 
 CONTEXTS = ("word",)
-NGRAM_CONTEXTS = ("uni_bi", "uni_uni_bi", "bi_bi", "uni_tri", "bi_uni")
+NGRAM_CONTEXTS = ("uni_uni", "uni_bi", "bi_bi", "uni_tri", "bi_tri", "bi_uni")  # examples
 VECTOR_KINDS = ("input", "context", "sum")
 CHUNK_TOKENS = 10000        # tokens per work unit of a thread (word2vec and gensim use 10k)
 CALLS_PER_EPOCH = 20        # kernel calls per epoch (progress bar granularity)
@@ -77,9 +77,15 @@ class SGNS:
         Idem: keep at most this many words.
     dynamic_window : bool, default=True
         Draw each centre's effective window uniformly in ``[1, window]`` (word2vec).
-    contexts : {"word"}, default="word"
-        Context units. Ngram contexts (``"uni_bi"`` ...) need the ngram vocabulary and
-        are not available yet.
+    contexts : str, default="word"
+        Context units. ``"word"`` (or ``"uni_uni"``): word2vec. ngram2vec's ``"X_Y"``
+        (Zhao et al. 2017) with X, Y among uni, bi, tri, ...: input units of orders
+        1..X, context units of orders 1..Y. ``"uni_bi"`` trains word vectors that
+        predict the words and bigrams of their window; ``"bi_bi"`` also trains bigram
+        vectors (keys such as ``"new\u00a0york"``, or ``("new", "york")``). The
+        vocabulary must hold those orders; when :meth:`fit` builds it, it uses
+        ``Vocabulary.build(..., ngram_orders=(1, ..., max(X, Y)))`` with ``min_count``
+        for every order.
     compute_loss : bool, default=False
         Track the mean SGNS loss per pair (slower: a log and an exp per target).
     n_threads : int, optional
@@ -92,10 +98,13 @@ class SGNS:
     Attributes
     ----------
     vocabulary_ : Vocabulary
+        All entries (words, and ngrams with ngram units).
+    input_vocabulary_, context_vocabulary_ : Vocabulary
+        Rows of the input and output matrices (both ``vocabulary_`` for words).
     keyed_vectors_ : KeyedVectors
-        Input (word) vectors, float32 (n_vocab, dim).
+        Input vectors, float32 (n_input, dim).
     context_vectors_ : KeyedVectors
-        Output (context) vectors, float32 (n_vocab, dim).
+        Output (context) vectors, float32 (n_context, dim).
     epochs_trained_ : int
     history_ : list of dict
         Per epoch: epoch, words, seconds, words_per_sec, lr, pairs, loss (or None).
@@ -108,10 +117,20 @@ class SGNS:
     ``counts ** ns_exponent`` (Mikolov et al. 2013), by SGD with Hogwild threads.
     See :mod:`ngramvec._sgns` for the kernel.
 
+    With ngram units the (centre, context) pairs are ngram2vec's, exactly those
+    :func:`ngramvec.count_cooccurrences` counts with the same ``contexts``: every token
+    of the context within ``window`` of every token of the centre, no shared
+    positions, positions of the sentence as written (out-of-vocabulary and subsampled
+    units leave gaps, so windows do not stretch over them as in word2vec), each unit
+    occurrence subsampled with its own frequency (relative to the word tokens), and
+    negatives drawn from the context vocabulary.
+
     References
     ----------
     Mikolov, Sutskever, Chen, Corrado, Dean (2013). Distributed representations of
     words and phrases and their compositionality. NeurIPS.
+    Zhao, Liu, Li, Li, Du (2017). Ngram2vec: learning improved word representations
+    from ngram co-occurrence statistics. EMNLP.
 
     Examples
     --------
@@ -167,13 +186,30 @@ class SGNS:
         check_int(self.max_size, "max_size", o, 2, allow_none=True)
         check_bool(self.dynamic_window, "dynamic_window", o)
         check_bool(self.compute_loss, "compute_loss", o)
-        if self.contexts in NGRAM_CONTEXTS:
-            raise NotImplementedError(
-                f"contexts={self.contexts!r} needs the ngram vocabulary, which is not "
-                "available yet; use contexts='word'")
-        check_option(self.contexts, "contexts", o, CONTEXTS)
+        self._orders()
         check_n_threads(self.n_threads, o)
         check_seed(self.seed, o)
+
+    def _orders(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(input orders, context orders) of ``contexts``; ((1,), (1,)) for words."""
+        from .ngrams import _BY_ORDER, parse_contexts
+        c = self.contexts
+        if not isinstance(c, str):
+            raise TypeError("The 'contexts' parameter of SGNS must be a str such as 'word' or "
+                            f"'uni_bi'. Got {type(c).__name__} instead.")
+        if c == "word":
+            return (1,), (1,)
+        try:
+            return parse_contexts(c)
+        except ValueError:
+            raise ValueError(
+                "The 'contexts' parameter of SGNS must be 'word' or 'X_Y' with X and Y "
+                f"among {[_BY_ORDER[k] for k in sorted(_BY_ORDER)]} (for example 'uni_bi'). "
+                f"Got {c!r} instead.") from None
+
+    @property
+    def _ngram(self) -> bool:
+        return self._orders() != ((1,), (1,))
 
     # ------------------------------------------------------------------ training
 
@@ -187,7 +223,9 @@ class SGNS:
             Encoded once (a path or an iterable is wrapped in :class:`ngramvec.Corpus`;
             a generator is read once, which is enough).
         vocab : Vocabulary, optional
-            Words to train; default ``Vocabulary.build(corpus, min_count, max_size)``.
+            Words (and ngrams) to train; default ``Vocabulary.build(corpus, min_count,
+            max_size, ngram_orders=...)`` with the orders ``contexts`` needs. With word
+            contexts, ngram entries of a given vocabulary are ignored.
         progress : bool, default=False
             Show a tqdm progress bar.
         callback : callable, optional
@@ -208,28 +246,42 @@ class SGNS:
             A Corpus over a generator that was consumed before it could be encoded.
         """
         self._validate()
+        in_orders, ctx_orders = self._orders()
+        needed = tuple(sorted(set(in_orders) | set(ctx_orders)))
         enc = as_encoded(_as_corpus(corpus), progress=progress)
         if vocab is None:
-            vocab = Vocabulary.build(enc, min_count=self.min_count, max_size=self.max_size)
+            vocab = Vocabulary.build(enc, min_count=self.min_count, max_size=self.max_size,
+                                     ngram_orders=needed, n_threads=self.n_threads)
         elif not isinstance(vocab, Vocabulary):
             raise TypeError("The 'vocab' parameter of SGNS.fit must be a Vocabulary or None. "
                             f"Got {type(vocab).__name__} instead.")
-        if len(vocab) < 2:
+        missing = sorted(set(needed) - set(vocab.ngram_orders))
+        if self._ngram and missing:
+            raise ValueError(
+                f"SGNS(contexts={self.contexts!r}) needs vocabulary entries of order(s) "
+                f"{missing}, and the vocabulary has orders {list(vocab.ngram_orders)}; build "
+                f"it with Vocabulary.build(corpus, ngram_orders={needed})")
+        if set(vocab.ngram_orders) != set(needed):
+            vocab = vocab.subset(needed)
+        in_vocab = vocab.subset(in_orders) if set(in_orders) != set(needed) else vocab
+        ctx_vocab = vocab.subset(ctx_orders) if set(ctx_orders) != set(needed) else vocab
+        if int(np.count_nonzero(vocab.orders == 1)) < 2:
             raise ValueError(f"SGNS needs at least two distinct in-vocabulary words; the "
-                             f"vocabulary has {len(vocab)} (lower min_count or use a "
-                             "larger corpus)")
+                             f"vocabulary has {int(np.count_nonzero(vocab.orders == 1))} "
+                             "(lower min_count or use a larger corpus)")
         dim = int(self.dim)
         seed = check_seed(self.seed, "SGNS")
         self._seed_used = seed
         ss = np.random.SeedSequence(seed)
         init_ss, self._thread_ss = ss.spawn(2)
         rng = np.random.default_rng(init_ss)
-        n = len(vocab)
         # word2vec's initialisation: inputs uniform in [-0.5/dim, 0.5/dim), outputs 0
-        self._syn0 = ((rng.random((n, dim), dtype=np.float32) - np.float32(0.5))
+        self._syn0 = ((rng.random((len(in_vocab), dim), dtype=np.float32) - np.float32(0.5))
                       / np.float32(dim))
-        self._syn1 = np.zeros((n, dim), dtype=np.float32)
+        self._syn1 = np.zeros((len(ctx_vocab), dim), dtype=np.float32)
         self.vocabulary_ = vocab
+        self.input_vocabulary_ = in_vocab
+        self.context_vocabulary_ = ctx_vocab
         self.epochs_trained_ = 0
         self.history_: list[dict] = []
         self._rng_states = None
@@ -272,25 +324,33 @@ class SGNS:
         return self
 
     def _train(self, enc, epochs: int, progress: bool, callback) -> None:
-        vocab = self.vocabulary_
         n_threads = check_n_threads(self.n_threads, "SGNS")
         if self._rng_states is None or self._rng_states.shape[0] != n_threads:
             seeds = [s.generate_state(4, dtype=np.uint64)
                      for s in self._thread_ss.spawn(n_threads)]
             self._rng_states = np.ascontiguousarray(np.stack(seeds), dtype=np.uint64)
-        remap = np.ascontiguousarray(enc.remap(vocab), dtype=np.int32)
-        if int(np.count_nonzero(remap >= 0)) < 2:
-            raise ValueError("SGNS needs at least two distinct in-vocabulary words in the "
-                             "corpus; the vocabulary does not match this corpus")
-        keep = np.minimum(np.floor(vocab.keep_probs(self.sample) * 2.0**32), 2.0**32)
-        keep = keep.astype(np.uint64)
-        weights = vocab.counts.astype(np.float64) ** float(self.ns_exponent)
-        alias = _sgns.sgns_alias_table(weights)
         ids = np.asarray(enc.ids)
         ends = np.asarray(enc.ends)
         if ids.dtype != np.int32 or ends.dtype != np.int64:
             ids = np.ascontiguousarray(ids, dtype=np.int32)
             ends = np.ascontiguousarray(ends, dtype=np.int64)
+        ctx_vocab = self.context_vocabulary_
+        weights = ctx_vocab.counts.astype(np.float64) ** float(self.ns_exponent)
+        alias = _sgns.sgns_alias_table(weights)
+        if self._ngram:
+            run = self._ngram_runner(enc, ids, ends, alias)
+        else:
+            vocab = self.vocabulary_
+            remap = np.ascontiguousarray(enc.remap(vocab), dtype=np.int32)
+            if int(np.count_nonzero(remap >= 0)) < 2:
+                raise ValueError("SGNS needs at least two distinct in-vocabulary words in "
+                                 "the corpus; the vocabulary does not match this corpus")
+            keep = _keep_thresholds(vocab, self.sample)
+
+            def run(chunks, lo, hi, opts, counter):
+                return _sgns.sgns_train_words(
+                    self._syn0, self._syn1, ids, ends, chunks, lo, hi, remap, keep,
+                    alias, opts, self._rng_states, counter)
         chunks = _chunk_bounds(ends, CHUNK_TOKENS)
         n_chunks = len(chunks) - 1
         n_tokens = int(ends[-1]) if len(ends) else 0
@@ -313,9 +373,7 @@ class SGNS:
                 loss = 0.0
                 for lo in range(0, n_chunks, step):
                     hi = min(lo + step, n_chunks)
-                    w, p, l_ = _sgns.sgns_train_words(
-                        self._syn0, self._syn1, ids, ends, chunks, lo, hi, remap, keep,
-                        alias, opts, self._rng_states, counter)
+                    w, p, l_ = run(chunks, lo, hi, opts, counter)
                     words += w
                     pairs += p
                     loss += l_
@@ -346,6 +404,70 @@ class SGNS:
             if bar is not None:
                 bar.close()
 
+    def _ngram_runner(self, enc, ids: np.ndarray, ends: np.ndarray, alias: np.ndarray):
+        """The kernel call of ngram units, with the unit arrays of the whole corpus.
+
+        ``iunits[x, p]`` / ``cunits[y, p]``: input / context id of the ngram of order
+        ``in_orders[x]`` / ``ctx_orders[y]`` starting at corpus position p, or -1. Built
+        once per call of :meth:`fit` / :meth:`train_more` (4 bytes per token and order).
+        """
+        from .ngrams import build_index
+        in_orders, ctx_orders = self._orders()
+        in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
+        ngram_keys = [k for k, o in zip(self.vocabulary_.index_to_key,
+                                        self.vocabulary_.orders.tolist()) if o >= 2]
+        index, internal = build_index(enc, ngram_keys)
+        by_order: dict[int, np.ndarray] = {}     # internal ids at every position
+
+        def internal_ids(k: int) -> np.ndarray:
+            if k not in by_order:
+                if k == 1:
+                    by_order[k] = ids
+                else:
+                    u = index.lookup(ids, k) if len(internal.get(k, ())) else \
+                        np.full(len(ids), -1, dtype=np.int32)
+                    # an ngram starting in the last k-1 positions of a sentence crosses
+                    # its end (or belongs to a shorter sentence that ends there too)
+                    cut = (ends[:, None] - np.arange(1, k, dtype=np.int64)[None, :]).ravel()
+                    u[cut[cut >= 0]] = -1
+                    by_order[k] = u
+            return by_order[k]
+
+        def units(vocab: Vocabulary, orders: tuple[int, ...]) -> np.ndarray:
+            out = np.empty((len(orders), len(ids)), dtype=np.int32)
+            for x, k in enumerate(orders):
+                if k == 1:
+                    m = np.asarray(enc.remap(vocab), dtype=np.int32)
+                else:
+                    table = internal.get(k, {})
+                    m = np.full(max(len(table), 1), -1, dtype=np.int32)
+                    for v in np.flatnonzero(vocab.orders == k).tolist():
+                        i = table.get(vocab.index_to_key[v])
+                        if i is not None:
+                            m[i] = v
+                u = internal_ids(k)
+                np.take(m, u, out=out[x], mode="clip")
+                out[x][u < 0] = -1
+            return out
+
+        iunits = units(in_vocab, in_orders)
+        cunits = units(ctx_vocab, ctx_orders)
+        by_order.clear()
+        if int(np.count_nonzero(cunits[0] >= 0)) == 0 or \
+                int(np.count_nonzero(iunits[0] >= 0)) == 0:
+            raise ValueError("SGNS needs at least two distinct in-vocabulary words in the "
+                             "corpus; the vocabulary does not match this corpus")
+        keep_in = _keep_thresholds(in_vocab, self.sample)
+        keep_ctx = _keep_thresholds(ctx_vocab, self.sample)
+        io = np.asarray(in_orders, dtype=np.int32)
+        co = np.asarray(ctx_orders, dtype=np.int32)
+
+        def run(chunks, lo, hi, opts, counter):
+            return _sgns.sgns_train_ngram_shard(
+                self._syn0, self._syn1, iunits, cunits, io, co, ends, chunks, lo, hi,
+                keep_in, keep_ctx, alias, opts, self._rng_states, counter)
+        return run
+
     # ------------------------------------------------------------------ results
 
     def _check_fitted(self) -> None:
@@ -359,22 +481,32 @@ class SGNS:
         ----------
         kind : {"input", "context", "sum"}, default="input"
             Input (word) vectors, output (context) vectors, or their sum
-            (Levy, Goldberg & Dagan 2015's ``w + c``).
+            (Levy, Goldberg & Dagan 2015's ``w + c``; with ngram units, each input row
+            plus the context row of the same key when there is one).
 
         Returns
         -------
         KeyedVectors
-            float32 (n_vocab, dim), with the vocabulary counts.
+            float32 (n_input or n_context, dim), with the vocabulary counts.
         """
         self._check_fitted()
         check_option(kind, "kind", "SGNS.get_vectors", VECTOR_KINDS)
         kv = self._kv_cache.get(kind)
         if kv is None:
             from .keyedvectors import KeyedVectors
-            mat = {"input": lambda: self._syn0, "context": lambda: self._syn1,
-                   "sum": lambda: self._syn0 + self._syn1}[kind]()
-            kv = KeyedVectors(mat.copy() if kind != "sum" else mat,
-                              self.vocabulary_.index_to_key, counts=self.vocabulary_.counts)
+            iv, cv = self.input_vocabulary_, self.context_vocabulary_
+            if kind == "input":
+                mat, vocab = self._syn0.copy(), iv
+            elif kind == "context":
+                mat, vocab = self._syn1.copy(), cv
+            elif iv is cv:
+                mat, vocab = self._syn0 + self._syn1, iv
+            else:       # input rows plus the context row of the same key (if any)
+                mat, vocab = self._syn0.copy(), iv
+                rows = np.fromiter((cv.key_to_index.get(k, -1) for k in iv.index_to_key),
+                                   dtype=np.int64, count=len(iv))
+                mat[rows >= 0] += self._syn1[rows[rows >= 0]]
+            kv = KeyedVectors(mat, vocab.index_to_key, counts=vocab.counts)
             self._kv_cache[kind] = kv
         return kv
 
@@ -397,7 +529,8 @@ class SGNS:
         from .io import atomic_write
         meta = {"format": _FORMAT, "version": _FORMAT_VERSION, "params": self.get_params(),
                 "epochs_trained": self.epochs_trained_, "history": self.history_,
-                "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used}
+                "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used,
+                "word_total": self.vocabulary_.word_total}
         keys = "\n".join(self.vocabulary_.index_to_key)
         with atomic_write(path, "wb") as f:
             np.savez(f, syn0=self._syn0, syn1=self._syn1, counts=self.vocabulary_.counts,
@@ -417,7 +550,15 @@ class SGNS:
                 raise ValueError(f"{path}: not an SGNS model file of this version")
             model = cls(**meta["params"])
             keys = bytes(z["keys"]).decode("utf-8").split("\n")
-            model.vocabulary_ = Vocabulary(keys, z["counts"], total_tokens=meta["total_tokens"])
+            vocab = Vocabulary(keys, z["counts"], total_tokens=meta["total_tokens"],
+                               word_total=meta.get("word_total"))
+            model.vocabulary_ = vocab
+            in_orders, ctx_orders = model._orders()
+            needed = set(in_orders) | set(ctx_orders)
+            model.input_vocabulary_ = vocab.subset(in_orders) \
+                if set(in_orders) != needed else vocab
+            model.context_vocabulary_ = vocab.subset(ctx_orders) \
+                if set(ctx_orders) != needed else vocab
             model._syn0 = np.ascontiguousarray(z["syn0"], dtype=np.float32)
             model._syn1 = np.ascontiguousarray(z["syn1"], dtype=np.float32)
             model._rng_states = np.ascontiguousarray(z["rng_states"], dtype=np.uint64)
@@ -432,6 +573,12 @@ class SGNS:
     def __repr__(self) -> str:
         p = self.get_params()
         return "SGNS(" + ", ".join(f"{k}={v!r}" for k, v in p.items()) + ")"
+
+
+def _keep_thresholds(vocab: Vocabulary, sample: float) -> np.ndarray:
+    """Subsampling thresholds of the kernels: keep probability times 2**32, uint64."""
+    keep = np.minimum(np.floor(vocab.keep_probs(sample) * 2.0**32), 2.0**32)
+    return keep.astype(np.uint64)
 
 
 def _as_corpus(corpus: Any):
@@ -475,7 +622,9 @@ def add_sgns_parser(subparsers) -> Any:
     p.add_argument("--max-size", type=int, default=None)
     p.add_argument("--no-dynamic-window", action="store_true",
                    help="use the full window for every centre")
-    p.add_argument("--contexts", default="word", choices=CONTEXTS)
+    p.add_argument("--contexts", default="word",
+                   help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ... "
+                        "(default: word)")
     p.add_argument("--vectors", default="input", choices=VECTOR_KINDS,
                    help="which vectors to write (default: input)")
     p.add_argument("--threads", type=int, default=None, help="default: all cores")

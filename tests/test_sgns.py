@@ -209,7 +209,7 @@ def test_fit_accepts_lists_and_encoded(cluster_corpus):
     ("sample", -1e-3, r"'sample' parameter of SGNS must be a float in the range \[0, inf\)"),
     ("epochs", 0, r"'epochs' parameter of SGNS must be an int in the range \[1, inf\)"),
     ("lr", 0.0, r"'lr' parameter of SGNS must be a float in the range \(0, inf\)"),
-    ("contexts", "sentence", r"'contexts' parameter of SGNS must be a str among"),
+    ("contexts", "sentence", r"'contexts' parameter of SGNS must be 'word' or 'X_Y'"),
 ])
 def test_bad_parameters(cluster_corpus, param, value, msg):
     with pytest.raises(ValueError, match=msg):
@@ -223,9 +223,143 @@ def test_bad_types(cluster_corpus):
         SGNS().fit(42)
 
 
-def test_ngram_contexts_not_yet(cluster_corpus):
-    with pytest.raises(NotImplementedError, match="ngram vocabulary"):
-        SGNS(contexts="uni_bi").fit(cluster_corpus)
+# ---------------------------------------------------------------- ngram units (ngram2vec)
+
+def ref_ngram_pairs(sentences, vocab, in_orders, ctx_orders, window):
+    """Slow enumeration of ngram2vec's pairs (no dynamic window, no subsampling):
+    centre span [i, i+a) of an input entry, context span [j, j+b) of a context entry,
+    every token of one within `window` of every token of the other, no shared
+    position; positions of the sentence as written (out-of-vocabulary tokens are gaps)."""
+    keys = set(vocab.index_to_key)
+    out = []
+    for sent in sentences:
+        toks = sent.split()
+        n = len(toks)
+        for a in in_orders:
+            for i in range(n - a + 1):
+                c = "\u00a0".join(toks[i:i + a])
+                if c not in keys:
+                    continue
+                for b in ctx_orders:
+                    for j in range(n - b + 1):
+                        o = "\u00a0".join(toks[j:j + b])
+                        if o not in keys or (j < i + a and i < j + b):
+                            continue
+                        if max(abs(i - (j + b - 1)), abs(i + a - 1 - j)) <= window:
+                            out.append((c, o))
+    return out
+
+
+def _phrase_sentences(rng, n_sent=150):
+    """Sentences with frequent phrases ("new york", "ice cream"), common words and rare
+    ones (out of vocabulary at min_count=3: gaps inside sentences)."""
+    common = ["the", "a", "big", "city", "cold", "likes", "is", "and"]
+    phrases = [["new", "york"], ["ice", "cream"], ["new", "car"]]
+    out = []
+    for s in range(n_sent):
+        toks: list[str] = []
+        for _ in range(rng.integers(1, 9)):
+            r = rng.random()
+            if r < 0.3:
+                toks += phrases[rng.integers(len(phrases))]
+            elif r < 0.35:
+                toks.append(f"rare{rng.integers(100000)}")
+            else:
+                toks.append(common[rng.integers(len(common))])
+        out.append(" ".join(toks))
+    return out
+
+
+@pytest.fixture(scope="module")
+def phrase_data():
+    sents = _phrase_sentences(np.random.default_rng(5))
+    corpus = nv.Corpus(sents)
+    vocab = nv.Vocabulary.build(corpus, min_count=3, ngram_orders=(1, 2))
+    return sents, corpus, vocab
+
+
+@pytest.mark.parametrize("contexts,orders", [("uni_bi", ((1,), (1, 2))),
+                                             ("bi_bi", ((1, 2), (1, 2))),
+                                             ("bi_uni", ((1, 2), (1,)))])
+@pytest.mark.parametrize("window", [1, 2, 4])
+def test_ngram_pairs_are_ngram2vecs(phrase_data, contexts, orders, window):
+    sents, corpus, vocab = phrase_data
+    # the case covers gaps (out-of-vocabulary words inside sentences) and short sentences
+    assert any(t not in vocab for s_ in sents for t in s_.split())
+    assert any(len(s_.split()) == 1 for s_ in sents)
+    m = SGNS(dim=4, window=window, epochs=2, min_count=3, sample=0, dynamic_window=False,
+             contexts=contexts, n_threads=2).fit(corpus, vocab=vocab)
+    ref = ref_ngram_pairs(sents, vocab, *orders, window)
+    counted = nv.count_cooccurrences(corpus, vocab, window=window, contexts=contexts,
+                                     dynamic_window=False, sample=None).stats["pairs"]
+    assert len(ref) == counted
+    assert [h["pairs"] for h in m.history_] == [len(ref)] * 2
+
+
+def test_ngram_units_vocabularies_and_vectors(phrase_data, tmp_path):
+    sents, corpus, vocab = phrase_data
+    m = SGNS(dim=6, window=3, epochs=2, min_count=3, n_threads=1, contexts="bi_bi").fit(corpus)
+    assert ("new", "york") in m.keyed_vectors_ and "new\u00a0york" in m.keyed_vectors_
+    assert set(m.vocabulary_.ngram_orders) == {1, 2}
+    assert m.input_vocabulary_ is m.context_vocabulary_ is m.vocabulary_
+    u = SGNS(dim=6, window=3, epochs=1, min_count=3, n_threads=1, contexts="uni_bi")
+    u.fit(corpus, vocab=vocab)
+    wv, cv = u.keyed_vectors_, u.context_vectors_
+    assert u.input_vocabulary_.ngram_orders == (1,) and ("new", "york") not in wv
+    assert ("new", "york") in cv and len(cv) == len(vocab) > len(wv)
+    s = u.get_vectors("sum")
+    np.testing.assert_allclose(s["city"], wv["city"] + cv["city"])
+    assert np.isfinite(wv.vectors).all() and np.abs(cv.vectors).sum() > 0
+    path = tmp_path / "ub.npz"
+    u.save(path)
+    u2 = SGNS.load(path)
+    u.train_more(1)
+    u2.train_more(1, corpus=corpus)
+    assert np.array_equal(u.keyed_vectors_.vectors, u2.keyed_vectors_.vectors)
+    assert np.array_equal(u.context_vectors_.vectors, u2.context_vectors_.vectors)
+
+
+def test_ngram_units_one_thread_is_bit_reproducible(phrase_data):
+    _, corpus, vocab = phrase_data
+    kw = dict(dim=8, window=3, epochs=2, min_count=3, sample=1e-2, n_threads=1, seed=4,
+              contexts="bi_bi")
+    a = SGNS(**kw).fit(corpus, vocab=vocab)
+    b = SGNS(**kw).fit(corpus, vocab=vocab)
+    c = SGNS(**{**kw, "seed": 5}).fit(corpus, vocab=vocab)
+    assert np.array_equal(a.keyed_vectors_.vectors, b.keyed_vectors_.vectors)
+    assert np.array_equal(a.context_vectors_.vectors, b.context_vectors_.vectors)
+    assert not np.array_equal(a.keyed_vectors_.vectors, c.keyed_vectors_.vectors)
+    # subsampling and the dynamic window train fewer pairs than the full window
+    full = SGNS(**{**kw, "sample": 0, "dynamic_window": False}).fit(corpus, vocab=vocab)
+    assert 0 < a.history_[0]["pairs"] < full.history_[0]["pairs"]
+
+
+def test_uni_bi_learns_clusters(cluster_corpus):
+    m = SGNS(dim=16, window=3, epochs=5, min_count=1, sample=0, n_threads=2, seed=3,
+             lr=0.05, contexts="uni_bi").fit(cluster_corpus)
+    wv = m.keyed_vectors_
+    assert len(wv) == 20
+    for w in ("a0", "b2"):
+        assert all(k[0] == w[0] for k, _ in wv.most_similar(w, topn=5))
+
+
+@pytest.mark.parametrize("contexts", ["bi", "uni-bi", "uni_seven", "bigram_bi", ""])
+def test_bad_contexts(cluster_corpus, contexts):
+    with pytest.raises(ValueError, match="'contexts' parameter of SGNS must be 'word' or 'X_Y'"):
+        SGNS(contexts=contexts).fit(cluster_corpus)
+    with pytest.raises(TypeError, match="'contexts' parameter of SGNS must be a str"):
+        SGNS(contexts=2).fit(cluster_corpus)
+
+
+def test_ngram_contexts_need_ngram_vocabulary(cluster_corpus):
+    words = nv.Vocabulary.build(cluster_corpus, min_count=1)
+    with pytest.raises(ValueError, match=r"needs vocabulary entries of order\(s\) \[2\].*"
+                                         r"ngram_orders=\(1, 2\)"):
+        SGNS(contexts="uni_bi").fit(cluster_corpus, vocab=words)
+    # word contexts ignore the ngram entries of a vocabulary
+    both = nv.Vocabulary.build(cluster_corpus, min_count=1, ngram_orders=(1, 2))
+    m = SGNS(dim=4, epochs=1, n_threads=1).fit(cluster_corpus, vocab=both)
+    assert len(m.keyed_vectors_) == 20
 
 
 def test_fewer_than_two_words():
@@ -260,6 +394,14 @@ def test_cli_functions(tmp_path, cluster_corpus):
     kv = KeyedVectors.load_word2vec_format(out, binary=True)
     assert kv.vectors.shape == (20, 6)
     assert SGNS.load(tmp_path / "m.npz").epochs_trained_ == 1
+    # ngram2vec contexts from the command line: bigram vectors in the output
+    out2 = tmp_path / "bb.txt"
+    args = parser.parse_args(["sgns", str(src), "-o", str(out2), "--dim", "6", "--epochs",
+                              "1", "--min-count", "1", "--threads", "1", "--no-progress",
+                              "--contexts", "bi_bi"])
+    assert args.func(args) == 0
+    keys = [line.split(" ")[0] for line in out2.read_text("utf-8").splitlines()[1:]]
+    assert len(keys) > 20 and any("\u00a0" in k for k in keys)
 
 
 def test_progress_bar(cluster_corpus, capsys):
