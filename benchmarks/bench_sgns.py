@@ -40,7 +40,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "ngramvec", "datasets", "pd_classics_en.txt.gz")
-WORD2VEC_BIN = shutil.which("word2vec") or "/root/.pyenv/versions/3.11.7/bin/word2vec"
+# the C tool as compiled by the `word2vec` PyPI package (bench extra), if on PATH
+WORD2VEC_BIN = shutil.which("word2vec") or "word2vec"
 TOOLS = ("ngramvec", "gensim", "gensim_file", "fasttext", "word2vec")
 
 
