@@ -460,7 +460,8 @@ def add_glove_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--min-count", type=int, default=5, help="when counting a corpus")
     p.add_argument("--save-model", default=None,
                    help="also save the model (.npz) to continue training later")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--no-progress", dest="no_progress", action="store_true",
+                   help="no progress bars")
     p.set_defaults(func=run_glove_cli)
     return p
 
@@ -474,7 +475,11 @@ def _load_or_count(args: argparse.Namespace) -> Any:
     corpus = Corpus(args.input)
     vocab = Vocabulary.build(corpus, min_count=args.min_count)
     return count_cooccurrences(corpus, vocab, window=args.window, weighting="harmonic",
-                               n_threads=args.threads, progress=not args.quiet)
+                               n_threads=args.threads, progress=_progress(args))
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    return getattr(args, "progress", True) and not getattr(args, "no_progress", False)
 
 
 def run_glove_cli(args: argparse.Namespace) -> int:
@@ -483,17 +488,11 @@ def run_glove_cli(args: argparse.Namespace) -> int:
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, lr=args.lr,
                   epochs=args.epochs, grad_clip=args.grad_clip, vectors=args.vectors,
                   n_threads=args.threads, seed=args.seed)
-    model.fit(counts, progress=not args.quiet)
+    model.fit(counts, progress=_progress(args))
     wv = model.keyed_vectors_
     out = str(args.output)
-    if out.endswith(".npz"):
-        wv.save(out)
-    elif out.endswith(".bin"):
-        wv.save_word2vec_format(out, binary=True)
-    elif out.endswith(".txt"):
-        wv.save_glove_format(out)
-    else:
-        wv.save_word2vec_format(out)
+    from .cli import save_vectors
+    save_vectors(wv, out)      # by extension: .npz, .bin, .glove(.txt), else word2vec text
     if args.save_model:
         model.save(args.save_model)
     logger.info("GloVe: %d vectors of dim %d written to %s (final loss %.6f)", len(wv),

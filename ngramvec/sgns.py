@@ -652,14 +652,11 @@ def run_sgns_cli(args) -> int:
                  min_lr=args.min_lr, min_count=args.min_count, max_size=args.max_size,
                  dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
                  n_threads=args.threads, seed=args.seed)
-    model.fit(corpus, progress=not args.no_progress)
+    model.fit(corpus, progress=getattr(args, "progress", True) and not args.no_progress)
     kv = model.get_vectors(args.vectors)
     out = os.fspath(args.output)
-    low = out.lower()
-    if low.endswith(".npz"):
-        kv.save(out)
-    else:
-        kv.save_word2vec_format(out, binary=low.endswith(".bin") or low.endswith(".bin.gz"))
+    from .cli import save_vectors
+    save_vectors(kv, out)
     if args.save_model:
         model.save(args.save_model)
     h = model.history_[-1] if model.history_ else {}

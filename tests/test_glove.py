@@ -269,9 +269,9 @@ def test_cli_trains_from_counts_file(rng, tmp_path):
     counts.save(src)
     parser = argparse.ArgumentParser()
     add_glove_parser(parser.add_subparsers(dest="command"))
-    out = tmp_path / "vec.txt"
+    out = tmp_path / "vec.glove.txt"          # GloVe text: no header line
     args = parser.parse_args(["glove", str(src), "-o", str(out), "--dim", "4", "--epochs", "2",
-                              "--threads", "1", "--quiet", "--save-model",
+                              "--threads", "1", "--no-progress", "--save-model",
                               str(tmp_path / "model.npz")])
     assert args.func(args) == 0
     lines = out.read_text().splitlines()

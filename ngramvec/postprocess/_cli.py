@@ -17,8 +17,9 @@ _EPILOG = """examples:
   ngramvec postprocess vec.bin --binary -o vec.w.npz --method whitening --n-components 100
   ngramvec postprocess vec.npz -o vec.w.npz --method whitening --fit-limit 50000 \\
       --save-transform whitening.npz
-Formats follow the file names: .npz is ngramvec's native format, anything else is
-word2vec text (or binary with --binary / --write-binary); .gz/.bz2/.xz compress."""
+Formats follow the file names as everywhere in the CLI: .npz is ngramvec's native
+format, .bin word2vec binary, anything else word2vec text (GloVe text without a header
+is detected); --binary / --write-binary force word2vec binary; .gz/.bz2/.xz compress."""
 
 
 def add_postprocess_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -58,22 +59,19 @@ def add_postprocess_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read(path: str, binary: bool) -> tuple[list[str], np.ndarray, np.ndarray | None]:
-    from .. import io as nv_io
+    from ..cli import load_vectors
 
-    if path.lower().endswith(".npz"):
-        return nv_io.read_npz(path)
-    keys, vectors = nv_io.read_word2vec(path, binary=binary)
-    return keys, vectors, None
+    wv = load_vectors(path, "word2vec-binary" if binary else None)
+    return wv.index_to_key, wv.vectors, wv.counts
 
 
 def _write(path: str, keys: list[str], vectors: np.ndarray, counts: np.ndarray | None,
            binary: bool) -> None:
-    from .. import io as nv_io
+    from ..cli import save_vectors
+    from ..keyedvectors import KeyedVectors
 
-    if path.lower().endswith(".npz"):
-        nv_io.write_npz(path, keys, vectors, counts)
-    else:
-        nv_io.write_word2vec(path, keys, vectors, binary=binary)
+    save_vectors(KeyedVectors(vectors, keys, counts=counts), path,
+                 "word2vec-binary" if binary else None)
 
 
 def cli_postprocess(args: argparse.Namespace) -> int:
