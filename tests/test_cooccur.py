@@ -33,6 +33,7 @@ sentences_st = st.lists(st.lists(st.sampled_from("abcdefgh"), min_size=0, max_si
                         min_size=1, max_size=12).filter(lambda s: any(s))
 
 
+@pytest.mark.filterwarnings("ignore:.*no pair was counted")
 @settings(max_examples=60, deadline=None)
 @given(sentences=sentences_st,
        window=st.integers(1, 5),

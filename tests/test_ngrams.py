@@ -71,6 +71,7 @@ sent_st = st.lists(st.lists(st.sampled_from("abcde"), min_size=0, max_size=12), 
                    max_size=8).filter(lambda s: any(s))
 
 
+@pytest.mark.filterwarnings("ignore:.*no pair was counted")
 @settings(max_examples=50, deadline=None)
 @given(sentences=sent_st, window=st.integers(1, 4),
        contexts=st.sampled_from(["uni_bi", "bi_bi", "uni_tri", "bi_tri", "bi_uni"]),
