@@ -4,7 +4,7 @@ Pipeline: :class:`Corpus` -> :class:`Vocabulary` -> :class:`EncodedCorpus` ->
 :func:`count_cooccurrences` -> :class:`PPMI` -> :class:`SVD` -> :class:`KeyedVectors`
 -> :mod:`ngramvec.evaluate`.
 """
-from . import evaluate, ngrams
+from . import evaluate, ngrams  # noqa: F401  (subpackages as attributes)
 from ._keys import NGRAM_SEP, ngram_key
 from .cooccur import Cooccurrence, count_cooccurrences
 from .corpus import Corpus, tokenize

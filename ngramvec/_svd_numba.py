@@ -7,7 +7,6 @@ thread (no races, results independent of the thread count).
 """
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, prange
 
 

@@ -12,7 +12,6 @@ import sys
 import time
 from typing import Callable, Sequence
 
-import numpy as np
 
 logger = logging.getLogger("ngramvec")
 
@@ -191,7 +190,6 @@ def cmd_svd(args) -> None:
 
 
 def cmd_eval(args) -> None:
-    from . import evaluate
     wv = load_vectors(args.vectors, args.format)
     _print_eval(wv, _split(args.similarity), _split(args.analogy), args.method,
                 args.restrict_vocab)

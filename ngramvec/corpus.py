@@ -13,8 +13,6 @@ import lzma
 import os
 import queue
 import threading
-import weakref
-from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from ._validation import check_bool, check_int, check_option
@@ -39,7 +37,6 @@ _MAGIC = (
     (b"BZh", bz2.open),
     (b"\xfd7zXZ\x00", lzma.open),
 )
-_SKIP_SUFFIXES = (".tsv.manifest",)
 
 Source = Union[str, os.PathLike, Iterable[str], Iterable[Sequence[str]]]
 

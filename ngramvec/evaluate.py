@@ -481,4 +481,4 @@ def similarity(wv: KeyedVectors, dataset: str | os.PathLike = "ws353",
                             oov_pairs=total - used, dataset=os.fspath(dataset))
 
 
-from .sts import STSDataset, STSResult, load_sts, sts  # noqa: E402  (sentence similarity)
+from .sts import STSDataset, STSResult, load_sts, sts  # noqa: E402, F401  (re-exported)

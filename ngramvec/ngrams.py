@@ -122,7 +122,6 @@ def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threa
     # the previous order's candidates: which internal ids pass, and their keys
     prev_ok = lex_counts >= thr[min(2, top)] if top >= 2 else None
     prev_keys: list[str] = lex_keys
-    prefix_of_prev = None
     for k in range(2, top + 1):
         n_prev = len(prev_keys)
 

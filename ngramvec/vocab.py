@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from ._keys import NGRAM_SEP, key_order, normalize_key
+from ._keys import NGRAM_SEP, normalize_key
 from ._validation import check_float, check_int
 from .exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
 

@@ -381,7 +381,7 @@ def test_not_fitted():
 def test_cli_functions(tmp_path, cluster_corpus):
     import argparse
     from ngramvec.keyedvectors import KeyedVectors
-    from ngramvec.sgns import add_sgns_parser, run_sgns_cli
+    from ngramvec.sgns import add_sgns_parser
     src = tmp_path / "c.txt"
     src.write_text("\n".join(_two_clusters(np.random.default_rng(1), n_sent=100)) + "\n")
     parser = argparse.ArgumentParser()
