@@ -153,6 +153,36 @@ class Cooccurrence:
         return (f"Cooccurrence({self.shape[0]:,} x {self.shape[1]:,}, nnz={self.nnz:,}, "
                 f"dtype={self.matrix.dtype})")
 
+    @classmethod
+    def merge(cls, parts: "list[Cooccurrence]") -> "Cooccurrence":
+        """Sum co-occurrence matrices counted over disjoint shards of a corpus.
+
+        Parts must share their row and column vocabularies (same keys in the same
+        order) and counting settings (apart from the shard). Counts are exact sums,
+        so the result equals counting the whole corpus at once.
+        """
+        parts = list(parts)
+        if not parts:
+            raise ValueError("Cooccurrence.merge needs at least one part")
+        first = parts[0]
+        settings = {k: v for k, v in first.params.items() if k != "shard"}
+        total = first.matrix.astype(np.float64)
+        for i, p in enumerate(parts[1:], 1):
+            if (p.row_vocab.index_to_key != first.row_vocab.index_to_key
+                    or p.col_vocab.index_to_key != first.col_vocab.index_to_key):
+                raise ValueError(f"Cooccurrence.merge: part {i} has other vocabularies than "
+                                 "part 0")
+            other = {k: v for k, v in p.params.items() if k != "shard"}
+            if other != settings:
+                raise ValueError(f"Cooccurrence.merge: part {i} was counted with other "
+                                 f"settings than part 0 ({other} vs {settings})")
+            total = total + p.matrix
+        m = sp.csr_matrix(total.astype(first.matrix.dtype))
+        m.sort_indices()
+        stats = {"parts": len(parts),
+                 "pairs": sum(int(p.stats.get("pairs", 0)) for p in parts)}
+        return cls(m, first.row_vocab, first.col_vocab, dict(settings), stats)
+
     def save(self, path: str | os.PathLike) -> None:
         """Write a ``.npz`` (no pickles): CSR arrays, both vocabularies, settings.
 
@@ -207,6 +237,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
                         col_vocab: Vocabulary | None = None, n_threads: int | None = None,
                         seed: int = 0, memory_limit: int | str | None = None,
                         tmp_dir: str | os.PathLike | None = None, dtype: Any = np.float32,
+                        shard: tuple[int, int] | None = None,
                         progress: bool = False) -> Cooccurrence:
     """Count (centre, context) pairs of words or ngrams within a window.
 
@@ -265,6 +296,11 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
         on success, error and Ctrl-C.
     dtype : numpy dtype, default=float32
         Of the matrix values (float32 or float64).
+    shard : (int, int), optional
+        Count only sentences [start, stop) of the encoded corpus. Random decisions
+        hash the global token position, so the counts of disjoint shards summed with
+        :meth:`Cooccurrence.merge` equal the count of the whole corpus: shards can be
+        counted by different processes or machines (e.g. Dask workers).
     progress : bool, default=False
 
     Returns
@@ -329,6 +365,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     if memory_limit is None:
         memory_limit = default_memory_limit()
     enc = as_encoded(corpus, progress=progress)
+    shard = _check_shard(shard, enc.n_sentences, owner)
     if in_orders != (1,) or ctx_orders != (1,):
         if subsampling == "dirty" or oov == "drop":
             raise ValueError(f"{owner}: ngram units are runs of the sentence as written, so "
@@ -337,7 +374,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
         return _count_ngram_units(enc, vocab, col_vocab if col_vocab is not vocab else None,
                                   in_orders, ctx_orders, window, weighting, dynamic_window,
                                   sample, direction, overlap, n_threads, seed, memory_limit,
-                                  tmp_dir, dtype, progress)
+                                  tmp_dir, dtype, progress, shard)
     subsampling = subsampling or "dirty"
     oov = oov or "drop"
 
@@ -368,10 +405,25 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     ids = np.asarray(enc.ids)
     ends = np.asarray(enc.ends)
     matrix, st = accumulate(enc, n_rows, n_cols, run, 2 * window, n_threads, memory_limit,
-                            tmp_dir, scale, dtype, owner, progress, "count")
+                            tmp_dir, scale, dtype, owner, progress, "count", shard=shard)
+    if shard is not None:
+        params["shard"] = list(shard)
     logger.info("counted %s pairs into %s nonzeros in %.1f s (%s threads, %d spills)",
                 f"{st['pairs']:,}", f"{st['nnz']:,}", st["seconds"], n_threads, st["spills"])
     return Cooccurrence(matrix, vocab, col_vocab, params, st)
+
+
+def _check_shard(shard, n_sentences: int, owner: str) -> tuple[int, int] | None:
+    if shard is None:
+        return None
+    ok = (isinstance(shard, (tuple, list)) and len(shard) == 2
+          and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in shard)
+          and 0 <= shard[0] <= shard[1] <= n_sentences)
+    if not ok:
+        raise ValueError(f"The 'shard' parameter of {owner} must be a pair (start, stop) with "
+                         f"0 <= start <= stop <= {n_sentences} (sentences). Got {shard!r} "
+                         "instead.")
+    return int(shard[0]), int(shard[1])
 
 
 def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple]:
@@ -389,7 +441,7 @@ def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple
 
 def _count_ngram_units(enc, vocab, col_vocab, in_orders, ctx_orders, window, weighting,
                        dynamic_window, sample, direction, overlap, n_threads, seed,
-                       memory_limit, tmp_dir, dtype, progress) -> Cooccurrence:
+                       memory_limit, tmp_dir, dtype, progress, shard=None) -> Cooccurrence:
     """count_cooccurrences for ngram centres or contexts (see its docstring)."""
     from ._cooccur import cooccur_count_ngram_shard
     from .ngrams import build_index, contexts_name, unit_maps
@@ -422,12 +474,15 @@ def _count_ngram_units(enc, vocab, col_vocab, in_orders, ctx_orders, window, wei
 
     matrix, st = accumulate(enc, len(row_vocab), len(col_vocab), run,
                             2 * window * len(in_orders) * len(ctx_orders), n_threads,
-                            memory_limit, tmp_dir, scale, dtype, owner, progress, "count")
+                            memory_limit, tmp_dir, scale, dtype, owner, progress, "count",
+                            shard=shard)
     params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
                   sample=sample, subsampling="clean", direction=direction, oov="keep",
                   seed=seed, contexts=contexts_name(in_orders, ctx_orders),
                   input_orders=list(in_orders), context_orders=list(ctx_orders),
                   overlap=overlap)
+    if shard is not None:
+        params["shard"] = list(shard)
     logger.info("counted %s ngram pairs (%s) into %s nonzeros in %.1f s", f"{st['pairs']:,}",
                 params["contexts"], f"{st['nnz']:,}", st["seconds"])
     return Cooccurrence(matrix, row_vocab, col_vocab, params, st)
@@ -435,7 +490,8 @@ def _count_ngram_units(enc, vocab, col_vocab, in_orders, ctx_orders, window, wei
 
 def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threads: int,
                memory_limit: int, tmp_dir, scale: int, dtype, owner: str, progress: bool,
-               desc: str, dense: bool = True) -> tuple[sp.csr_matrix, dict]:
+               desc: str, dense: bool = True,
+               shard: tuple[int, int] | None = None) -> tuple[sp.csr_matrix, dict]:
     """Run a counting kernel over the encoded corpus in chunks and assemble the matrix.
 
     ``run(pc, s0, s1, max_len)`` counts sentences [s0, s1) into the PairCounter ``pc``
@@ -479,9 +535,8 @@ def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threa
         if progress:
             from tqdm.auto import tqdm
             bar = tqdm(total=enc.n_tokens, unit="tok", unit_scale=True, desc=desc, leave=False)
-        n_sent = len(ends)
+        s0, n_sent = shard if shard is not None else (0, len(ends))
         pairs = 0
-        s0 = 0
         while s0 < n_sent:
             target = (int(ends[s0 - 1]) if s0 else 0) + _CHUNK_TOKENS
             s1 = int(np.searchsorted(ends, target, side="right"))

@@ -246,3 +246,28 @@ def test_all_unknown_corpus_warns():
     with pytest.warns(UserWarning, match="no pair was counted"):
         m = count_cooccurrences(nv.Corpus(["x y z", "z y"]), vocab, window=2)
     assert m.nnz == 0 and m.shape == (2, 2)
+
+
+@pytest.mark.parametrize("contexts", [None, "uni_bi"])
+def test_shards_merge_to_the_whole(rng, contexts):
+    """Shards counted apart (as cluster workers would) sum to the whole count."""
+    sents = [" ".join(rng.choice([f"w{i}" for i in range(40)], size=rng.integers(2, 25)))
+             for _ in range(300)]
+    corpus = nv.Corpus(sents)
+    vocab = nv.Vocabulary.build(corpus, min_count=2,
+                                ngram_orders=(1, 2) if contexts else (1,))
+    kw = dict(window=3, dynamic_window=True, sample=1e-2, seed=5, contexts=contexts,
+              dtype=np.float64)
+    whole = count_cooccurrences(corpus, vocab, **kw)
+    parts = [count_cooccurrences(corpus, vocab, shard=(a, b), **kw)
+             for a, b in ((0, 120), (120, 121), (121, 300))]
+    merged = Cooccurrence.merge(parts)
+    assert (merged.matrix != whole.matrix).nnz == 0
+    assert merged.stats["pairs"] == whole.stats["pairs"]
+    with pytest.raises(ValueError, match=r"The 'shard' parameter of count_cooccurrences must "
+                                         r"be a pair \(start, stop\) with 0 <= start <= stop "
+                                         r"<= 300"):
+        count_cooccurrences(corpus, vocab, shard=(10, 400), **kw)
+    other = count_cooccurrences(corpus, vocab, **dict(kw, window=2))
+    with pytest.raises(ValueError, match="other settings"):
+        Cooccurrence.merge([whole, other])
