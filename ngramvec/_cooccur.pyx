@@ -29,7 +29,7 @@ a gap) and only then paired. Word contexts are units of order 1; ngram units plu
 into the same two steps.
 """
 from cython.parallel cimport prange
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdio cimport FILE, fclose, fopen, snprintf
 from libc.stdlib cimport free, malloc, calloc
 from libc.string cimport strerror
@@ -629,8 +629,12 @@ cdef inline void _units(const ngram_index *ix, const int32_t *lex, int64_t n, in
 
 cdef int _ngram_thread(count_state *pc, int t, const ngram_index *ix, const int32_t *ids,
                        const int64_t *ends, int64_t s0, int64_t s1, int64_t max_len,
-                       int k) noexcept nogil:
-    """Count (prefix internal id, last lexicon id) of the order-k ngrams owned by t."""
+                       int k, const uint8_t *ok_lex) noexcept nogil:
+    """Count (prefix internal id, last lexicon id) of the order-k ngrams owned by t.
+
+    ``ok_lex[w]`` is 0 for a word too rare to be part of a frequent enough ngram (an
+    ngram is never more frequent than any of its words): such ngrams are skipped.
+    """
     cdef int T = pc.n_threads
     cdef int32_t *U = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1) * k)
     cdef int64_t s, a, n, i
@@ -651,7 +655,9 @@ cdef int _ngram_thread(count_state *pc, int t, const ngram_index *ix, const int3
         prev = U + (k - 2) * n
         for i in range(n - k + 1):
             p = prev[i]
-            if p < 0 or p % T != t:
+            if p < 0 or p % T != t or not ok_lex[ids[a + i + k - 1]]:
+                continue
+            if k == 2 and not ok_lex[p]:      # order-2 prefixes are words
                 continue
             nv_pairtab_add(&pc.tabs[t], (<uint64_t>p << pc.col_bits) | <uint64_t>ids[a + i + k - 1],
                            1)
@@ -660,20 +666,23 @@ cdef int _ngram_thread(count_state *pc, int t, const ngram_index *ix, const int3
 
 
 def ngram_count_shard(PairCounter pc, NgramIndex index, const int32_t[::1] ids,
-                      const int64_t[::1] ends, int64_t s0, int64_t s1, int64_t max_len, int order):
+                      const int64_t[::1] ends, int64_t s0, int64_t s1, int64_t max_len, int order,
+                      const uint8_t[::1] ok_lex):
     """Count the ngrams of ``order`` in sentences [s0, s1) whose (order-1)-prefix is in
-    ``index``: rows of ``pc`` are prefix internal ids, columns lexicon ids of the last
-    token. ``index`` must hold orders up to ``order - 1``."""
+    ``index`` and whose words all pass ``ok_lex`` (uint8 per lexicon id): rows of
+    ``pc`` are prefix internal ids, columns lexicon ids of the last token. ``index``
+    must hold orders up to ``order - 1``."""
     cdef int t, T = pc.n_threads
     cdef count_state *st = &pc.st
     cdef int *status = pc.status
     cdef ngram_index *ix = &index.ix
+    cdef const uint8_t *ok = &ok_lex[0]
     if order < 2 or order - 1 > index.ix.max_order:
         raise ValueError("the index must hold every order below the one counted")
     if s1 <= s0:
         return
     for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
-        status[t] = _ngram_thread(st, t, ix, &ids[0], &ends[0], s0, s1, max_len, order)
+        status[t] = _ngram_thread(st, t, ix, &ids[0], &ends[0], s0, s1, max_len, order, ok)
     pc.check()
 
 

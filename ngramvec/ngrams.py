@@ -125,8 +125,11 @@ def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threa
     for k in range(2, top + 1):
         n_prev = len(prev_keys)
 
-        def run(pc, s0, s1, max_len, k=k):
-            ngram_count_shard(pc, index, ids, ends, s0, s1, max_len, k)
+        # a word rarer than the threshold cannot be part of a frequent enough ngram
+        ok_lex = (lex_counts >= thr[k]).astype(np.uint8)
+
+        def run(pc, s0, s1, max_len, k=k, ok_lex=ok_lex):
+            ngram_count_shard(pc, index, ids, ends, s0, s1, max_len, k, ok_lex)
             return 0
 
         m, _ = accumulate(enc, n_prev, len(lex_keys), run, 1, n_threads, memory_limit,
