@@ -28,7 +28,7 @@ A sentence is first turned into per-position unit ids (row id and column id, -1 
 a gap) and only then paired. Word contexts are units of order 1; ngram units plug
 into the same two steps.
 """
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdio cimport FILE, fclose, fopen, snprintf
 from libc.stdlib cimport free, malloc, calloc
@@ -743,9 +743,37 @@ cdef class UnitMaps:
             self.m.keep[k] = &d[0]
 
 
-cdef int _count_thread_ngram(count_state *pc, int t, const ngram_index *ix,
-                             const unit_maps *um, const int32_t *ids, const int64_t *ends,
-                             const int64_t *weights, int64_t s0, int64_t s1, int64_t max_len,
+cdef void _fill_units(const ngram_index *ix, const unit_maps *um, const int32_t *lex,
+                      int64_t a, int64_t n, int K, int32_t *U, int32_t *R, int32_t *C,
+                      int64_t L, count_opts o) noexcept nogil:
+    """Row and column ids of every unit of one sentence (tokens lex[0:n] at global
+    position a): R[(k-1)*L + i] / C[(k-1)*L + i] for the order-k unit at i, -1 for
+    none; subsampled occurrences are removed in place ("clean"). U is scratch."""
+    cdef int64_t i
+    cdef int k
+    cdef int32_t u, r, c
+    cdef uint64_t stream
+    _units(ix, lex, n, K, U)
+    for k in range(1, K + 1):
+        stream = 0 if k == 1 else <uint64_t>(k + 2)
+        for i in range(n):
+            u = U[(k - 1) * n + i]
+            r = -1
+            c = -1
+            if u >= 0:
+                r = um.rowmap[k][u] if um.rowmap[k] != NULL else -1
+                c = um.colmap[k][u] if um.colmap[k] != NULL else -1
+                if (r >= 0 or c >= 0) and o.subsample != SUB_NONE and \
+                        nv_hash_uniform(o.seed, <uint64_t>(a + i), stream) >= um.keep[k][u]:
+                    r = -1
+                    c = -1
+            R[(k - 1) * L + i] = r
+            C[(k - 1) * L + i] = c
+
+
+cdef int _count_thread_ngram(count_state *pc, int t, const unit_maps *um, const int32_t *RG,
+                             const int32_t *CG, int64_t L, int64_t P0, const int64_t *ends,
+                             const int64_t *weights, int64_t s0, int64_t s1,
                              count_opts o, int64_t *n_pairs) noexcept nogil:
     """Pairs of ngram units: centre span [i, i+ka), context span [j, j+kb).
 
@@ -753,54 +781,34 @@ cdef int _count_thread_ngram(count_state *pc, int t, const ngram_index *ix,
     token of the centre, i.e. d = max(|i - (j+kb-1)|, |(i+ka-1) - j|) <= window, and
     d is the distance used for weighting. Spans sharing a position are skipped
     unless ``overlap``; a unit is never its own context. Positions are those of the
-    sentence as encoded (out-of-vocabulary tokens are gaps); subsampling drops unit
-    occurrences in place ("clean").
+    sentence as encoded (out-of-vocabulary tokens are gaps). The unit ids come
+    precomputed by :func:`_fill_units` for the whole chunk (RG, CG: K rows of L,
+    position p of the corpus at column p - P0).
     """
-    cdef int T = pc.n_threads, K = um.max_order
-    cdef int64_t stride = max_len + 1
-    cdef int32_t *U = <int32_t *>malloc(sizeof(int32_t) * stride * K)
-    cdef int32_t *R = <int32_t *>malloc(sizeof(int32_t) * stride * K)
-    cdef int32_t *C = <int32_t *>malloc(sizeof(int32_t) * stride * K)
+    cdef int T = pc.n_threads
     cdef int64_t s, a, n, i, j, jlo, jhi, d, d1, d2, pairs = 0, w, rowlen, rowoff
-    cdef int ka, kb, x, y, win, window = o.window, err = 0, k
-    cdef int32_t u, r, c
-    cdef uint64_t stream
+    cdef int ka, kb, x, y, win, window = o.window, err = 0
+    cdef int32_t r, c
+    cdef const int32_t *R
+    cdef const int32_t *C
     cdef bint left = (o.direction & DIR_LEFT) != 0, right = (o.direction & DIR_RIGHT) != 0
     cdef bint inter
     cdef int col_bits = pc.col_bits
     cdef int64_t *dense = pc.dense
-    if U == NULL or R == NULL or C == NULL:
-        free(U); free(R); free(C)
-        return 12
     for s in range(s0, s1):
         a = ends[s - 1] if s > 0 else 0
         n = ends[s] - a
         if n < 1:
             continue
-        _units(ix, ids + a, n, K, U)
-        # row and column ids of every unit, subsampled occurrences removed in place
-        for k in range(1, K + 1):
-            stream = 0 if k == 1 else <uint64_t>(k + 2)
-            for i in range(n):
-                u = U[(k - 1) * n + i]
-                r = -1
-                c = -1
-                if u >= 0:
-                    r = um.rowmap[k][u] if um.rowmap[k] != NULL else -1
-                    c = um.colmap[k][u] if um.colmap[k] != NULL else -1
-                    if (r >= 0 or c >= 0) and o.subsample != SUB_NONE and \
-                            nv_hash_uniform(o.seed, <uint64_t>(a + i), stream) >= um.keep[k][u]:
-                        r = -1
-                        c = -1
-                R[(k - 1) * n + i] = r
-                C[(k - 1) * n + i] = c
+        R = RG + (a - P0)
+        C = CG + (a - P0)
         err = _make_room(pc, t, n * 2 * window * um.n_in * um.n_ctx + 1)
         if err != 0:
             break
         for x in range(um.n_in):
             ka = um.in_orders[x]
             for i in range(n - ka + 1):
-                r = R[(ka - 1) * n + i]
+                r = R[(ka - 1) * L + i]
                 if r < 0 or r % T != t:
                     continue
                 win = window
@@ -817,7 +825,7 @@ cdef int _count_thread_ngram(count_state *pc, int t, const ngram_index *ix,
                     if jhi > n - kb:
                         jhi = n - kb
                     for j in range(jlo, jhi + 1):
-                        c = C[(kb - 1) * n + j]
+                        c = C[(kb - 1) * L + j]
                         if c < 0:
                             continue
                         d1 = i - (j + kb - 1)
@@ -844,9 +852,6 @@ cdef int _count_thread_ngram(count_state *pc, int t, const ngram_index *ix,
                             dense[rowoff + c] += w
                         else:
                             nv_pairtab_add(&pc.tabs[t], (<uint64_t>r << col_bits) | <uint64_t>c, w)
-    free(U)
-    free(R)
-    free(C)
     n_pairs[0] += pairs
     return err
 
@@ -877,9 +882,40 @@ def cooccur_count_ngram_shard(PairCounter pc, NgramIndex index, UnitMaps maps,
     if weights.shape[0] < opts.window + 1:
         free(pairs)
         raise ValueError("weights must have window + 1 entries")
+    # phase 1: unit ids of the whole chunk, sentences split among threads
+    cdef int K = maps.m.max_order
+    cdef int64_t P0 = ends[s0 - 1] if s0 > 0 else 0
+    cdef int64_t L = ends[s1 - 1] - P0
+    cdef int64_t s, a, n
+    cdef int32_t *U
+    cdef int failed = 0
+    cdef int *flag = &failed          # written through a pointer: shared by the threads
+    cdef int32_t *RG = <int32_t *>malloc(sizeof(int32_t) * max(K * L, 1))
+    cdef int32_t *CG = <int32_t *>malloc(sizeof(int32_t) * max(K * L, 1))
+    if RG == NULL or CG == NULL:
+        free(RG); free(CG); free(pairs)
+        raise MemoryError("cannot allocate the unit ids of a chunk")
+    with nogil, parallel(num_threads=T):
+        U = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1) * K)
+        if U == NULL:
+            flag[0] = 1
+        for s in prange(s0, s1, schedule="dynamic", chunksize=256):
+            if U != NULL:
+                a = ends[s - 1] if s > 0 else 0
+                n = ends[s] - a
+                if n > 0:
+                    _fill_units(ix, um, &ids[0] + a, a, n, K, U, RG + (a - P0), CG + (a - P0),
+                                L, o)
+        free(U)
+    if failed:
+        free(RG); free(CG); free(pairs)
+        raise MemoryError("cannot allocate the unit buffers")
+    # phase 2: pairs, rows split among threads
     for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
-        status[t] = _count_thread_ngram(st, t, ix, um, &ids[0], &ends[0], &weights[0], s0, s1,
-                                        max_len, o, &pairs[t])
+        status[t] = _count_thread_ngram(st, t, um, RG, CG, L, P0, &ends[0], &weights[0], s0,
+                                        s1, o, &pairs[t])
+    free(RG)
+    free(CG)
     for t in range(T):
         total += pairs[t]
     free(pairs)
