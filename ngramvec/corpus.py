@@ -262,10 +262,12 @@ class Corpus:
         if self._files is not None:
             for path in self._files:
                 first = True
+                line_no = 0
                 blocks = _prefetch(_file_blocks(path))
                 for block, cont in blocks:
                     if callable(self.tokenizer):
-                        self._feed_callable(enc, block.decode("utf-8", "replace"), path)
+                        line_no = self._feed_callable(enc, block.decode("utf-8", "replace"),
+                                                      path, line_no)
                     else:
                         before = enc.n_invalid_utf8
                         enc.feed(block, cont)
@@ -277,15 +279,13 @@ class Corpus:
                     if progress is not None:
                         progress.update(len(block))
                     yield
-                if enc.n_invalid_utf8:
-                    pass
             return
         batch: list[str] = []
         n_batch = 0
         for i, sent in enumerate(self._take_iterable()):
             if isinstance(sent, str):
                 if callable(self.tokenizer):
-                    enc.feed_tokens(list(self.tokenizer(sent)), i)
+                    enc.feed_tokens([t for t in self.tokenizer(sent) if t != ""], i)
                 else:
                     batch.append(sent)
                     n_batch += len(sent)
@@ -307,13 +307,23 @@ class Corpus:
             enc.feed("\n".join(batch).encode("utf-8", "surrogatepass") + b"\n")
         yield
 
-    def _feed_callable(self, enc: TextEncoder, text: str, path: str) -> None:
-        for line in text.split("\n"):
-            toks = self.tokenizer(line)
-            if toks:
-                enc.feed_tokens(list(toks))
-            else:
-                enc.feed(b"\n")
+    def _feed_callable(self, enc: TextEncoder, text: str, path: str, line_no: int) -> int:
+        """Tokenize whole lines with the callable; returns the last line number."""
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()               # the block ends with a line end, not an empty line
+        for line in lines:
+            line_no += 1
+            toks = [t for t in self.tokenizer(line) if t != ""]   # as str.split drops them
+            try:
+                if toks:
+                    enc.feed_tokens(list(toks), line_no)
+                else:
+                    enc.feed(b"\n")  # counted as an empty line
+            except (ValueError, TypeError) as exc:
+                raise CorpusError(f"the tokenizer returned a bad token: {exc}", path,
+                                  line_no) from None
+        return line_no
 
     def __iter__(self) -> Iterator[list[str]]:
         enc = self._new_encoder(encode=False)

@@ -176,3 +176,14 @@ def test_callable_tokenizer():
         nv.Corpus(["a-b c"], tokenizer=lambda s: s.split("-")).encoded()
     c = nv.Corpus(["A,b", "c"], tokenizer=lambda s: s.split(","))
     assert list(c.encoded()) == [["a", "b"], ["c"]]
+
+
+def test_callable_tokenizer_on_files(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a-b\n\nd-e\n", encoding="utf-8")
+    enc = nv.Corpus(p, tokenizer=lambda s: s.split("-")).encoded()
+    assert list(enc) == [["a", "b"], ["d", "e"]]
+    assert enc.stats["n_empty_lines"] == 1 and enc.stats["n_lines"] == 3
+    p.write_text("a-b\n\nd-e f\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"c.txt, line 3: the tokenizer returned a bad token"):
+        nv.Corpus(p, tokenizer=lambda s: s.split("-")).encoded()
