@@ -77,6 +77,18 @@ def run_measured(cmd: Sequence[str] | str, shell: bool = False, env: dict | None
     return wall, peak / 2**20, out
 
 
+def add_ppmi_svd_args(ap, json_name: str) -> None:
+    """The corpus and PPMI-SVD settings shared by the quality scripts."""
+    ap.add_argument("--corpus", default=None, help="raw text (default: bundled demo corpus)")
+    ap.add_argument("--min-count", type=int, default=5)
+    ap.add_argument("--window", type=int, default=2)
+    ap.add_argument("--cds", type=float, default=0.75)
+    ap.add_argument("--dim", type=int, default=300)
+    ap.add_argument("--eig", type=float, default=0.5)
+    ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                   "results", json_name))
+
+
 def median(xs):
     return statistics.median(xs)
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -45,15 +44,8 @@ WORD2VEC_BIN = shutil.which("word2vec") or "word2vec"
 TOOLS = ("ngramvec", "gensim", "gensim_file", "fasttext", "word2vec")
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+sys.path.insert(0, HERE)
+from _common import cpu_model  # noqa: E402
 
 
 def versions() -> dict:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import write_json  # noqa: E402
+from _common import add_ppmi_svd_args, write_json  # noqa: E402
 
 
 def reference_vectors(sentences, min_count, window, cds, dim, eig):
@@ -70,14 +70,7 @@ def scores(wv):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", default=None, help="raw text (default: bundled demo corpus)")
-    ap.add_argument("--min-count", type=int, default=5)
-    ap.add_argument("--window", type=int, default=2)
-    ap.add_argument("--cds", type=float, default=0.75)
-    ap.add_argument("--dim", type=int, default=300)
-    ap.add_argument("--eig", type=float, default=0.5)
-    ap.add_argument("--json", default=os.path.join(os.path.dirname(__file__), "results",
-                                                   "quality_ppmi_svd.json"))
+    add_ppmi_svd_args(ap, "quality_ppmi_svd.json")
     args = ap.parse_args()
     import ngramvec as nv
     path = args.corpus or nv.dataset_path("demo")

@@ -358,6 +358,31 @@ cdef int64_t _train_chunk(sgns_tables *tb, sgns_opts *o, int64_t chunk, nv_rng *
     return words
 
 
+cdef int64_t _longest_sentence(const int64_t[::1] ends, int64_t s0, int64_t s1):
+    """Tokens of the longest sentence in [s0, s1): sizes the per-thread unit buffers."""
+    cdef int64_t s, m = 0, prev = ends[s0 - 1] if s0 > 0 else 0
+    for s in range(s0, s1):
+        if ends[s] - prev > m:
+            m = ends[s] - prev
+        prev = ends[s]
+    return m
+
+
+cdef sgns_opts _c_opts(SGNSOptions opts, int dim, int64_t n_alias):
+    """The scalar settings of a training call as the C struct the kernels read."""
+    cdef sgns_opts o
+    o.dim = dim
+    o.window = opts.window
+    o.negative = opts.negative
+    o.dynamic = opts.dynamic
+    o.with_loss = opts.with_loss
+    o.lr0 = opts.lr0
+    o.min_lr = opts.min_lr
+    o.total_words = opts.total_words
+    o.n_alias = n_alias
+    return o
+
+
 def sgns_train_words(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1] ids,
                      const int64_t[::1] ends, const int64_t[::1] chunks,
                      int64_t chunk_lo, int64_t chunk_hi, const int32_t[::1] remap,
@@ -417,23 +442,10 @@ def sgns_train_words(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1] 
             or ids.shape[0] == 0 or progress.shape[0] < 1:
         raise ValueError("chunk range out of bounds")
     # longest sentence of the range: sizes the per-thread unit buffers
-    s = chunks[chunk_lo]
-    prev = ends[s - 1] if s > 0 else 0
-    for s in range(chunks[chunk_lo], chunks[chunk_hi]):
-        if ends[s] - prev > max_len:
-            max_len = ends[s] - prev
-        prev = ends[s]
+    max_len = _longest_sentence(ends, chunks[chunk_lo], chunks[chunk_hi])
     exp_table = sgns_exp_table()
     cdef float[::1] et = exp_table
-    o.dim = dim
-    o.window = opts.window
-    o.negative = opts.negative
-    o.dynamic = opts.dynamic
-    o.with_loss = opts.with_loss
-    o.lr0 = opts.lr0
-    o.min_lr = opts.min_lr
-    o.total_words = opts.total_words
-    o.n_alias = alias.shape[0]
+    o = _c_opts(opts, dim, alias.shape[0])
     tb.syn0 = &syn0[0, 0]
     tb.syn1 = &syn1[0, 0]
     tb.ids = &ids[0]
@@ -689,24 +701,11 @@ def sgns_train_ngram_shard(float[:, ::1] syn0, float[:, ::1] syn1,
             raise ValueError("context orders must be distinct and in [1, 6]")
         tb.ctx_orders[x] = k
         tb.ctx_of[k] = x
-    s = chunks[chunk_lo]
-    prev = ends[s - 1] if s > 0 else 0
-    for s in range(chunks[chunk_lo], chunks[chunk_hi]):
-        if ends[s] - prev > max_len:
-            max_len = ends[s] - prev
-        prev = ends[s]
+    max_len = _longest_sentence(ends, chunks[chunk_lo], chunks[chunk_hi])
     stride = max_len + 1
     exp_table = sgns_exp_table()
     cdef float[::1] et = exp_table
-    o.dim = dim
-    o.window = opts.window
-    o.negative = opts.negative
-    o.dynamic = opts.dynamic
-    o.with_loss = opts.with_loss
-    o.lr0 = opts.lr0
-    o.min_lr = opts.min_lr
-    o.total_words = opts.total_words
-    o.n_alias = alias.shape[0]
+    o = _c_opts(opts, dim, alias.shape[0])
     tb.syn0 = &syn0[0, 0]
     tb.syn1 = &syn1[0, 0]
     tb.iunits = &iunits[0, 0]
