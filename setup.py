@@ -20,7 +20,7 @@ from setuptools import Extension, setup
 DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1"
 NATIVE = os.environ.get("NGRAMVEC_NATIVE", "0") == "1"
 
-MODULES = ["_encode", "_cooccur", "_sgns"]
+MODULES = ["data._encode", "models._cooccur", "models._sgns"]
 
 DIRECTIVES = {
     "language_level": 3,
@@ -65,7 +65,7 @@ else:
 extensions = [
     Extension(
         f"ngramvec.{name}",
-        [f"ngramvec/{name}.pyx"],
+        [f"ngramvec/{name.replace('.', '/')}.pyx"],
         include_dirs=[np.get_include(), "csrc"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,

@@ -26,7 +26,7 @@ from _common import median, run_measured, write_json  # noqa: E402
 
 WORKER = r"""
 import sys, time, ngramvec as nv
-from ngramvec.cooccur import count_cooccurrences
+from ngramvec.models.cooccur import count_cooccurrences
 path, threads, out, window, min_count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 c = nv.Corpus(path, tokenizer="whitespace", lowercase=False)
 v = nv.Vocabulary.build(c, min_count=min_count)

@@ -161,12 +161,12 @@ def worker(name: str, extra: list[str], threads: int, epochs: int, counts: str,
 
 
 def _worker_main(args: argparse.Namespace) -> None:
-    from ngramvec.cooccur import Cooccurrence
+    from ngramvec.models.cooccur import Cooccurrence
     counts = Cooccurrence.load(args.counts)
     args.threads = args.threads[0]
     out: dict = {"name": args.worker, "threads": args.threads}
     if args.worker in ("ngramvec", "ngramvec-slice"):
-        from ngramvec.glove import GloVe
+        from ngramvec.models.glove import GloVe
         if args.worker == "ngramvec-slice":
             counts = _slice(counts, args.mittens_words)
         # warm up: load the compiled kernels from the Numba cache (or compile them)
@@ -213,8 +213,8 @@ def _worker_main(args: argparse.Namespace) -> None:
 
 
 def _slice(counts, n: int):
-    from ngramvec.cooccur import Cooccurrence
-    from ngramvec.vocab import Vocabulary
+    from ngramvec.models.cooccur import Cooccurrence
+    from ngramvec.data.vocab import Vocabulary
     n = min(n, counts.shape[0], counts.shape[1])
     rv = Vocabulary(counts.row_vocab.index_to_key[:n], counts.row_vocab.counts[:n])
     cv = Vocabulary(counts.col_vocab.index_to_key[:n], counts.col_vocab.counts[:n])
@@ -262,8 +262,8 @@ def run_stanford(glove_dir: Path, shuf: Path, vocab: Path, threads: int, epochs:
 
 
 def evaluate(keys: list[str], vectors: np.ndarray) -> dict:
-    from ngramvec import evaluate as ev
-    from ngramvec.keyedvectors import KeyedVectors
+    from ngramvec.vectors import evaluate as ev
+    from ngramvec.vectors.keyedvectors import KeyedVectors
     wv = KeyedVectors(vectors, keys)
     an = ev.analogy(wv, "google")
     out = {"google": an.accuracy, "google_coverage": an.coverage}
@@ -275,7 +275,7 @@ def evaluate(keys: list[str], vectors: np.ndarray) -> dict:
 
 
 def per_record_loss(counts, W: np.ndarray, C: np.ndarray) -> float:
-    from ngramvec._glove_numba import glove_loss
+    from ngramvec.models._glove_numba import glove_loss
     m = counts.matrix.tocoo()
     total = glove_loss(m.row.astype(np.int32), m.col.astype(np.int32), m.data,
                        np.ascontiguousarray(W, dtype=np.float32),
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, work: Path) -> int:
     import ngramvec as nv
-    from ngramvec.cooccur import Cooccurrence, count_cooccurrences
+    from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
 
     results: dict = {"hardware": cpu_info(), "versions": versions(), "corpus": args.corpus,
                      "settings": {"window": 10, "weighting": "harmonic", "direction": "both",

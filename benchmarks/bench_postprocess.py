@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     import sklearn
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from ngramvec.postprocess import SIF, AllButTheTop, Whitening
+    from ngramvec.vectors.postprocess import SIF, AllButTheTop, Whitening
 
     results: dict = {
         "benchmark": "postprocess",

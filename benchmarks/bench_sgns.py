@@ -67,8 +67,8 @@ def peak_rss_mb() -> float:
 # ----------------------------------------------------------------------- evaluation
 
 def evaluate(keys, vectors) -> dict:
-    from ngramvec import evaluate as ev
-    from ngramvec.keyedvectors import KeyedVectors
+    from ngramvec.vectors import evaluate as ev
+    from ngramvec.vectors.keyedvectors import KeyedVectors
     keep = [i for i, k in enumerate(keys) if k and not any(c.isspace() for c in k)]
     wv = KeyedVectors(vectors[keep], [keys[i] for i in keep])
     a = ev.analogy(wv, "google")
@@ -84,8 +84,8 @@ def evaluate(keys, vectors) -> dict:
 
 def run_ngramvec(cfg: dict) -> dict:
     import ngramvec as nv
-    from ngramvec.sgns import SGNS
-    from ngramvec.ngrams import parse_contexts
+    from ngramvec.models.sgns import SGNS
+    from ngramvec.data.ngrams import parse_contexts
     contexts = cfg.get("contexts", "word")
     enc = nv.Corpus(cfg["tokens"], tokenizer="whitespace", lowercase=False).encoded()
     orders = (1,) if contexts == "word" else \
@@ -146,7 +146,7 @@ def run_fasttext(cfg: dict) -> dict:
 
 
 def run_word2vec(cfg: dict) -> dict:
-    from ngramvec.keyedvectors import KeyedVectors
+    from ngramvec.vectors.keyedvectors import KeyedVectors
     out = os.path.join(cfg["tmp"], f"w2v-{os.getpid()}.bin")
     cmd = [WORD2VEC_BIN, "-train", cfg["tokens"], "-read-vocab", cfg["w2v_vocab"],
            "-output", out, "-cbow", "0", "-hs", "0", "-negative", str(cfg["negative"]),

@@ -39,7 +39,7 @@ SIMILARITY_SETS = ("ws353", "simlex999", "simverb3500")
 def load_vectors(path: str, binary: bool):
     """KeyedVectors from ngramvec, or gensim's when ngramvec's is not importable."""
     try:
-        from ngramvec.keyedvectors import KeyedVectors
+        from ngramvec.vectors.keyedvectors import KeyedVectors
     except ImportError:  # pragma: no cover - fallback while the module is written
         from gensim.models import KeyedVectors  # type: ignore[no-redef]
     if path.endswith(".npz") and hasattr(KeyedVectors, "load"):
@@ -49,7 +49,7 @@ def load_vectors(path: str, binary: bool):
 
 def with_counts(kv, counts: np.ndarray):
     """The same vectors with ``counts`` attached."""
-    from ngramvec.keyedvectors import KeyedVectors
+    from ngramvec.vectors.keyedvectors import KeyedVectors
 
     return KeyedVectors(kv.vectors, kv.index_to_key, counts)
 
@@ -68,8 +68,8 @@ def word_counts(kv, counts_file: str | None, corpus: str | None, corpus_tokens: 
         return np.array([table.get(k, 0) for k in kv.index_to_key], dtype=np.int64), \
             f"counts from {counts_file}"
     if corpus:
-        from ngramvec.io import open_compressed
-        from ngramvec.postprocess import tokenize_sentence
+        from ngramvec.base.fileio import open_compressed
+        from ngramvec.vectors.postprocess import tokenize_sentence
 
         c: collections.Counter = collections.Counter()
         n = 0
@@ -87,7 +87,7 @@ def word_counts(kv, counts_file: str | None, corpus: str | None, corpus_tokens: 
 
 
 def word_similarity(kv) -> dict[str, float]:
-    from ngramvec.evaluate import similarity
+    from ngramvec.vectors.evaluate import similarity
 
     return {name: 100.0 * similarity(kv, name).spearman for name in SIMILARITY_SETS}
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.pipeline import make_pipeline
 
-    from ngramvec.postprocess import (
+    from ngramvec.vectors.postprocess import (
         SIF,
         USIF,
         AllButTheTop,
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         partition_function_ratio,
         postprocess_keyed_vectors,
     )
-    from ngramvec.sts import load_sts, sts
+    from ngramvec.vectors.sts import load_sts, sts
 
     t0 = time.perf_counter()
     kv = load_vectors(args.vectors, args.binary)

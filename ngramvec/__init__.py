@@ -3,30 +3,38 @@
 Pipeline: :class:`Corpus` -> :class:`Vocabulary` -> :class:`EncodedCorpus` ->
 :func:`count_cooccurrences` -> :class:`PPMI` -> :class:`SVD` -> :class:`KeyedVectors`
 -> :mod:`ngramvec.evaluate`.
+
+The package is built in four layers, each importing only the ones below it:
+``ngramvec.data`` (corpora, vocabularies) -> ``ngramvec.models`` (counting, PPMI, SVD,
+GloVe, SGNS) -> ``ngramvec.vectors`` (KeyedVectors, formats, evaluation,
+post-processing) -> ``ngramvec.cli``; ``ngramvec.base`` (errors, validation, file I/O)
+is below them all. This module only re-exports the public names.
 """
-from . import evaluate, ngrams  # noqa: F401  (subpackages as attributes)
-from ._keys import NGRAM_SEP, ngram_key
-from .cooccur import Cooccurrence, count_cooccurrences
-from .corpus import Corpus, tokenize
-from .datasets import dataset_path
-from .encode import EncodedCorpus
-from .glove import GloVe
-from .exceptions import (CorpusError, NgramvecError, OutOfVocabularyError,
-                         TrainingDivergedError, VectorsFormatError)
-from .keyedvectors import KeyedVectors
-from .ppmi import PPMI
-from .sgns import SGNS
-from .svd import SVD
-from .vocab import Vocabulary
+from ngramvec.base.exceptions import (CorpusError, ExtensionNotBuiltError, NgramvecError,
+                                      OutOfVocabularyError, TrainingDivergedError,
+                                      VectorsFormatError)
+from ngramvec.base.keys import NGRAM_SEP, ngram_key
+from ngramvec.data import ngrams  # noqa: F401  (module as attribute)
+from ngramvec.data.corpus import Corpus, tokenize
+from ngramvec.data.encode import EncodedCorpus
+from ngramvec.data.vocab import Vocabulary
+from ngramvec.datasets import dataset_path
+from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
+from ngramvec.models.glove import GloVe
+from ngramvec.models.ppmi import PPMI
+from ngramvec.models.sgns import SGNS
+from ngramvec.models.svd import SVD
+from ngramvec.vectors import evaluate  # noqa: F401  (module as attribute)
+from ngramvec.vectors.keyedvectors import KeyedVectors
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # post-processing pulls in scikit-learn: import it on first use only
+    # ngramvec.postprocess pulls in scikit-learn: loaded on first use, not on import
     if name == "postprocess":
         import importlib
-        return importlib.import_module(".postprocess", __name__)
+        return importlib.import_module("ngramvec.vectors.postprocess")
     raise AttributeError(f"module 'ngramvec' has no attribute {name!r}")
 
 __all__ = [
@@ -34,5 +42,5 @@ __all__ = [
     "count_cooccurrences", "PPMI", "SVD", "GloVe", "SGNS", "KeyedVectors", "evaluate", "postprocess",
     "dataset_path",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
-    "VectorsFormatError", "TrainingDivergedError", "__version__",
+    "VectorsFormatError", "TrainingDivergedError", "ExtensionNotBuiltError", "__version__",
 ]

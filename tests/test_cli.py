@@ -83,7 +83,7 @@ def test_ngram_commands(tmp_path, corpus_file, capsys):
     assert "the\u00a0king" in keys
     assert main(["-q", "count", str(corpus_file), "--contexts", "uni_bi", "--window", "2",
                  "--min-count", "2", "--memory-limit", "64MB", "-o", str(d / "c.npz")]) == 0
-    from ngramvec.cooccur import Cooccurrence
+    from ngramvec.models.cooccur import Cooccurrence
     c = Cooccurrence.load(d / "c.npz")
     assert c.params["contexts"] == "uni_bi" and c.shape[0] < c.shape[1]
     assert main(["count", str(corpus_file), "--contexts", "uni_bigram", "-o",

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ngramvec as nv
-from ngramvec.cooccur import Cooccurrence, count_cooccurrences, dense_layout, distance_weights
+from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences, dense_layout, distance_weights
 
 from _reference import count_pairs
 
@@ -222,7 +222,7 @@ def test_spill_directory_fills_up(tmp_path):
 
 
 def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
-    import ngramvec.cooccur as cooccur_mod
+    import ngramvec.models.cooccur as cooccur_mod
     sents = [" ".join(rng.choice([f"w{i}" for i in range(300)], size=30)) for _ in range(3000)]
     corpus = nv.Corpus(sents)
     vocab = nv.Vocabulary.build(corpus, min_count=1)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import ngramvec as nv
-from ngramvec.encode import EncodedCorpus
-from ngramvec.exceptions import CorpusError, OneShotIteratorError
+from ngramvec.data.encode import EncodedCorpus
+from ngramvec.base.exceptions import CorpusError, OneShotIteratorError
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from ngramvec import evaluate as ev
+from ngramvec.vectors import evaluate as ev
 from ngramvec.datasets import DATASETS, dataset_path
-from ngramvec.exceptions import CorpusError
-from ngramvec.keyedvectors import KeyedVectors
+from ngramvec.base.exceptions import CorpusError
+from ngramvec.vectors.keyedvectors import KeyedVectors
 
 gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated:DeprecationWarning")

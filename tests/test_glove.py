@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from ngramvec.cooccur import Cooccurrence
-from ngramvec.exceptions import TrainingDivergedError, VectorsFormatError
-from ngramvec.glove import GloVe, add_glove_parser, run_glove_cli
-from ngramvec._glove_numba import glove_loss, glove_shuffle, glove_train_epoch
-from ngramvec.vocab import Vocabulary
+from ngramvec.models.cooccur import Cooccurrence
+from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
+from ngramvec.models.glove import GloVe, add_glove_parser, run_glove_cli
+from ngramvec.models._glove_numba import glove_loss, glove_shuffle, glove_train_epoch
+from ngramvec.data.vocab import Vocabulary
 
 
 # --------------------------------------------------------------------------- helpers

@@ -9,8 +9,8 @@ import os
 import numpy as np
 import pytest
 
-from ngramvec.exceptions import VectorsFormatError
-from ngramvec.io import (
+from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.vectors.formats import (
     atomic_write,
     open_compressed,
     read_glove,

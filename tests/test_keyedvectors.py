@@ -6,10 +6,10 @@ import logging
 import numpy as np
 import pytest
 
-from ngramvec import keyedvectors as kv_module
-from ngramvec._keys import NGRAM_SEP
-from ngramvec.exceptions import OutOfVocabularyError, VectorsFormatError
-from ngramvec.keyedvectors import KeyedVectors
+from ngramvec.vectors import keyedvectors as kv_module
+from ngramvec.base.keys import NGRAM_SEP
+from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError
+from ngramvec.vectors.keyedvectors import KeyedVectors
 
 gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated:DeprecationWarning")

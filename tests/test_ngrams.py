@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ngramvec as nv
-from ngramvec.ngrams import parse_contexts
+from ngramvec.data.ngrams import parse_contexts
 
 from _reference import count_ngram_pairs
 

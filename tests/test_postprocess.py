@@ -12,8 +12,8 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
-from ngramvec import postprocess as pp
-from ngramvec.postprocess import (
+from ngramvec.vectors import postprocess as pp
+from ngramvec.vectors.postprocess import (
     SIF,
     USIF,
     AllButTheTop,
@@ -26,10 +26,10 @@ from ngramvec.postprocess import (
     partition_function_ratio,
     uniformity,
 )
-from ngramvec.postprocess import sentence as sentence_mod
+from ngramvec.vectors.postprocess import sentence as sentence_mod
 
 try:
-    from ngramvec.keyedvectors import KeyedVectors as _KV
+    from ngramvec.vectors.keyedvectors import KeyedVectors as _KV
 except ImportError:  # pragma: no cover - the module is written in parallel
     _KV = None
 
@@ -718,7 +718,7 @@ def test_sif_reduces_common_direction(kv, sentences):
 
 
 def test_cli_postprocess(tmp_path, rng):
-    from ngramvec import io as nv_io
+    from ngramvec.vectors import formats as nv_io
 
     keys = [f"w{i}" for i in range(200)]
     vecs = (rng.normal(size=(200, 10)) + 3.0).astype(np.float32)

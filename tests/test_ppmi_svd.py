@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 import ngramvec as nv
-from ngramvec.cooccur import Cooccurrence
+from ngramvec.models.cooccur import Cooccurrence
 
 
 def _counts(rng, n_rows=30, n_cols=None, density=0.3):
@@ -41,7 +41,7 @@ def test_ppmi_matches_dense_formula(rng, cds, shift):
 
 
 def test_ppmi_chunked_rows_agree(rng, monkeypatch):
-    import ngramvec.ppmi as ppmi_mod
+    import ngramvec.models.ppmi as ppmi_mod
     counts = _counts(rng, 40)
     whole = nv.PPMI(dtype=np.float64).fit_transform(counts).matrix
     monkeypatch.setattr(ppmi_mod, "_ROW_CHUNK_NNZ", 7)

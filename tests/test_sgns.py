@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import ngramvec as nv
-from ngramvec import _sgns
-from ngramvec.exceptions import OneShotIteratorError, TrainingDivergedError
-from ngramvec.sgns import SGNS, _chunk_bounds
+from ngramvec.models import _sgns
+from ngramvec.base.exceptions import OneShotIteratorError, TrainingDivergedError
+from ngramvec.models.sgns import SGNS, _chunk_bounds
 
 
 # ---------------------------------------------------------------- reference arithmetic
@@ -380,8 +380,8 @@ def test_not_fitted():
 
 def test_cli_functions(tmp_path, cluster_corpus):
     import argparse
-    from ngramvec.keyedvectors import KeyedVectors
-    from ngramvec.sgns import add_sgns_parser
+    from ngramvec.vectors.keyedvectors import KeyedVectors
+    from ngramvec.models.sgns import add_sgns_parser
     src = tmp_path / "c.txt"
     src.write_text("\n".join(_two_clusters(np.random.default_rng(1), n_sent=100)) + "\n")
     parser = argparse.ArgumentParser()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ngramvec.exceptions import CorpusError
-from ngramvec.postprocess import SIF, Whitening, WordAverage, tokenize_sentence
-from ngramvec.sts import STSDataset, load_sts, sts
+from ngramvec.base.exceptions import CorpusError
+from ngramvec.vectors.postprocess import SIF, Whitening, WordAverage, tokenize_sentence
+from ngramvec.vectors.sts import STSDataset, load_sts, sts
 
 
 @pytest.mark.parametrize("split, n", [("train", 5749), ("dev", 1500), ("test", 1379)])

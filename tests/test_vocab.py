@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ngramvec as nv
-from ngramvec.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
+from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
 
 
 def _random_corpus(rng, n_sent=200, n_words=50):

@@ -13,13 +13,13 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ._validation import check_bool, check_float, check_int, check_n_threads, check_option, \
+from ngramvec.base.validation import check_bool, check_float, check_int, check_n_threads, check_option, \
     check_seed
-from .exceptions import ExtensionNotBuiltError, TrainingDivergedError
-from .vocab import Vocabulary, as_encoded
+from ngramvec.base.exceptions import ExtensionNotBuiltError, TrainingDivergedError
+from ngramvec.data.vocab import Vocabulary, as_encoded
 
 try:
-    from . import _sgns
+    from ngramvec.models import _sgns
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ExtensionNotBuiltError(
         "the compiled kernels of ngramvec are missing; install the package with "
@@ -135,7 +135,7 @@ class SGNS:
     Examples
     --------
     >>> import ngramvec as nv
-    >>> from ngramvec.sgns import SGNS
+    >>> from ngramvec.models.sgns import SGNS
     >>> corpus = nv.Corpus(["the cat sat on the mat", "the dog sat on the rug"] * 50)
     >>> model = SGNS(dim=8, window=2, min_count=1, epochs=2, n_threads=1).fit(corpus)
     >>> model.keyed_vectors_.vectors.shape
@@ -192,7 +192,7 @@ class SGNS:
 
     def _orders(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(input orders, context orders) of ``contexts``; ((1,), (1,)) for words."""
-        from .ngrams import _BY_ORDER, parse_contexts
+        from ngramvec.data.ngrams import _BY_ORDER, parse_contexts
         c = self.contexts
         if not isinstance(c, str):
             raise TypeError("The 'contexts' parameter of SGNS must be a str such as 'word' or "
@@ -411,7 +411,7 @@ class SGNS:
         ``in_orders[x]`` / ``ctx_orders[y]`` starting at corpus position p, or -1. Built
         once per call of :meth:`fit` / :meth:`train_more` (4 bytes per token and order).
         """
-        from .ngrams import build_index
+        from ngramvec.data.ngrams import build_index
         in_orders, ctx_orders = self._orders()
         in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
         ngram_keys = [k for k, o in zip(self.vocabulary_.index_to_key,
@@ -493,7 +493,7 @@ class SGNS:
         check_option(kind, "kind", "SGNS.get_vectors", VECTOR_KINDS)
         kv = self._kv_cache.get(kind)
         if kv is None:
-            from .keyedvectors import KeyedVectors
+            from ngramvec.vectors.keyedvectors import KeyedVectors
             iv, cv = self.input_vocabulary_, self.context_vocabulary_
             if kind == "input":
                 mat, vocab = self._syn0.copy(), iv
@@ -526,7 +526,7 @@ class SGNS:
         """Save the model (parameters, vocabulary, both matrices, generator states) to
         an ``.npz`` file, atomically. Training can continue after :meth:`load`."""
         self._check_fitted()
-        from .io import atomic_write
+        from ngramvec.base.fileio import atomic_write
         meta = {"format": _FORMAT, "version": _FORMAT_VERSION, "params": self.get_params(),
                 "epochs_trained": self.epochs_trained_, "history": self.history_,
                 "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used,
@@ -583,8 +583,8 @@ def _keep_thresholds(vocab: Vocabulary, sample: float) -> np.ndarray:
 
 def _as_corpus(corpus: Any):
     """Corpus / EncodedCorpus as they are; a text path or an iterable wrapped in a Corpus."""
-    from .corpus import Corpus
-    from .encode import EncodedCorpus
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.data.encode import EncodedCorpus
     if isinstance(corpus, (Corpus, EncodedCorpus)):
         return corpus
     if isinstance(corpus, (str, os.PathLike)):
@@ -640,10 +640,10 @@ def add_sgns_parser(subparsers) -> Any:
 
 def run_sgns_cli(args) -> int:
     """Run the ``sgns`` subcommand parsed by :func:`add_sgns_parser`; returns 0."""
-    from .corpus import Corpus
+    from ngramvec.data.corpus import Corpus
     src = args.corpus
     if os.path.isfile(os.path.join(src, "meta.json")):
-        from .encode import EncodedCorpus
+        from ngramvec.data.encode import EncodedCorpus
         corpus: Any = EncodedCorpus(src)
     else:
         corpus = Corpus(src, tokenizer=args.tokenizer, lowercase=not args.no_lowercase)
@@ -655,7 +655,7 @@ def run_sgns_cli(args) -> int:
     model.fit(corpus, progress=getattr(args, "progress", True) and not args.no_progress)
     kv = model.get_vectors(args.vectors)
     out = os.fspath(args.output)
-    from .cli import save_vectors
+    from ngramvec.cli import save_vectors
     save_vectors(kv, out)
     if args.save_model:
         model.save(args.save_model)

@@ -16,8 +16,8 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_float, check_int, check_n_threads, check_option, check_seed
-from .exceptions import TrainingDivergedError, VectorsFormatError
+from ngramvec.base.validation import check_float, check_int, check_n_threads, check_option, check_seed
+from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ class GloVe:
     Examples
     --------
     >>> import ngramvec as nv
-    >>> from ngramvec.cooccur import count_cooccurrences
-    >>> from ngramvec.glove import GloVe
+    >>> from ngramvec.models.cooccur import count_cooccurrences
+    >>> from ngramvec.models.glove import GloVe
     >>> c = nv.Corpus(["the cat sat on the mat", "the dog sat on the log"] * 20)
     >>> counts = count_cooccurrences(c, nv.Vocabulary.build(c, min_count=1), window=2)
     >>> model = GloVe(dim=8, epochs=5, n_threads=1).fit(counts)
@@ -164,7 +164,7 @@ class GloVe:
     def _records(counts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list, list,
                                        np.ndarray, np.ndarray]:
         """Validate a Cooccurrence and return its positive records as COO arrays."""
-        from .cooccur import Cooccurrence
+        from ngramvec.models.cooccur import Cooccurrence
         if not isinstance(counts, Cooccurrence):
             raise TypeError(f"The 'counts' parameter of GloVe.fit must be a Cooccurrence "
                             f"(from count_cooccurrences or Cooccurrence.load). Got "
@@ -247,7 +247,7 @@ class GloVe:
         """
         import numba
 
-        from ._glove_numba import glove_shuffle, glove_train_epoch
+        from ngramvec.models._glove_numba import glove_shuffle, glove_train_epoch
         p = self._check_params()
         n_epochs = p["epochs"] if epochs is None else check_int(epochs, "epochs", _OWNER, 1)
         rows, cols, vals, row_keys, col_keys, row_counts, col_counts = self._records(counts)
@@ -318,7 +318,7 @@ class GloVe:
 
     def loss(self, counts: Any) -> float:
         """Mean loss per record of the current parameters on ``counts`` (no update)."""
-        from ._glove_numba import glove_loss
+        from ngramvec.models._glove_numba import glove_loss
         self._check_fitted()
         p = self._check_params()
         rows, cols, vals, row_keys, col_keys, _, _ = self._records(counts)
@@ -344,7 +344,7 @@ class GloVe:
             ``"word+context"``: over the row keys, W plus the C of the same key; row
             keys that are not column keys get W alone.
         """
-        from .keyedvectors import KeyedVectors
+        from ngramvec.vectors.keyedvectors import KeyedVectors
         self._check_fitted()
         vectors = check_option(vectors, "vectors", "GloVe.get_keyed_vectors", _VECTORS)
         dim = self.word_params_.shape[1] - 1
@@ -377,7 +377,7 @@ class GloVe:
         Written atomically; no pickles. :meth:`load` restores a model that can continue
         training with ``fit(counts, reset=False)``.
         """
-        from .io import atomic_write
+        from ngramvec.base.fileio import atomic_write
         self._check_fitted()
         arrays = {
             "format": np.array(_FORMAT),
@@ -467,11 +467,11 @@ def add_glove_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _load_or_count(args: argparse.Namespace) -> Any:
-    from .cooccur import Cooccurrence, count_cooccurrences
+    from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
     if str(args.input).lower().endswith(".npz"):
         return Cooccurrence.load(args.input)
-    from .corpus import Corpus
-    from .vocab import Vocabulary
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.data.vocab import Vocabulary
     corpus = Corpus(args.input)
     vocab = Vocabulary.build(corpus, min_count=args.min_count)
     return count_cooccurrences(corpus, vocab, window=args.window, weighting="harmonic",
@@ -491,7 +491,7 @@ def run_glove_cli(args: argparse.Namespace) -> int:
     model.fit(counts, progress=_progress(args))
     wv = model.keyed_vectors_
     out = str(args.output)
-    from .cli import save_vectors
+    from ngramvec.cli import save_vectors
     save_vectors(wv, out)      # by extension: .npz, .bin, .glove(.txt), else word2vec text
     if args.save_model:
         model.save(args.save_model)

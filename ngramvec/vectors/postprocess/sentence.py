@@ -26,8 +26,8 @@ import scipy.sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_bool, check_float, check_int, check_option
-from ._base import (
+from ngramvec.base.validation import check_bool, check_float, check_int, check_option
+from ngramvec.vectors.postprocess._base import (
     EmptySentenceWarning,
     NpzMixin,
     RankDeficientWarning,
@@ -47,7 +47,7 @@ _FALLBACK_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 @functools.lru_cache(maxsize=1)
 def _library_tokenizer() -> Callable[..., list[str]] | None:
     try:
-        from ngramvec.corpus import tokenize  # compiled; may be missing in a source tree
+        from ngramvec.data.corpus import tokenize  # compiled; may be missing in a source tree
     except ImportError:
         logger.debug("ngramvec.corpus.tokenize not available; using the regex fallback")
         return None

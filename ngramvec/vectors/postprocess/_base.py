@@ -279,7 +279,7 @@ def flip_signs(rows: np.ndarray) -> np.ndarray:
 def _atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` to ``path`` (exactly that name) as an uncompressed npz, atomically."""
     try:
-        from ngramvec.io import atomic_write
+        from ngramvec.base.fileio import atomic_write
     except ImportError:  # pragma: no cover - io.py is part of the package
         atomic_write = None
     if atomic_write is not None:

@@ -9,8 +9,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int
-from ._base import NpzMixin, check_vectors, eigh_descending, update_moments
+from ngramvec.base.validation import check_int
+from ngramvec.vectors.postprocess._base import NpzMixin, check_vectors, eigh_descending, update_moments
 
 logger = logging.getLogger(__name__)
 

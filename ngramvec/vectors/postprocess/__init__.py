@@ -16,7 +16,7 @@ Every transform is a scikit-learn estimator (``fit`` / ``transform`` /
 Examples
 --------
 >>> import numpy as np
->>> from ngramvec.postprocess import AllButTheTop, average_cosine
+>>> from ngramvec.vectors.postprocess import AllButTheTop, average_cosine
 >>> X = np.random.default_rng(0).normal(size=(1000, 50)) + 3.0
 >>> round(average_cosine(X), 2)
 0.9
@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import EmptySentenceWarning, PostprocessWarning, RankDeficientWarning
-from ._cli import add_postprocess_parser, cli_postprocess
-from .abtt import AllButTheTop
-from .isotropy import alignment, average_cosine, partition_function_ratio, uniformity
-from .sentence import SIF, USIF, EmbeddingStats, WordAverage, tokenize_sentence
-from .whitening import Whitening
+from ngramvec.vectors.postprocess._base import EmptySentenceWarning, PostprocessWarning, RankDeficientWarning
+from ngramvec.vectors.postprocess._cli import add_postprocess_parser, cli_postprocess
+from ngramvec.vectors.postprocess.abtt import AllButTheTop
+from ngramvec.vectors.postprocess.isotropy import alignment, average_cosine, partition_function_ratio, uniformity
+from ngramvec.vectors.postprocess.sentence import SIF, USIF, EmbeddingStats, WordAverage, tokenize_sentence
+from ngramvec.vectors.postprocess.whitening import Whitening
 
 __all__ = [
     "Whitening",

@@ -11,8 +11,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_bool, check_float, check_int, check_option, check_seed
-from .cooccur import Cooccurrence
+from ngramvec.base.validation import check_bool, check_float, check_int, check_option, check_seed
+from ngramvec.models.cooccur import Cooccurrence
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class SVD:
         ValueError
             ``dim`` is not below the smaller side of the matrix, or the matrix is empty.
         """
-        from .keyedvectors import KeyedVectors
+        from ngramvec.vectors.keyedvectors import KeyedVectors
         if not isinstance(ppmi, Cooccurrence):
             raise TypeError("SVD.fit expects a Cooccurrence (for example PPMI().fit_transform"
                             f"(counts)), got {type(ppmi).__name__}")
@@ -160,7 +160,7 @@ def randomized_svd(m: sp.spmatrix, k: int, n_oversamples: int = 20, n_iter: int 
     from scipy import linalg
     from sklearn.utils.extmath import svd_flip
 
-    from ._svd_numba import csr_matmul
+    from ngramvec.models._svd_numba import csr_matmul
 
     a = sp.csr_matrix(m)
     at = a.T.tocsr()

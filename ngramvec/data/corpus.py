@@ -15,11 +15,11 @@ import queue
 import threading
 from typing import Callable, Iterable, Iterator, Sequence, Union
 
-from ._validation import check_bool, check_int, check_option
-from .exceptions import CorpusError, ExtensionNotBuiltError, OneShotIteratorError
+from ngramvec.base.validation import check_bool, check_int, check_option
+from ngramvec.base.exceptions import CorpusError, ExtensionNotBuiltError, OneShotIteratorError
 
 try:
-    from ._encode import TextEncoder
+    from ngramvec.data._encode import TextEncoder
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ExtensionNotBuiltError(
         "the compiled kernels of ngramvec are missing; install the package with "
@@ -353,7 +353,7 @@ class Corpus:
         -------
         EncodedCorpus
         """
-        from .encode import encode_corpus
+        from ngramvec.data.encode import encode_corpus
         return encode_corpus(self, path, progress=progress)
 
     def encoded(self, progress: bool = False):

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .exceptions import CorpusError
+from ngramvec.base.exceptions import CorpusError
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
-    from .vocab import Vocabulary
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.data.vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
 

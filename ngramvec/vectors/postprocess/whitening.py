@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin
 
-from .._validation import check_float
-from ._base import RankDeficientWarning, check_vectors
-from ._linear import MomentTransformer, check_n_components
+from ngramvec.base.validation import check_float
+from ngramvec.vectors.postprocess._base import RankDeficientWarning, check_vectors
+from ngramvec.vectors.postprocess._linear import MomentTransformer, check_n_components
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_float
-from .cooccur import Cooccurrence
+from ngramvec.base.validation import check_float
+from ngramvec.models.cooccur import Cooccurrence
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validation import check_float, check_int, check_seed
-from ._base import check_vectors, chunk_slices, eigh_descending, gram_float64
+from ngramvec.base.validation import check_float, check_int, check_seed
+from ngramvec.vectors.postprocess._base import check_vectors, chunk_slices, eigh_descending, gram_float64
 
 logger = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from ._keys import NGRAM_SEP, normalize_key
-from ._validation import check_float, check_int
-from .exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
+from ngramvec.base.keys import NGRAM_SEP, normalize_key
+from ngramvec.base.validation import check_float, check_int
+from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
-    from .encode import EncodedCorpus
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.data.encode import EncodedCorpus
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ __all__ = ["Vocabulary", "as_encoded"]
 
 def as_encoded(corpus: "Corpus | EncodedCorpus", progress: bool = False) -> "EncodedCorpus":
     """The encoded form of a Corpus (cached), or an EncodedCorpus as it is."""
-    from .corpus import Corpus
-    from .encode import EncodedCorpus
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.data.encode import EncodedCorpus
     if isinstance(corpus, EncodedCorpus):
         return corpus
     if isinstance(corpus, Corpus):
@@ -138,8 +138,8 @@ class Vocabulary:
         (k-1)-prefix is frequent enough (an ngram is never more frequent than its
         prefix), with the bounded-memory accumulator of :func:`count_cooccurrences`.
         """
-        from ._validation import check_memory, check_n_threads
-        from .ngrams import check_orders, count_ngrams, min_counts_by_order
+        from ngramvec.base.validation import check_memory, check_n_threads
+        from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
         owner = "Vocabulary.build"
         orders = check_orders(ngram_orders, "ngram_orders", owner)
         mins = min_counts_by_order(min_count, orders, owner)
@@ -154,7 +154,7 @@ class Vocabulary:
             return cls.from_counts(enc.lexicon_keys, enc.lexicon_counts, min_count=mins[1],
                                    max_size=max_size, total_tokens=enc.n_tokens)
         if memory_limit is None:
-            from .cooccur import default_memory_limit
+            from ngramvec.models.cooccur import default_memory_limit
             memory_limit = default_memory_limit()
         keys, counts = count_ngrams(enc, orders, mins, n_threads, memory_limit, tmp_dir,
                                     progress)
@@ -265,7 +265,7 @@ class Vocabulary:
     def save(self, path: str | os.PathLike) -> None:
         """Write ``token count`` lines in id order (the format of word2vec's
         ``-save-vocab`` and GloVe's ``vocab_count``). Atomic."""
-        from .io import atomic_write
+        from ngramvec.base.fileio import atomic_write
         with atomic_write(path, "wb") as f:
             f.write("".join(f"{k} {c}\n" for k, c in
                             zip(self.index_to_key, self.counts.tolist())).encode("utf-8"))

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .exceptions import CorpusError
+from ngramvec.base.exceptions import CorpusError
+from ngramvec.datasets import dataset_path
 
 logger = logging.getLogger(__name__)
 
@@ -83,15 +84,8 @@ class STSResult:
 
 
 def _sts_dir() -> Path:
-    try:  # the datasets module resolves bundled files, when present
-        from .datasets import dataset_path
-
-        found = Path(dataset_path("sts"))
-        if (found / "sts-test.csv").is_file():
-            return found
-    except Exception:  # noqa: BLE001 - any failure: fall back to the package layout
-        pass
-    return Path(__file__).resolve().parent / "datasets" / "sts"
+    """Folder of the bundled STS Benchmark splits."""
+    return Path(dataset_path("sts-test")).parent
 
 
 def load_sts(dataset: str | os.PathLike = "test") -> STSDataset:

@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import (check_bool, check_float, check_int, check_memory, check_n_threads,
+from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory, check_n_threads,
                           check_option, check_seed)
-from .exceptions import VectorsFormatError
-from .vocab import Vocabulary, as_encoded
+from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.data.vocab import Vocabulary, as_encoded
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
-    from .encode import EncodedCorpus
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.data.encode import EncodedCorpus
 
-from ._cooccur import (CountOptions, PairCounter, cooccur_assemble, cooccur_count_shard,
+from ngramvec.models._cooccur import (CountOptions, PairCounter, cooccur_assemble, cooccur_count_shard,
                        cooccur_finish)
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ class Cooccurrence:
 
         The layout is plain arrays, so another tool (or a cluster job) can write it.
         """
-        from .io import atomic_write
+        from ngramvec.base.fileio import atomic_write
         m = self.matrix
         arrays = {
             "format": np.array("ngramvec-cooccurrence-1"),
@@ -427,7 +427,7 @@ def _check_shard(shard, n_sentences: int, owner: str) -> tuple[int, int] | None:
 
 
 def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple]:
-    from .ngrams import check_orders, parse_contexts
+    from ngramvec.data.ngrams import check_orders, parse_contexts
     if contexts is not None:
         if input_orders is not None or context_orders is not None:
             raise ValueError(f"{owner}: give either 'contexts' or 'input_orders' and "
@@ -443,8 +443,8 @@ def _count_ngram_units(enc, vocab, col_vocab, in_orders, ctx_orders, window, wei
                        dynamic_window, sample, direction, overlap, n_threads, seed,
                        memory_limit, tmp_dir, dtype, progress, shard=None) -> Cooccurrence:
     """count_cooccurrences for ngram centres or contexts (see its docstring)."""
-    from ._cooccur import cooccur_count_ngram_shard
-    from .ngrams import build_index, contexts_name, unit_maps
+    from ngramvec.models._cooccur import cooccur_count_ngram_shard
+    from ngramvec.data.ngrams import build_index, contexts_name, unit_maps
     owner = "count_cooccurrences"
     have = set(vocab.ngram_orders) | (set(col_vocab.ngram_orders) if col_vocab else set())
     missing = sorted((set(in_orders) | set(ctx_orders)) - have)

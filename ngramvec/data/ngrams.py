@@ -20,8 +20,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ._cooccur import NgramIndex, UnitMaps, ngram_count_shard
-from ._keys import NGRAM_SEP
+from ngramvec.models._cooccur import NgramIndex, UnitMaps, ngram_count_shard
+from ngramvec.base.keys import NGRAM_SEP
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def contexts_name(in_orders: Sequence[int], ctx_orders: Sequence[int]) -> str:
 
 def min_counts_by_order(min_count, orders: Sequence[int], owner: str) -> dict[int, int]:
     """An int for every order, a sequence aligned with ``orders``, or a mapping."""
-    from ._validation import check_int
+    from ngramvec.base.validation import check_int
     if isinstance(min_count, Mapping):
         out = {}
         for k in orders:
@@ -104,7 +104,7 @@ def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threa
         Ngram keys (tokens joined by NGRAM_SEP), orders mixed.
     counts : ndarray of int64
     """
-    from .cooccur import accumulate
+    from ngramvec.models.cooccur import accumulate
     top = max(orders)
     lex_keys = enc.lexicon_keys
     lex_counts = enc.lexicon_counts

@@ -37,7 +37,8 @@ from typing import IO, Any, Iterator, Sequence
 
 import numpy as np
 
-from .exceptions import VectorsFormatError
+from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.base.fileio import DECOMPRESS_ERRORS, atomic_write, open_compressed, open_write
 
 __all__ = [
     "atomic_write",
@@ -55,161 +56,6 @@ logger = logging.getLogger(__name__)
 
 NPZ_FORMAT_VERSION = 1
 
-_GZIP_MAGIC = b"\x1f\x8b"
-_BZ2_MAGIC = b"BZh"
-_XZ_MAGIC = b"\xfd7zXZ\x00"
-# What can go wrong while decompressing a damaged or truncated stream.
-_DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _current_umask() -> int:
-    """The process umask, read without changing it (Linux), else the common 0o022."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "wb",
-                 encoding: str | None = None) -> Iterator[IO[Any]]:
-    """Write a file so that it is either completely written or not touched at all.
-
-    The data goes to a temporary file in the same directory as ``path``; when the
-    ``with`` block ends normally the file is flushed, ``fsync``-ed and renamed over
-    ``path`` with :func:`os.replace` (atomic on POSIX and Windows). If the block
-    raises anything, :class:`KeyboardInterrupt` included, the temporary file is
-    removed and an existing ``path`` keeps its old content.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Destination file.
-    mode : {"wb", "w"}, default="wb"
-        Binary or text mode.
-    encoding : str, optional
-        Text encoding for ``mode="w"``; defaults to UTF-8.
-
-    Yields
-    ------
-    file object
-        The open temporary file.
-
-    Raises
-    ------
-    ValueError
-        If ``mode`` is not ``"wb"`` or ``"w"``.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp()
-    >>> with atomic_write(os.path.join(d, "x.txt"), "w") as f:
-    ...     _ = f.write("hello")
-    >>> open(os.path.join(d, "x.txt")).read()
-    'hello'
-    """
-    if mode not in ("wb", "w"):
-        raise ValueError(f"The 'mode' parameter of atomic_write must be a str among "
-                         f"{{'wb', 'w'}}. Got {mode!r} instead.")
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    try:
-        if mode == "w":
-            f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="")
-        else:
-            f = os.fdopen(fd, "wb")
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    try:
-        with f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp creates files readable by the owner only; give the result the
-        # permissions of the file it replaces, or the usual ones for a new file.
-        try:
-            target_mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            target_mode = 0o666 & ~_current_umask()
-        os.chmod(tmp, target_mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    # Make the rename itself durable; not possible everywhere (e.g. Windows).
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-@contextlib.contextmanager
-def _open_write(path: str | os.PathLike) -> Iterator[IO[bytes]]:
-    """Atomic binary writer that compresses by file-name suffix (.gz, .bz2, .xz)."""
-    name = os.fspath(path).lower()
-    with atomic_write(path, "wb") as raw:
-        if name.endswith(".gz"):
-            # mtime=0 and no embedded name: the same data gives the same bytes.
-            out: IO[bytes] = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
-        elif name.endswith(".bz2"):
-            out = bz2.BZ2File(raw, "wb")
-        elif name.endswith(".xz"):
-            out = lzma.LZMAFile(raw, "wb")
-        else:
-            yield raw
-            return
-        with out:
-            yield out
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def open_compressed(path: str | os.PathLike) -> IO[bytes]:
-    """Open a file for binary reading, decompressing gzip, bzip2 or xz transparently.
-
-    The compression is recognised by the magic bytes at the start of the file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        File to read.
-
-    Returns
-    -------
-    file object
-        Readable binary stream of the decompressed content.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` does not exist.
-    """
-    with open(path, "rb") as probe:
-        magic = probe.read(6)
-    # The *.open functions own the file they open and close it with the stream.
-    if magic.startswith(_GZIP_MAGIC):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    if magic.startswith(_BZ2_MAGIC):
-        return bz2.open(path, "rb")  # type: ignore[return-value]
-    if magic.startswith(_XZ_MAGIC):
-        return lzma.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
 
 
 def _decode_key(raw: bytes, path: str, record: int) -> str:
@@ -476,7 +322,7 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
                 keys, vectors = _read_binary(f, spath, limit, dt)
             else:
                 keys, vectors = _read_text(f, spath, header, limit, dt)
-        except _DECOMPRESS_ERRORS as exc:
+        except DECOMPRESS_ERRORS as exc:
             if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
                 raise
             raise VectorsFormatError(f"corrupted or truncated compressed data ({exc})",
@@ -531,7 +377,7 @@ def write_word2vec(path: str | os.PathLike, keys: Sequence[str], vectors: np.nda
         raise ValueError("the binary word2vec format needs its header; write_header=False "
                          "is only for text (GloVe) files")
     v32 = np.ascontiguousarray(vectors, dtype="<f4")
-    with _open_write(path) as f:
+    with open_write(path) as f:
         if write_header:
             f.write(f"{v32.shape[0]} {v32.shape[1]}\n".encode("utf-8"))
         if binary:

@@ -40,8 +40,8 @@ def _vector_format(path: str, fmt: str | None) -> str:
 def load_vectors(path: str, fmt: str | None = None):
     """Load vectors by format, guessed from the extension: .npz native, .bin word2vec
     binary, otherwise text (word2vec with header, or GloVe without: detected)."""
-    from .io import open_compressed
-    from .keyedvectors import KeyedVectors
+    from ngramvec.base.fileio import open_compressed
+    from ngramvec.vectors.keyedvectors import KeyedVectors
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such vectors file")
     fmt = _vector_format(path, fmt)
@@ -110,13 +110,13 @@ def _add_count_args(p: argparse.ArgumentParser) -> None:
 
 
 def _corpus(args):
-    from .corpus import Corpus
+    from ngramvec.data.corpus import Corpus
     return Corpus(args.corpus, tokenizer=args.tokenizer, lowercase=args.lowercase)
 
 
 def _vocab(args, corpus):
-    from .ngrams import parse_contexts
-    from .vocab import Vocabulary
+    from ngramvec.data.ngrams import parse_contexts
+    from ngramvec.data.vocab import Vocabulary
     if getattr(args, "vocab", None):
         return Vocabulary.load(args.vocab)
     orders = args.ngram_orders
@@ -133,7 +133,7 @@ def _vocab(args, corpus):
 
 
 def _count(args, corpus, vocab):
-    from .cooccur import count_cooccurrences
+    from ngramvec.models.cooccur import count_cooccurrences
     return count_cooccurrences(
         corpus, vocab, window=args.window, weighting=args.weighting,
         dynamic_window=args.dynamic_window, sample=args.sample, subsampling=args.subsampling,
@@ -145,8 +145,8 @@ def _count(args, corpus, vocab):
 # ---- subcommands ----------------------------------------------------------------
 
 def cmd_tokenize(args) -> None:
-    from .corpus import Corpus, _prefetch  # noqa: F401
-    from .io import atomic_write
+    from ngramvec.data.corpus import Corpus, _prefetch  # noqa: F401
+    from ngramvec.base.fileio import atomic_write
     corpus = _corpus(args)
     n = 0
     with atomic_write(args.output, "wb") as f:
@@ -172,8 +172,8 @@ def cmd_count(args) -> None:
 
 
 def cmd_ppmi(args) -> None:
-    from .cooccur import Cooccurrence
-    from .ppmi import PPMI
+    from ngramvec.models.cooccur import Cooccurrence
+    from ngramvec.models.ppmi import PPMI
     counts = Cooccurrence.load(args.counts)
     out = PPMI(cds=args.cds, shift=args.shift).fit_transform(counts)
     out.save(args.output)
@@ -181,8 +181,8 @@ def cmd_ppmi(args) -> None:
 
 
 def cmd_svd(args) -> None:
-    from .cooccur import Cooccurrence
-    from .svd import SVD
+    from ngramvec.models.cooccur import Cooccurrence
+    from ngramvec.models.svd import SVD
     ppmi = Cooccurrence.load(args.ppmi)
     svd = SVD(dim=args.dim, eig=args.eig, add_context=args.add_context,
               algorithm=args.algorithm, seed=args.seed).fit(ppmi)
@@ -201,7 +201,7 @@ def _split(s: str | None) -> list[str]:
 
 def _print_eval(wv, similarity: Sequence[str], analogy: Sequence[str], method: str = "3cosadd",
                 restrict_vocab: int | None = 300000) -> None:
-    from . import evaluate
+    from ngramvec.vectors import evaluate
     for name in similarity:
         r = evaluate.similarity(wv, name, restrict_vocab=restrict_vocab)
         print(f"{name:<18} spearman {r.spearman:6.3f}  pearson {r.pearson:6.3f}  "
@@ -223,7 +223,7 @@ def _acc(part) -> float:
 
 
 def cmd_similar(args) -> None:
-    from ._keys import NGRAM_SEP
+    from ngramvec.base.keys import NGRAM_SEP
     wv = load_vectors(args.vectors, args.format)
     for word in args.words:
         key = word.replace(" ", NGRAM_SEP)
@@ -243,12 +243,12 @@ def cmd_analogy(args) -> None:
 
 def cmd_demo(args) -> None:
     """Train on the bundled corpus, show neighbours and evaluation scores."""
-    from .cooccur import count_cooccurrences
-    from .corpus import Corpus
-    from .datasets import dataset_path
-    from .ppmi import PPMI
-    from .svd import SVD
-    from .vocab import Vocabulary
+    from ngramvec.models.cooccur import count_cooccurrences
+    from ngramvec.data.corpus import Corpus
+    from ngramvec.datasets import dataset_path
+    from ngramvec.models.ppmi import PPMI
+    from ngramvec.models.svd import SVD
+    from ngramvec.data.vocab import Vocabulary
     t0 = time.perf_counter()
     path = dataset_path("demo")
     print(f"ngramvec demo: {os.path.basename(path)} (11 public-domain classics)")
@@ -288,7 +288,7 @@ def _extra_demo_models() -> list[tuple[str, Callable]]:
     """Models of later stages, shown by the demo when they are available."""
     out: list[tuple[str, Callable]] = []
     try:
-        from .sgns import SGNS
+        from ngramvec.models.sgns import SGNS
 
         def sgns(corpus, vocab, args):
             return SGNS(dim=args.dim, window=5, epochs=5, n_threads=args.threads,
@@ -297,8 +297,8 @@ def _extra_demo_models() -> list[tuple[str, Callable]]:
     except ImportError:
         pass
     try:
-        from .glove import GloVe
-        from .cooccur import count_cooccurrences
+        from ngramvec.models.glove import GloVe
+        from ngramvec.models.cooccur import count_cooccurrences
 
         def glove(corpus, vocab, args):
             counts = count_cooccurrences(corpus, vocab, window=10, weighting="harmonic",

@@ -59,7 +59,7 @@ def add_postprocess_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read(path: str, binary: bool) -> tuple[list[str], np.ndarray, np.ndarray | None]:
-    from ..cli import load_vectors
+    from ngramvec.cli import load_vectors
 
     wv = load_vectors(path, "word2vec-binary" if binary else None)
     return wv.index_to_key, wv.vectors, wv.counts
@@ -67,8 +67,8 @@ def _read(path: str, binary: bool) -> tuple[list[str], np.ndarray, np.ndarray | 
 
 def _write(path: str, keys: list[str], vectors: np.ndarray, counts: np.ndarray | None,
            binary: bool) -> None:
-    from ..cli import save_vectors
-    from ..keyedvectors import KeyedVectors
+    from ngramvec.cli import save_vectors
+    from ngramvec.vectors.keyedvectors import KeyedVectors
 
     save_vectors(KeyedVectors(vectors, keys, counts=counts), path,
                  "word2vec-binary" if binary else None)
@@ -91,9 +91,9 @@ def cli_postprocess(args: argparse.Namespace) -> int:
     int
         Exit status (0).
     """
-    from .abtt import AllButTheTop
-    from .isotropy import average_cosine
-    from .whitening import Whitening
+    from ngramvec.vectors.postprocess.abtt import AllButTheTop
+    from ngramvec.vectors.postprocess.isotropy import average_cosine
+    from ngramvec.vectors.postprocess.whitening import Whitening
 
     keys, vectors, counts = _read(os.fspath(args.input), args.binary)
     est = (AllButTheTop(n_components=args.n_components) if args.method == "abtt"

@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_int, check_option
-from .datasets import DATASETS, dataset_path
-from .exceptions import CorpusError
-from .io import open_compressed
-from .keyedvectors import KeyedVectors
+from ngramvec.base.validation import check_bool, check_int, check_option
+from ngramvec.datasets import DATASETS, dataset_path
+from ngramvec.base.exceptions import CorpusError
+from ngramvec.base.fileio import open_compressed
+from ngramvec.vectors.keyedvectors import KeyedVectors
 
 __all__ = [
     "AnalogySection",
@@ -323,7 +323,7 @@ def analogy(wv: KeyedVectors, dataset: str | os.PathLike = "google", method: str
     Examples
     --------
     >>> import numpy as np
-    >>> from ngramvec.keyedvectors import KeyedVectors
+    >>> from ngramvec.vectors.keyedvectors import KeyedVectors
     >>> wv = KeyedVectors(np.eye(4), ["a", "b", "c", "d"])
     >>> analogy(wv, "google").covered
     0
@@ -481,4 +481,4 @@ def similarity(wv: KeyedVectors, dataset: str | os.PathLike = "ws353",
                             oov_pairs=total - used, dataset=os.fspath(dataset))
 
 
-from .sts import STSDataset, STSResult, load_sts, sts  # noqa: E402, F401  (re-exported)
+from ngramvec.vectors.sts import STSDataset, STSResult, load_sts, sts  # noqa: E402, F401  (re-exported)

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin
 
-from .._validation import check_int
-from ._base import RankDeficientWarning
-from ._linear import MomentTransformer, check_n_components
+from ngramvec.base.validation import check_int
+from ngramvec.vectors.postprocess._base import RankDeficientWarning
+from ngramvec.vectors.postprocess._linear import MomentTransformer, check_n_components
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
-from . import io as _io
-from ._keys import normalize_key
-from ._validation import check_int, check_option
-from .exceptions import OutOfVocabularyError
+from ngramvec.vectors import formats as _io
+from ngramvec.base.keys import normalize_key
+from ngramvec.base.validation import check_int, check_option
+from ngramvec.base.exceptions import OutOfVocabularyError
 
 __all__ = ["KeyedVectors"]
 
@@ -611,5 +611,5 @@ class KeyedVectors:
         :mod:`ngramvec.postprocess`; ``fit=False`` applies an already fitted one.
         Keys and counts are kept; vectors are float32.
         """
-        from .postprocess import postprocess_keyed_vectors
+        from ngramvec.vectors.postprocess import postprocess_keyed_vectors
         return postprocess_keyed_vectors(self, transformer, fit=fit)
