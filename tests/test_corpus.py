@@ -187,3 +187,84 @@ def test_callable_tokenizer_on_files(tmp_path):
     p.write_text("a-b\n\nd-e f\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"c.txt, line 3: the tokenizer returned a bad token"):
         nv.Corpus(p, tokenizer=lambda s: s.split("-")).encoded()
+
+
+# --------------------------------------------------------------------------- long lines
+# Regression tests: a line longer than the read block used to make the text-mode
+# encoder write one byte before its buffer (heap corruption), and iteration yielded
+# the part of a sentence read so far as a sentence of its own.
+
+def test_text_encoder_take_text_inside_a_sentence():
+    from ngramvec.data._encode import TextEncoder
+    enc = TextEncoder(1, True, False, 10000, 256)
+    enc.feed(b"word", True)          # the line goes on in the next block
+    assert enc.take_text() == b"word"
+    enc.feed(b" more", False)
+    enc.finish()
+    assert enc.take_text() == b" more\n"
+    enc.feed(b"x", True)
+    enc.take_text()
+    enc.finish()                     # ends the sentence after its text was taken
+    assert enc.take_text() == b"\n"
+
+
+def test_tokenized_lines_have_no_trailing_space():
+    from ngramvec.data._encode import TextEncoder
+    enc = TextEncoder(1, True, False, 10000, 256)
+    enc.feed(b"One two.\n\nthree\n", False)
+    assert enc.take_text() == b"one two\nthree\n"
+
+
+def _encoded_sentences(enc):
+    """Sentences of an EncodedCorpus as lists of str (its lexicon is in id order)."""
+    keys, bounds = enc.lexicon_keys, np.r_[0, enc.ends]
+    return [[keys[i] for i in enc.ids[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _with_blocks(block_size):
+    """Read files in blocks of block_size bytes instead of 4 MiB."""
+    import contextlib
+    import functools
+
+    import ngramvec.data.corpus as corpus_mod
+
+    @contextlib.contextmanager
+    def patched():
+        original = corpus_mod._file_blocks
+        corpus_mod._file_blocks = functools.partial(original, block_size=block_size)
+        try:
+            yield
+        finally:
+            corpus_mod._file_blocks = original
+    return patched()
+
+
+def test_line_longer_than_a_block_iterates_as_it_encodes(tmp_path):
+    p = tmp_path / "long.txt"
+    p.write_bytes(b"alpha beta " * 40 + b"gamma\nshort line\n" + b"x " * 100)
+    with _with_blocks(64):
+        corpus = nv.Corpus(p, max_sentence_length=30)
+        sents = list(corpus)
+        enc = corpus.encode()
+    assert [t for s in sents for t in s] == (["alpha", "beta"] * 40 + ["gamma", "short", "line"]
+                                             + ["x"] * 100)
+    assert sents == _encoded_sentences(enc)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(st.sampled_from([b"ab", b"c", "d\u00e9j\u00e0".encode(), b"  ", b" ",
+                                        b"\n", b"\n\n", b"x" * 40, b"\xff", b"\xc3", b"\t",
+                                        b"z ", "\u00e9".encode() * 7]), max_size=60),
+       block=st.integers(8, 48))
+def test_iteration_and_encoding_agree_token_for_token(tmp_path_factory, pieces, block):
+    p = tmp_path_factory.mktemp("c") / "t.txt"
+    p.write_bytes(b"".join(pieces))
+    with _with_blocks(block):
+        corpus = nv.Corpus(p, max_sentence_length=7)
+        sents = list(corpus)
+        enc = corpus.encode()
+    assert all(tok for s in sents for tok in s)
+    assert sents == _encoded_sentences(enc)

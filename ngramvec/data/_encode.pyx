@@ -230,7 +230,13 @@ cdef class TextEncoder:
             self.ends[self.n_ends] = self.n_tokens
             self.n_ends += 1
         else:
-            self.text[self.n_text - 1] = b'\n'   # replaces the space after the last token
+            # Tokens are joined by one space written before every token but the first
+            # of its sentence, so the sentence end is an appended newline: nothing is
+            # patched back, and text already taken (take_text) is never touched.
+            if self._text_reserve(1) < 0:
+                return -1
+            self.text[self.n_text] = b'\n'
+            self.n_text += 1
         self.n_sentences += 1
         self.sent_len = 0
         return 0
@@ -278,10 +284,11 @@ cdef class TextEncoder:
         else:
             if self._text_reserve(n + 1) < 0:
                 return -1
+            if self.sent_len > 0:
+                self.text[self.n_text] = b' '
+                self.n_text += 1
             memcpy(self.text + self.n_text, s, n)
             self.n_text += n
-            self.text[self.n_text] = b' '
-            self.n_text += 1
         self.n_tokens += 1
         self.sent_len += 1
         self.line_tokens += 1

@@ -327,12 +327,19 @@ class Corpus:
 
     def __iter__(self) -> Iterator[list[str]]:
         enc = self._new_encoder(encode=False)
+        # The encoder's text may stop inside a sentence (a line longer than a read
+        # block): only whole sentences are yielded, the rest waits for the next block.
+        pending = b""
         for _ in self._feed(enc):
             text = enc.take_text()
-            if text:
-                yield from _split_text(text)
+            cut = text.rfind(b"\n") + 1
+            if cut:
+                yield from _split_text(pending + text[:cut])
+                pending = text[cut:]
+            else:
+                pending += text
         enc.finish()
-        text = enc.take_text()
+        text = pending + enc.take_text()
         if text:
             yield from _split_text(text)
 
