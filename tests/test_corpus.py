@@ -268,3 +268,34 @@ def test_iteration_and_encoding_agree_token_for_token(tmp_path_factory, pieces, 
         enc = corpus.encode()
     assert all(tok for s in sents for tok in s)
     assert sents == _encoded_sentences(enc)
+
+
+# --------------------------------------------------------------------------- corrupt ids
+# Regression tests (issue 10, item 3): kernels read ids and sentence ends without bounds
+# checks, so an encoded corpus written by another tool is checked when it is opened.
+
+def _damaged_copy(tmp_path, name, index, value):
+    src = nv.Corpus(["the cat sat", "on the mat", "a dog"]).encode(tmp_path / "enc")
+    dtype = np.int32 if name == "ids.i32" else np.int64
+    arr = np.fromfile(src.path / name, dtype=dtype)
+    arr[index] = value
+    arr.tofile(src.path / name)
+    return src.path
+
+
+@pytest.mark.parametrize("value", [10**9, -1, 7])
+def test_encoded_corpus_refuses_ids_outside_the_lexicon(tmp_path, value):
+    path = _damaged_copy(tmp_path, "ids.i32", 2, value)
+    with pytest.raises(CorpusError, match=r"ids\.i32: token 2 has id .* outside the lexicon"):
+        EncodedCorpus(path)
+
+
+@pytest.mark.parametrize("index, value, match", [
+    (0, -100, r"sentence end 0 is -100, before the previous one \(0\)"),
+    (1, 10**9, r"sentence end 2 is 8, before the previous one \(1000000000\)"),
+    (2, 7, r"the last sentence ends at 7, not at the 8 tokens"),
+])
+def test_encoded_corpus_refuses_bad_sentence_ends(tmp_path, index, value, match):
+    path = _damaged_copy(tmp_path, "ends.i64", index, value)
+    with pytest.raises(CorpusError, match=match):
+        EncodedCorpus(path)

@@ -81,6 +81,8 @@ class EncodedCorpus:
         if len(self.lexicon_keys) != int(self.meta["n_types"]):
             raise CorpusError(f"lexicon has {len(self.lexicon_keys)} entries, meta.json says "
                               f"{self.meta['n_types']}", str(self.path / "lexicon.txt"))
+        _check_ids(self.ids, len(self.lexicon_keys), self.path / "ids.i32")
+        _check_ends(self.ends, n_tok, self.path / "ends.i64")
         self._finalizer = None
 
     @classmethod
@@ -154,6 +156,38 @@ class EncodedCorpus:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return EncodedCorpus(dest)
+
+
+_CHECK_BLOCK = 1 << 24   # elements checked at a time: bounded memory on any corpus size
+
+
+def _check_ids(ids: np.ndarray, n_types: int, path: Path) -> None:
+    """Every id must index the lexicon: the kernels trust them (no bounds checks there)."""
+    for start in range(0, ids.shape[0], _CHECK_BLOCK):
+        block = np.asarray(ids[start:start + _CHECK_BLOCK])
+        bad = np.flatnonzero((block < 0) | (block >= n_types))
+        if bad.size:
+            k = start + int(bad[0])
+            raise CorpusError(f"token {k:,} has id {int(ids[k])}, outside the lexicon's "
+                              f"[0, {n_types}): corrupted", str(path))
+
+
+def _check_ends(ends: np.ndarray, n_tokens: int, path: Path) -> None:
+    """Sentence ends must rise from 0 to n_tokens: the kernels slice ids with them."""
+    prev = 0
+    for start in range(0, ends.shape[0], _CHECK_BLOCK):
+        block = np.asarray(ends[start:start + _CHECK_BLOCK])
+        bad = np.flatnonzero(np.diff(block, prepend=prev) < 0)
+        if bad.size:
+            k = start + int(bad[0])
+            raise CorpusError(f"sentence end {k:,} is {int(ends[k])}, before the previous "
+                              f"one ({int(ends[k - 1]) if k else 0}): corrupted", str(path))
+        prev = int(block[-1])
+    if ends.shape[0] and int(ends[-1]) != n_tokens:
+        raise CorpusError(f"the last sentence ends at {int(ends[-1]):,}, not at the "
+                          f"{n_tokens:,} tokens of ids.i32: corrupted", str(path))
+    if not ends.shape[0] and n_tokens:
+        raise CorpusError(f"no sentence ends for {n_tokens:,} tokens: corrupted", str(path))
 
 
 def _map(path: Path, dtype, n: int) -> np.ndarray:
