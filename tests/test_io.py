@@ -9,6 +9,8 @@ import os
 import numpy as np
 import pytest
 
+import ngramvec as nv
+
 from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.vectors.formats import (
     atomic_write,
@@ -306,3 +308,23 @@ def test_npz_bad_files(tmp_path, vecs):
         np.savez(f, **arrays)
     with pytest.raises(VectorsFormatError, match=r"5 vectors but 4 keys"):
         read_npz(p)
+
+
+def test_text_file_starting_with_BZh_is_text(tmp_path):
+    # issue 10, item 6: "BZh" alone is not the bzip2 magic (English text starts so too)
+    from ngramvec.base.fileio import open_compressed
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"BZhang 0.5 0.25\n")
+    with open_compressed(p) as f:
+        assert f.read() == b"BZhang 0.5 0.25\n"
+    corpus = nv.Corpus(p, lowercase=False, tokenizer="whitespace")
+    assert list(corpus) == [["BZhang", "0.5", "0.25"]]
+    real = tmp_path / "r.txt.bz2"
+    real.write_bytes(bz2.compress(b"BZh real\n"))
+    with open_compressed(real) as f:
+        assert f.read() == b"BZh real\n"
+    assert list(nv.Corpus(real, lowercase=False)) == [["BZh", "real"]]
+    empty = tmp_path / "e.bz2"
+    empty.write_bytes(bz2.compress(b""))
+    with open_compressed(empty) as f:
+        assert f.read() == b""

@@ -16,11 +16,42 @@ import tempfile
 import zlib
 from typing import IO, Any, Iterator
 
-__all__ = ["atomic_write", "open_compressed", "open_write", "DECOMPRESS_ERRORS"]
+__all__ = ["atomic_write", "open_compressed", "open_write", "compression_of", "DECOMPRESS_ERRORS"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_BZ2_MAGIC = b"BZh"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
+# bzip2: "BZh", the block size '1'..'9', then the magic of a first block (pi) or of
+# the end of an empty stream (sqrt(pi)). "BZh" alone also starts English text.
+_BZ2_BLOCKS = (b"\x31\x41\x59\x26\x53\x59", b"\x17\x72\x45\x38\x50\x90")
+MAGIC_BYTES = 10   # bytes compression_of needs to see
+
+
+def compression_of(head: bytes) -> str | None:
+    """The compression a file starts with: ``"gzip"``, ``"bzip2"``, ``"xz"`` or None.
+
+    Parameters
+    ----------
+    head : bytes
+        The first :data:`MAGIC_BYTES` bytes of the file (fewer for a short file).
+
+    Examples
+    --------
+    >>> compression_of(b"BZh9" + bytes([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]))
+    'bzip2'
+    >>> compression_of(b"BZhang was here") is None
+    True
+    """
+    if head.startswith(_GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(_XZ_MAGIC):
+        return "xz"
+    if (head.startswith(b"BZh") and len(head) >= 10 and 0x31 <= head[3] <= 0x39
+            and head[4:10] in _BZ2_BLOCKS):
+        return "bzip2"
+    return None
+
+
+_OPENERS = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}
 # What can go wrong while decompressing a damaged or truncated stream.
 DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 
@@ -163,12 +194,8 @@ def open_compressed(path: str | os.PathLike) -> IO[bytes]:
         If ``path`` does not exist.
     """
     with open(path, "rb") as probe:
-        magic = probe.read(6)
+        kind = compression_of(probe.read(MAGIC_BYTES))
     # The *.open functions own the file they open and close it with the stream.
-    if magic.startswith(_GZIP_MAGIC):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    if magic.startswith(_BZ2_MAGIC):
-        return bz2.open(path, "rb")  # type: ignore[return-value]
-    if magic.startswith(_XZ_MAGIC):
-        return lzma.open(path, "rb")  # type: ignore[return-value]
+    if kind is not None:
+        return _OPENERS[kind](path, "rb")  # type: ignore[return-value]
     return open(path, "rb")

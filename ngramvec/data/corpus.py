@@ -15,6 +15,7 @@ import queue
 import threading
 from typing import Callable, Iterable, Iterator, Sequence, Union
 
+from ngramvec.base.fileio import MAGIC_BYTES, compression_of
 from ngramvec.base.validation import check_bool, check_int, check_option
 from ngramvec.base.exceptions import CorpusError, ExtensionNotBuiltError, OneShotIteratorError
 
@@ -32,11 +33,6 @@ __all__ = ["Corpus", "tokenize", "TOKENIZERS"]
 TOKENIZERS = ("words", "words_punct", "whitespace")
 _MODES = {"whitespace": 0, "words": 1, "words_punct": 2}
 BLOCK_SIZE = 1 << 22          # bytes read at a time
-_MAGIC = (
-    (b"\x1f\x8b", gzip.open),
-    (b"BZh", bz2.open),
-    (b"\xfd7zXZ\x00", lzma.open),
-)
 
 Source = Union[str, os.PathLike, Iterable[str], Iterable[Sequence[str]]]
 
@@ -52,12 +48,11 @@ def open_binary(path: str | os.PathLike):
         raise CorpusError("is a directory", path) from None
     except PermissionError:
         raise CorpusError("permission denied", path) from None
-    head = f.read(6)
+    kind = compression_of(f.read(MAGIC_BYTES))
     f.seek(0)
-    for magic, opener in _MAGIC:
-        if head.startswith(magic):
-            f.close()
-            return opener(path, "rb")
+    if kind is not None:
+        f.close()
+        return {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[kind](path, "rb")
     return f
 
 
