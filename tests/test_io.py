@@ -328,3 +328,21 @@ def test_text_file_starting_with_BZh_is_text(tmp_path):
     empty.write_bytes(bz2.compress(b""))
     with open_compressed(empty) as f:
         assert f.read() == b""
+
+
+def test_line_starting_with_whitespace_is_an_empty_key(tmp_path):
+    # issue 10, item 6: with dim 1 the line " 3 4" used to load the key "3"
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"2 1\nab 1\n 3 4\n")
+    with pytest.raises(VectorsFormatError, match=r"v\.txt, record 3: the line starts with whitespace: empty key"):
+        read_word2vec(p)
+
+
+def test_infinite_values_are_reported_like_nan(tmp_path, caplog):
+    # issue 10, item 6: 1e400 (and 1e39 in float32) load as inf; say so as for NaN
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"3 2\nab 1 2\ncd 1e400 0\nef 1e39 0\n")
+    with caplog.at_level("WARNING"):
+        keys, vecs = read_word2vec(p)
+    assert np.isinf(vecs[1, 0]) and np.isinf(vecs[2, 0])
+    assert "2 vectors contain NaN or infinite values (the first: 'cd', vector 2)" in caplog.text

@@ -158,6 +158,10 @@ def _read_text(f: IO[bytes], path: str, header: bool, limit: int | None,
                 break
             raise VectorsFormatError(f"more records than the {count} announced in the header",
                                      path, line_no)
+        if line[:1] in _WS:
+            # " 3 4" is an empty key and two values, not the key "3" (dim 1)
+            raise VectorsFormatError("the line starts with whitespace: empty key", path,
+                                     line_no)
         parts = stripped.split(None, 1)
         key = _decode_key(parts[0], path, line_no)
         if len(parts) == 1:
@@ -189,6 +193,7 @@ def _read_text(f: IO[bytes], path: str, header: bool, limit: int | None,
 
 
 _WS = b" \t\n\r\x0b\x0c"
+bad_none = np.zeros(0, dtype=np.intp)
 _MAX_KEY_BYTES = 1 << 16
 
 
@@ -321,15 +326,19 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
             if binary:
                 keys, vectors = _read_binary(f, spath, limit, dt)
             else:
-                keys, vectors = _read_text(f, spath, header, limit, dt)
+                with np.errstate(over="ignore"):  # overflow to inf is reported below
+                    keys, vectors = _read_text(f, spath, header, limit, dt)
         except DECOMPRESS_ERRORS as exc:
             if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
                 raise
             raise VectorsFormatError(f"corrupted or truncated compressed data ({exc})",
                                      spath, None) from exc
-    n_nan = int(np.isnan(vectors).any(axis=1).sum()) if vectors.size else 0
-    if n_nan:
-        logger.warning("%s: %d vectors contain NaN values; kept as they are", spath, n_nan)
+    # Overflowing values (1e400, or 1e39 read into float32) become inf: as loud as NaN.
+    bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1)) if vectors.size else bad_none
+    if bad.size:
+        first = int(bad[0])
+        logger.warning("%s: %d vectors contain NaN or infinite values (the first: %r, vector "
+                       "%d); kept as they are", spath, bad.size, keys[first], first + 1)
     logger.info("loaded %d x %d vectors from %s", vectors.shape[0], vectors.shape[1], spath)
     return keys, vectors
 
