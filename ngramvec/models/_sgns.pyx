@@ -74,85 +74,20 @@ cdef extern from "nv_alias.h" nogil:
     int nv_alias_build(const double *w, int64_t n, uint64_t *cells)
     int32_t nv_alias_draw(const uint64_t *cells, uint64_t n, uint64_t r)
 
-# The arithmetic of one (centre, context) pair with its negatives, in C so that the
-# whole function can be compiled twice (AVX2 and baseline x86-64) and picked at load
-# time by the CPU (GCC target_clones): the dim-long loops are vectorised 8 floats wide
-# where the CPU allows, without -march=native and without -ffast-math. The dot product
-# uses an OpenMP SIMD reduction (a fixed lane order: deterministic on a given CPU).
-cdef extern from *:
-    """
-    #include <math.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #define NV_MAX_EXP 6
-    #define NV_EXP_TABLE_SIZE 1000
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define NV_CLONES __attribute__((target_clones("avx2", "default")))
-    #else
-    #define NV_CLONES
-    #endif
-
-    /* word2vec's sigmoid table: sigmoid(x) for x on a grid of [-6, 6). */
-    static void nv_fill_exp_table(float *t) {
-        for (int i = 0; i < NV_EXP_TABLE_SIZE; i++) {
-            float e = (float)exp((i / (double)NV_EXP_TABLE_SIZE * 2 - 1) * NV_MAX_EXP);
-            t[i] = e / (e + 1);
-        }
-    }
-
-    NV_CLONES
-    static double nv_sgns_pair(float *restrict l1, float *restrict syn1, int dim,
-                               const int32_t *targets, int n_targets, float lr,
-                               float *restrict neu1e, const float *exp_table, int with_loss) {
-        double loss = 0.0;
-        for (int k = 0; k < dim; k++) neu1e[k] = 0.0f;
-        for (int j = 0; j < n_targets; j++) {
-            float *restrict row = syn1 + (int64_t)targets[j] * dim;
-            float label = j == 0 ? 1.0f : 0.0f;
-            float f = 0.0f, g;
-            #pragma omp simd reduction(+:f)
-            for (int k = 0; k < dim; k++) f += l1[k] * row[k];
-            /* NaN takes the last branch: no table read out of range */
-            if (f >= NV_MAX_EXP) g = (label - 1.0f) * lr;
-            else if (f > -NV_MAX_EXP)
-                /* grid index; word2vec.c's integer 1000 / 6 / 2 = 83 would be off by 0.4% */
-                g = (label - exp_table[(int)((f + NV_MAX_EXP) *
-                                              ((float)NV_EXP_TABLE_SIZE / (2 * NV_MAX_EXP)))]) * lr;
-            else g = label * lr;
-            if (with_loss) {   /* -log sigmoid(+-f), f clipped to [-6, 6] */
-                float z = j == 0 ? f : -f;
-                z = z > NV_MAX_EXP ? NV_MAX_EXP : (z < -NV_MAX_EXP ? -NV_MAX_EXP : z);
-                loss += log1p(exp(-(double)z));
-            }
-            for (int k = 0; k < dim; k++) neu1e[k] += g * row[k];
-            for (int k = 0; k < dim; k++) row[k] += g * l1[k];
-        }
-        for (int k = 0; k < dim; k++) l1[k] += neu1e[k];
-        return loss;
-    }
-
-    /* 64-byte aligned block, size rounded up to whole cache lines (free() releases it) */
-    static void *nv_alloc64(size_t n) {
-        void *p = NULL;
-        n = (n + 63) & ~(size_t)63;
-        return posix_memalign(&p, 64, n ? n : 64) == 0 ? p : NULL;
-    }
-
-    static inline int64_t nv_atomic_add_i64(int64_t *p, int64_t v) {
-        return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
-    }
-    static inline int64_t nv_atomic_load_i64(int64_t *p) {
-        return __atomic_load_n(p, __ATOMIC_RELAXED);
-    }
-    """
+# The arithmetic of one (centre, context) pair with its negatives (AVX2 / baseline
+# clones picked at load time, word2vec's sigmoid table): see csrc/nv_sgns_update.h.
+cdef extern from "nv_sgns_update.h" nogil:
     int NV_EXP_TABLE_SIZE
-    void nv_fill_exp_table(float *t) nogil
+    void nv_fill_exp_table(float *t)
     double nv_sgns_pair(float *l1, float *syn1, int dim, const int32_t *targets,
                         int n_targets, float lr, float *neu1e, const float *exp_table,
-                        int with_loss) nogil
-    void *nv_alloc64(size_t n) nogil
-    int64_t nv_atomic_add_i64(int64_t *p, int64_t v) nogil
-    int64_t nv_atomic_load_i64(int64_t *p) nogil
+                        int with_loss)
+
+# Cache-line aligned per-thread blocks and the relaxed atomics of the progress counter.
+cdef extern from "nv_sgns_thread.h" nogil:
+    void *nv_alloc64(size_t n)
+    int64_t nv_atomic_add_i64(int64_t *p, int64_t v)
+    int64_t nv_atomic_load_i64(int64_t *p)
 
 
 ctypedef struct sgns_opts:
