@@ -100,6 +100,71 @@ def test_chunk_bounds_hold_whole_sentences():
     assert np.all(np.diff(b) > 0)
 
 
+def _kernel_run(n_vocab=6, dim=4, negative=2, window=2, dynamic=False, n_threads=1,
+                sentences=((0, 1, 2, 3), (4, 5), (1,), (2, 3, 4, 5, 0, 1))):
+    """The pieces of one kernel run over lexicon-id sentences (lexicon id == row)."""
+    ids = np.array([w for s in sentences for w in s], dtype=np.int32)
+    ends = np.cumsum([len(s) for s in sentences]).astype(np.int64)
+    syn0 = np.random.default_rng(0).random((n_vocab, dim), dtype=np.float32) - 0.5
+    syn1 = np.zeros((n_vocab, dim), dtype=np.float32)
+    keep = np.full(n_vocab, 2**32, dtype=np.uint64)
+    alias = _sgns.sgns_alias_table(np.ones(n_vocab))
+    states = np.arange(1, 4 * n_threads + 1, dtype=np.uint64).reshape(n_threads, 4)
+    opts = _sgns.SGNSOptions(dim, window, negative, dynamic, True, 0.025, 1e-4, len(ids))
+    chunks = _chunk_bounds(ends, 5)
+    return dict(syn0=syn0, syn1=syn1, ends=ends, chunks=chunks, keep=keep, alias=alias,
+                rng_states=states, opts=opts), ids, np.arange(n_vocab, dtype=np.int32)
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_train_words_visits_every_window_pair(window):
+    """Full window, no subsampling: the kernel trains each (i, j), 0 < |i - j| <= window,
+    once per epoch, reads every token once and advances the run's progress."""
+    kw, ids, remap = _kernel_run(window=window)
+    shared = _sgns.SGNSShared(**kw)
+    sents = np.split(ids, kw["ends"][:-1])
+    expected = sum(1 for s in sents for i in range(len(s)) for j in range(len(s))
+                   if 0 < abs(i - j) <= window)
+    words, pairs, loss = _sgns.sgns_train_words(shared, ids, remap, 0, shared.n_chunks)
+    assert (words, pairs) == (len(ids), expected) and loss > 0
+    assert shared.progress == len(ids) and shared.n_threads == 1
+    assert _sgns.sgns_train_words(shared, ids, remap, 1, 1) == (0, 0, 0.0)
+    # out-of-vocabulary tokens are dropped before windowing (word2vec)
+    remap[3] = -1
+    shared = _sgns.SGNSShared(**kw)
+    short = [s[s != 3] for s in sents]
+    expected = sum(1 for s in short for i in range(len(s)) for j in range(len(s))
+                   if 0 < abs(i - j) <= window)
+    assert _sgns.sgns_train_words(shared, ids, remap, 0, shared.n_chunks)[1] == expected
+
+
+def test_shared_and_kernels_check_their_arrays():
+    kw, ids, remap = _kernel_run()
+    with pytest.raises(ValueError, match="keep must have one entry per row of syn0"):
+        _sgns.SGNSShared(**{**kw, "keep": kw["keep"][:-1]})
+    with pytest.raises(ValueError, match="opts.dim columns"):
+        _sgns.SGNSShared(**{**kw, "syn1": np.zeros((6, 3), dtype=np.float32)})
+    with pytest.raises(ValueError, match=r"rng_states must have shape \(n_threads, 4\)"):
+        _sgns.SGNSShared(**{**kw, "rng_states": np.zeros((1, 3), dtype=np.uint64)})
+    with pytest.raises(ValueError, match="chunks must run from sentence 0 to len"):
+        _sgns.SGNSShared(**{**kw, "chunks": kw["chunks"][:-1]})
+    shared = _sgns.SGNSShared(**kw)
+    with pytest.raises(ValueError, match=r"chunk range \[0, 99\) is outside"):
+        _sgns.sgns_train_words(shared, ids, remap, 0, 99)
+    with pytest.raises(ValueError, match=r"remap in \[-1, n_vocab\)"):
+        _sgns.sgns_train_words(shared, ids, remap + 1, 0, shared.n_chunks)
+    with pytest.raises(ValueError, match="ids must cover every sentence"):
+        _sgns.sgns_train_words(shared, ids[:-1], remap, 0, shared.n_chunks)
+    units = remap[ids][None, :]
+    with pytest.raises(ValueError, match="orders must be distinct"):
+        _sgns.sgns_train_ngrams(shared, units, units, np.array([7], dtype=np.int32),
+                                np.array([1], dtype=np.int32), kw["keep"], 0, 1)
+    with pytest.raises(ValueError, match=r"cunits in \[-1, n_context\)"):
+        _sgns.sgns_train_ngrams(shared, units, units + 6, np.array([1], dtype=np.int32),
+                                np.array([1], dtype=np.int32), kw["keep"], 0, 1)
+    assert shared.progress == 0          # nothing was trained
+
+
 # ---------------------------------------------------------------- training
 
 def _two_clusters(rng, n_sent=600, length=12):
