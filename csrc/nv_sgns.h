@@ -30,6 +30,7 @@ typedef struct {
     int dim, window, negative;
     int dynamic;              /* draw each centre's window uniformly in [1, window] */
     int with_loss;            /* accumulate the loss (a log and an exp per target) */
+    int overlap;              /* ngram units: units sharing positions are pairs too */
     float lr0, min_lr;
     int64_t total_words;      /* raw tokens of the whole run (all epochs), for the lr decay */
     int64_t n_alias;          /* cells of the alias table (rows of syn1) */

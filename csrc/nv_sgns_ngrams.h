@@ -8,7 +8,10 @@
  * unit occurrence (position, order), shared by its input and context roles; a dropped
  * unit becomes -1 in place. Positions stay those of the sentence as written, so
  * out-of-vocabulary and subsampled units are gaps (ngram2vec's "clean" subsampling).
- * Every input unit is then paired with the context units of its window and trained by
+ * Every input unit is then paired with the context units of its window under
+ * ngram2vec's rule (nv_ngram_window.h, the copy counting uses too: every token of the
+ * context within the window of every token of the centre; units sharing a position
+ * only with the `overlap` option, and never a unit with itself) and trained by
  * nv_sgns_pair against an output matrix spanning the context vocabulary; negatives are
  * drawn from the context vocabulary. The dynamic window is drawn once per centre
  * position (shared by its orders).
@@ -21,11 +24,10 @@
 #include <stdint.h>
 
 #include "nv_alias.h"
+#include "nv_ngram_window.h"
 #include "nv_rng.h"
 #include "nv_sgns.h"
 #include "nv_sgns_update.h"
-
-#define NV_SGNS_MAX_ORDER 6
 
 typedef struct {
     const int32_t *iunits;    /* (n_in, n_tok): input id of the ngram of in_orders[x] at p, or -1 */
@@ -33,10 +35,10 @@ typedef struct {
     int64_t n_tok;
     int n_in, n_ctx;
     int top;                  /* highest order used */
-    int in_orders[NV_SGNS_MAX_ORDER];
-    int ctx_orders[NV_SGNS_MAX_ORDER];
-    int in_of[NV_SGNS_MAX_ORDER + 1];     /* order -> row x of iunits, or -1 */
-    int ctx_of[NV_SGNS_MAX_ORDER + 1];    /* order -> row y of cunits, or -1 */
+    int in_orders[NV_MAX_ORDER];
+    int ctx_orders[NV_MAX_ORDER];
+    int in_of[NV_MAX_ORDER + 1];     /* order -> row x of iunits, or -1 */
+    int ctx_of[NV_MAX_ORDER + 1];    /* order -> row y of cunits, or -1 */
     const uint64_t *keep_ctx; /* subsampling thresholds of syn1's rows (x 2**32; the same
                                  value as sh->keep for the same key) */
 } nv_sgns_ngrams;
@@ -53,6 +55,7 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
     const int dim = sh->o.dim, window = sh->o.window, negative = sh->o.negative;
     const int dynamic = sh->o.dynamic, with_loss = sh->o.with_loss;
+    const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
     float *syn0 = sh->syn0, *syn1 = sh->syn1;
     const uint64_t *alias = sh->alias;
     const uint64_t n_alias = (uint64_t)sh->o.n_alias;
@@ -79,12 +82,9 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
                 if (y >= 0) uctx[y * stride + p] = uc;
             }
         }
-        /* 2. pairs. Centre span [i, i+ka), context span [j, j+kb): a pair when every
-         *    token of one is within `win` of every token of the other,
-         *    d = max(|i - (j+kb-1)|, |(i+ka-1) - j|) <= win, and the spans share no
-         *    position (ngram2vec's default, overlap off). For a context left of the
-         *    centre d = (i+ka-1) - j, so j >= i+ka-1-win; right of it d = j+kb-1-i, so
-         *    j <= i+win-kb+1: the loop bounds are the rule, no test on d is needed. */
+        /* 2. pairs: centre span [i, i+ka) of every input order, context spans of
+         *    every context order in its window (nv_ngram_window.h; the distance it
+         *    gives is not used: SGNS weighs every pair alike) */
         for (int64_t i = 0; i < n; i++) {
             int win = window;
             if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
@@ -94,14 +94,12 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
                 if (ui < 0) continue;
                 float *l1 = syn0 + (int64_t)ui * dim;
                 for (int y = 0; y < v->n_ctx; y++) {
-                    int kb = v->ctx_orders[y];
-                    int64_t jlo = i + ka - 1 - win, jhi = i + win - kb + 1;
-                    if (jlo < 0) jlo = 0;
-                    if (jhi > n - kb) jhi = n - kb;
-                    for (int64_t j = jlo; j <= jhi; j++) {
-                        if (j < i + ka && i < j + kb) continue;  /* shared positions (includes j == i) */
-                        int32_t ctx = uctx[y * stride + j];
-                        if (ctx < 0) continue;
+                    nv_ngw_iter it;
+                    int32_t ctx;
+                    int d;
+                    nv_ngw_begin(&it, uctx + y * stride, n, i, ka, v->ctx_orders[y], win,
+                                 mode);
+                    while (nv_ngw_next(&it, &ctx, &d)) {
                         int nt = 1;
                         targets[0] = ctx;
                         for (int q = 0; q < negative; q++) {

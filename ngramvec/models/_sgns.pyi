@@ -11,8 +11,9 @@ class SGNSOptions:
     lr0: float
     min_lr: float
     total_words: int
+    overlap: bool
     def __init__(self, dim: int, window: int, negative: int, dynamic: bool, with_loss: bool,
-                 lr0: float, min_lr: float, total_words: int) -> None: ...
+                 lr0: float, min_lr: float, total_words: int, overlap: bool = False) -> None: ...
 
 class SGNSShared:
     def __init__(self, syn0: NDArray[np.float32], syn1: NDArray[np.float32],

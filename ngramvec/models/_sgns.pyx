@@ -99,7 +99,7 @@ cdef extern from "nv_sgns_update.h" nogil:
 cdef extern from "nv_sgns.h" nogil:
     ctypedef struct nv_sgns_opts:
         int dim, window, negative
-        bint dynamic, with_loss
+        bint dynamic, with_loss, overlap
         float lr0, min_lr
         int64_t total_words, n_alias
     ctypedef struct nv_sgns_shared:
@@ -139,17 +139,20 @@ cdef extern from "nv_sgns_words.h" nogil:
     void nv_sgns_words_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
                              int64_t s1, float lr, nv_sgns_thread *th)
 
+# ngram2vec's window rule and the highest ngram order, shared with counting.
+cdef extern from "nv_ngram_window.h" nogil:
+    enum: NV_MAX_ORDER
+
 cdef extern from "nv_sgns_ngrams.h" nogil:
-    enum: NV_SGNS_MAX_ORDER
     ctypedef struct nv_sgns_ngrams:
         const int32_t *iunits
         const int32_t *cunits
         int64_t n_tok
         int n_in, n_ctx, top
-        int in_orders[NV_SGNS_MAX_ORDER]
-        int ctx_orders[NV_SGNS_MAX_ORDER]
-        int in_of[NV_SGNS_MAX_ORDER + 1]
-        int ctx_of[NV_SGNS_MAX_ORDER + 1]
+        int in_orders[NV_MAX_ORDER]
+        int ctx_orders[NV_MAX_ORDER]
+        int in_of[NV_MAX_ORDER + 1]
+        int ctx_of[NV_MAX_ORDER + 1]
         const uint64_t *keep_ctx
     void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
                               int64_t s1, float lr, nv_sgns_thread *th)
@@ -169,14 +172,17 @@ cdef class SGNSOptions:
         Learning rate at the start and at the end of the run.
     total_words : int
         Raw tokens the run will train (tokens per epoch times epochs).
+    overlap : bool, default=False
+        With ngram units, also pair units that share positions (ngram2vec's
+        ``overlap``; never a unit with itself). Ignored with word units.
     """
     cdef public int dim, window, negative
-    cdef public bint dynamic, with_loss
+    cdef public bint dynamic, with_loss, overlap
     cdef public float lr0, min_lr
     cdef public int64_t total_words
 
     def __init__(self, int dim, int window, int negative, bint dynamic, bint with_loss,
-                 float lr0, float min_lr, int64_t total_words):
+                 float lr0, float min_lr, int64_t total_words, bint overlap=False):
         self.dim = dim
         self.window = window
         self.negative = negative
@@ -185,6 +191,7 @@ cdef class SGNSOptions:
         self.lr0 = lr0
         self.min_lr = min_lr
         self.total_words = max(total_words, 1)
+        self.overlap = overlap
 
 
 cdef class SGNSShared:
@@ -278,6 +285,7 @@ cdef class SGNSShared:
         self.c.o.negative = opts.negative
         self.c.o.dynamic = opts.dynamic
         self.c.o.with_loss = opts.with_loss
+        self.c.o.overlap = opts.overlap
         self.c.o.lr0 = opts.lr0
         self.c.o.min_lr = opts.min_lr
         self.c.o.total_words = opts.total_words
@@ -509,16 +517,16 @@ def sgns_train_words(SGNSShared shared, const int32_t[::1] ids, const int32_t[::
 # ---------------------------------------------------------------------- ngram units
 
 cdef void _set_orders(const int32_t[::1] orders, int *out, int *of, str what) except *:
-    """Copy distinct orders in [1, NV_SGNS_MAX_ORDER] to out and fill of (order -> row)."""
+    """Copy distinct orders in [1, NV_MAX_ORDER] to out and fill of (order -> row)."""
     cdef int x, k
-    if not 1 <= orders.shape[0] <= NV_SGNS_MAX_ORDER:
-        raise ValueError(f"between 1 and {NV_SGNS_MAX_ORDER} {what} orders are needed")
-    for k in range(NV_SGNS_MAX_ORDER + 1):
+    if not 1 <= orders.shape[0] <= NV_MAX_ORDER:
+        raise ValueError(f"between 1 and {NV_MAX_ORDER} {what} orders are needed")
+    for k in range(NV_MAX_ORDER + 1):
         of[k] = -1
     for x in range(orders.shape[0]):
         k = orders[x]
-        if not 1 <= k <= NV_SGNS_MAX_ORDER or of[k] >= 0:
-            raise ValueError(f"{what} orders must be distinct and in [1, {NV_SGNS_MAX_ORDER}]")
+        if not 1 <= k <= NV_MAX_ORDER or of[k] >= 0:
+            raise ValueError(f"{what} orders must be distinct and in [1, {NV_MAX_ORDER}]")
         out[x] = k
         of[k] = x
 
@@ -561,10 +569,12 @@ def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
     -----
     Same driver, generator, learning-rate schedule, Hogwild updates and pair
     arithmetic (``nv_sgns_pair``) as :func:`sgns_train_words`. The pairs are
-    ngram2vec's (Zhao et al. 2017), as counted by ``_count_thread_ngram`` in
-    ``_cooccur.pyx``: with ``opts.dynamic`` off and no subsampling, the pairs trained
-    in an epoch are exactly the pairs :func:`ngramvec.count_cooccurrences` counts.
-    The dynamic window is drawn once per centre position (shared by its orders).
+    ngram2vec's (Zhao et al. 2017), enumerated by ``csrc/nv_ngram_window.h``, the
+    rule co-occurrence counting uses too (units sharing positions only with
+    ``opts.overlap``): with ``opts.dynamic`` off and no subsampling, the pairs trained
+    in an epoch are exactly the pairs :func:`ngramvec.count_cooccurrences` counts
+    with the same ``overlap``. The dynamic window is drawn once per centre position
+    (shared by its orders).
     """
     cdef const nv_sgns_shared *sh = &shared.c
     cdef nv_sgns_ngrams v
@@ -596,7 +606,7 @@ def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
             raise ValueError("iunits must lie in [-1, n_input) and cunits in "
                              "[-1, n_context)")
     v.top = 0
-    for k in range(1, NV_SGNS_MAX_ORDER + 1):
+    for k in range(1, NV_MAX_ORDER + 1):
         if v.in_of[k] >= 0 or v.ctx_of[k] >= 0:
             v.top = k
     v.iunits = &iunits[0, 0]
