@@ -25,19 +25,13 @@ thread's scratch and the shared weights. The bodies and the arithmetic are plain
 
 Per-sentence unit arrays
 ------------------------
-A sentence is first turned into a unit array (``units[0..n)``, vocabulary ids):
-out-of-vocabulary tokens are dropped and frequent tokens are dropped at random
-(word2vec's subsampling, a fresh draw per token and epoch), so windows span the
-surviving tokens as in word2vec.c and gensim. Pairs are then formed on the unit
-array and trained by ``nv_sgns_pair``, the one place where the arithmetic lives.
-
-With ngram units (ngram2vec) Python precomputes, for every corpus position and
-order, the input / context id of the ngram starting there (-1 when none or when it
-crosses a sentence end); per sentence the body copies them into per-order unit
-arrays, subsampled in place (positions stay those of the sentence as written:
-out-of-vocabulary and dropped units are gaps), and pairs every input unit with the
-context units of its window under ngram2vec's rule; ``nv_sgns_pair`` is reused
-unchanged with an output matrix spanning the context vocabulary.
+Word units: out-of-vocabulary tokens are dropped and frequent tokens subsampled (a
+fresh draw per token and epoch) before windowing, as in word2vec.c and gensim. Ngram
+units: Python precomputes the input / context id of the ngram of each order at each
+corpus position; the body subsamples each unit occurrence in place, keeps the
+positions as written (gaps), and pairs units under ngram2vec's rule
+(``csrc/nv_ngram_window.h``, ``overlap`` optional). Every pair goes through
+``nv_sgns_pair``, the one place where the arithmetic lives.
 
 Shared weights and per-thread state (Hogwild)
 ---------------------------------------------
