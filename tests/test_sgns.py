@@ -9,6 +9,8 @@ from ngramvec.models import _sgns
 from ngramvec.base.exceptions import OneShotIteratorError, TrainingDivergedError
 from ngramvec.models.sgns import SGNS, _chunk_bounds
 
+from _reference import count_ngram_pairs, count_pairs
+
 
 # ---------------------------------------------------------------- reference arithmetic
 
@@ -98,6 +100,71 @@ def test_chunk_bounds_hold_whole_sentences():
     b = _chunk_bounds(ends, 10)
     assert b[0] == 0 and b[-1] == len(ends)
     assert np.all(np.diff(b) > 0)
+
+
+def _kernel_run(n_vocab=6, dim=4, negative=2, window=2, dynamic=False, n_threads=1,
+                sentences=((0, 1, 2, 3), (4, 5), (1,), (2, 3, 4, 5, 0, 1))):
+    """The pieces of one kernel run over lexicon-id sentences (lexicon id == row)."""
+    ids = np.array([w for s in sentences for w in s], dtype=np.int32)
+    ends = np.cumsum([len(s) for s in sentences]).astype(np.int64)
+    syn0 = np.random.default_rng(0).random((n_vocab, dim), dtype=np.float32) - 0.5
+    syn1 = np.zeros((n_vocab, dim), dtype=np.float32)
+    keep = np.full(n_vocab, 2**32, dtype=np.uint64)
+    alias = _sgns.sgns_alias_table(np.ones(n_vocab))
+    states = np.arange(1, 4 * n_threads + 1, dtype=np.uint64).reshape(n_threads, 4)
+    opts = _sgns.SGNSOptions(dim, window, negative, dynamic, True, 0.025, 1e-4, len(ids))
+    chunks = _chunk_bounds(ends, 5)
+    return dict(syn0=syn0, syn1=syn1, ends=ends, chunks=chunks, keep=keep, alias=alias,
+                rng_states=states, opts=opts), ids, np.arange(n_vocab, dtype=np.int32)
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_train_words_visits_every_window_pair(window):
+    """Full window, no subsampling: the kernel trains each (i, j), 0 < |i - j| <= window,
+    once per epoch, reads every token once and advances the run's progress."""
+    kw, ids, remap = _kernel_run(window=window)
+    shared = _sgns.SGNSShared(**kw)
+    sents = np.split(ids, kw["ends"][:-1])
+    expected = sum(1 for s in sents for i in range(len(s)) for j in range(len(s))
+                   if 0 < abs(i - j) <= window)
+    words, pairs, loss = _sgns.sgns_train_words(shared, ids, remap, 0, shared.n_chunks)
+    assert (words, pairs) == (len(ids), expected) and loss > 0
+    assert shared.progress == len(ids) and shared.n_threads == 1
+    assert _sgns.sgns_train_words(shared, ids, remap, 1, 1) == (0, 0, 0.0)
+    # out-of-vocabulary tokens are dropped before windowing (word2vec)
+    remap[3] = -1
+    shared = _sgns.SGNSShared(**kw)
+    short = [s[s != 3] for s in sents]
+    expected = sum(1 for s in short for i in range(len(s)) for j in range(len(s))
+                   if 0 < abs(i - j) <= window)
+    assert _sgns.sgns_train_words(shared, ids, remap, 0, shared.n_chunks)[1] == expected
+
+
+def test_shared_and_kernels_check_their_arrays():
+    kw, ids, remap = _kernel_run()
+    with pytest.raises(ValueError, match="keep must have one entry per row of syn0"):
+        _sgns.SGNSShared(**{**kw, "keep": kw["keep"][:-1]})
+    with pytest.raises(ValueError, match="opts.dim columns"):
+        _sgns.SGNSShared(**{**kw, "syn1": np.zeros((6, 3), dtype=np.float32)})
+    with pytest.raises(ValueError, match=r"rng_states must have shape \(n_threads, 4\)"):
+        _sgns.SGNSShared(**{**kw, "rng_states": np.zeros((1, 3), dtype=np.uint64)})
+    with pytest.raises(ValueError, match="chunks must run from sentence 0 to len"):
+        _sgns.SGNSShared(**{**kw, "chunks": kw["chunks"][:-1]})
+    shared = _sgns.SGNSShared(**kw)
+    with pytest.raises(ValueError, match=r"chunk range \[0, 99\) is outside"):
+        _sgns.sgns_train_words(shared, ids, remap, 0, 99)
+    with pytest.raises(ValueError, match=r"remap in \[-1, n_vocab\)"):
+        _sgns.sgns_train_words(shared, ids, remap + 1, 0, shared.n_chunks)
+    with pytest.raises(ValueError, match="ids must cover every sentence"):
+        _sgns.sgns_train_words(shared, ids[:-1], remap, 0, shared.n_chunks)
+    units = remap[ids][None, :]
+    with pytest.raises(ValueError, match="orders must be distinct"):
+        _sgns.sgns_train_ngrams(shared, units, units, np.array([7], dtype=np.int32),
+                                np.array([1], dtype=np.int32), kw["keep"], 0, 1)
+    with pytest.raises(ValueError, match=r"cunits in \[-1, n_context\)"):
+        _sgns.sgns_train_ngrams(shared, units, units + 6, np.array([1], dtype=np.int32),
+                                np.array([1], dtype=np.int32), kw["keep"], 0, 1)
+    assert shared.progress == 0          # nothing was trained
 
 
 # ---------------------------------------------------------------- training
@@ -225,31 +292,6 @@ def test_bad_types(cluster_corpus):
 
 # ---------------------------------------------------------------- ngram units (ngram2vec)
 
-def ref_ngram_pairs(sentences, vocab, in_orders, ctx_orders, window):
-    """Slow enumeration of ngram2vec's pairs (no dynamic window, no subsampling):
-    centre span [i, i+a) of an input entry, context span [j, j+b) of a context entry,
-    every token of one within `window` of every token of the other, no shared
-    position; positions of the sentence as written (out-of-vocabulary tokens are gaps)."""
-    keys = set(vocab.index_to_key)
-    out = []
-    for sent in sentences:
-        toks = sent.split()
-        n = len(toks)
-        for a in in_orders:
-            for i in range(n - a + 1):
-                c = "\u00a0".join(toks[i:i + a])
-                if c not in keys:
-                    continue
-                for b in ctx_orders:
-                    for j in range(n - b + 1):
-                        o = "\u00a0".join(toks[j:j + b])
-                        if o not in keys or (j < i + a and i < j + b):
-                            continue
-                        if max(abs(i - (j + b - 1)), abs(i + a - 1 - j)) <= window:
-                            out.append((c, o))
-    return out
-
-
 def _phrase_sentences(rng, n_sent=150):
     """Sentences with frequent phrases ("new york", "ice cream"), common words and rare
     ones (out of vocabulary at min_count=3: gaps inside sentences)."""
@@ -289,11 +331,107 @@ def test_ngram_pairs_are_ngram2vecs(phrase_data, contexts, orders, window):
     assert any(len(s_.split()) == 1 for s_ in sents)
     m = SGNS(dim=4, window=window, epochs=2, min_count=3, sample=0, dynamic_window=False,
              contexts=contexts, n_threads=2).fit(corpus, vocab=vocab)
-    ref = ref_ngram_pairs(sents, vocab, *orders, window)
+    enc = corpus.encoded()
+    ref = count_ngram_pairs([list(enc.sentence(s)) for s in range(enc.n_sentences)],
+                            enc.lexicon_keys, m.input_vocabulary_.key_to_index,
+                            m.context_vocabulary_.key_to_index, *orders, window)
+    n_ref = int(sum(ref.values()))
     counted = nv.count_cooccurrences(corpus, vocab, window=window, contexts=contexts,
                                      dynamic_window=False, sample=None).stats["pairs"]
-    assert len(ref) == counted
-    assert [h["pairs"] for h in m.history_] == [len(ref)] * 2
+    assert n_ref == counted
+    assert [h["pairs"] for h in m.history_] == [n_ref] * 2
+
+
+def _counting_run(n_input, n_context, ends, window, overlap=False):
+    """A run whose ``syn1`` counts the pairs trained: syn0 is the identity (dim =
+    n_input), syn1 zero, no negatives, a constant lr of 1e-5. A pair (c, o) adds
+    g = lr * (1 - sigmoid(f)) = lr / 2 to syn1[o, c] while f stays below the sigmoid
+    table's first step (0.012), so ``syn1.T / (lr / 2)`` is the count matrix."""
+    syn0 = np.eye(n_input, dtype=np.float32)
+    syn1 = np.zeros((n_context, n_input), dtype=np.float32)
+    opts = _sgns.SGNSOptions(n_input, window, 0, False, False, 1e-5, 1e-5, int(ends[-1]),
+                             overlap)
+    shared = _sgns.SGNSShared(syn0, syn1, ends, _chunk_bounds(ends, 7),
+                              np.full(n_input, 2**32, dtype=np.uint64),
+                              _sgns.sgns_alias_table(np.ones(n_context)),
+                              np.arange(1, 5, dtype=np.uint64)[None, :], opts)
+    return shared, syn1
+
+
+def _pair_counts(syn1, pairs):
+    counts = np.rint(syn1.T / np.float32(0.5e-5)).astype(np.int64)
+    assert counts.sum() == pairs
+    return counts
+
+
+def _dense(ref, shape):
+    out = np.zeros(shape, dtype=np.int64)
+    for (r, c), w in ref.items():
+        out[r, c] = round(w)
+    return out
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_word_pairs_equal_the_reference_pair_by_pair(phrase_data, window):
+    """Every (centre, context) pair the word kernel trains in an epoch, with its
+    multiplicity, is the slow reference's (out-of-vocabulary tokens dropped first)."""
+    _, corpus, vocab = phrase_data
+    words = vocab.subset([1])
+    enc = corpus.encoded()
+    remap = np.ascontiguousarray(enc.remap(words), dtype=np.int32)
+    ends = np.asarray(enc.ends, dtype=np.int64)
+    shared, syn1 = _counting_run(len(words), len(words), ends, window)
+    _, pairs, _ = _sgns.sgns_train_words(shared, np.asarray(enc.ids, dtype=np.int32), remap,
+                                         0, shared.n_chunks)
+    got = _pair_counts(syn1, pairs)
+    sents = [list(enc.sentence(s)) for s in range(enc.n_sentences)]
+    ref = count_pairs(sents, remap, remap, None, window)
+    assert np.array_equal(got, _dense(ref, got.shape))
+
+
+def _units(enc, vocab, orders):
+    """(len(orders), n_tokens): id in ``vocab`` of the ngram of each order at each corpus
+    position, -1 when none or crossing the sentence end."""
+    keys = enc.lexicon_keys
+    out = np.full((len(orders), enc.n_tokens), -1, dtype=np.int32)
+    for s in range(enc.n_sentences):
+        toks = [keys[i] for i in enc.sentence(s)]
+        a = int(enc.ends[s - 1]) if s else 0
+        for x, k in enumerate(orders):
+            for i in range(len(toks) - k + 1):
+                out[x, a + i] = vocab.key_to_index.get(nv.NGRAM_SEP.join(toks[i:i + k]), -1)
+    return out
+
+
+@pytest.mark.parametrize("contexts,orders", [("uni_bi", ((1,), (1, 2))),
+                                             ("bi_bi", ((1, 2), (1, 2))),
+                                             ("bi_tri", ((1, 2), (1, 2, 3)))])
+@pytest.mark.parametrize("window", [1, 3])
+@pytest.mark.parametrize("overlap", [False, True])
+def test_ngram_pairs_equal_the_reference_pair_by_pair(phrase_data, contexts, orders, window,
+                                                      overlap):
+    """The ngram kernel trains, per epoch, exactly the (input unit, context unit) pairs
+    of ngram2vec's window rule (``nv_ngram_window.h``), overlap on or off, each as often
+    as the slow reference in tests/_reference.py counts it."""
+    sents, corpus, _ = phrase_data
+    vocab = nv.Vocabulary.build(corpus, min_count=3, ngram_orders=(1, 2, 3))
+    ins, ctx = orders
+    iv, cv = vocab.subset(ins), vocab.subset(ctx)
+    enc = corpus.encoded()
+    ends = np.asarray(enc.ends, dtype=np.int64)
+    shared, syn1 = _counting_run(len(iv), len(cv), ends, window, overlap)
+    _, pairs, _ = _sgns.sgns_train_ngrams(
+        shared, _units(enc, iv, ins), _units(enc, cv, ctx), np.array(ins, dtype=np.int32),
+        np.array(ctx, dtype=np.int32), np.full(len(cv), 2**32, dtype=np.uint64), 0,
+        shared.n_chunks)
+    got = _pair_counts(syn1, pairs)
+    sents = [list(enc.sentence(s)) for s in range(enc.n_sentences)]
+    ref = count_ngram_pairs(sents, enc.lexicon_keys, iv.key_to_index, cv.key_to_index, ins,
+                            ctx, window, overlap=overlap)
+    assert np.array_equal(got, _dense(ref, got.shape))
+    if overlap:     # units sharing positions are pairs too: more pairs than without
+        assert pairs > sum(count_ngram_pairs(sents, enc.lexicon_keys, iv.key_to_index,
+                                             cv.key_to_index, ins, ctx, window).values())
 
 
 def test_ngram_units_vocabularies_and_vectors(phrase_data, tmp_path):

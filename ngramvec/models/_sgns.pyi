@@ -1,4 +1,4 @@
-"""Type stubs of the compiled SGNS kernel (ngramvec/_sgns.pyx)."""
+"""Type stubs of the compiled SGNS kernel (ngramvec/models/_sgns.pyx)."""
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -11,8 +11,21 @@ class SGNSOptions:
     lr0: float
     min_lr: float
     total_words: int
+    overlap: bool
     def __init__(self, dim: int, window: int, negative: int, dynamic: bool, with_loss: bool,
-                 lr0: float, min_lr: float, total_words: int) -> None: ...
+                 lr0: float, min_lr: float, total_words: int, overlap: bool = False) -> None: ...
+
+class SGNSShared:
+    def __init__(self, syn0: NDArray[np.float32], syn1: NDArray[np.float32],
+                 ends: NDArray[np.int64], chunks: NDArray[np.int64], keep: NDArray[np.uint64],
+                 alias: NDArray[np.uint64], rng_states: NDArray[np.uint64],
+                 opts: SGNSOptions) -> None: ...
+    @property
+    def progress(self) -> int: ...
+    @property
+    def n_chunks(self) -> int: ...
+    @property
+    def n_threads(self) -> int: ...
 
 def sgns_exp_table() -> NDArray[np.float32]: ...
 def sgns_alias_table(weights: ArrayLike) -> NDArray[np.uint64]: ...
@@ -20,17 +33,9 @@ def sgns_alias_draw(cells: NDArray[np.uint64], bits: NDArray[np.uint64]) -> NDAr
 def sgns_update_pair(syn0: NDArray[np.float32], syn1: NDArray[np.float32], centre: int,
                      targets: NDArray[np.int32], lr: float,
                      exp_table: NDArray[np.float32]) -> float: ...
-def sgns_train_words(syn0: NDArray[np.float32], syn1: NDArray[np.float32],
-                     ids: NDArray[np.int32], ends: NDArray[np.int64], chunks: NDArray[np.int64],
-                     chunk_lo: int, chunk_hi: int, remap: NDArray[np.int32],
-                     keep: NDArray[np.uint64], alias: NDArray[np.uint64], opts: SGNSOptions,
-                     rng_states: NDArray[np.uint64],
-                     progress: NDArray[np.int64]) -> tuple[int, int, float]: ...
-def sgns_train_ngram_shard(syn0: NDArray[np.float32], syn1: NDArray[np.float32],
-                           iunits: NDArray[np.int32], cunits: NDArray[np.int32],
-                           in_orders: NDArray[np.int32], ctx_orders: NDArray[np.int32],
-                           ends: NDArray[np.int64], chunks: NDArray[np.int64],
-                           chunk_lo: int, chunk_hi: int, keep_in: NDArray[np.uint64],
-                           keep_ctx: NDArray[np.uint64], alias: NDArray[np.uint64],
-                           opts: SGNSOptions, rng_states: NDArray[np.uint64],
-                           progress: NDArray[np.int64]) -> tuple[int, int, float]: ...
+def sgns_train_words(shared: SGNSShared, ids: NDArray[np.int32], remap: NDArray[np.int32],
+                     chunk_lo: int, chunk_hi: int) -> tuple[int, int, float]: ...
+def sgns_train_ngrams(shared: SGNSShared, iunits: NDArray[np.int32], cunits: NDArray[np.int32],
+                      in_orders: NDArray[np.int32], ctx_orders: NDArray[np.int32],
+                      keep_ctx: NDArray[np.uint64], chunk_lo: int,
+                      chunk_hi: int) -> tuple[int, int, float]: ...

@@ -1,29 +1,37 @@
 # cython: language_level=3
 """Compiled skip-gram with negative sampling (SGNS) over an encoded corpus.
 
-Work split
-----------
+Work split: one driver, one C body per variant
+-----------------------------------------------
 An epoch is a sequence of *chunks*: runs of whole sentences of about 10,000 tokens
-(boundaries computed in Python). ``sgns_train_words`` trains chunks
-``[chunk_lo, chunk_hi)`` with ``prange(schedule="dynamic")``: each thread takes the
-next untrained chunk, so a thread always works on contiguous sentences.
+(boundaries computed in Python). The front end builds one :class:`SGNSShared` per
+training run (both weight matrices, sentence ends, chunk bounds, subsampling and
+negative-sampling tables, generator states, the scalar settings, the progress
+counter) and calls an entry point per slice of chunks ``[chunk_lo, chunk_hi)``:
+``sgns_train_words`` (word2vec) or ``sgns_train_ngrams`` (ngram2vec). Each checks its
+variant's arrays and hands a *chunk body* and its tables to the one parallel driver,
+``_drive``, which owns everything else: per-thread scratch (allocated once per call,
+before the chunk loop), generator states in and out, ``prange(schedule="dynamic")``
+over the chunks (each thread takes the next untrained chunk, so a thread always works
+on contiguous sentences), the learning rate of each chunk, the progress counter and
+the statistics. A body trains the sentences of one chunk and touches only its
+thread's scratch and the shared weights. The bodies and the arithmetic are plain C in
+``csrc/``::
+
+    nv_sgns.h          run state (nv_sgns_shared), per-thread block, lr decay
+    nv_sgns_update.h   nv_sgns_pair: one (centre, context) update, sigmoid table
+    nv_sgns_words.h    word2vec body: subsampled unit array, (dynamic) window
+    nv_sgns_ngrams.h   ngram2vec body: per-order unit rows, ngram2vec's window rule
 
 Per-sentence unit arrays
 ------------------------
-A sentence is first turned into a unit array (``units[0..n)``, vocabulary ids):
-out-of-vocabulary tokens are dropped and frequent tokens are dropped at random
-(word2vec's subsampling, a fresh draw per token and epoch), so windows span the
-surviving tokens as in word2vec.c and gensim. Pairs are then formed on the unit
-array and trained by ``nv_sgns_pair``, the one place where the arithmetic lives.
-
-Ngram units (ngram2vec) are a second kernel, ``sgns_train_ngram_shard``: Python
-precomputes, for every corpus position and order, the input / context id of the ngram
-starting there (-1 when none or when it crosses a sentence end); per sentence the
-kernel copies them into per-order unit arrays, subsampled in place (positions stay
-those of the sentence as written: out-of-vocabulary and dropped units are gaps), and
-pairs every input unit with the context units of its window under ngram2vec's rule
-(see ``_train_chunk_ngram``); ``nv_sgns_pair`` is reused unchanged with an output
-matrix spanning the context vocabulary.
+Word units: out-of-vocabulary tokens are dropped and frequent tokens subsampled (a
+fresh draw per token and epoch) before windowing, as in word2vec.c and gensim. Ngram
+units: Python precomputes the input / context id of the ngram of each order at each
+corpus position; the body subsamples each unit occurrence in place, keeps the
+positions as written (gaps), and pairs units under ngram2vec's rule
+(``csrc/nv_ngram_window.h``, ``overlap`` optional). Every pair goes through
+``nv_sgns_pair``, the one place where the arithmetic lives.
 
 Shared weights and per-thread state (Hogwild)
 ---------------------------------------------
@@ -54,8 +62,8 @@ For each target ``t`` with label ``y`` (1 for ``o``, 0 for the negatives)::
 then ``syn0[c] += neu1e``. A negative equal to ``o`` is skipped (word2vec).
 """
 from cython.parallel cimport parallel, prange, threadid
-from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdlib cimport free
 from libc.string cimport memcpy
 
 import numpy as np
@@ -67,113 +75,81 @@ cnp.import_array()
 cdef extern from "nv_rng.h" nogil:
     ctypedef struct nv_rng:
         uint64_t s[4]
-    uint64_t nv_rng_next(nv_rng *r)
-    uint64_t nv_rng_below(nv_rng *r, uint64_t n)
 
 cdef extern from "nv_alias.h" nogil:
     int nv_alias_build(const double *w, int64_t n, uint64_t *cells)
     int32_t nv_alias_draw(const uint64_t *cells, uint64_t n, uint64_t r)
 
-# The arithmetic of one (centre, context) pair with its negatives, in C so that the
-# whole function can be compiled twice (AVX2 and baseline x86-64) and picked at load
-# time by the CPU (GCC target_clones): the dim-long loops are vectorised 8 floats wide
-# where the CPU allows, without -march=native and without -ffast-math. The dot product
-# uses an OpenMP SIMD reduction (a fixed lane order: deterministic on a given CPU).
-cdef extern from *:
-    """
-    #include <math.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #define NV_MAX_EXP 6
-    #define NV_EXP_TABLE_SIZE 1000
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define NV_CLONES __attribute__((target_clones("avx2", "default")))
-    #else
-    #define NV_CLONES
-    #endif
-
-    /* word2vec's sigmoid table: sigmoid(x) for x on a grid of [-6, 6). */
-    static void nv_fill_exp_table(float *t) {
-        for (int i = 0; i < NV_EXP_TABLE_SIZE; i++) {
-            float e = (float)exp((i / (double)NV_EXP_TABLE_SIZE * 2 - 1) * NV_MAX_EXP);
-            t[i] = e / (e + 1);
-        }
-    }
-
-    NV_CLONES
-    static double nv_sgns_pair(float *restrict l1, float *restrict syn1, int dim,
-                               const int32_t *targets, int n_targets, float lr,
-                               float *restrict neu1e, const float *exp_table, int with_loss) {
-        double loss = 0.0;
-        for (int k = 0; k < dim; k++) neu1e[k] = 0.0f;
-        for (int j = 0; j < n_targets; j++) {
-            float *restrict row = syn1 + (int64_t)targets[j] * dim;
-            float label = j == 0 ? 1.0f : 0.0f;
-            float f = 0.0f, g;
-            #pragma omp simd reduction(+:f)
-            for (int k = 0; k < dim; k++) f += l1[k] * row[k];
-            /* NaN takes the last branch: no table read out of range */
-            if (f >= NV_MAX_EXP) g = (label - 1.0f) * lr;
-            else if (f > -NV_MAX_EXP)
-                /* grid index; word2vec.c's integer 1000 / 6 / 2 = 83 would be off by 0.4% */
-                g = (label - exp_table[(int)((f + NV_MAX_EXP) *
-                                              ((float)NV_EXP_TABLE_SIZE / (2 * NV_MAX_EXP)))]) * lr;
-            else g = label * lr;
-            if (with_loss) {   /* -log sigmoid(+-f), f clipped to [-6, 6] */
-                float z = j == 0 ? f : -f;
-                z = z > NV_MAX_EXP ? NV_MAX_EXP : (z < -NV_MAX_EXP ? -NV_MAX_EXP : z);
-                loss += log1p(exp(-(double)z));
-            }
-            for (int k = 0; k < dim; k++) neu1e[k] += g * row[k];
-            for (int k = 0; k < dim; k++) row[k] += g * l1[k];
-        }
-        for (int k = 0; k < dim; k++) l1[k] += neu1e[k];
-        return loss;
-    }
-
-    /* 64-byte aligned block, size rounded up to whole cache lines (free() releases it) */
-    static void *nv_alloc64(size_t n) {
-        void *p = NULL;
-        n = (n + 63) & ~(size_t)63;
-        return posix_memalign(&p, 64, n ? n : 64) == 0 ? p : NULL;
-    }
-
-    static inline int64_t nv_atomic_add_i64(int64_t *p, int64_t v) {
-        return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
-    }
-    static inline int64_t nv_atomic_load_i64(int64_t *p) {
-        return __atomic_load_n(p, __ATOMIC_RELAXED);
-    }
-    """
+# The arithmetic of one (centre, context) pair with its negatives (AVX2 / baseline
+# clones picked at load time, word2vec's sigmoid table): see csrc/nv_sgns_update.h.
+cdef extern from "nv_sgns_update.h" nogil:
     int NV_EXP_TABLE_SIZE
-    void nv_fill_exp_table(float *t) nogil
+    void nv_fill_exp_table(float *t)
     double nv_sgns_pair(float *l1, float *syn1, int dim, const int32_t *targets,
                         int n_targets, float lr, float *neu1e, const float *exp_table,
-                        int with_loss) nogil
-    void *nv_alloc64(size_t n) nogil
-    int64_t nv_atomic_add_i64(int64_t *p, int64_t v) nogil
-    int64_t nv_atomic_load_i64(int64_t *p) nogil
+                        int with_loss)
 
+# The run state shared by the chunk bodies, per-thread blocks, the progress counter.
+cdef extern from "nv_sgns.h" nogil:
+    ctypedef struct nv_sgns_opts:
+        int dim, window, negative
+        bint dynamic, with_loss, overlap
+        float lr0, min_lr
+        int64_t total_words, n_alias
+    ctypedef struct nv_sgns_shared:
+        float *syn0
+        float *syn1
+        int64_t n_input, n_context
+        const int64_t *ends
+        const int64_t *chunks
+        int64_t n_chunks
+        const uint64_t *keep
+        const uint64_t *alias
+        const float *exp_table
+        uint64_t *rng_states
+        int n_threads
+        int64_t n_tokens, max_len
+        int64_t *progress
+        nv_sgns_opts o
+    ctypedef struct nv_sgns_thread:
+        nv_rng rng
+        int64_t pairs
+        double loss
+        int64_t stride
+        int32_t *units
+        int32_t *targets
+        float *neu1e
+    ctypedef void (*nv_sgns_body)(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                                  int64_t s1, float lr, nv_sgns_thread *th) noexcept nogil
+    void *nv_alloc64(size_t n)
+    int64_t nv_atomic_add_i64(int64_t *p, int64_t v)
+    float nv_sgns_lr(const nv_sgns_shared *sh)
 
-ctypedef struct sgns_opts:
-    int dim, window, negative
-    bint dynamic, with_loss
-    float lr0, min_lr
-    int64_t total_words       # raw tokens of the whole run (all epochs), for the lr decay
-    int64_t n_alias
+# The chunk bodies of the two variants (word2vec, ngram2vec) and their tables.
+cdef extern from "nv_sgns_words.h" nogil:
+    ctypedef struct nv_sgns_words:
+        const int32_t *ids
+        const int32_t *remap
+    void nv_sgns_words_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                             int64_t s1, float lr, nv_sgns_thread *th)
 
+# ngram2vec's window rule and the highest ngram order, shared with counting.
+cdef extern from "nv_ngram_window.h" nogil:
+    enum: NV_MAX_ORDER
 
-ctypedef struct sgns_tables:
-    float *syn0
-    float *syn1
-    const int32_t *ids
-    const int64_t *ends
-    const int64_t *chunks
-    const int32_t *remap      # lexicon id -> vocabulary id or -1
-    const uint64_t *keep      # keep a token when (r >> 32) < keep[w]; >= 2**32 keeps always
-    const uint64_t *alias     # negative-sampling alias table (nv_alias.h)
-    const float *exp_table
-    int64_t *progress         # [0]: raw tokens trained so far in this run (shared, atomic)
+cdef extern from "nv_sgns_ngrams.h" nogil:
+    ctypedef struct nv_sgns_ngrams:
+        const int32_t *iunits
+        const int32_t *cunits
+        int64_t n_tok
+        int n_in, n_ctx, top
+        int in_orders[NV_MAX_ORDER]
+        int ctx_orders[NV_MAX_ORDER]
+        int in_of[NV_MAX_ORDER + 1]
+        int ctx_of[NV_MAX_ORDER + 1]
+        const uint64_t *keep_ctx
+    void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                              int64_t s1, float lr, nv_sgns_thread *th)
 
 
 cdef class SGNSOptions:
@@ -190,14 +166,17 @@ cdef class SGNSOptions:
         Learning rate at the start and at the end of the run.
     total_words : int
         Raw tokens the run will train (tokens per epoch times epochs).
+    overlap : bool, default=False
+        With ngram units, also pair units that share positions (ngram2vec's
+        ``overlap``; never a unit with itself). Ignored with word units.
     """
     cdef public int dim, window, negative
-    cdef public bint dynamic, with_loss
+    cdef public bint dynamic, with_loss, overlap
     cdef public float lr0, min_lr
     cdef public int64_t total_words
 
     def __init__(self, int dim, int window, int negative, bint dynamic, bint with_loss,
-                 float lr0, float min_lr, int64_t total_words):
+                 float lr0, float min_lr, int64_t total_words, bint overlap=False):
         self.dim = dim
         self.window = window
         self.negative = negative
@@ -206,6 +185,118 @@ cdef class SGNSOptions:
         self.lr0 = lr0
         self.min_lr = min_lr
         self.total_words = max(total_words, 1)
+        self.overlap = overlap
+
+
+cdef class SGNSShared:
+    """The arrays and settings of one training run, checked once and shared by every
+    kernel call of the run (built by the front end, see :mod:`ngramvec.models.sgns`).
+
+    Parameters
+    ----------
+    syn0 : float32 array, shape (n_input, dim)
+        Input vectors, updated in place by the kernels (Hogwild, see the module
+        docstring).
+    syn1 : float32 array, shape (n_context, dim)
+        Output (context) vectors, updated in place.
+    ends : int64 array, shape (n_sentences,)
+        One past the last token of each sentence (non-decreasing).
+    chunks : int64 array, shape (n_chunks + 1,)
+        Sentence index where each chunk starts; ``chunks[-1] == n_sentences``.
+    keep : uint64 array, shape (n_input,)
+        Subsampling thresholds of the rows of ``syn0``: keep probability times 2**32
+        (2**32 keeps always).
+    alias : uint64 array, shape (n_context,)
+        Negative-sampling alias table over the rows of ``syn1``
+        (:func:`sgns_alias_table`).
+    rng_states : uint64 array, shape (n_threads, 4)
+        One xoshiro256** state per thread; read at the start of each call and written
+        back at its end. The number of rows is the number of threads.
+    opts : SGNSOptions
+
+    Notes
+    -----
+    The object keeps the arrays alive and holds the run's progress counter (raw tokens
+    trained, for the learning-rate decay), so build one per run.
+    """
+    cdef nv_sgns_shared c
+    cdef float[:, ::1] _syn0, _syn1
+    cdef const int64_t[::1] _ends, _chunks
+    cdef const uint64_t[::1] _keep, _alias
+    cdef uint64_t[:, ::1] _rng_states
+    cdef float[::1] _exp_table
+    cdef int64_t _progress
+
+    def __init__(self, float[:, ::1] syn0, float[:, ::1] syn1, const int64_t[::1] ends,
+                 const int64_t[::1] chunks, const uint64_t[::1] keep,
+                 const uint64_t[::1] alias, uint64_t[:, ::1] rng_states, SGNSOptions opts):
+        cdef int64_t s, prev = 0
+        if syn0.shape[0] < 1 or syn1.shape[0] < 1 or syn1.shape[1] != syn0.shape[1] \
+                or syn0.shape[1] != opts.dim or opts.dim < 1:
+            raise ValueError("syn0 and syn1 must be non-empty with opts.dim columns each")
+        if keep.shape[0] != syn0.shape[0] or alias.shape[0] != syn1.shape[0]:
+            raise ValueError("keep must have one entry per row of syn0 and alias one per "
+                             "row of syn1")
+        if rng_states.shape[0] < 1 or rng_states.shape[1] != 4:
+            raise ValueError("rng_states must have shape (n_threads, 4), n_threads >= 1")
+        if opts.window < 1 or opts.negative < 0:
+            raise ValueError("opts.window must be >= 1 and opts.negative >= 0")
+        if ends.shape[0] < 1 or chunks.shape[0] < 2 or chunks[0] != 0 \
+                or chunks[chunks.shape[0] - 1] != ends.shape[0]:
+            raise ValueError("chunks must run from sentence 0 to len(ends)")
+        for s in range(1, chunks.shape[0]):
+            if chunks[s] < chunks[s - 1]:
+                raise ValueError("chunks must be non-decreasing")
+        self.c.max_len = 0
+        for s in range(ends.shape[0]):
+            if ends[s] < prev:
+                raise ValueError("ends must be non-decreasing and >= 0")
+            if ends[s] - prev > self.c.max_len:
+                self.c.max_len = ends[s] - prev
+            prev = ends[s]
+        if prev < 1:
+            raise ValueError("the run has no tokens")
+        self.c.n_tokens = prev
+        self._syn0, self._syn1, self._ends, self._chunks = syn0, syn1, ends, chunks
+        self._keep, self._alias, self._rng_states = keep, alias, rng_states
+        self._exp_table = sgns_exp_table()
+        self._progress = 0
+        self.c.syn0 = &syn0[0, 0]
+        self.c.syn1 = &syn1[0, 0]
+        self.c.n_input = syn0.shape[0]
+        self.c.n_context = syn1.shape[0]
+        self.c.ends = &ends[0]
+        self.c.chunks = &chunks[0]
+        self.c.n_chunks = chunks.shape[0] - 1
+        self.c.keep = &keep[0]
+        self.c.alias = &alias[0]
+        self.c.exp_table = &self._exp_table[0]
+        self.c.rng_states = &rng_states[0, 0]
+        self.c.n_threads = rng_states.shape[0]
+        self.c.progress = &self._progress
+        self.c.o.dim = opts.dim
+        self.c.o.window = opts.window
+        self.c.o.negative = opts.negative
+        self.c.o.dynamic = opts.dynamic
+        self.c.o.with_loss = opts.with_loss
+        self.c.o.overlap = opts.overlap
+        self.c.o.lr0 = opts.lr0
+        self.c.o.min_lr = opts.min_lr
+        self.c.o.total_words = opts.total_words
+        self.c.o.n_alias = alias.shape[0]
+
+    @property
+    def progress(self) -> int:
+        """Raw tokens trained so far in this run (all calls, all threads)."""
+        return self._progress
+
+    @property
+    def n_chunks(self) -> int:
+        return self.c.n_chunks
+
+    @property
+    def n_threads(self) -> int:
+        return self.c.n_threads
 
 
 def sgns_exp_table():
@@ -286,351 +377,165 @@ def sgns_update_pair(float[:, ::1] syn0, float[:, ::1] syn1, int centre,
                         lr, &e[0], &exp_table[0], 1)
 
 
-cdef int64_t _train_chunk(sgns_tables *tb, sgns_opts *o, int64_t chunk, nv_rng *state,
-                          int32_t *units, int32_t *targets, float *neu1e,
-                          int64_t *n_pairs, double *loss) noexcept nogil:
-    """Train the sentences of one chunk; return the raw tokens read.
+# ---------------------------------------------------------------------- the driver
 
-    The generator state is copied to the stack for the chunk (kept in registers, never
-    sharing a cache line with another thread's state) and written back at the end.
+cdef inline void _run_chunk(const nv_sgns_shared *sh, nv_sgns_body body, const void *var,
+                            int64_t chunk, nv_sgns_thread *th) noexcept nogil:
+    """One chunk: its learning rate from the progress of all threads, the body, then
+    the progress counter advanced by the chunk's raw tokens."""
+    cdef int64_t s0 = sh.chunks[chunk], s1 = sh.chunks[chunk + 1]
+    cdef int64_t start = sh.ends[s0 - 1] if s0 > 0 else 0
+    body(sh, var, s0, s1, nv_sgns_lr(sh), th)
+    nv_atomic_add_i64(sh.progress, sh.ends[s1 - 1] - start if s1 > s0 else 0)
+
+
+cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int unit_rows,
+                  int64_t chunk_lo, int64_t chunk_hi):
+    """Train chunks ``[chunk_lo, chunk_hi)`` with ``body`` on all threads of the run.
+
+    Per thread, one aligned block each for its state, its unit buffer (``unit_rows``
+    rows of ``max_len + 1`` ids, laid out by the body), its targets and its gradient;
+    allocated here, before the chunk loop, and freed after it. Returns (raw tokens
+    read, pairs trained, summed loss).
     """
-    cdef nv_rng local = state[0]
-    cdef nv_rng *rng = &local
-    cdef int64_t s, s0 = tb.chunks[chunk], s1 = tb.chunks[chunk + 1]
-    cdef int64_t a, b, p, i, j, jlo, jhi, start, done
-    cdef int64_t words = 0, pairs = 0
-    cdef int n, win, k, nt
-    cdef int32_t w, ctx, neg
-    cdef uint64_t thr
-    cdef float lr, frac
-    cdef double lsum = 0.0
-    cdef int dim = o.dim
-    cdef float *l1
-    # learning rate of this chunk, from the progress of all threads
-    done = nv_atomic_load_i64(tb.progress)
-    frac = <float>(<double>done / <double>o.total_words)
-    lr = o.lr0 - (o.lr0 - o.min_lr) * frac
-    if lr < o.min_lr:
-        lr = o.min_lr
-    start = tb.ends[s0 - 1] if s0 > 0 else 0
-    for s in range(s0, s1):
-        a = tb.ends[s - 1] if s > 0 else 0
-        b = tb.ends[s]
-        # 1. the unit array: in-vocabulary tokens that survive subsampling
-        n = 0
-        for p in range(a, b):
-            w = tb.remap[tb.ids[p]]
-            if w < 0:
-                continue
-            thr = tb.keep[w]
-            if thr < (<uint64_t>1 << 32) and (nv_rng_next(rng) >> 32) >= thr:
-                continue
-            units[n] = w
-            n += 1
-        # 2. pairs: centre units[i], contexts within its (dynamic) window
-        for i in range(n):
-            win = o.window
-            if o.dynamic:
-                win = o.window - <int>nv_rng_below(rng, <uint64_t>o.window)
-            jlo = i - win if i >= win else 0
-            jhi = i + win if i + win < n else n - 1
-            w = units[i]
-            l1 = tb.syn0 + <int64_t>w * dim
-            for j in range(jlo, jhi + 1):
-                if j == i:
-                    continue
-                ctx = units[j]
-                targets[0] = ctx
-                nt = 1
-                for k in range(o.negative):
-                    neg = nv_alias_draw(tb.alias, <uint64_t>o.n_alias, nv_rng_next(rng))
-                    if neg != ctx:
-                        targets[nt] = neg
-                        nt += 1
-                lsum += nv_sgns_pair(l1, tb.syn1, dim, targets, nt, lr, neu1e,
-                                     tb.exp_table, o.with_loss)
-                pairs += 1
-    words = tb.ends[s1 - 1] - start if s1 > s0 else 0
-    nv_atomic_add_i64(tb.progress, words)
-    state[0] = local
-    n_pairs[0] += pairs
-    loss[0] += lsum
-    return words
-
-
-cdef int64_t _longest_sentence(const int64_t[::1] ends, int64_t s0, int64_t s1):
-    """Tokens of the longest sentence in [s0, s1): sizes the per-thread unit buffers."""
-    cdef int64_t s, m = 0, prev = ends[s0 - 1] if s0 > 0 else 0
-    for s in range(s0, s1):
-        if ends[s] - prev > m:
-            m = ends[s] - prev
-        prev = ends[s]
-    return m
-
-
-cdef sgns_opts _c_opts(SGNSOptions opts, int dim, int64_t n_alias):
-    """The scalar settings of a training call as the C struct the kernels read."""
-    cdef sgns_opts o
-    o.dim = dim
-    o.window = opts.window
-    o.negative = opts.negative
-    o.dynamic = opts.dynamic
-    o.with_loss = opts.with_loss
-    o.lr0 = opts.lr0
-    o.min_lr = opts.min_lr
-    o.total_words = opts.total_words
-    o.n_alias = n_alias
-    return o
-
-
-def sgns_train_words(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1] ids,
-                     const int64_t[::1] ends, const int64_t[::1] chunks,
-                     int64_t chunk_lo, int64_t chunk_hi, const int32_t[::1] remap,
-                     const uint64_t[::1] keep, const uint64_t[::1] alias,
-                     SGNSOptions opts, uint64_t[:, ::1] rng_states, int64_t[::1] progress):
-    """Train SGNS with word contexts on chunks ``[chunk_lo, chunk_hi)``, all threads.
-
-    Parameters
-    ----------
-    syn0 : float32 array, shape (n_vocab, dim)
-        Input (word) vectors, updated in place (Hogwild, see the module docstring).
-    syn1 : float32 array, shape (n_vocab, dim)
-        Output (context) vectors, updated in place.
-    ids : int32 array, shape (n_tokens,)
-        Lexicon ids of the encoded corpus (a read-only memmap is fine).
-    ends : int64 array, shape (n_sentences,)
-        One past the last token of each sentence.
-    chunks : int64 array, shape (n_chunks + 1,)
-        Sentence index where each chunk starts; ``chunks[-1] == n_sentences``.
-    chunk_lo, chunk_hi : int
-        Chunks to train.
-    remap : int32 array, shape (n_types,)
-        Lexicon id -> vocabulary id, -1 when out of vocabulary.
-    keep : uint64 array, shape (n_vocab,)
-        Subsampling thresholds: keep probability times 2**32 (2**32 keeps always).
-    alias : uint64 array, shape (n_vocab,)
-        Negative-sampling alias table from :func:`sgns_alias_table`.
-    opts : SGNSOptions
-    rng_states : uint64 array, shape (n_threads, 4)
-        One xoshiro256** state per thread; read at the start, written back at the end.
-        The number of rows is the number of threads.
-    progress : int64 array, shape (1,)
-        Raw tokens trained so far in the run; advanced by this call.
-
-    Returns
-    -------
-    (int, int, float)
-        Raw tokens read, (centre, context) pairs trained, summed loss (0.0 unless
-        ``opts.with_loss``).
-    """
-    cdef int T = rng_states.shape[0]
-    cdef int dim = syn0.shape[1]
-    cdef int64_t c, max_len = 0, s, prev = 0
-    cdef int tid
-    cdef sgns_opts o
-    cdef sgns_tables tb
-    cdef nv_rng *rng
+    cdef const nv_sgns_shared *sh = &shared.c
+    cdef int T = sh.n_threads, tid
+    cdef int64_t c, stride = sh.max_len + 1
+    cdef nv_sgns_thread *th
     cdef int32_t *units
     cdef int32_t *targets
     cdef float *neu1e
+    if chunk_lo < 0 or chunk_hi > sh.n_chunks:
+        raise ValueError(f"chunk range [{chunk_lo}, {chunk_hi}) is outside "
+                         f"[0, {sh.n_chunks})")
     if chunk_hi <= chunk_lo:
         return 0, 0, 0.0
-    if syn1.shape[1] != dim or syn1.shape[0] != syn0.shape[0] or keep.shape[0] != syn0.shape[0] \
-            or alias.shape[0] != syn0.shape[0] or rng_states.shape[1] != 4 or T < 1:
-        raise ValueError("inconsistent shapes")
-    if chunk_lo < 0 or chunk_hi >= chunks.shape[0] or chunks[chunk_hi] > ends.shape[0] \
-            or ids.shape[0] == 0 or progress.shape[0] < 1:
-        raise ValueError("chunk range out of bounds")
-    # longest sentence of the range: sizes the per-thread unit buffers
-    max_len = _longest_sentence(ends, chunks[chunk_lo], chunks[chunk_hi])
-    exp_table = sgns_exp_table()
-    cdef float[::1] et = exp_table
-    o = _c_opts(opts, dim, alias.shape[0])
-    tb.syn0 = &syn0[0, 0]
-    tb.syn1 = &syn1[0, 0]
-    tb.ids = &ids[0]
-    tb.ends = &ends[0]
-    tb.chunks = &chunks[0]
-    tb.remap = &remap[0]
-    tb.keep = &keep[0]
-    tb.alias = &alias[0]
-    tb.exp_table = &et[0]
-    tb.progress = &progress[0]
     t_pairs = np.zeros(T, dtype=np.int64)
     t_loss = np.zeros(T, dtype=np.float64)
     t_fail = np.zeros(T, dtype=np.int32)
     cdef int64_t[::1] tpv = t_pairs
     cdef double[::1] tlv = t_loss
     cdef int32_t[::1] tfv = t_fail
-    cdef int64_t before = progress[0]
+    cdef int64_t before = sh.progress[0]
     with nogil, parallel(num_threads=T):
         tid = threadid()
         # cache-line aligned and padded: no false sharing between threads' scratch
-        rng = <nv_rng *>nv_alloc64(sizeof(nv_rng))
-        units = <int32_t *>nv_alloc64(sizeof(int32_t) * (max_len + 1))
-        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (o.negative + 1))
-        neu1e = <float *>nv_alloc64(sizeof(float) * dim)
-        if rng == NULL or units == NULL or targets == NULL or neu1e == NULL:
+        th = <nv_sgns_thread *>nv_alloc64(sizeof(nv_sgns_thread))
+        units = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * unit_rows)
+        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + 1))
+        neu1e = <float *>nv_alloc64(sizeof(float) * sh.o.dim)
+        if th == NULL or units == NULL or targets == NULL or neu1e == NULL:
             tfv[tid] = 1
         else:
-            memcpy(rng, &rng_states[tid, 0], sizeof(nv_rng))
+            memcpy(&th.rng, &sh.rng_states[4 * tid], sizeof(nv_rng))
+            th.pairs = 0
+            th.loss = 0.0
+            th.stride = stride
+            th.units = units
+            th.targets = targets
+            th.neu1e = neu1e
         for c in prange(chunk_lo, chunk_hi, schedule="dynamic", chunksize=1):
             if tfv[tid] == 0:
-                _train_chunk(&tb, &o, c, rng, units, targets, neu1e, &tpv[tid], &tlv[tid])
+                _run_chunk(sh, body, var, c, th)
         if tfv[tid] == 0:
-            memcpy(&rng_states[tid, 0], rng, sizeof(nv_rng))
-        free(rng)
+            memcpy(&sh.rng_states[4 * tid], &th.rng, sizeof(nv_rng))
+            tpv[tid] = th.pairs
+            tlv[tid] = th.loss
+        free(th)
         free(units)
         free(targets)
         free(neu1e)
     if t_fail.any():
         raise MemoryError("cannot allocate the per-thread training buffers")
-    return int(progress[0] - before), int(t_pairs.sum()), float(t_loss.sum())
+    return int(sh.progress[0] - before), int(t_pairs.sum()), float(t_loss.sum())
+
+
+cdef bint _ids_in_range(const int32_t *a, int64_t n, int32_t lo, int64_t hi) noexcept nogil:
+    """Every a[0..n) in [lo, hi)."""
+    cdef int64_t i
+    for i in range(n):
+        if a[i] < lo or a[i] >= hi:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------- word units
+
+def sgns_train_words(SGNSShared shared, const int32_t[::1] ids, const int32_t[::1] remap,
+                     int64_t chunk_lo, int64_t chunk_hi):
+    """Train SGNS with word contexts on chunks ``[chunk_lo, chunk_hi)``, all threads.
+
+    Parameters
+    ----------
+    shared : SGNSShared
+        The run: ``syn0`` and ``syn1`` both have one row per vocabulary entry.
+    ids : int32 array, shape (n_tokens,)
+        Lexicon ids of the encoded corpus (a read-only memmap is fine).
+    remap : int32 array, shape (n_types,)
+        Lexicon id -> vocabulary id, -1 when out of vocabulary.
+    chunk_lo, chunk_hi : int
+        Chunks to train.
+
+    Returns
+    -------
+    (int, int, float)
+        Raw tokens read, (centre, context) pairs trained, summed loss (0.0 unless
+        ``opts.with_loss``).
+
+    Raises
+    ------
+    ValueError
+        Arrays that do not fit the run, or a chunk range outside it.
+    """
+    cdef const nv_sgns_shared *sh = &shared.c
+    cdef nv_sgns_words v
+    cdef int64_t p0, p1
+    cdef bint ok
+    if sh.n_context != sh.n_input:
+        raise ValueError("with word units syn0 and syn1 must have the same rows")
+    if ids.shape[0] < sh.n_tokens or remap.shape[0] == 0:
+        raise ValueError("ids must cover every sentence of the run and remap be non-empty")
+    v.ids = &ids[0]
+    v.remap = &remap[0]
+    if 0 <= chunk_lo < chunk_hi <= sh.n_chunks:    # ids of the range, all of remap
+        p0 = sh.ends[sh.chunks[chunk_lo] - 1] if sh.chunks[chunk_lo] > 0 else 0
+        p1 = sh.ends[sh.chunks[chunk_hi] - 1] if sh.chunks[chunk_hi] > 0 else 0
+        with nogil:
+            ok = _ids_in_range(v.ids + p0, p1 - p0, 0, remap.shape[0]) and \
+                _ids_in_range(&remap[0], remap.shape[0], -1, sh.n_input)
+        if not ok:
+            raise ValueError("ids must lie in [0, len(remap)) and remap in [-1, n_vocab)")
+    return _drive(shared, nv_sgns_words_chunk, <const void *>&v, 1, chunk_lo, chunk_hi)
 
 
 # ---------------------------------------------------------------------- ngram units
 
-cdef enum:
-    NV_MAX_ORDER = 6     # highest ngram order (as ngramvec.ngrams.MAX_ORDER)
-
-ctypedef struct sgns_ngram_tables:
-    float *syn0               # input vectors: rows of the input vocabulary
-    float *syn1               # output vectors: rows of the context vocabulary
-    const int32_t *iunits     # (n_in, n_tok): input id of the ngram of in_orders[x] at p, or -1
-    const int32_t *cunits     # (n_ctx, n_tok): context id of the ngram of ctx_orders[y] at p
-    int64_t n_tok
-    int n_in, n_ctx
-    int in_orders[NV_MAX_ORDER]
-    int ctx_orders[NV_MAX_ORDER]
-    int in_of[NV_MAX_ORDER + 1]     # order -> row x of iunits, or -1
-    int ctx_of[NV_MAX_ORDER + 1]    # order -> row y of cunits, or -1
-    const int64_t *ends
-    const int64_t *chunks
-    const uint64_t *keep_in   # subsampling thresholds of the input vocabulary (x 2**32)
-    const uint64_t *keep_ctx  # idem, context vocabulary (same value for the same key)
-    const uint64_t *alias     # negatives: alias table over the context vocabulary
-    const float *exp_table
-    int64_t *progress
+cdef void _set_orders(const int32_t[::1] orders, int *out, int *of, str what) except *:
+    """Copy distinct orders in [1, NV_MAX_ORDER] to out and fill of (order -> row)."""
+    cdef int x, k
+    if not 1 <= orders.shape[0] <= NV_MAX_ORDER:
+        raise ValueError(f"between 1 and {NV_MAX_ORDER} {what} orders are needed")
+    for k in range(NV_MAX_ORDER + 1):
+        of[k] = -1
+    for x in range(orders.shape[0]):
+        k = orders[x]
+        if not 1 <= k <= NV_MAX_ORDER or of[k] >= 0:
+            raise ValueError(f"{what} orders must be distinct and in [1, {NV_MAX_ORDER}]")
+        out[x] = k
+        of[k] = x
 
 
-cdef int64_t _train_chunk_ngram(sgns_ngram_tables *tb, sgns_opts *o, int64_t chunk,
-                                nv_rng *state, int64_t stride, int32_t *I, int32_t *C,
-                                int32_t *targets, float *neu1e, int64_t *n_pairs,
-                                double *loss) noexcept nogil:
-    """Train the sentences of one chunk with ngram units; return the raw tokens read.
-
-    Per sentence of n tokens, ``I[x * stride + p]`` is the input id of the ngram of order
-    ``in_orders[x]`` starting at p and ``C[y * stride + p]`` the context id of the ngram
-    of order ``ctx_orders[y]`` (-1: none, out of vocabulary, crossing the sentence end,
-    or subsampled). Positions are those of the sentence as written: out-of-vocabulary
-    and subsampled units leave gaps (ngram2vec's "clean" subsampling).
-    """
-    cdef nv_rng local = state[0]
-    cdef nv_rng *rng = &local
-    cdef int64_t s, s0 = tb.chunks[chunk], s1 = tb.chunks[chunk + 1]
-    cdef int64_t a, n, p, i, j, jlo, jhi, start, done
-    cdef int64_t words = 0, pairs = 0
-    cdef int win, k, x, y, ka, kb, q, nt
-    cdef int32_t ui, uc, ctx, neg
-    cdef uint64_t thr
-    cdef float lr, frac
-    cdef double lsum = 0.0
-    cdef int dim = o.dim
-    cdef int top = 0
-    cdef float *l1
-    for k in range(1, NV_MAX_ORDER + 1):
-        if tb.in_of[k] >= 0 or tb.ctx_of[k] >= 0:
-            top = k
-    done = nv_atomic_load_i64(tb.progress)
-    frac = <float>(<double>done / <double>o.total_words)
-    lr = o.lr0 - (o.lr0 - o.min_lr) * frac
-    if lr < o.min_lr:
-        lr = o.min_lr
-    start = tb.ends[s0 - 1] if s0 > 0 else 0
-    for s in range(s0, s1):
-        a = tb.ends[s - 1] if s > 0 else 0
-        n = tb.ends[s] - a
-        # 1. units of every order at every position; one subsampling draw per unit
-        #    occurrence (position, order), shared by its input and context roles
-        for k in range(1, top + 1):
-            x = tb.in_of[k]
-            y = tb.ctx_of[k]
-            for p in range(n):
-                ui = tb.iunits[x * tb.n_tok + a + p] if x >= 0 else -1
-                uc = tb.cunits[y * tb.n_tok + a + p] if y >= 0 else -1
-                if ui >= 0 or uc >= 0:
-                    thr = tb.keep_in[ui] if ui >= 0 else tb.keep_ctx[uc]
-                    if thr < (<uint64_t>1 << 32) and (nv_rng_next(rng) >> 32) >= thr:
-                        ui = -1
-                        uc = -1
-                if x >= 0:
-                    I[x * stride + p] = ui
-                if y >= 0:
-                    C[y * stride + p] = uc
-        # 2. pairs. Centre span [i, i+ka), context span [j, j+kb): a pair when every
-        #    token of one is within `win` of every token of the other,
-        #    d = max(|i - (j+kb-1)|, |(i+ka-1) - j|) <= win, and the spans share no
-        #    position (ngram2vec's default, overlap off). For a context left of the
-        #    centre d = (i+ka-1) - j, so j >= i+ka-1-win; right of it d = j+kb-1-i, so
-        #    j <= i+win-kb+1: the loop bounds are the rule, no test on d is needed.
-        for i in range(n):
-            win = o.window
-            if o.dynamic:
-                win = o.window - <int>nv_rng_below(rng, <uint64_t>o.window)
-            for x in range(tb.n_in):
-                ka = tb.in_orders[x]
-                ui = I[x * stride + i]
-                if ui < 0:
-                    continue
-                l1 = tb.syn0 + <int64_t>ui * dim
-                for y in range(tb.n_ctx):
-                    kb = tb.ctx_orders[y]
-                    jlo = i + ka - 1 - win
-                    if jlo < 0:
-                        jlo = 0
-                    jhi = i + win - kb + 1
-                    if jhi > n - kb:
-                        jhi = n - kb
-                    for j in range(jlo, jhi + 1):
-                        if j < i + ka and i < j + kb:
-                            continue          # shared positions (includes j == i)
-                        ctx = C[y * stride + j]
-                        if ctx < 0:
-                            continue
-                        targets[0] = ctx
-                        nt = 1
-                        for q in range(o.negative):
-                            neg = nv_alias_draw(tb.alias, <uint64_t>o.n_alias, nv_rng_next(rng))
-                            if neg != ctx:
-                                targets[nt] = neg
-                                nt += 1
-                        lsum += nv_sgns_pair(l1, tb.syn1, dim, targets, nt, lr, neu1e,
-                                             tb.exp_table, o.with_loss)
-                        pairs += 1
-    words = tb.ends[s1 - 1] - start if s1 > s0 else 0
-    nv_atomic_add_i64(tb.progress, words)
-    state[0] = local
-    n_pairs[0] += pairs
-    loss[0] += lsum
-    return words
-
-
-def sgns_train_ngram_shard(float[:, ::1] syn0, float[:, ::1] syn1,
-                           const int32_t[:, ::1] iunits, const int32_t[:, ::1] cunits,
-                           const int32_t[::1] in_orders, const int32_t[::1] ctx_orders,
-                           const int64_t[::1] ends, const int64_t[::1] chunks,
-                           int64_t chunk_lo, int64_t chunk_hi, const uint64_t[::1] keep_in,
-                           const uint64_t[::1] keep_ctx, const uint64_t[::1] alias,
-                           SGNSOptions opts, uint64_t[:, ::1] rng_states,
-                           int64_t[::1] progress):
+def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
+                      const int32_t[:, ::1] cunits, const int32_t[::1] in_orders,
+                      const int32_t[::1] ctx_orders, const uint64_t[::1] keep_ctx,
+                      int64_t chunk_lo, int64_t chunk_hi):
     """Train SGNS with ngram units (ngram2vec) on chunks ``[chunk_lo, chunk_hi)``.
 
     Parameters
     ----------
-    syn0 : float32 array, shape (n_input, dim)
-        Input vectors (rows: the input vocabulary), updated in place (Hogwild).
-    syn1 : float32 array, shape (n_context, dim)
-        Output vectors (rows: the context vocabulary, words and ngrams), in place.
+    shared : SGNSShared
+        The run: rows of ``syn0`` are the input vocabulary, rows of ``syn1`` the
+        context vocabulary (words and ngrams); ``keep`` and ``alias`` follow them.
     iunits : int32 array, shape (len(in_orders), n_tokens)
         ``iunits[x, p]``: input id of the ngram of order ``in_orders[x]`` starting at
         corpus position p, or -1 (none, out of vocabulary, or crossing a sentence end).
@@ -638,117 +543,69 @@ def sgns_train_ngram_shard(float[:, ::1] syn0, float[:, ::1] syn1,
         Idem for the context vocabulary and ``ctx_orders``.
     in_orders, ctx_orders : int32 arrays
         Distinct orders in [1, 6].
-    ends, chunks, chunk_lo, chunk_hi : as in :func:`sgns_train_words`
-    keep_in : uint64 array, shape (n_input,)
-        Subsampling thresholds (keep probability times 2**32).
     keep_ctx : uint64 array, shape (n_context,)
-    alias : uint64 array, shape (n_context,)
-        Negative-sampling alias table over the context vocabulary.
-    opts, rng_states, progress : as in :func:`sgns_train_words`
+        Subsampling thresholds of the context vocabulary (keep probability times
+        2**32), used for units that have no input id.
+    chunk_lo, chunk_hi : int
+        Chunks to train.
 
     Returns
     -------
     (int, int, float)
         Raw tokens read, (centre, context) pairs trained, summed loss.
 
+    Raises
+    ------
+    ValueError
+        Arrays that do not fit the run, or a chunk range outside it.
+
     Notes
     -----
-    Same work split, generator, learning-rate schedule, Hogwild updates and pair
+    Same driver, generator, learning-rate schedule, Hogwild updates and pair
     arithmetic (``nv_sgns_pair``) as :func:`sgns_train_words`. The pairs are
-    ngram2vec's (Zhao et al. 2017), as counted by ``_count_thread_ngram`` in
-    ``_cooccur.pyx``: with ``opts.dynamic`` off and no subsampling, the pairs trained
-    in an epoch are exactly the pairs :func:`ngramvec.count_cooccurrences` counts.
-    The dynamic window is drawn once per centre position (shared by its orders).
+    ngram2vec's (Zhao et al. 2017), enumerated by ``csrc/nv_ngram_window.h``, the
+    rule co-occurrence counting uses too (units sharing positions only with
+    ``opts.overlap``): with ``opts.dynamic`` off and no subsampling, the pairs trained
+    in an epoch are exactly the pairs :func:`ngramvec.count_cooccurrences` counts
+    with the same ``overlap``. The dynamic window is drawn once per centre position
+    (shared by its orders).
     """
-    cdef int T = rng_states.shape[0]
-    cdef int dim = syn0.shape[1]
-    cdef int64_t c, max_len = 0, s, prev = 0, stride
-    cdef int tid, x, k
-    cdef sgns_opts o
-    cdef sgns_ngram_tables tb
-    cdef nv_rng *rng
-    cdef int32_t *I
-    cdef int32_t *C
-    cdef int32_t *targets
-    cdef float *neu1e
-    cdef int n_in = in_orders.shape[0], n_ctx = ctx_orders.shape[0]
-    if chunk_hi <= chunk_lo:
-        return 0, 0, 0.0
-    if not 1 <= n_in <= NV_MAX_ORDER or not 1 <= n_ctx <= NV_MAX_ORDER:
-        raise ValueError("between 1 and 6 input and context orders are needed")
-    if iunits.shape[0] != n_in or cunits.shape[0] != n_ctx \
-            or iunits.shape[1] != cunits.shape[1] or iunits.shape[1] == 0:
-        raise ValueError("inconsistent unit arrays")
-    if syn1.shape[1] != dim or keep_in.shape[0] != syn0.shape[0] \
-            or keep_ctx.shape[0] != syn1.shape[0] or alias.shape[0] != syn1.shape[0] \
-            or rng_states.shape[1] != 4 or T < 1:
-        raise ValueError("inconsistent shapes")
-    if chunk_lo < 0 or chunk_hi >= chunks.shape[0] or chunks[chunk_hi] > ends.shape[0] \
-            or ends[ends.shape[0] - 1] > iunits.shape[1] or progress.shape[0] < 1:
-        raise ValueError("chunk range out of bounds")
-    for k in range(NV_MAX_ORDER + 1):
-        tb.in_of[k] = -1
-        tb.ctx_of[k] = -1
-    for x in range(n_in):
-        k = in_orders[x]
-        if not 1 <= k <= NV_MAX_ORDER or tb.in_of[k] >= 0:
-            raise ValueError("input orders must be distinct and in [1, 6]")
-        tb.in_orders[x] = k
-        tb.in_of[k] = x
-    for x in range(n_ctx):
-        k = ctx_orders[x]
-        if not 1 <= k <= NV_MAX_ORDER or tb.ctx_of[k] >= 0:
-            raise ValueError("context orders must be distinct and in [1, 6]")
-        tb.ctx_orders[x] = k
-        tb.ctx_of[k] = x
-    max_len = _longest_sentence(ends, chunks[chunk_lo], chunks[chunk_hi])
-    stride = max_len + 1
-    exp_table = sgns_exp_table()
-    cdef float[::1] et = exp_table
-    o = _c_opts(opts, dim, alias.shape[0])
-    tb.syn0 = &syn0[0, 0]
-    tb.syn1 = &syn1[0, 0]
-    tb.iunits = &iunits[0, 0]
-    tb.cunits = &cunits[0, 0]
-    tb.n_tok = iunits.shape[1]
-    tb.n_in = n_in
-    tb.n_ctx = n_ctx
-    tb.ends = &ends[0]
-    tb.chunks = &chunks[0]
-    tb.keep_in = &keep_in[0]
-    tb.keep_ctx = &keep_ctx[0]
-    tb.alias = &alias[0]
-    tb.exp_table = &et[0]
-    tb.progress = &progress[0]
-    t_pairs = np.zeros(T, dtype=np.int64)
-    t_loss = np.zeros(T, dtype=np.float64)
-    t_fail = np.zeros(T, dtype=np.int32)
-    cdef int64_t[::1] tpv = t_pairs
-    cdef double[::1] tlv = t_loss
-    cdef int32_t[::1] tfv = t_fail
-    cdef int64_t before = progress[0]
-    with nogil, parallel(num_threads=T):
-        tid = threadid()
-        rng = <nv_rng *>nv_alloc64(sizeof(nv_rng))
-        I = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * n_in)
-        C = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * n_ctx)
-        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (o.negative + 1))
-        neu1e = <float *>nv_alloc64(sizeof(float) * dim)
-        if rng == NULL or I == NULL or C == NULL or targets == NULL or neu1e == NULL:
-            tfv[tid] = 1
-        else:
-            memcpy(rng, &rng_states[tid, 0], sizeof(nv_rng))
-        for c in prange(chunk_lo, chunk_hi, schedule="dynamic", chunksize=1):
-            if tfv[tid] == 0:
-                _train_chunk_ngram(&tb, &o, c, rng, stride, I, C, targets, neu1e,
-                                   &tpv[tid], &tlv[tid])
-        if tfv[tid] == 0:
-            memcpy(&rng_states[tid, 0], rng, sizeof(nv_rng))
-        free(rng)
-        free(I)
-        free(C)
-        free(targets)
-        free(neu1e)
-    if t_fail.any():
-        raise MemoryError("cannot allocate the per-thread training buffers")
-    return int(progress[0] - before), int(t_pairs.sum()), float(t_loss.sum())
+    cdef const nv_sgns_shared *sh = &shared.c
+    cdef nv_sgns_ngrams v
+    cdef int k
+    cdef int64_t p0, p1, n_tok = iunits.shape[1]
+    cdef bint ok = True
+    _set_orders(in_orders, v.in_orders, v.in_of, "input")
+    _set_orders(ctx_orders, v.ctx_orders, v.ctx_of, "context")
+    v.n_in = in_orders.shape[0]
+    v.n_ctx = ctx_orders.shape[0]
+    if iunits.shape[0] != v.n_in or cunits.shape[0] != v.n_ctx \
+            or cunits.shape[1] != n_tok or n_tok == 0 \
+            or n_tok < sh.n_tokens:
+        raise ValueError("iunits and cunits must have one row per order and cover every "
+                         "sentence of the run")
+    if keep_ctx.shape[0] != sh.n_context:
+        raise ValueError("keep_ctx must have one entry per row of syn1")
+    if 0 <= chunk_lo < chunk_hi <= sh.n_chunks:
+        p0 = sh.ends[sh.chunks[chunk_lo] - 1] if sh.chunks[chunk_lo] > 0 else 0
+        p1 = sh.ends[sh.chunks[chunk_hi] - 1] if sh.chunks[chunk_hi] > 0 else 0
+        with nogil:
+            for k in range(v.n_in):
+                ok = ok and _ids_in_range(&iunits[0, 0] + k * n_tok + p0, p1 - p0, -1,
+                                          sh.n_input)
+            for k in range(v.n_ctx):
+                ok = ok and _ids_in_range(&cunits[0, 0] + k * n_tok + p0, p1 - p0, -1,
+                                          sh.n_context)
+        if not ok:
+            raise ValueError("iunits must lie in [-1, n_input) and cunits in "
+                             "[-1, n_context)")
+    v.top = 0
+    for k in range(1, NV_MAX_ORDER + 1):
+        if v.in_of[k] >= 0 or v.ctx_of[k] >= 0:
+            v.top = k
+    v.iunits = &iunits[0, 0]
+    v.cunits = &cunits[0, 0]
+    v.n_tok = n_tok
+    v.keep_ctx = &keep_ctx[0]
+    return _drive(shared, nv_sgns_ngrams_chunk, <const void *>&v, v.n_in + v.n_ctx, chunk_lo,
+                  chunk_hi)

@@ -334,32 +334,22 @@ class SGNS:
         if ids.dtype != np.int32 or ends.dtype != np.int64:
             ids = np.ascontiguousarray(ids, dtype=np.int32)
             ends = np.ascontiguousarray(ends, dtype=np.int64)
-        ctx_vocab = self.context_vocabulary_
-        weights = ctx_vocab.counts.astype(np.float64) ** float(self.ns_exponent)
-        alias = _sgns.sgns_alias_table(weights)
+        n_tokens = int(ends[-1]) if len(ends) else 0
+        if n_tokens == 0:
+            raise ValueError("the corpus has no tokens")
         if self._ngram:
-            run = self._ngram_runner(enc, ids, ends, alias)
+            shared, run = self._ngram_runner(enc, ids, ends, epochs)
         else:
             vocab = self.vocabulary_
             remap = np.ascontiguousarray(enc.remap(vocab), dtype=np.int32)
             if int(np.count_nonzero(remap >= 0)) < 2:
                 raise ValueError("SGNS needs at least two distinct in-vocabulary words in "
                                  "the corpus; the vocabulary does not match this corpus")
-            keep = _keep_thresholds(vocab, self.sample)
+            shared = self._shared(ends, _keep_thresholds(vocab, self.sample), epochs)
 
-            def run(chunks, lo, hi, opts, counter):
-                return _sgns.sgns_train_words(
-                    self._syn0, self._syn1, ids, ends, chunks, lo, hi, remap, keep,
-                    alias, opts, self._rng_states, counter)
-        chunks = _chunk_bounds(ends, CHUNK_TOKENS)
-        n_chunks = len(chunks) - 1
-        n_tokens = int(ends[-1]) if len(ends) else 0
-        if n_tokens == 0:
-            raise ValueError("the corpus has no tokens")
-        opts = _sgns.SGNSOptions(int(self.dim), int(self.window), int(self.negative),
-                                 bool(self.dynamic_window), bool(self.compute_loss),
-                                 float(self.lr), float(self.min_lr), n_tokens * epochs)
-        counter = np.zeros(1, dtype=np.int64)
+            def run(lo: int, hi: int) -> tuple[int, int, float]:
+                return _sgns.sgns_train_words(shared, ids, remap, lo, hi)
+        n_chunks = shared.n_chunks
         step = max(1, -(-n_chunks // CALLS_PER_EPOCH))
         bar = None
         if progress:
@@ -373,7 +363,7 @@ class SGNS:
                 loss = 0.0
                 for lo in range(0, n_chunks, step):
                     hi = min(lo + step, n_chunks)
-                    w, p, l_ = run(chunks, lo, hi, opts, counter)
+                    w, p, l_ = run(lo, hi)
                     words += w
                     pairs += p
                     loss += l_
@@ -382,7 +372,7 @@ class SGNS:
                 secs = time.perf_counter() - t0
                 self.epochs_trained_ += 1
                 lr_now = max(float(self.min_lr), float(self.lr) - (float(self.lr) - float(
-                    self.min_lr)) * float(counter[0]) / (n_tokens * epochs))
+                    self.min_lr)) * float(shared.progress) / (n_tokens * epochs))
                 if not (np.isfinite(self._syn0).all() and np.isfinite(self._syn1).all()):
                     raise TrainingDivergedError(
                         f"SGNS diverged in epoch {self.epochs_trained_}: the vectors hold "
@@ -404,8 +394,20 @@ class SGNS:
             if bar is not None:
                 bar.close()
 
-    def _ngram_runner(self, enc, ids: np.ndarray, ends: np.ndarray, alias: np.ndarray):
-        """The kernel call of ngram units, with the unit arrays of the whole corpus.
+    def _shared(self, ends: np.ndarray, keep: np.ndarray, epochs: int) -> _sgns.SGNSShared:
+        """The kernels' view of one training run of ``epochs`` epochs: both matrices,
+        sentence ends and chunks, subsampling thresholds ``keep`` of the input rows, the
+        negative-sampling table of the context rows, the thread states, the settings."""
+        weights = self.context_vocabulary_.counts.astype(np.float64) ** float(self.ns_exponent)
+        opts = _sgns.SGNSOptions(int(self.dim), int(self.window), int(self.negative),
+                                 bool(self.dynamic_window), bool(self.compute_loss),
+                                 float(self.lr), float(self.min_lr), int(ends[-1]) * epochs)
+        return _sgns.SGNSShared(self._syn0, self._syn1, ends, _chunk_bounds(ends, CHUNK_TOKENS),
+                                keep, _sgns.sgns_alias_table(weights), self._rng_states, opts)
+
+    def _ngram_runner(self, enc, ids: np.ndarray, ends: np.ndarray, epochs: int):
+        """The run's shared kernel state and its kernel call with ngram units, with the
+        unit arrays of the whole corpus.
 
         ``iunits[x, p]`` / ``cunits[y, p]``: input / context id of the ngram of order
         ``in_orders[x]`` / ``ctx_orders[y]`` starting at corpus position p, or -1. Built
@@ -457,16 +459,14 @@ class SGNS:
                 int(np.count_nonzero(iunits[0] >= 0)) == 0:
             raise ValueError("SGNS needs at least two distinct in-vocabulary words in the "
                              "corpus; the vocabulary does not match this corpus")
-        keep_in = _keep_thresholds(in_vocab, self.sample)
         keep_ctx = _keep_thresholds(ctx_vocab, self.sample)
         io = np.asarray(in_orders, dtype=np.int32)
         co = np.asarray(ctx_orders, dtype=np.int32)
+        shared = self._shared(ends, _keep_thresholds(in_vocab, self.sample), epochs)
 
-        def run(chunks, lo, hi, opts, counter):
-            return _sgns.sgns_train_ngram_shard(
-                self._syn0, self._syn1, iunits, cunits, io, co, ends, chunks, lo, hi,
-                keep_in, keep_ctx, alias, opts, self._rng_states, counter)
-        return run
+        def run(lo: int, hi: int) -> tuple[int, int, float]:
+            return _sgns.sgns_train_ngrams(shared, iunits, cunits, io, co, keep_ctx, lo, hi)
+        return shared, run
 
     # ------------------------------------------------------------------ results
 

@@ -1,0 +1,122 @@
+/* nv_sgns_ngrams.h -- the chunk body of SGNS with ngram units (ngram2vec).
+ *
+ * The front end precomputes, for every corpus position p and order, the input / context
+ * id of the ngram starting there (-1: none, out of the vocabulary, or crossing the
+ * sentence end): iunits[x * n_tok + p] for order in_orders[x], cunits[y * n_tok + p]
+ * for ctx_orders[y]. Per sentence of n tokens the body copies them into the thread's
+ * unit rows, uin[x * stride + p] and uctx[y * stride + p], with one subsampling draw per
+ * unit occurrence (position, order), shared by its input and context roles; a dropped
+ * unit becomes -1 in place. Positions stay those of the sentence as written, so
+ * out-of-vocabulary and subsampled units are gaps (ngram2vec's "clean" subsampling).
+ * Every input unit is then paired with the context units of its window under
+ * ngram2vec's rule (nv_ngram_window.h, the copy counting uses too: every token of the
+ * context within the window of every token of the centre; units sharing a position
+ * only with the `overlap` option, and never a unit with itself) and trained by
+ * nv_sgns_pair against an output matrix spanning the context vocabulary; negatives are
+ * drawn from the context vocabulary. The dynamic window is drawn once per centre
+ * position (shared by its orders).
+ *
+ * Dependency-free C99.
+ */
+#ifndef NV_SGNS_NGRAMS_H
+#define NV_SGNS_NGRAMS_H
+
+#include <stdint.h>
+
+#include "nv_alias.h"
+#include "nv_ngram_window.h"
+#include "nv_rng.h"
+#include "nv_sgns.h"
+#include "nv_sgns_update.h"
+
+typedef struct {
+    const int32_t *iunits;    /* (n_in, n_tok): input id of the ngram of in_orders[x] at p, or -1 */
+    const int32_t *cunits;    /* (n_ctx, n_tok): context id of the ngram of ctx_orders[y] at p */
+    int64_t n_tok;
+    int n_in, n_ctx;
+    int top;                  /* highest order used */
+    int in_orders[NV_MAX_ORDER];
+    int ctx_orders[NV_MAX_ORDER];
+    int in_of[NV_MAX_ORDER + 1];     /* order -> row x of iunits, or -1 */
+    int ctx_of[NV_MAX_ORDER + 1];    /* order -> row y of cunits, or -1 */
+    const uint64_t *keep_ctx; /* subsampling thresholds of syn1's rows (x 2**32; the same
+                                 value as sh->keep for the same key) */
+} nv_sgns_ngrams;
+
+/* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_ngrams). The unit
+ * buffer of the thread holds n_in rows uin, then n_ctx rows uctx (the names
+ * I and C would clash with complex.h's macro I). */
+static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                                 int64_t s1, float lr, nv_sgns_thread *th) {
+    const nv_sgns_ngrams *v = (const nv_sgns_ngrams *)var;
+    nv_rng local = th->rng;
+    nv_rng *rng = &local;
+    const int64_t stride = th->stride;
+    int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
+    const int dim = sh->o.dim, window = sh->o.window, negative = sh->o.negative;
+    const int dynamic = sh->o.dynamic, with_loss = sh->o.with_loss;
+    const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
+    float *syn0 = sh->syn0, *syn1 = sh->syn1;
+    const uint64_t *alias = sh->alias;
+    const uint64_t n_alias = (uint64_t)sh->o.n_alias;
+    const float *exp_table = sh->exp_table;
+    int32_t *targets = th->targets;
+    float *neu1e = th->neu1e;
+    int64_t pairs = 0;
+    double lsum = 0.0;
+    for (int64_t s = s0; s < s1; s++) {
+        int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
+        /* 1. units of every order at every position; one subsampling draw per unit
+         *    occurrence (position, order), shared by its input and context roles */
+        for (int k = 1; k <= v->top; k++) {
+            int x = v->in_of[k], y = v->ctx_of[k];
+            for (int64_t p = 0; p < n; p++) {
+                int32_t ui = x >= 0 ? v->iunits[x * v->n_tok + a + p] : -1;
+                int32_t uc = y >= 0 ? v->cunits[y * v->n_tok + a + p] : -1;
+                if (ui >= 0 || uc >= 0) {
+                    uint64_t thr = ui >= 0 ? sh->keep[ui] : v->keep_ctx[uc];
+                    if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr)
+                        ui = uc = -1;
+                }
+                if (x >= 0) uin[x * stride + p] = ui;
+                if (y >= 0) uctx[y * stride + p] = uc;
+            }
+        }
+        /* 2. pairs: centre span [i, i+ka) of every input order, context spans of
+         *    every context order in its window (nv_ngram_window.h; the distance it
+         *    gives is not used: SGNS weighs every pair alike) */
+        for (int64_t i = 0; i < n; i++) {
+            int win = window;
+            if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+            for (int x = 0; x < v->n_in; x++) {
+                int ka = v->in_orders[x];
+                int32_t ui = uin[x * stride + i];
+                if (ui < 0) continue;
+                float *l1 = syn0 + (int64_t)ui * dim;
+                for (int y = 0; y < v->n_ctx; y++) {
+                    nv_ngw_iter it;
+                    int32_t ctx;
+                    int d;
+                    nv_ngw_begin(&it, uctx + y * stride, n, i, ka, v->ctx_orders[y], win,
+                                 mode);
+                    while (nv_ngw_next(&it, &ctx, &d)) {
+                        int nt = 1;
+                        targets[0] = ctx;
+                        for (int q = 0; q < negative; q++) {
+                            int32_t neg = nv_alias_draw(alias, n_alias, nv_rng_next(rng));
+                            if (neg != ctx) targets[nt++] = neg;
+                        }
+                        lsum += nv_sgns_pair(l1, syn1, dim, targets, nt, lr, neu1e,
+                                             exp_table, with_loss);
+                        pairs++;
+                    }
+                }
+            }
+        }
+    }
+    th->rng = local;
+    th->pairs += pairs;
+    th->loss += lsum;
+}
+
+#endif
