@@ -2,7 +2,6 @@
 properties, determinism, W + C alignment by key, persistence and validation."""
 from __future__ import annotations
 
-import argparse
 import math
 
 import numpy as np
@@ -11,7 +10,7 @@ import scipy.sparse as sp
 
 from ngramvec.models.cooccur import Cooccurrence
 from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
-from ngramvec.models.glove import GloVe, add_glove_parser, run_glove_cli
+from ngramvec.models.glove import GloVe
 from ngramvec.models._glove_numba import glove_loss, glove_shuffle, glove_train_epoch
 from ngramvec.data.vocab import Vocabulary
 
@@ -261,23 +260,6 @@ def test_save_load_roundtrip_and_continue(rng, tmp_path):
 def test_not_fitted():
     with pytest.raises(AttributeError, match="not fitted yet"):
         GloVe().keyed_vectors_
-
-
-def test_cli_trains_from_counts_file(rng, tmp_path):
-    counts = two_clusters(rng)
-    src = tmp_path / "counts.npz"
-    counts.save(src)
-    parser = argparse.ArgumentParser()
-    add_glove_parser(parser.add_subparsers(dest="command"))
-    out = tmp_path / "vec.glove.txt"          # GloVe text: no header line
-    args = parser.parse_args(["glove", str(src), "-o", str(out), "--dim", "4", "--epochs", "2",
-                              "--threads", "1", "--no-progress", "--save-model",
-                              str(tmp_path / "model.npz")])
-    assert args.func(args) == 0
-    lines = out.read_text().splitlines()
-    assert len(lines) == 20 and len(lines[0].split()) == 5
-    assert GloVe.load(tmp_path / "model.npz").epochs_trained_ == 2
-    assert run_glove_cli is args.func
 
 
 # --------------------------------------------------------------------------- validation

@@ -1,7 +1,6 @@
 """Tests of ngramvec.postprocess: whitening, all-but-the-top, SIF/uSIF, isotropy."""
 from __future__ import annotations
 
-import argparse
 import os
 import warnings
 
@@ -712,36 +711,3 @@ def test_sif_reduces_common_direction(kv, sentences):
     sif = SIF(kv).fit_transform(sentences)
     assert average_cosine(avg) > 0.9
     assert average_cosine(sif) < average_cosine(avg)
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def test_cli_postprocess(tmp_path, rng):
-    from ngramvec.vectors import formats as nv_io
-
-    keys = [f"w{i}" for i in range(200)]
-    vecs = (rng.normal(size=(200, 10)) + 3.0).astype(np.float32)
-    src, dst, model = tmp_path / "in.txt", tmp_path / "out.txt", tmp_path / "abtt.npz"
-    nv_io.write_word2vec(src, keys, vecs)
-    parser = argparse.ArgumentParser(prog="ngramvec")
-    pp.add_postprocess_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["postprocess", str(src), "-o", str(dst), "--method", "abtt",
-                              "--n-components", "2", "--fit-limit", "150",
-                              "--save-transform", str(model)])
-    assert args.func(args) == 0
-    out_keys, out = nv_io.read_word2vec(dst)
-    assert out_keys == keys
-    abtt = AllButTheTop.load(model)
-    np.testing.assert_allclose(out, abtt.transform(vecs), atol=1e-5)
-    np.testing.assert_allclose(abtt.mean_, vecs[:150].astype(np.float64).mean(0), rtol=1e-6)
-
-    args = parser.parse_args(["postprocess", str(src), "-o", str(tmp_path / "w.npz"),
-                              "--method", "whitening", "--n-components", "4"])
-    args.func(args)
-    _, white, _ = nv_io.read_npz(tmp_path / "w.npz")
-    assert white.shape == (200, 4)
-    args = parser.parse_args(["postprocess", str(src), "-o", str(dst), "--fit-limit", "1"])
-    with pytest.raises(ValueError, match=r"The 'fit_limit' parameter of postprocess must be an int "
-                                         r"in the range \[2, inf\) or None. Got 1 instead."):
-        args.func(args)

@@ -516,32 +516,6 @@ def test_not_fitted():
         SGNS().keyed_vectors_
 
 
-def test_cli_functions(tmp_path, cluster_corpus):
-    import argparse
-    from ngramvec.vectors.keyedvectors import KeyedVectors
-    from ngramvec.models.sgns import add_sgns_parser
-    src = tmp_path / "c.txt"
-    src.write_text("\n".join(_two_clusters(np.random.default_rng(1), n_sent=100)) + "\n")
-    parser = argparse.ArgumentParser()
-    add_sgns_parser(parser.add_subparsers(dest="cmd"))
-    out = tmp_path / "v.bin"
-    args = parser.parse_args(["sgns", str(src), "-o", str(out), "--dim", "6", "--epochs", "1",
-                              "--min-count", "1", "--threads", "1", "--no-progress",
-                              "--save-model", str(tmp_path / "m.npz")])
-    assert args.func(args) == 0
-    kv = KeyedVectors.load_word2vec_format(out, binary=True)
-    assert kv.vectors.shape == (20, 6)
-    assert SGNS.load(tmp_path / "m.npz").epochs_trained_ == 1
-    # ngram2vec contexts from the command line: bigram vectors in the output
-    out2 = tmp_path / "bb.txt"
-    args = parser.parse_args(["sgns", str(src), "-o", str(out2), "--dim", "6", "--epochs",
-                              "1", "--min-count", "1", "--threads", "1", "--no-progress",
-                              "--contexts", "bi_bi"])
-    assert args.func(args) == 0
-    keys = [line.split(" ")[0] for line in out2.read_text("utf-8").splitlines()[1:]]
-    assert len(keys) > 20 and any("\u00a0" in k for k in keys)
-
-
 def test_progress_bar(cluster_corpus, capsys):
     SGNS(dim=4, epochs=1, min_count=1, n_threads=1).fit(cluster_corpus, progress=True)
     assert "SGNS" in capsys.readouterr().err

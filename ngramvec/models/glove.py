@@ -6,7 +6,6 @@ NaN check), the fitted vectors, save/load, and the ``glove`` CLI subcommand.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -21,7 +20,7 @@ from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GloVe", "add_glove_parser", "run_glove_cli"]
+__all__ = ["GloVe"]
 
 _OWNER = "GloVe"
 _VECTORS = ("word", "word+context", "context")
@@ -430,71 +429,3 @@ class GloVe:
             raise VectorsFormatError("inconsistent array shapes in the GloVe model", path)
         model._fitted_vectors = model.vectors
         return model
-
-
-# ---------------------------------------------------------------------- CLI
-
-
-def add_glove_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``glove`` subcommand to an ``argparse`` subparsers object."""
-    p = subparsers.add_parser(
-        "glove", help="train GloVe vectors from a corpus or a co-occurrence .npz",
-        description="Train GloVe (AdaGrad on co-occurrence counts). The input is a "
-                    "co-occurrence file written by Cooccurrence.save (.npz) or a corpus "
-                    "(counted here with --window, harmonic weights, --min-count).")
-    p.add_argument("input", help="co-occurrence .npz, or a text corpus (.txt/.gz/.bz2/.xz)")
-    p.add_argument("-o", "--output", required=True,
-                   help="vectors: .npz (native), .bin (word2vec binary), .txt (GloVe text), "
-                        "or any other name (word2vec text)")
-    p.add_argument("--dim", type=int, default=100)
-    p.add_argument("--x-max", type=float, default=100.0)
-    p.add_argument("--alpha", type=float, default=0.75)
-    p.add_argument("--lr", type=float, default=0.05)
-    p.add_argument("--epochs", type=int, default=25)
-    p.add_argument("--grad-clip", type=float, default=100.0)
-    p.add_argument("--vectors", choices=_VECTORS, default="word+context",
-                   help="word (W), word+context (W + C, the reference's -model 2), context")
-    p.add_argument("--threads", type=int, default=None, help="default: all cores")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--window", type=int, default=10, help="when counting a corpus")
-    p.add_argument("--min-count", type=int, default=5, help="when counting a corpus")
-    p.add_argument("--save-model", default=None,
-                   help="also save the model (.npz) to continue training later")
-    p.add_argument("--no-progress", dest="no_progress", action="store_true",
-                   help="no progress bars")
-    p.set_defaults(func=run_glove_cli)
-    return p
-
-
-def _load_or_count(args: argparse.Namespace) -> Any:
-    from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
-    if str(args.input).lower().endswith(".npz"):
-        return Cooccurrence.load(args.input)
-    from ngramvec.data.corpus import Corpus
-    from ngramvec.data.vocab import Vocabulary
-    corpus = Corpus(args.input)
-    vocab = Vocabulary.build(corpus, min_count=args.min_count)
-    return count_cooccurrences(corpus, vocab, window=args.window, weighting="harmonic",
-                               n_threads=args.threads, progress=_progress(args))
-
-
-def _progress(args: argparse.Namespace) -> bool:
-    return getattr(args, "progress", True) and not getattr(args, "no_progress", False)
-
-
-def run_glove_cli(args: argparse.Namespace) -> int:
-    """Run the ``glove`` subcommand; returns the exit status."""
-    counts = _load_or_count(args)
-    model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, lr=args.lr,
-                  epochs=args.epochs, grad_clip=args.grad_clip, vectors=args.vectors,
-                  n_threads=args.threads, seed=args.seed)
-    model.fit(counts, progress=_progress(args))
-    wv = model.keyed_vectors_
-    out = str(args.output)
-    from ngramvec.cli import save_vectors
-    save_vectors(wv, out)      # by extension: .npz, .bin, .glove(.txt), else word2vec text
-    if args.save_model:
-        model.save(args.save_model)
-    logger.info("GloVe: %d vectors of dim %d written to %s (final loss %.6f)", len(wv),
-                args.dim, out, model.loss_history_[-1])
-    return 0

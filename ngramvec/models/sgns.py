@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - only without a build
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SGNS", "add_sgns_parser", "run_sgns_cli"]
+__all__ = ["SGNS"]
 
 CONTEXTS = ("word",)
 NGRAM_CONTEXTS = ("uni_uni", "uni_bi", "bi_bi", "uni_tri", "bi_tri", "bi_uni")  # examples
@@ -595,71 +595,3 @@ def _as_corpus(corpus: Any):
         return Corpus(corpus)
     raise TypeError("The 'corpus' parameter of SGNS.fit must be a Corpus, an EncodedCorpus, "
                     f"a path or an iterable of sentences. Got {type(corpus).__name__} instead.")
-
-
-# ---------------------------------------------------------------------- command line
-
-
-def add_sgns_parser(subparsers) -> Any:
-    """Add the ``sgns`` subcommand to an argparse ``subparsers`` object."""
-    p = subparsers.add_parser(
-        "sgns", help="train skip-gram with negative sampling (word2vec) vectors",
-        description="Train SGNS word vectors from a text corpus (one sentence a line; "
-                    ".gz/.bz2/.xz read directly) and write them.")
-    p.add_argument("corpus", help="text file or directory, or an encoded corpus directory")
-    p.add_argument("-o", "--output", required=True,
-                   help="vectors file: .bin (word2vec binary), .txt/.vec (word2vec text), "
-                        ".npz (ngramvec); --save-model keeps the full model")
-    p.add_argument("--dim", type=int, default=100)
-    p.add_argument("--window", type=int, default=5)
-    p.add_argument("--negative", type=int, default=5)
-    p.add_argument("--sample", type=float, default=1e-3)
-    p.add_argument("--ns-exponent", type=float, default=0.75)
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--lr", type=float, default=0.025)
-    p.add_argument("--min-lr", type=float, default=1e-4)
-    p.add_argument("--min-count", type=int, default=5)
-    p.add_argument("--max-size", type=int, default=None)
-    p.add_argument("--no-dynamic-window", action="store_true",
-                   help="use the full window for every centre")
-    p.add_argument("--contexts", default="word",
-                   help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ... "
-                        "(default: word)")
-    p.add_argument("--vectors", default="input", choices=VECTOR_KINDS,
-                   help="which vectors to write (default: input)")
-    p.add_argument("--threads", type=int, default=None, help="default: all cores")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--tokenizer", default="words",
-                   choices=("words", "words_punct", "whitespace"))
-    p.add_argument("--no-lowercase", action="store_true")
-    p.add_argument("--save-model", default=None, help="also save the model (.npz)")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.set_defaults(func=run_sgns_cli)
-    return p
-
-
-def run_sgns_cli(args) -> int:
-    """Run the ``sgns`` subcommand parsed by :func:`add_sgns_parser`; returns 0."""
-    from ngramvec.data.corpus import Corpus
-    src = args.corpus
-    if os.path.isfile(os.path.join(src, "meta.json")):
-        from ngramvec.data.encode import EncodedCorpus
-        corpus: Any = EncodedCorpus(src)
-    else:
-        corpus = Corpus(src, tokenizer=args.tokenizer, lowercase=not args.no_lowercase)
-    model = SGNS(dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
-                 ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
-                 min_lr=args.min_lr, min_count=args.min_count, max_size=args.max_size,
-                 dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
-                 n_threads=args.threads, seed=args.seed)
-    model.fit(corpus, progress=getattr(args, "progress", True) and not args.no_progress)
-    kv = model.get_vectors(args.vectors)
-    out = os.fspath(args.output)
-    from ngramvec.cli import save_vectors
-    save_vectors(kv, out)
-    if args.save_model:
-        model.save(args.save_model)
-    h = model.history_[-1] if model.history_ else {}
-    logger.info("wrote %s (%d vectors of dim %d); last epoch %.0f words/s", out, len(kv),
-                kv.vector_size, h.get("words_per_sec", 0.0))
-    return 0

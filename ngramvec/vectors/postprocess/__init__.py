@@ -28,7 +28,6 @@ from __future__ import annotations
 from typing import Any
 
 from ngramvec.vectors.postprocess._base import EmptySentenceWarning, PostprocessWarning, RankDeficientWarning
-from ngramvec.vectors.postprocess._cli import add_postprocess_parser, cli_postprocess
 from ngramvec.vectors.postprocess.abtt import AllButTheTop
 from ngramvec.vectors.postprocess.isotropy import alignment, average_cosine, partition_function_ratio, uniformity
 from ngramvec.vectors.postprocess.sentence import SIF, USIF, EmbeddingStats, WordAverage, tokenize_sentence
@@ -50,8 +49,6 @@ __all__ = [
     "PostprocessWarning",
     "RankDeficientWarning",
     "EmptySentenceWarning",
-    "add_postprocess_parser",
-    "cli_postprocess",
 ]
 
 

@@ -1,0 +1,178 @@
+"""What the subcommands share beyond their options: objects built from the parsed
+options, the vectors of a fitted model, score printing, and the logging set-up."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from typing import Any, Iterator, Sequence
+
+from ngramvec.data.corpus import Corpus
+from ngramvec.data.encode import EncodedCorpus
+from ngramvec.data.ngrams import parse_contexts
+from ngramvec.data.vocab import Vocabulary
+from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
+from ngramvec.vectors import evaluate
+from ngramvec.vectors.keyedvectors import KeyedVectors
+
+__all__ = [
+    "corpus_from_args",
+    "min_count_from_args",
+    "vocabulary_from_args",
+    "count_from_args",
+    "model_vectors",
+    "print_eval",
+    "split_names",
+    "log_levels",
+    "cli_logging",
+]
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+# ---- objects from options --------------------------------------------------------
+
+def corpus_from_args(args: Any, source: str | None = None) -> Corpus | EncodedCorpus:
+    """The corpus named by ``source`` (default ``args.corpus``) with the corpus options.
+
+    A directory holding ``meta.json`` is an encoded corpus (written by
+    ``Corpus.encode``) and is opened as it is.
+    """
+    src = args.corpus if source is None else source
+    if os.path.isfile(os.path.join(os.fspath(src), "meta.json")):
+        return EncodedCorpus(src)
+    return Corpus(src, tokenizer=args.tokenizer, lowercase=args.lowercase)
+
+
+def min_count_from_args(args: Any) -> int | list[int]:
+    """--min-count as ``Vocabulary.build`` takes it: an int, or one int per order."""
+    values = list(args.min_count)
+    return values[0] if len(values) == 1 else values
+
+
+def vocabulary_from_args(args: Any, corpus: Corpus | EncodedCorpus,
+                         orders: Sequence[int] | None = None) -> Vocabulary:
+    """The vocabulary of the vocabulary options: loaded with --vocab, else counted.
+
+    Orders: --ngram-orders if given, else ``orders``, else what --contexts needs,
+    else words only.
+    """
+    if getattr(args, "vocab", None):
+        return Vocabulary.load(args.vocab)
+    chosen = getattr(args, "ngram_orders", None) or orders
+    if chosen is None:
+        chosen = [1]
+        if getattr(args, "contexts", None):
+            ins, ctx = parse_contexts(args.contexts)
+            chosen = sorted(set(ins) | set(ctx))
+    return Vocabulary.build(corpus, min_count=min_count_from_args(args), max_size=args.max_size,
+                            ngram_orders=list(chosen), n_threads=getattr(args, "threads", None),
+                            memory_limit=getattr(args, "memory_limit", None),
+                            tmp_dir=getattr(args, "tmp_dir", None), progress=args.progress)
+
+
+def count_from_args(args: Any, corpus: Corpus | EncodedCorpus,
+                    vocab: Vocabulary) -> Cooccurrence:
+    """Co-occurrence counts with the counting, threads and memory options."""
+    return count_cooccurrences(
+        corpus, vocab, window=args.window, weighting=args.weighting,
+        dynamic_window=args.dynamic_window, sample=args.sample, subsampling=args.subsampling,
+        direction=args.direction, oov=args.oov, contexts=args.contexts, overlap=args.overlap,
+        n_threads=args.threads, seed=args.seed,
+        memory_limit=args.memory_limit, tmp_dir=args.tmp_dir, progress=args.progress)
+
+
+def model_vectors(model: Any, which: str | None = None) -> KeyedVectors:
+    """The KeyedVectors of a fitted model (``which``: the model's vector kind).
+
+    The one place the CLI reaches into a fitted model for its vectors.
+    """
+    if which is None:
+        return model.keyed_vectors_
+    return model.get_vectors(which)
+
+
+# ---- printing ----------------------------------------------------------------------
+
+def split_names(s: str | None) -> list[str]:
+    """``"ws353,simlex999"`` -> ``["ws353", "simlex999"]``; empty items dropped."""
+    return [x for x in (s or "").split(",") if x]
+
+
+def print_eval(wv: KeyedVectors, similarity: Sequence[str], analogy: Sequence[str],
+               method: str = "3cosadd", restrict_vocab: int | None = 300000) -> None:
+    """Print one line per similarity data set and per analogy set and method."""
+    for name in similarity:
+        r = evaluate.similarity(wv, name, restrict_vocab=restrict_vocab)
+        print(f"{name:<18} spearman {r.spearman:6.3f}  pearson {r.pearson:6.3f}  "
+              f"pairs {r.pairs_used}/{r.pairs_total} ({100 * r.coverage:.0f}%)")
+    for name in analogy:
+        for m in ([method] if method != "both" else ["3cosadd", "3cosmul"]):
+            r = evaluate.analogy(wv, name, method=m, restrict_vocab=restrict_vocab)
+            acc = float("nan") if r.covered == 0 else 100 * r.accuracy
+            line = (f"{name:<10} {m:<8} accuracy {acc:5.1f}%  on {r.covered}/{r.total} "
+                    f"covered questions ({100 * r.coverage:.0f}%)")
+            if r.semantic is not None and r.syntactic is not None:
+                line += (f"  semantic {100 * _accuracy(r.semantic):.1f}%"
+                         f"  syntactic {100 * _accuracy(r.syntactic):.1f}%")
+            print(line)
+
+
+def _accuracy(part: Any) -> float:
+    return part.accuracy if part.covered else float("nan")
+
+
+# ---- logging -----------------------------------------------------------------------
+
+def log_levels(quiet: bool = False, verbose: int = 0) -> dict[str, int]:
+    """Levels of the ``ngramvec`` loggers for -q / (default) / -v / -vv.
+
+    By default a command shows its progress bars, its results and its own summary
+    lines (logger ``ngramvec.cli``), and only warnings of the library; ``-v`` adds the
+    library's logs (per epoch, per pass), ``-vv`` debug messages; ``-q`` leaves
+    warnings only.
+
+    Returns
+    -------
+    dict
+        Logger name -> level, for ``"ngramvec"`` and ``"ngramvec.cli"``.
+
+    Examples
+    --------
+    >>> log_levels()
+    {'ngramvec': 30, 'ngramvec.cli': 20}
+    >>> log_levels(verbose=1)
+    {'ngramvec': 20, 'ngramvec.cli': 20}
+    """
+    if quiet:
+        return {"ngramvec": logging.WARNING, "ngramvec.cli": logging.WARNING}
+    if verbose >= 2:
+        return {"ngramvec": logging.DEBUG, "ngramvec.cli": logging.DEBUG}
+    if verbose == 1:
+        return {"ngramvec": logging.INFO, "ngramvec.cli": logging.INFO}
+    return {"ngramvec": logging.WARNING, "ngramvec.cli": logging.INFO}
+
+
+@contextlib.contextmanager
+def cli_logging(quiet: bool = False, verbose: int = 0) -> Iterator[None]:
+    """Log to stderr at :func:`log_levels` while a command runs, then restore.
+
+    The handler and levels are removed again afterwards, so calling ``main()``
+    from Python (or several times) leaves the logging configuration as it was.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    saved = {}
+    for name, level in log_levels(quiet, verbose).items():
+        lg = logging.getLogger(name)
+        saved[name] = lg.level
+        lg.setLevel(level)
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)

@@ -1,0 +1,143 @@
+"""Option groups shared by the subcommands: one flag, one meaning, one default rule.
+
+Each ``add_*`` function adds one group of options to a subcommand's parser; the
+subcommand modules compose them, and :mod:`ngramvec.cli._common` turns the parsed
+values into objects (a Corpus, a Vocabulary, counts).
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ngramvec.data.corpus import TOKENIZERS
+from ngramvec.vectors.files import FORMAT_RULE, VECTOR_FORMATS
+
+__all__ = [
+    "FORMAT_CHOICES",
+    "add_verbosity_options",
+    "add_corpus_options",
+    "add_vocab_options",
+    "add_memory_options",
+    "add_count_options",
+    "add_threads_options",
+    "add_training_options",
+    "add_output_options",
+    "add_input_format_option",
+]
+
+FORMAT_CHOICES = ("auto",) + VECTOR_FORMATS
+
+Parser = argparse.ArgumentParser
+
+
+def add_verbosity_options(p: Parser, top_level: bool = False) -> None:
+    """-q / -v / --no-progress / --debug, accepted before or after the subcommand.
+
+    The top-level parser holds the defaults; on a subcommand's parser the options
+    default to ``argparse.SUPPRESS`` so that an option given before the subcommand
+    is not reset by the subcommand's defaults.
+    """
+    def default(value: Any) -> Any:
+        return value if top_level else argparse.SUPPRESS
+
+    g = p.add_argument_group("output verbosity")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                   help="only warnings and results (no summary lines)")
+    x.add_argument("-v", "--verbose", action="count", default=default(0),
+                   help="also the library's logs (per epoch, per pass); -vv for debug")
+    g.add_argument("--no-progress", dest="progress", action="store_false",
+                   default=default(True), help="no progress bars")
+    g.add_argument("--debug", action="store_true", default=default(False),
+                   help="show tracebacks")
+
+
+def add_corpus_options(p: Parser) -> None:
+    """How text is split into tokens: --tokenizer, --no-lowercase."""
+    g = p.add_argument_group("corpus")
+    g.add_argument("--tokenizer", default="words", choices=TOKENIZERS,
+                   help="'words' splits raw prose and drops punctuation (default)")
+    g.add_argument("--no-lowercase", dest="lowercase", action="store_false",
+                   help="keep case (default: lowercase)")
+
+
+def add_vocab_options(p: Parser, orders: bool = True) -> None:
+    """--min-count (one value per ngram order), --max-size; with ``orders`` also
+    --ngram-orders and --vocab."""
+    g = p.add_argument_group("vocabulary")
+    g.add_argument("--min-count", type=int, nargs="+", default=[5], metavar="N",
+                   help="keep entries seen at least N times (default 5); one value for every "
+                        "ngram order, or one per order (e.g. 5 10)")
+    g.add_argument("--max-size", type=int, default=None,
+                   help="keep at most this many entries, the most frequent")
+    if orders:
+        g.add_argument("--ngram-orders", type=int, nargs="+", default=None,
+                       help="orders of the vocabulary, e.g. 1 2 (default: 1, or what "
+                            "--contexts needs)")
+        g.add_argument("--vocab", default=None, help="use this vocabulary file instead")
+
+
+def add_memory_options(p: Parser) -> None:
+    """--memory-limit and --tmp-dir of the counting passes that may spill to disk."""
+    g = p.add_argument_group("memory")
+    g.add_argument("--memory-limit", default=None,
+                   help="bound of the counting tables, e.g. 4GB; sorted runs spill to disk "
+                        "past it")
+    g.add_argument("--tmp-dir", default=None, help="directory for spill runs")
+
+
+def add_count_options(p: Parser, window: int = 5, weighting: str = "uniform") -> None:
+    """Co-occurrence counting: window, weighting, subsampling, ngram2vec contexts."""
+    g = p.add_argument_group("counting")
+    g.add_argument("--window", type=int, default=window, help=f"default {window}")
+    g.add_argument("--weighting", default=weighting, choices=("uniform", "harmonic"),
+                   help=f"default {weighting}")
+    g.add_argument("--dynamic-window", action="store_true")
+    g.add_argument("--sample", type=float, default=None,
+                   help="subsampling threshold, e.g. 1e-5")
+    g.add_argument("--subsampling", default=None, choices=("dirty", "clean"))
+    g.add_argument("--direction", default="both", choices=("both", "left", "right"))
+    g.add_argument("--oov", default=None, choices=("drop", "keep"))
+    g.add_argument("--contexts", default=None,
+                   help="ngram2vec units: uni_uni (default), uni_bi, bi_bi, uni_tri, bi_tri...")
+    g.add_argument("--overlap", action="store_true",
+                   help="ngram contexts may share positions with their centre")
+
+
+def add_threads_options(p: Parser, seed: bool = True) -> None:
+    """--threads and (with ``seed``) --seed."""
+    g = p.add_argument_group("threads")
+    g.add_argument("--threads", type=int, default=None, help="default: all cores")
+    if seed:
+        g.add_argument("--seed", type=int, default=0, help="default 0")
+
+
+def add_training_options(p: Parser, dim: int, epochs: int, lr: float) -> None:
+    """--dim, --epochs, --lr, --threads, --seed, --save-model of a trained model."""
+    g = p.add_argument_group("training")
+    g.add_argument("--dim", type=int, default=dim, help=f"vector dimension (default {dim})")
+    g.add_argument("--epochs", type=int, default=epochs, help=f"default {epochs}")
+    g.add_argument("--lr", type=float, default=lr, help=f"initial learning rate (default {lr})")
+    g.add_argument("--threads", type=int, default=None, help="default: all cores")
+    g.add_argument("--seed", type=int, default=0, help="default 0")
+    g.add_argument("--save-model", default=None, metavar="PATH",
+                   help="also save the model (.npz) to continue training later")
+
+
+def add_output_options(p: Parser, vectors: bool = True, help: str | None = None) -> None:
+    """-o/--output (required); for vectors also --format, with the one naming rule."""
+    if vectors:
+        p.add_argument("-o", "--output", required=True,
+                       help=help or f"vectors file; format {FORMAT_RULE}")
+        p.add_argument("--format", default="auto", choices=FORMAT_CHOICES,
+                       help="write this format whatever the file name (default: auto, "
+                            "by name)")
+    else:
+        p.add_argument("-o", "--output", required=True, help=help or "output file")
+
+
+def add_input_format_option(p: Parser) -> None:
+    """--format of a vectors file read (default: by name, text detected)."""
+    p.add_argument("--format", default="auto", choices=FORMAT_CHOICES,
+                   help=f"format of the vectors file (default: auto, {FORMAT_RULE}; "
+                        "text without a header is read as GloVe)")

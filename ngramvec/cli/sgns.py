@@ -1,0 +1,80 @@
+"""``ngramvec sgns``: train skip-gram with negative sampling (word2vec) vectors."""
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from ngramvec.cli._common import corpus_from_args, model_vectors, vocabulary_from_args
+from ngramvec.cli._options import (add_corpus_options, add_output_options,
+                                   add_training_options, add_verbosity_options,
+                                   add_vocab_options)
+from ngramvec.data.ngrams import parse_contexts
+from ngramvec.models.sgns import SGNS
+from ngramvec.vectors.files import save_vectors
+
+logger = logging.getLogger(__name__)
+
+NAME = "sgns"
+
+# the kinds of SGNS.get_vectors (validated again there)
+VECTOR_KINDS = ("input", "context", "sum")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``sgns`` subcommand to ``parser.add_subparsers()``."""
+    p = subparsers.add_parser(
+        NAME, help="train skip-gram with negative sampling (word2vec) vectors",
+        description="Train SGNS word vectors from a text corpus (one sentence a line; "
+                    ".gz/.bz2/.xz read directly) and write them.")
+    p.add_argument("corpus", help="text file or directory, or an encoded corpus directory")
+    add_output_options(p)
+    p.add_argument("--vectors", default="input", choices=VECTOR_KINDS,
+                   help="which vectors to write (default: input)")
+    g = p.add_argument_group("SGNS")
+    g.add_argument("--window", type=int, default=5, help="default 5")
+    g.add_argument("--negative", type=int, default=5, help="negative samples (default 5)")
+    g.add_argument("--sample", type=float, default=1e-3,
+                   help="subsampling threshold (default 1e-3; 0 disables)")
+    g.add_argument("--ns-exponent", type=float, default=0.75, help="default 0.75")
+    g.add_argument("--min-lr", type=float, default=1e-4, help="default 1e-4")
+    g.add_argument("--no-dynamic-window", action="store_true",
+                   help="use the full window for every centre")
+    g.add_argument("--contexts", default="word",
+                   help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ... "
+                        "(default: word)")
+    add_training_options(p, dim=100, epochs=5, lr=0.025)
+    add_vocab_options(p, orders=False)
+    add_corpus_options(p)
+    add_verbosity_options(p)
+    return p
+
+
+def _vocab_orders(contexts: str) -> list[int]:
+    """Orders 1..max(X, Y) of ngram2vec's X_Y, as SGNS builds its vocabulary."""
+    if contexts == "word":
+        return [1]
+    ins, ctx = parse_contexts(contexts)
+    return list(range(1, max(ins + ctx) + 1))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ngramvec sgns``; returns the exit status."""
+    corpus = corpus_from_args(args)
+    model = SGNS(dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
+                 ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
+                 min_lr=args.min_lr, min_count=args.min_count[0], max_size=args.max_size,
+                 dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
+                 n_threads=args.threads, seed=args.seed)
+    vocab = None
+    if len(args.min_count) > 1:  # one count per order: built here, SGNS takes one
+        vocab = vocabulary_from_args(args, corpus, orders=_vocab_orders(args.contexts))
+    model.fit(corpus, vocab=vocab, progress=args.progress)
+    wv = model_vectors(model, args.vectors)
+    fmt = save_vectors(wv, args.output, args.format)
+    if args.save_model:
+        model.save(args.save_model)
+    h = model.history_[-1] if model.history_ else {}
+    logger.info("wrote %s vectors of dim %d to %s (%s); last epoch %.0f words/s",
+                f"{len(wv):,}", wv.vector_size, args.output, fmt, h.get("words_per_sec", 0.0))
+    return 0
