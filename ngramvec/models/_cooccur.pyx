@@ -46,6 +46,15 @@ cdef extern from "nv_rng.h" nogil:
     uint64_t nv_hash64(uint64_t seed, uint64_t position, uint64_t stream)
     double nv_hash_uniform(uint64_t seed, uint64_t position, uint64_t stream)
 
+cdef extern from "nv_ngram_window.h" nogil:
+    enum: NV_MAX_ORDER
+    ctypedef struct nv_ngw_iter:
+        int64_t j
+    int nv_ngw_mode(int direction, int overlap)
+    void nv_ngw_begin(nv_ngw_iter *it, const int32_t *ctx, int64_t n, int64_t i, int ka, int kb,
+                      int win, int mode)
+    bint nv_ngw_next(nv_ngw_iter *it, int32_t *unit, int *dist)
+
 cdef extern from "nv_pairtab.h" nogil:
     ctypedef struct nv_pair:
         uint64_t key
@@ -86,10 +95,7 @@ cdef extern from "nv_pairtab.h" nogil:
 DEF SUB_NONE = 0
 DEF SUB_DIRTY = 1
 DEF SUB_CLEAN = 2
-DEF DIR_LEFT = 1
-DEF DIR_RIGHT = 2
 DEF E_ROOM = -1000     # one sentence needs more room than the whole table
-DEF MAX_ORDER = 6
 
 
 ctypedef struct count_state:
@@ -289,11 +295,12 @@ cdef int _count_thread(count_state *pc, int t, const int32_t *ids, const int64_t
     cdef int32_t *rb = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1))
     cdef int32_t *cb = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1))
     cdef int64_t *pb = <int64_t *>malloc(sizeof(int64_t) * (max_len + 1))
-    cdef int64_t s, a, b, p, n, i, j, jlo, jhi, d, rowlen, rowoff, pairs = 0
+    cdef int64_t s, a, b, p, n, i, rowlen, rowoff, pairs = 0
     cdef int32_t lid, r, c
-    cdef int win, window = o.window, err = 0
+    cdef int d, win, window = o.window, err = 0
     cdef int col_bits = pc.col_bits
-    cdef bint left = (o.direction & DIR_LEFT) != 0, right = (o.direction & DIR_RIGHT) != 0
+    cdef int mode = nv_ngw_mode(o.direction, 0)
+    cdef nv_ngw_iter it
     cdef int64_t w
     cdef int64_t *dense = pc.dense
     if rb == NULL or cb == NULL or pb == NULL:
@@ -326,7 +333,7 @@ cdef int _count_thread(count_state *pc, int t, const int32_t *ids, const int64_t
         err = _make_room(pc, t, n * 2 * window)
         if err != 0:
             break
-        # 3. pairs (i = centre, j = context), distance d = |i - j| within the window
+        # 3. pairs (i = centre, j = context) under the window rule (nv_ngram_window.h)
         for i in range(n):
             r = rb[i]
             if r < 0 or r % T != t:
@@ -334,19 +341,10 @@ cdef int _count_thread(count_state *pc, int t, const int32_t *ids, const int64_t
             win = window
             if o.dynamic:
                 win = 1 + <int>(nv_hash64(o.seed, <uint64_t>pb[i], 1) % <uint64_t>window)
-            jlo = i - win if left else i + 1
-            if jlo < 0:
-                jlo = 0
-            jhi = i + win if right else i - 1
-            if jhi >= n:
-                jhi = n - 1
             rowlen = pc.dense_len[r]
             rowoff = pc.dense_off[r]
-            for j in range(jlo, jhi + 1):
-                c = cb[j]
-                if j == i or c < 0:
-                    continue
-                d = i - j if i > j else j - i
+            nv_ngw_begin(&it, cb, n, i, 1, 1, win, mode)
+            while nv_ngw_next(&it, &c, &d):
                 w = weights[d]
                 pairs += 1
                 if c < rowlen:
@@ -551,7 +549,7 @@ def cooccur_assemble(PairCounter pc, int64_t[::1] indptr, int32_t[::1] indices,
 
 ctypedef struct ngram_index:
     int max_order
-    nv_pairtab tabs[MAX_ORDER + 1]      # tabs[k] for 2 <= k <= max_order
+    nv_pairtab tabs[NV_MAX_ORDER + 1]      # tabs[k] for 2 <= k <= max_order
 
 
 cdef class NgramIndex:
@@ -578,8 +576,8 @@ cdef class NgramIndex:
         """Add the next order: ngram i is (prefix[i] at the previous order, last[i])."""
         cdef int k = self.ix.max_order + 1
         cdef int64_t i, n = prefix.shape[0]
-        if k > MAX_ORDER:
-            raise ValueError(f"ngram orders go up to {MAX_ORDER}")
+        if k > NV_MAX_ORDER:
+            raise ValueError(f"ngram orders go up to {NV_MAX_ORDER}")
         if last.shape[0] != n:
             raise ValueError("prefix and last differ in length")
         if nv_pairtab_init(&self.ix.tabs[k], 2 * n + 16, 2 * n + 16, 63) < 0:
@@ -688,12 +686,12 @@ def ngram_count_shard(PairCounter pc, NgramIndex index, const int32_t[::1] ids,
 
 ctypedef struct unit_maps:
     int n_in, n_ctx
-    int in_orders[MAX_ORDER]
-    int ctx_orders[MAX_ORDER]
+    int in_orders[NV_MAX_ORDER]
+    int ctx_orders[NV_MAX_ORDER]
     int max_order
-    const int32_t *rowmap[MAX_ORDER + 1]     # internal id -> row id or -1, per order
-    const int32_t *colmap[MAX_ORDER + 1]
-    const double *keep[MAX_ORDER + 1]        # keep probability per internal id
+    const int32_t *rowmap[NV_MAX_ORDER + 1]     # internal id -> row id or -1, per order
+    const int32_t *colmap[NV_MAX_ORDER + 1]
+    const double *keep[NV_MAX_ORDER + 1]        # keep probability per internal id
     bint overlap
 
 
@@ -720,7 +718,7 @@ cdef class UnitMaps:
         self.m.n_ctx = len(ctx_orders)
         self.m.overlap = overlap
         self.m.max_order = max(max(in_orders), max(ctx_orders))
-        for k in range(MAX_ORDER + 1):
+        for k in range(NV_MAX_ORDER + 1):
             self.m.rowmap[k] = NULL
             self.m.colmap[k] = NULL
             self.m.keep[k] = NULL
@@ -777,22 +775,21 @@ cdef int _count_thread_ngram(count_state *pc, int t, const unit_maps *um, const 
                              count_opts o, int64_t *n_pairs) noexcept nogil:
     """Pairs of ngram units: centre span [i, i+ka), context span [j, j+kb).
 
-    Window rule (ngram2vec): every token of the context within ``window`` of every
-    token of the centre, i.e. d = max(|i - (j+kb-1)|, |(i+ka-1) - j|) <= window, and
-    d is the distance used for weighting. Spans sharing a position are skipped
-    unless ``overlap``; a unit is never its own context. Positions are those of the
+    The window rule (which context spans pair with a centre span, at which distance,
+    ``overlap`` and ``direction``) is ngram2vec's, in ``csrc/nv_ngram_window.h``.
+    Positions are those of the
     sentence as encoded (out-of-vocabulary tokens are gaps). The unit ids come
     precomputed by :func:`_fill_units` for the whole chunk (RG, CG: K rows of L,
     position p of the corpus at column p - P0).
     """
     cdef int T = pc.n_threads
-    cdef int64_t s, a, n, i, j, jlo, jhi, d, d1, d2, pairs = 0, w, rowlen, rowoff
-    cdef int ka, kb, x, y, win, window = o.window, err = 0
+    cdef int64_t s, a, n, i, pairs = 0, w, rowlen, rowoff
+    cdef int d, ka, kb, x, y, win, window = o.window, err = 0
     cdef int32_t r, c
     cdef const int32_t *R
     cdef const int32_t *C
-    cdef bint left = (o.direction & DIR_LEFT) != 0, right = (o.direction & DIR_RIGHT) != 0
-    cdef bint inter
+    cdef int mode = nv_ngw_mode(o.direction, um.overlap)
+    cdef nv_ngw_iter it
     cdef int col_bits = pc.col_bits
     cdef int64_t *dense = pc.dense
     for s in range(s0, s1):
@@ -818,34 +815,8 @@ cdef int _count_thread_ngram(count_state *pc, int t, const unit_maps *um, const 
                 rowoff = pc.dense_off[r]
                 for y in range(um.n_ctx):
                     kb = um.ctx_orders[y]
-                    jlo = i + ka - 1 - win
-                    if jlo < 0:
-                        jlo = 0
-                    jhi = i + win - kb + 1
-                    if jhi > n - kb:
-                        jhi = n - kb
-                    for j in range(jlo, jhi + 1):
-                        c = C[(kb - 1) * L + j]
-                        if c < 0:
-                            continue
-                        d1 = i - (j + kb - 1)
-                        if d1 < 0:
-                            d1 = -d1
-                        d2 = (i + ka - 1) - j
-                        if d2 < 0:
-                            d2 = -d2
-                        d = d1 if d1 > d2 else d2
-                        if d > win or d == 0:
-                            continue
-                        inter = j < i + ka and i < j + kb
-                        if inter:
-                            if not um.overlap or (j == i and ka == kb) or not (left and right):
-                                continue
-                        elif j < i:
-                            if not left:
-                                continue
-                        elif not right:
-                            continue
+                    nv_ngw_begin(&it, C + (kb - 1) * L, n, i, ka, kb, win, mode)
+                    while nv_ngw_next(&it, &c, &d):
                         w = weights[d]
                         pairs += 1
                         if c < rowlen:
