@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ngramvec as nv
-from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences, dense_layout, distance_weights
+from ngramvec.data.spill import dense_layout
+from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences, distance_weights
 
 from _reference import count_pairs
 
@@ -222,6 +223,7 @@ def test_spill_directory_fills_up(tmp_path):
 
 
 def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
+    import ngramvec.data.spill as spill_mod
     import ngramvec.models.cooccur as cooccur_mod
     sents = [" ".join(rng.choice([f"w{i}" for i in range(300)], size=30)) for _ in range(3000)]
     corpus = nv.Corpus(sents)
@@ -234,7 +236,7 @@ def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
         calls.append(1)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cooccur_mod, "_CHUNK_TOKENS", 20000)
+    monkeypatch.setattr(spill_mod, "_CHUNK_TOKENS", 20000)
     monkeypatch.setattr(cooccur_mod, "cooccur_count_shard", interrupted)
     with pytest.raises(KeyboardInterrupt):
         count_cooccurrences(corpus, vocab, window=5, memory_limit="300KB", tmp_dir=tmp_path)
