@@ -67,6 +67,20 @@ def test_parse_contexts(name, expect):
     assert parse_contexts(name) == expect
 
 
+def test_one_max_order():
+    from ngramvec.data import _ngrams, ngrams
+    assert ngrams.MAX_ORDER == _ngrams.MAX_ORDER == 6      # NV_MAX_ORDER, nv_ngram_window.h
+    index = _ngrams.NgramIndex()
+    with pytest.raises(ValueError, match="prefix and last ids must be non-negative"):
+        index.add_order(np.array([-1], np.int32), np.array([0], np.int32))
+    for _ in range(2, ngrams.MAX_ORDER + 1):
+        index.add_order(np.array([0], np.int32), np.array([0], np.int32))
+    assert index.max_order == ngrams.MAX_ORDER
+    assert index.lookup(np.zeros(7, np.int32), 6).tolist() == [0, 0, -1, -1, -1, -1, -1]
+    with pytest.raises(ValueError, match="ngram orders go up to 6"):
+        index.add_order(np.array([0], np.int32), np.array([0], np.int32))
+
+
 def test_window_rule_reference_by_hand():
     # four words (ids 20 + p as contexts), three bigrams (30 + p inputs, 40 + p contexts)
     units = {1: [(10 + p, 20 + p) for p in range(4)], 2: [(30 + p, 40 + p) for p in range(3)]}
