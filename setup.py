@@ -20,7 +20,7 @@ from setuptools import Extension, setup
 DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1"
 NATIVE = os.environ.get("NGRAMVEC_NATIVE", "0") == "1"
 
-MODULES = ["data._encode", "models._cooccur", "models._sgns"]
+MODULES = ["data._encode", "data._ngrams", "models._cooccur", "models._sgns"]
 
 DIRECTIVES = {
     "language_level": 3,

@@ -10,7 +10,9 @@
  *
  * nv_pairtab   open-addressing hash table (linear probing) from key to ticks.
  *              When full it either doubles (while under its byte budget) or is
- *              spilled: compacted, radix-sorted and written to a run file.
+ *              spilled: compacted and radix-sorted (nv_pairtab_sort), then written
+ *              to a run file (nv_pairtab_write_run); see nv_counter.h for who does
+ *              what, and when.
  * nv_run_*     sorted runs: a file of (key, ticks) records, 16 bytes each.
  * nv_merge_*   k-way merge of sorted sources (in-memory arrays and run files) with
  *              a binary heap, summing equal keys.
@@ -160,10 +162,10 @@ static inline void nv_pairtab_clear(nv_pairtab *t) {
     t->n = 0;
 }
 
-/* Sort and write the table as a run file at path, then clear it. -1 on failure with
- * t->err = errno (the partial file is removed). */
-static inline int nv_pairtab_spill(nv_pairtab *t, const char *path) {
-    if (nv_pairtab_sort(t) < 0) return -1;
+/* Write a table sorted by nv_pairtab_sort as a run file at path, then clear it. -1 on
+ * failure with t->err = errno (the partial file is removed; the table keeps its
+ * sorted records). */
+static inline int nv_pairtab_write_run(nv_pairtab *t, const char *path) {
     FILE *f = fopen(path, "wb");
     if (!f) { t->err = errno ? errno : EIO; return -1; }
     size_t w = fwrite(t->slots, sizeof(nv_pair), (size_t)t->n, f);
@@ -239,7 +241,7 @@ static inline int nv_merge_start(nv_merge *m) {
     return 0;
 }
 
-/* Next merged record (equal keys summed). Returns 1 with *key/*val set, 0 at the
+/* Next merged record (equal keys summed). Returns 1 with key and val set, 0 at the
  * end, -1 on read error. */
 static inline int nv_merge_next(nv_merge *m, uint64_t *key, int64_t *val) {
     if (m->n_heap == 0) return 0;

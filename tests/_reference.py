@@ -22,12 +22,80 @@ def hash_uniform(seed: int, position: int, stream: int) -> float:
     return (hash64(seed, position, stream) >> 11) * (1.0 / 9007199254740992.0)
 
 
+def ngram_window_pairs(unit_ids_by_order, in_orders, ctx_orders, window, overlap=False,
+                       direction="both"):
+    """ngram2vec's window rule on one sentence: yield (in_unit, ctx_unit, distance).
+
+    The slow, obviously correct statement of the rule that ``csrc/nv_ngram_window.h``
+    implements; the counting and the SGNS kernels are both checked against it.
+
+    Parameters
+    ----------
+    unit_ids_by_order : dict of int -> sequence of (in_id, ctx_id)
+        For order k, item i gives the ids of the unit of order k starting at sentence
+        position i (covering positions i .. i+k-1) as an input unit and as a context
+        unit; None or a negative id means "not such a unit". Words are order 1.
+    in_orders, ctx_orders : sequence of int
+        Orders of the input (centre) and context units.
+    window : int or callable
+        Largest distance; a callable ``window(i)`` gives the window of the centre
+        starting at position i (dynamic windows).
+    overlap : bool
+        Units sharing a position are pairs too (only with ``direction="both"``); a
+        unit is never its own context.
+    direction : {"both", "left", "right"}
+        Contexts on both sides, only ending before the centre starts, or only
+        starting after it ends.
+
+    Yields
+    ------
+    (in_unit, ctx_unit, distance)
+        distance = max(|i - (j+kb-1)|, |(i+ka-1) - j|) for the centre [i, i+ka) and the
+        context [j, j+kb): the distance between their farthest tokens, in [1, window].
+        Order: centre position i, then in_orders, ctx_orders, context position j.
+    """
+    def ids(k, p, which):
+        seq = unit_ids_by_order.get(k, ())
+        u = seq[p][which] if p < len(seq) else None
+        return None if u is None or u < 0 else u
+
+    n = max((len(v) + k - 1 for k, v in unit_ids_by_order.items() if len(v)), default=0)
+    for i in range(n):
+        win = window(i) if callable(window) else window
+        for ka in in_orders:
+            r = ids(ka, i, 0)
+            if r is None:
+                continue
+            for kb in ctx_orders:
+                for j in range(n):
+                    c = ids(kb, j, 1)
+                    if c is None:
+                        continue
+                    d = max(abs(i - (j + kb - 1)), abs(i + ka - 1 - j))
+                    if d > win:
+                        continue
+                    if j < i + ka and i < j + kb:       # the units share a position
+                        if not overlap or direction != "both" or (j == i and ka == kb):
+                            continue
+                    elif j < i and direction == "right":
+                        continue
+                    elif j > i and direction == "left":
+                        continue
+                    yield r, c, d
+
+
+def _weight(weighting, d):
+    return 1.0 if weighting == "uniform" else 1.0 / d
+
+
 def count_pairs(sentences, row_map, col_map, keep, window, weighting="uniform",
                 dynamic=False, direction="both", subsampling=None, drop_oov=True, seed=0):
     """Count (row, col) pairs of lexicon-id sentences; returns {(r, c): weight}.
 
     ``subsampling`` is None, "dirty" or "clean"; positions are global token indices
-    (sentences laid end to end), as in the encoded corpus.
+    (sentences laid end to end), as in the encoded corpus. Removed tokens (dropped
+    out-of-vocabulary or "dirty" subsampled ones) are taken out before windowing,
+    then words are paired by :func:`ngram_window_pairs` with order 1.
     """
     counts: dict = defaultdict(float)
     pos = 0
@@ -45,34 +113,31 @@ def count_pairs(sentences, row_map, col_map, keep, window, weighting="uniform",
                 r = c = -1
             units.append((r, c, p))
         pos += len(sent)
-        for i, (r, _, p) in enumerate(units):
-            if r < 0:
-                continue
-            win = window if not dynamic else 1 + hash64(seed, p, 1) % window
-            for j in range(max(0, i - win), min(len(units), i + win + 1)):
-                if j == i or (direction == "left" and j > i) or (direction == "right" and j < i):
-                    continue
-                c = units[j][1]
-                if c < 0:
-                    continue
-                d = abs(i - j)
-                counts[(r, c)] += 1.0 if weighting == "uniform" else 1.0 / d
+        win = window if not dynamic else (
+            lambda i: 1 + hash64(seed, units[i][2], 1) % window)
+        for r, c, d in ngram_window_pairs({1: [(r, c) for r, c, _ in units]}, (1,), (1,), win,
+                                          direction=direction):
+            counts[(r, c)] += _weight(weighting, d)
     return dict(counts)
 
 
 def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, window,
                       weighting="uniform", dynamic=False, direction="both", keep=None,
                       overlap=False, seed=0, sep="\u00a0"):
-    """ngram2vec's window rule on lexicon-id sentences; rows/cols: key -> id dicts;
-    keep: key -> keep probability (clean subsampling per unit occurrence) or None."""
+    """Count ngram-unit pairs of lexicon-id sentences; returns {(r, c): weight}.
+
+    rows/cols: key -> id dicts; keep: key -> keep probability (clean subsampling per
+    unit occurrence) or None. Units are paired by :func:`ngram_window_pairs`.
+    """
     counts: dict = defaultdict(float)
     pos = 0
     orders = sorted(set(in_orders) | set(ctx_orders))
     for sent in sentences:
         toks = [lex_keys[i] for i in sent]
         n = len(toks)
-        units = {}
+        units: dict = {}
         for k in orders:
+            units[k] = []
             for i in range(n - k + 1):
                 key = sep.join(toks[i:i + k])
                 r = rows.get(key) if k in in_orders else None
@@ -81,25 +146,11 @@ def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, wi
                     stream = 0 if k == 1 else k + 2
                     if hash_uniform(seed, pos + i, stream) >= keep[key]:
                         r = c = None
-                units[(k, i)] = (r, c)
-        for (ka, i), (r, _) in units.items():
-            if r is None:
-                continue
-            win = window if not dynamic else 1 + hash64(seed, pos + i, 1) % window
-            for (kb, j), (_, c) in units.items():
-                if c is None:
-                    continue
-                d = max(abs(i - (j + kb - 1)), abs(i + ka - 1 - j))
-                if d == 0 or d > win:
-                    continue
-                inter = j < i + ka and i < j + kb
-                if inter:
-                    if not overlap or (j == i and ka == kb) or direction != "both":
-                        continue
-                elif j < i and direction == "right":
-                    continue
-                elif j > i and direction == "left":
-                    continue
-                counts[(r, c)] += 1.0 if weighting == "uniform" else 1.0 / d
+                units[k].append((r, c))
+        win = window if not dynamic else (
+            lambda i, pos=pos: 1 + hash64(seed, pos + i, 1) % window)
+        for r, c, d in ngram_window_pairs(units, in_orders, ctx_orders, win, overlap,
+                                          direction):
+            counts[(r, c)] += _weight(weighting, d)
         pos += n
     return dict(counts)

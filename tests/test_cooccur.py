@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ngramvec as nv
-from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences, dense_layout, distance_weights
+from ngramvec.data.spill import dense_layout
+from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences, distance_weights
 
 from _reference import count_pairs
 
@@ -222,6 +223,7 @@ def test_spill_directory_fills_up(tmp_path):
 
 
 def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
+    import ngramvec.data.spill as spill_mod
     import ngramvec.models.cooccur as cooccur_mod
     sents = [" ".join(rng.choice([f"w{i}" for i in range(300)], size=30)) for _ in range(3000)]
     corpus = nv.Corpus(sents)
@@ -234,7 +236,7 @@ def test_interrupt_removes_spill_runs(tmp_path, monkeypatch, rng):
         calls.append(1)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cooccur_mod, "_CHUNK_TOKENS", 20000)
+    monkeypatch.setattr(spill_mod, "_CHUNK_TOKENS", 20000)
     monkeypatch.setattr(cooccur_mod, "cooccur_count_shard", interrupted)
     with pytest.raises(KeyboardInterrupt):
         count_cooccurrences(corpus, vocab, window=5, memory_limit="300KB", tmp_dir=tmp_path)
@@ -271,3 +273,66 @@ def test_shards_merge_to_the_whole(rng, contexts):
     other = count_cooccurrences(corpus, vocab, **dict(kw, window=2))
     with pytest.raises(ValueError, match="other settings"):
         Cooccurrence.merge([whole, other])
+
+
+def test_kernels_check_their_inputs(tmp_path):
+    """The compiled entry points validate what they are given (plain arrays, options)."""
+    from ngramvec.data._ngrams import PairCounter
+    from ngramvec.models._cooccur import CountOptions, UnitMaps, cooccur_count_shard
+    w = np.array([0, 1, 1], dtype=np.int64)
+    with pytest.raises(ValueError, match="weights must have window \\+ 1 entries"):
+        CountOptions(3, w, False, 3, 0, True, False, 0)
+    with pytest.raises(ValueError, match="window must be >= 1, direction in"):
+        CountOptions(2, w, False, 4, 0, True, False, 0)
+    with pytest.raises(ValueError, match="orders must be distinct and in \\[1, 6\\]"):
+        UnitMaps((1, 1), (1,), {}, {}, {})
+    with pytest.raises(ValueError, match="orders must be distinct and in \\[1, 6\\]"):
+        UnitMaps((7,), (1,), {}, {}, {})
+    with pytest.raises(ValueError, match="maps of order 1 differ in length"):
+        UnitMaps((1,), (1,), {1: np.zeros(3, np.int32)}, {1: np.zeros(2, np.int32)}, {})
+    with pytest.raises(ValueError, match="n_threads must be at least 1"):
+        PairCounter(0, 2, 2, np.zeros(2), np.zeros(2), 1024, 1024, str(tmp_path))
+    with pytest.raises(ValueError, match="the dense layout does not fit its block"):
+        PairCounter(1, 2, 2, [3, 0], [0, 0], 1024, 1024, str(tmp_path))
+    pc = PairCounter(1, 2, 2, np.zeros(2), np.zeros(2), 1024, 1024, str(tmp_path))
+    opts = CountOptions(2, w, False, 3, 0, True, False, 0)
+    maps = UnitMaps((1,), (1,), {1: np.array([0, 1], np.int32)},
+                    {1: np.array([0, 1], np.int32)}, {1: np.ones(2)})
+    ids = np.array([0, 1, 2], dtype=np.int32)           # id 2 has no map entry
+    with pytest.raises(ValueError, match="an entry for every lexicon id"):
+        cooccur_count_shard(pc, ids, np.array([3], np.int64), maps, opts, 0, 1)
+    with pytest.raises(ValueError, match="sentence range out of bounds"):
+        cooccur_count_shard(pc, ids[:2], np.array([3], np.int64), maps, opts, 0, 1)
+    assert cooccur_count_shard(pc, ids[:2], np.array([2], np.int64), maps, opts, 0, 1) == 2
+
+
+def test_full_tables_spill_between_rounds(tmp_path):
+    """A table that fills stops its thread; the run is written between rounds and the
+    thread resumes: counts equal an unbounded count, with several runs per thread."""
+    from ngramvec.data._ngrams import PairCounter, assemble_csr, finish_counts
+    from ngramvec.models._cooccur import CountOptions, UnitMaps, cooccur_count_shard
+    rng = np.random.default_rng(1)
+    n_lex = 3000
+    ids = rng.integers(0, n_lex, size=20000).astype(np.int32)
+    ends = np.arange(40, 20001, 40, dtype=np.int64)
+    ident = np.arange(n_lex, dtype=np.int32)
+    maps = UnitMaps((1,), (1,), {1: ident}, {1: ident}, {1: np.ones(n_lex)})
+    opts = CountOptions(3, np.array([0, 1, 1, 1]), False, 3, 0, True, False, 0)
+    out = []
+    for T, cap in ((1, 1 << 22), (3, 1024)):
+        d = tmp_path / f"t{T}"
+        d.mkdir()
+        pc = PairCounter(T, n_lex, n_lex, np.zeros(n_lex), np.zeros(n_lex), 1024, cap, str(d))
+        # 500 sentences of 40 tokens, window 3: 2 * (40 * 3 - 6) pairs each
+        assert cooccur_count_shard(pc, ids, ends, maps, opts, 0, len(ends)) == 500 * 228
+        if cap == 1024:
+            assert min(pc.spills()) >= 2
+        bound, _ = finish_counts(pc)
+        indptr = np.zeros(n_lex + 1, np.int64)
+        indices = np.empty(bound, np.int32)
+        data = np.empty(bound, np.float64)
+        nnz, ticks = assemble_csr(pc, indptr, indices, data, 1.0)
+        assert ticks == 500 * 228
+        out.append((indptr.copy(), indices[:nnz].copy(), data[:nnz].copy()))
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import ngramvec as nv
 from ngramvec.data.ngrams import parse_contexts
 
-from _reference import count_ngram_pairs
+from _reference import count_ngram_pairs, ngram_window_pairs
 
 S = nv.NGRAM_SEP
 
@@ -65,6 +65,43 @@ def test_ngram_lookup_save_load(tmp_path):
                                           ("uni_six", ((1,), (1, 2, 3, 4, 5, 6)))])
 def test_parse_contexts(name, expect):
     assert parse_contexts(name) == expect
+
+
+def test_one_max_order():
+    from ngramvec.data import _ngrams, ngrams
+    assert ngrams.MAX_ORDER == _ngrams.MAX_ORDER == 6      # NV_MAX_ORDER, nv_ngram_window.h
+    index = _ngrams.NgramIndex()
+    with pytest.raises(ValueError, match="prefix and last ids must be non-negative"):
+        index.add_order(np.array([-1], np.int32), np.array([0], np.int32))
+    for _ in range(2, ngrams.MAX_ORDER + 1):
+        index.add_order(np.array([0], np.int32), np.array([0], np.int32))
+    assert index.max_order == ngrams.MAX_ORDER
+    assert index.lookup(np.zeros(7, np.int32), 6).tolist() == [0, 0, -1, -1, -1, -1, -1]
+    with pytest.raises(ValueError, match="ngram orders go up to 6"):
+        index.add_order(np.array([0], np.int32), np.array([0], np.int32))
+
+
+def test_window_rule_reference_by_hand():
+    # four words (ids 20 + p as contexts), three bigrams (30 + p inputs, 40 + p contexts)
+    units = {1: [(10 + p, 20 + p) for p in range(4)], 2: [(30 + p, 40 + p) for p in range(3)]}
+    # a bigram centre [i, i+1) reaches a word j when both its tokens are within the window
+    assert list(ngram_window_pairs(units, (2,), (1,), 1)) == []
+    assert list(ngram_window_pairs(units, (2,), (1,), 2)) == [
+        (30, 22, 2), (31, 20, 2), (31, 23, 2), (32, 21, 2)]
+    assert list(ngram_window_pairs(units, (2,), (1,), 2, overlap=True)) == [
+        (30, 20, 1), (30, 21, 1), (30, 22, 2), (31, 20, 2), (31, 21, 1), (31, 22, 1),
+        (31, 23, 2), (32, 21, 2), (32, 22, 1), (32, 23, 1)]
+    assert list(ngram_window_pairs(units, (2,), (1,), 2, overlap=True, direction="left")) == [
+        (31, 20, 2), (32, 21, 2)]
+    assert list(ngram_window_pairs(units, (2,), (1,), 2, direction="right")) == [
+        (30, 22, 2), (31, 23, 2)]
+    # a unit is never its own context, even with overlap
+    assert list(ngram_window_pairs(units, (2,), (2,), 2, overlap=True)) == [
+        (30, 41, 2), (31, 40, 2), (31, 42, 2), (32, 41, 2)]
+    # words: the usual window; gaps (-1 / None) pair with nothing
+    words = {1: [(0, 0), (None, -1), (2, 2)]}
+    assert list(ngram_window_pairs(words, (1,), (1,), 2)) == [(0, 2, 2), (2, 0, 2)]
+    assert list(ngram_window_pairs(words, (1,), (1,), lambda i: 1)) == []
 
 
 sent_st = st.lists(st.lists(st.sampled_from("abcde"), min_size=0, max_size=12), min_size=1,

@@ -20,20 +20,24 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ngramvec.models._cooccur import NgramIndex, UnitMaps, ngram_count_shard
 from ngramvec.base.keys import NGRAM_SEP
+from ngramvec.base.validation import check_int
+from ngramvec.data._ngrams import MAX_ORDER, NgramIndex, ngram_count_shard
+from ngramvec.data.spill import accumulate
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index", "MAX_ORDER"]
 
-MAX_ORDER = 6
-_NAMES = {"uni": 1, "bi": 2, "tri": 3, "four": 4, "quad": 4, "five": 5, "six": 6}
-_BY_ORDER = {1: "uni", 2: "bi", 3: "tri", 4: "four", 5: "five", 6: "six"}
+# MAX_ORDER (the highest ngram order) is NV_MAX_ORDER of csrc/nv_ngram_window.h; the
+# names of ngram2vec's "X_Y" contexts stop there
+_NAMES = {name: k for name, k in (("uni", 1), ("bi", 2), ("tri", 3), ("four", 4), ("quad", 4),
+                                  ("five", 5), ("six", 6)) if k <= MAX_ORDER}
+_BY_ORDER = {k: name for name, k in _NAMES.items() if name != "quad"}
 
 
 def check_orders(orders, name: str, owner: str) -> tuple[int, ...]:
-    """Validate a sequence of ngram orders: ints in [1, 6], sorted, unique."""
+    """Validate a sequence of ngram orders: ints in [1, MAX_ORDER], sorted, unique."""
     if isinstance(orders, (int, np.integer)) and not isinstance(orders, bool):
         orders = (orders,)
     try:
@@ -75,7 +79,6 @@ def contexts_name(in_orders: Sequence[int], ctx_orders: Sequence[int]) -> str:
 
 def min_counts_by_order(min_count, orders: Sequence[int], owner: str) -> dict[int, int]:
     """An int for every order, a sequence aligned with ``orders``, or a mapping."""
-    from ngramvec.base.validation import check_int
     if isinstance(min_count, Mapping):
         out = {}
         for k in orders:
@@ -104,7 +107,6 @@ def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threa
         Ngram keys (tokens joined by NGRAM_SEP), orders mixed.
     counts : ndarray of int64
     """
-    from ngramvec.models.cooccur import accumulate
     top = max(orders)
     lex_keys = enc.lexicon_keys
     lex_counts = enc.lexicon_counts
@@ -128,13 +130,13 @@ def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threa
         # a word rarer than the threshold cannot be part of a frequent enough ngram
         ok_lex = (lex_counts >= thr[k]).astype(np.uint8)
 
-        def run(pc, s0, s1, max_len, k=k, ok_lex=ok_lex):
-            ngram_count_shard(pc, index, ids, ends, s0, s1, max_len, k, ok_lex)
-            return 0
+        def run(pc, s0, s1, k=k, ok_lex=ok_lex):
+            return ngram_count_shard(pc, index, ids, ends, k, ok_lex, s0, s1)
 
-        m, _ = accumulate(enc, n_prev, len(lex_keys), run, 1, n_threads, memory_limit,
-                          tmp_dir, 1, np.float64, "Vocabulary.build", progress,
-                          f"{k}-grams", dense=False)
+        m, _ = accumulate(enc, n_prev, len(lex_keys), run, pairs_per_token=1,
+                          n_threads=n_threads, memory_limit=memory_limit, tmp_dir=tmp_dir,
+                          scale=1, dtype=np.float64, owner="Vocabulary.build",
+                          progress=progress, desc=f"{k}-grams", dense=False)
         rows = np.repeat(np.arange(n_prev, dtype=np.int64), np.diff(m.indptr))
         cnt = m.data.astype(np.int64)
         ok = cnt >= thr[k]
@@ -224,32 +226,3 @@ def build_index(enc, keys: Sequence[str]) -> tuple[NgramIndex, dict[int, dict[st
                         np.asarray(lasts.get(k, []), dtype=np.int32))
         internal.setdefault(k, {})
     return index, internal
-
-
-def unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab, col_vocab,
-              sample: float | None, overlap: bool) -> UnitMaps:
-    """Row / column ids and keep probabilities of every internal id, order by order."""
-    top = max(max(in_orders), max(ctx_orders))
-    rowmaps, colmaps, keeps = {}, {}, {}
-    rkeep = row_vocab.keep_probs(sample) if sample else None
-    ckeep = col_vocab.keep_probs(sample) if sample else None
-    for k in range(1, top + 1):
-        table = internal.get(k, {})
-        n = max(len(table), 1)
-        r = np.full(n, -1, dtype=np.int32)
-        c = np.full(n, -1, dtype=np.int32)
-        kp = np.ones(n, dtype=np.float64)
-        for vocab, out, kv, wanted in ((row_vocab, r, rkeep, in_orders),
-                                       (col_vocab, c, ckeep, ctx_orders)):
-            if k not in wanted:
-                continue
-            vids = np.flatnonzero(vocab.orders == k)
-            keys = vocab.index_to_key
-            units = np.fromiter((table.get(keys[i], -1) for i in vids), dtype=np.int64,
-                                count=len(vids))
-            ok = units >= 0
-            out[units[ok]] = vids[ok]
-            if kv is not None:       # the same counts (and word_total) in rows and columns
-                kp[units[ok]] = kv[vids[ok]]
-        rowmaps[k], colmaps[k], keeps[k] = r, c, kp
-    return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps, overlap)

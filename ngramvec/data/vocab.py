@@ -10,6 +10,8 @@ import numpy as np
 from ngramvec.base.keys import NGRAM_SEP, normalize_key
 from ngramvec.base.validation import check_float, check_int
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
+from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
+from ngramvec.data.spill import default_memory_limit
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
@@ -139,7 +141,6 @@ class Vocabulary:
         prefix), with the bounded-memory accumulator of :func:`count_cooccurrences`.
         """
         from ngramvec.base.validation import check_memory, check_n_threads
-        from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
         owner = "Vocabulary.build"
         orders = check_orders(ngram_orders, "ngram_orders", owner)
         mins = min_counts_by_order(min_count, orders, owner)
@@ -154,7 +155,6 @@ class Vocabulary:
             return cls.from_counts(enc.lexicon_keys, enc.lexicon_counts, min_count=mins[1],
                                    max_size=max_size, total_tokens=enc.n_tokens)
         if memory_limit is None:
-            from ngramvec.models.cooccur import default_memory_limit
             memory_limit = default_memory_limit()
         keys, counts = count_ngrams(enc, orders, mins, n_threads, memory_limit, tmp_dir,
                                     progress)

@@ -1,8 +1,10 @@
 """Co-occurrence counting: (centre, context) pairs over windows of an encoded corpus.
 
-The front end of the ``_cooccur`` kernel: it validates options, lays out the
-accumulators within ``memory_limit``, runs the kernel over chunks of sentences
-(progress and Ctrl-C between chunks), and assembles the CSR matrix.
+The front end of the ``_cooccur`` kernels: :func:`count_cooccurrences` validates its
+options into a :class:`CountConfig`, turns the vocabularies into unit maps, and runs a
+kernel over chunks of sentences with the data layer's spill-and-merge engine
+(:func:`ngramvec.data.spill.accumulate`), which lays out the accumulators within
+``memory_limit`` and assembles the CSR matrix.
 """
 from __future__ import annotations
 
@@ -10,9 +12,6 @@ import json
 import logging
 import math
 import os
-import shutil
-import tempfile
-import time
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,34 +19,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory, check_n_threads,
-                          check_option, check_seed)
 from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory,
+                                      check_n_threads, check_option, check_seed)
+from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
+from ngramvec.data.spill import accumulate, default_memory_limit
 from ngramvec.data.vocab import Vocabulary, as_encoded
+from ngramvec.models._cooccur import (CountOptions, UnitMaps, cooccur_count_ngram_shard,
+                                      cooccur_count_shard)
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
     from ngramvec.data.encode import EncodedCorpus
 
-from ngramvec.models._cooccur import (CountOptions, PairCounter, cooccur_assemble, cooccur_count_shard,
-                       cooccur_finish)
-
 logger = logging.getLogger(__name__)
 
-__all__ = ["Cooccurrence", "count_cooccurrences", "default_memory_limit"]
+__all__ = ["Cooccurrence", "count_cooccurrences", "CountConfig", "distance_weights"]
 
-_CHUNK_TOKENS = 1 << 21
+_OWNER = "count_cooccurrences"
 _DIRECTIONS = {"left": 1, "right": 2, "both": 3}
 _SUBSAMPLING = {"dirty": 1, "clean": 2}
 _FIXED_POINT = 1 << 32
-
-
-def default_memory_limit() -> int:
-    """Half of the physical memory (the default ``memory_limit``)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        return 4 << 30
 
 
 def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
@@ -77,37 +69,6 @@ def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
     w = np.zeros(window + 1, dtype=np.int64)
     w[1:] = np.rint(_FIXED_POINT / d[1:]).astype(np.int64)
     return w, _FIXED_POINT
-
-
-def dense_layout(n_rows: int, n_cols: int, n_threads: int,
-                 budget_cells: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """Rows of the dense block: ``len[r] = min(n_cols, P // (r + 1))`` with the largest
-    P whose cells fit ``budget_cells``; offsets group each thread's rows
-    (``r % n_threads``) together. Returns (lengths, offsets, total cells)."""
-    r1 = np.arange(1, n_rows + 1, dtype=np.int64)
-
-    def cells(p: int) -> int:
-        return int(np.minimum(n_cols, p // r1).sum())
-
-    lo, hi = 0, n_cols * n_rows + 1
-    if cells(hi) <= budget_cells:
-        lo = hi
-    else:
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if cells(mid) <= budget_cells:
-                lo = mid
-            else:
-                hi = mid
-    lengths = np.minimum(n_cols, lo // r1).astype(np.int64)
-    offsets = np.zeros(n_rows, dtype=np.int64)
-    base = 0
-    for t in range(n_threads):
-        rows = np.arange(t, n_rows, n_threads)
-        lens = lengths[rows]
-        offsets[rows] = base + np.concatenate(([0], np.cumsum(lens)[:-1])) if len(rows) else 0
-        base += int(lens.sum())
-    return lengths, offsets, base
 
 
 @dataclass
@@ -335,7 +296,79 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     >>> counts.matrix.toarray().astype(int).tolist()
     [[0, 2, 0], [2, 0, 1], [0, 1, 0]]
     """
-    owner = "count_cooccurrences"
+    cfg = _config(window, weighting, dynamic_window, sample, subsampling, direction, oov,
+                  contexts, input_orders, context_orders, overlap, n_threads, seed,
+                  memory_limit, tmp_dir, dtype, progress)
+    vocab = _check_vocab(vocab, "vocab")
+    col_vocab = None if col_vocab is None else _check_vocab(col_vocab, "col_vocab")
+    enc = as_encoded(corpus, progress=cfg.progress)
+    shard = _check_shard(shard, enc.n_sentences, _OWNER)
+    count = _count_ngram_units if cfg.ngram_units else _count_words
+    result = count(enc, vocab, col_vocab, cfg, shard)
+    if result.stats["pairs"] == 0 and result.nnz == 0:
+        warnings.warn(f"{_OWNER}: no pair was counted: no two in-vocabulary tokens are within "
+                      "the window anywhere in the corpus (is the vocabulary from another "
+                      "corpus?)", UserWarning, stacklevel=2)
+    return result
+
+
+@dataclass(frozen=True)
+class CountConfig:
+    """The validated settings of one :func:`count_cooccurrences` call.
+
+    ``subsampling`` and ``oov`` are resolved (words: "dirty" and "drop" unless given;
+    ngram units: always "clean" and "keep"); ``memory_limit`` is in bytes.
+    """
+
+    window: int
+    weighting: str
+    dynamic_window: bool
+    sample: float | None
+    subsampling: str
+    direction: str
+    oov: str
+    in_orders: tuple[int, ...]
+    ctx_orders: tuple[int, ...]
+    overlap: bool
+    n_threads: int
+    seed: int
+    memory_limit: int
+    tmp_dir: str | os.PathLike | None
+    dtype: np.dtype
+    progress: bool
+
+    @property
+    def ngram_units(self) -> bool:
+        return self.in_orders != (1,) or self.ctx_orders != (1,)
+
+    def params(self, shard: tuple[int, int] | None) -> dict:
+        """The settings recorded in :attr:`Cooccurrence.params`."""
+        out = dict(window=self.window, weighting=self.weighting,
+                   dynamic_window=self.dynamic_window, sample=self.sample,
+                   subsampling=self.subsampling, direction=self.direction, oov=self.oov,
+                   seed=self.seed, contexts=contexts_name(self.in_orders, self.ctx_orders),
+                   input_orders=list(self.in_orders), context_orders=list(self.ctx_orders))
+        if self.ngram_units:
+            out["overlap"] = self.overlap
+        if shard is not None:
+            out["shard"] = list(shard)
+        return out
+
+    def kernel_options(self) -> tuple[CountOptions, int]:
+        """The kernel's options (with the distance weights) and the ticks per count."""
+        weights, scale = distance_weights(self.window, self.weighting)
+        opts = CountOptions(self.window, weights, self.dynamic_window,
+                            _DIRECTIONS[self.direction],
+                            _SUBSAMPLING[self.subsampling] if self.sample else 0,
+                            self.oov == "drop", self.overlap, self.seed)
+        return opts, scale
+
+
+def _config(window, weighting, dynamic_window, sample, subsampling, direction, oov, contexts,
+            input_orders, context_orders, overlap, n_threads, seed, memory_limit, tmp_dir,
+            dtype, progress) -> CountConfig:
+    """Validate the keyword arguments of :func:`count_cooccurrences`."""
+    owner = _OWNER
     window = check_int(window, "window", owner, 1, 10000)
     weighting = check_option(weighting, "weighting", owner, ("uniform", "harmonic"))
     dynamic_window = check_bool(dynamic_window, "dynamic_window", owner)
@@ -354,63 +387,128 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. "
                          f"Got {dtype} instead.")
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"The 'vocab' parameter of {owner} must be a Vocabulary. "
-                        f"Got {type(vocab).__name__} instead.")
-    if col_vocab is None:
-        col_vocab = vocab
-    elif not isinstance(col_vocab, Vocabulary):
-        raise TypeError(f"The 'col_vocab' parameter of {owner} must be a Vocabulary. "
-                        f"Got {type(col_vocab).__name__} instead.")
-    if memory_limit is None:
-        memory_limit = default_memory_limit()
-    enc = as_encoded(corpus, progress=progress)
-    shard = _check_shard(shard, enc.n_sentences, owner)
     if in_orders != (1,) or ctx_orders != (1,):
         if subsampling == "dirty" or oov == "drop":
             raise ValueError(f"{owner}: ngram units are runs of the sentence as written, so "
                              "subsampling='dirty' and oov='drop' are not defined for them "
                              "(they are always 'clean' and 'keep')")
-        return _count_ngram_units(enc, vocab, col_vocab if col_vocab is not vocab else None,
-                                  in_orders, ctx_orders, window, weighting, dynamic_window,
-                                  sample, direction, overlap, n_threads, seed, memory_limit,
-                                  tmp_dir, dtype, progress, shard)
-    subsampling = subsampling or "dirty"
-    oov = oov or "drop"
+        subsampling, oov = "clean", "keep"
+    return CountConfig(window, weighting, dynamic_window, sample, subsampling or "dirty",
+                       direction, oov or "drop", in_orders, ctx_orders, overlap, n_threads,
+                       seed, default_memory_limit() if memory_limit is None else memory_limit,
+                       tmp_dir, dtype, bool(progress))
 
+
+def _check_vocab(value, name: str) -> Vocabulary:
+    if not isinstance(value, Vocabulary):
+        raise TypeError(f"The {name!r} parameter of {_OWNER} must be a Vocabulary. "
+                        f"Got {type(value).__name__} instead.")
+    return value
+
+
+def _accumulate(enc, shape: tuple[int, int], run, pairs_per_token: int, scale: int,
+                cfg: CountConfig, shard: tuple[int, int] | None) -> tuple[sp.csr_matrix, dict]:
+    """The spill-and-merge engine with the settings of ``cfg``."""
+    return accumulate(enc, shape[0], shape[1], run, pairs_per_token=pairs_per_token,
+                      n_threads=cfg.n_threads, memory_limit=cfg.memory_limit,
+                      tmp_dir=cfg.tmp_dir, scale=scale, dtype=cfg.dtype, owner=_OWNER,
+                      progress=cfg.progress, desc="count", shard=shard)
+
+
+def _count_words(enc, vocab: Vocabulary, col_vocab: Vocabulary | None, cfg: CountConfig,
+                 shard: tuple[int, int] | None) -> Cooccurrence:
+    """count_cooccurrences for word centres and contexts."""
+    col_vocab = vocab if col_vocab is None else col_vocab
     row_map = enc.remap(vocab)
     col_map = row_map if col_vocab is vocab else enc.remap(col_vocab)
     keep = np.ones(len(enc.lexicon_keys), dtype=np.float64)
-    if sample:
-        kv = vocab.keep_probs(sample)
+    if cfg.sample:
+        kv = vocab.keep_probs(cfg.sample)
         has = row_map >= 0
         keep[has] = kv[row_map[has]]
         if col_vocab is not vocab:
-            kc = col_vocab.keep_probs(sample)
+            kc = col_vocab.keep_probs(cfg.sample)
             only_c = (~has) & (col_map >= 0)
             keep[only_c] = kc[col_map[only_c]]
-    weights, scale = distance_weights(window, weighting)
-    n_rows, n_cols = len(vocab), len(col_vocab)
-
-    params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
-                  sample=sample, subsampling=subsampling, direction=direction, oov=oov,
-                  seed=seed, contexts="uni_uni", input_orders=[1], context_orders=[1])
-    opts = CountOptions(window, dynamic_window, _DIRECTIONS[direction],
-                        _SUBSAMPLING[subsampling] if sample else 0, oov == "drop", seed)
-
-    def run(pc, s0, s1, max_len):
-        return cooccur_count_shard(pc, ids, ends, row_map, col_map, keep, weights, s0, s1,
-                                   max_len, opts)
-
+    maps = UnitMaps((1,), (1,), {1: row_map}, {1: col_map}, {1: keep})
+    opts, scale = cfg.kernel_options()
     ids = np.asarray(enc.ids)
     ends = np.asarray(enc.ends)
-    matrix, st = accumulate(enc, n_rows, n_cols, run, 2 * window, n_threads, memory_limit,
-                            tmp_dir, scale, dtype, owner, progress, "count", shard=shard)
-    if shard is not None:
-        params["shard"] = list(shard)
+
+    def run(pc, s0, s1):
+        return cooccur_count_shard(pc, ids, ends, maps, opts, s0, s1)
+
+    matrix, st = _accumulate(enc, (len(vocab), len(col_vocab)), run, 2 * cfg.window, scale,
+                             cfg, shard)
     logger.info("counted %s pairs into %s nonzeros in %.1f s (%s threads, %d spills)",
-                f"{st['pairs']:,}", f"{st['nnz']:,}", st["seconds"], n_threads, st["spills"])
-    return Cooccurrence(matrix, vocab, col_vocab, params, st)
+                f"{st['pairs']:,}", f"{st['nnz']:,}", st["seconds"], cfg.n_threads,
+                st["spills"])
+    return Cooccurrence(matrix, vocab, col_vocab, cfg.params(shard), st)
+
+
+def _count_ngram_units(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
+                       cfg: CountConfig, shard: tuple[int, int] | None) -> Cooccurrence:
+    """count_cooccurrences for ngram centres or contexts (see its docstring)."""
+    in_orders, ctx_orders = cfg.in_orders, cfg.ctx_orders
+    have = set(vocab.ngram_orders) | (set(col_vocab.ngram_orders) if col_vocab else set())
+    missing = sorted((set(in_orders) | set(ctx_orders)) - have)
+    if missing:
+        raise ValueError(f"{_OWNER}: the vocabulary has no entries of order(s) {missing}; "
+                         f"build it with Vocabulary.build(..., ngram_orders="
+                         f"{tuple(sorted(set(in_orders) | set(ctx_orders)))})")
+    row_vocab = vocab.subset(in_orders) if set(vocab.ngram_orders) != set(in_orders) else vocab
+    if col_vocab is None or col_vocab is vocab:
+        col_vocab = vocab.subset(ctx_orders) if set(vocab.ngram_orders) != set(ctx_orders) \
+            else vocab
+    if len(row_vocab) == 0 or len(col_vocab) == 0:
+        raise ValueError(f"{_OWNER}: no {'rows' if not len(row_vocab) else 'columns'} of the "
+                         "requested orders in the vocabulary")
+    index, internal = build_index(enc, row_vocab.index_to_key +
+                                  (col_vocab.index_to_key if col_vocab is not row_vocab else []))
+    maps = _unit_maps(internal, in_orders, ctx_orders, row_vocab, col_vocab, cfg.sample)
+    opts, scale = cfg.kernel_options()
+    ids = np.asarray(enc.ids)
+    ends = np.asarray(enc.ends)
+
+    def run(pc, s0, s1):
+        return cooccur_count_ngram_shard(pc, index, maps, ids, ends, opts, s0, s1)
+
+    matrix, st = _accumulate(enc, (len(row_vocab), len(col_vocab)), run,
+                             2 * cfg.window * len(in_orders) * len(ctx_orders), scale, cfg,
+                             shard)
+    params = cfg.params(shard)
+    logger.info("counted %s ngram pairs (%s) into %s nonzeros in %.1f s", f"{st['pairs']:,}",
+                params["contexts"], f"{st['nnz']:,}", st["seconds"])
+    return Cooccurrence(matrix, row_vocab, col_vocab, params, st)
+
+
+def _unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab,
+               col_vocab, sample: float | None) -> UnitMaps:
+    """Row / column ids and keep probabilities of every internal id, order by order."""
+    top = max(max(in_orders), max(ctx_orders))
+    rowmaps, colmaps, keeps = {}, {}, {}
+    rkeep = row_vocab.keep_probs(sample) if sample else None
+    ckeep = col_vocab.keep_probs(sample) if sample else None
+    for k in range(1, top + 1):
+        table = internal.get(k, {})
+        n = max(len(table), 1)
+        r = np.full(n, -1, dtype=np.int32)
+        c = np.full(n, -1, dtype=np.int32)
+        kp = np.ones(n, dtype=np.float64)
+        for vocab, out, kv, wanted in ((row_vocab, r, rkeep, in_orders),
+                                       (col_vocab, c, ckeep, ctx_orders)):
+            if k not in wanted:
+                continue
+            vids = np.flatnonzero(vocab.orders == k)
+            keys = vocab.index_to_key
+            units = np.fromiter((table.get(keys[i], -1) for i in vids), dtype=np.int64,
+                                count=len(vids))
+            ok = units >= 0
+            out[units[ok]] = vids[ok]
+            if kv is not None:       # the same counts (and word_total) in rows and columns
+                kp[units[ok]] = kv[vids[ok]]
+        rowmaps[k], colmaps[k], keeps[k] = r, c, kp
+    return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps)
 
 
 def _check_shard(shard, n_sentences: int, owner: str) -> tuple[int, int] | None:
@@ -427,7 +525,6 @@ def _check_shard(shard, n_sentences: int, owner: str) -> tuple[int, int] | None:
 
 
 def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple]:
-    from ngramvec.data.ngrams import check_orders, parse_contexts
     if contexts is not None:
         if input_orders is not None or context_orders is not None:
             raise ValueError(f"{owner}: give either 'contexts' or 'input_orders' and "
@@ -437,137 +534,3 @@ def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple
     ctx = (1,) if context_orders is None else check_orders(context_orders, "context_orders",
                                                            owner)
     return ins, ctx
-
-
-def _count_ngram_units(enc, vocab, col_vocab, in_orders, ctx_orders, window, weighting,
-                       dynamic_window, sample, direction, overlap, n_threads, seed,
-                       memory_limit, tmp_dir, dtype, progress, shard=None) -> Cooccurrence:
-    """count_cooccurrences for ngram centres or contexts (see its docstring)."""
-    from ngramvec.models._cooccur import cooccur_count_ngram_shard
-    from ngramvec.data.ngrams import build_index, contexts_name, unit_maps
-    owner = "count_cooccurrences"
-    have = set(vocab.ngram_orders) | (set(col_vocab.ngram_orders) if col_vocab else set())
-    missing = sorted((set(in_orders) | set(ctx_orders)) - have)
-    if missing:
-        raise ValueError(f"{owner}: the vocabulary has no entries of order(s) {missing}; build "
-                         f"it with Vocabulary.build(..., ngram_orders="
-                         f"{tuple(sorted(set(in_orders) | set(ctx_orders)))})")
-    row_vocab = vocab.subset(in_orders) if set(vocab.ngram_orders) != set(in_orders) else vocab
-    if col_vocab is None:
-        col_vocab = vocab.subset(ctx_orders) if set(vocab.ngram_orders) != set(ctx_orders) \
-            else vocab
-    if len(row_vocab) == 0 or len(col_vocab) == 0:
-        raise ValueError(f"{owner}: no {'rows' if not len(row_vocab) else 'columns'} of the "
-                         "requested orders in the vocabulary")
-    index, internal = build_index(enc, row_vocab.index_to_key +
-                                  (col_vocab.index_to_key if col_vocab is not row_vocab else []))
-    maps = unit_maps(internal, in_orders, ctx_orders, row_vocab, col_vocab, sample, overlap)
-    weights, scale = distance_weights(window, weighting)
-    ids = np.asarray(enc.ids)
-    ends = np.asarray(enc.ends)
-    opts = CountOptions(window, dynamic_window, _DIRECTIONS[direction],
-                        _SUBSAMPLING["clean"] if sample else 0, False, seed)
-
-    def run(pc, s0, s1, max_len):
-        return cooccur_count_ngram_shard(pc, index, maps, ids, ends, weights, s0, s1, max_len,
-                                         opts)
-
-    matrix, st = accumulate(enc, len(row_vocab), len(col_vocab), run,
-                            2 * window * len(in_orders) * len(ctx_orders), n_threads,
-                            memory_limit, tmp_dir, scale, dtype, owner, progress, "count",
-                            shard=shard)
-    params = dict(window=window, weighting=weighting, dynamic_window=dynamic_window,
-                  sample=sample, subsampling="clean", direction=direction, oov="keep",
-                  seed=seed, contexts=contexts_name(in_orders, ctx_orders),
-                  input_orders=list(in_orders), context_orders=list(ctx_orders),
-                  overlap=overlap)
-    if shard is not None:
-        params["shard"] = list(shard)
-    logger.info("counted %s ngram pairs (%s) into %s nonzeros in %.1f s", f"{st['pairs']:,}",
-                params["contexts"], f"{st['nnz']:,}", st["seconds"])
-    return Cooccurrence(matrix, row_vocab, col_vocab, params, st)
-
-
-def accumulate(enc, n_rows: int, n_cols: int, run, pairs_per_token: int, n_threads: int,
-               memory_limit: int, tmp_dir, scale: int, dtype, owner: str, progress: bool,
-               desc: str, dense: bool = True,
-               shard: tuple[int, int] | None = None) -> tuple[sp.csr_matrix, dict]:
-    """Run a counting kernel over the encoded corpus in chunks and assemble the matrix.
-
-    ``run(pc, s0, s1, max_len)`` counts sentences [s0, s1) into the PairCounter ``pc``
-    and returns the number of pairs. The accumulators are laid out within
-    ``memory_limit`` (dense block, then hash tables that spill past their budget);
-    ``pairs_per_token`` bounds the new keys one token can add.
-    """
-    ends = np.asarray(enc.ends)
-    lengths = np.diff(ends, prepend=0)
-    max_len = int(lengths.max()) if lengths.size else 0
-    # the dense block pays off for frequent pairs; a small corpus touches few cells,
-    # so it never gets more than 4 bytes per possible pair occurrence
-    dense_budget = min(memory_limit // 4, 256 << 20,
-                       4 * enc.n_tokens * pairs_per_token) if dense else 0
-    dense_len, dense_off, dense_cells = dense_layout(n_rows, n_cols, n_threads,
-                                                     dense_budget // 8)
-    per_thread = (memory_limit - dense_cells * 8) // n_threads
-    # a table of `cap` slots costs 16 * cap bytes, plus 16 * 0.7 * cap of sort scratch
-    max_cap = 1 << max(10, int(per_thread / (16 * 1.7)).bit_length() - 1)
-    need = max(1024, max_len * pairs_per_token + 1)
-    if per_thread <= 0 or need * 10 > max_cap * 7:
-        need_bytes = dense_cells * 8 + n_threads * int(need / 0.7 * 16 * 1.7 * 2)
-        raise MemoryError(f"The 'memory_limit' of {owner} ({memory_limit:,} bytes) is too "
-                          "small to hold even one buffer: the longest sentence "
-                          f"({max_len:,} tokens) needs at least {need_bytes:,} bytes")
-    init_cap = min(max_cap, 1 << 20)
-    if tmp_dir is not None:
-        tmp_dir = os.fspath(tmp_dir)
-        if not os.path.isdir(tmp_dir):
-            raise FileNotFoundError(f"The 'tmp_dir' of {owner} does not exist: {tmp_dir}")
-    try:
-        spill_dir = tempfile.mkdtemp(prefix="ngramvec-spill-", dir=tmp_dir)
-    except OSError as exc:
-        raise OSError(exc.errno, "cannot create a spill directory in "
-                      f"{tmp_dir or tempfile.gettempdir()} ({exc.strerror})") from None
-    t0 = time.perf_counter()
-    bar = None
-    try:
-        pc = PairCounter(n_threads, n_rows, n_cols, dense_len, dense_off, dense_cells,
-                         init_cap, max_cap, spill_dir)
-        if progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=enc.n_tokens, unit="tok", unit_scale=True, desc=desc, leave=False)
-        s0, n_sent = shard if shard is not None else (0, len(ends))
-        pairs = 0
-        while s0 < n_sent:
-            target = (int(ends[s0 - 1]) if s0 else 0) + _CHUNK_TOKENS
-            s1 = int(np.searchsorted(ends, target, side="right"))
-            s1 = min(max(s1, s0 + 1), n_sent)
-            pairs += run(pc, s0, s1, max_len) or 0
-            if bar is not None:
-                bar.update(int(ends[s1 - 1]) - (int(ends[s0 - 1]) if s0 else 0))
-            s0 = s1
-        t_count = time.perf_counter() - t0
-        if sum(pc.spills()) > 0:
-            pc.spill_all()
-        bound, runs = cooccur_finish(pc)
-        indptr = np.zeros(n_rows + 1, dtype=np.int64)
-        indices = np.empty(bound, dtype=np.int32)
-        data = np.empty(bound, dtype=dtype)
-        nnz, ticks = cooccur_assemble(pc, indptr, indices, data, float(scale))
-        spills = sum(pc.spills())
-        del pc
-        indices.resize(nnz, refcheck=False)
-        data.resize(nnz, refcheck=False)
-    finally:
-        if bar is not None:
-            bar.close()
-        shutil.rmtree(spill_dir, ignore_errors=True)
-    matrix = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
-    matrix.has_sorted_indices = True
-    if pairs == 0 and nnz == 0 and desc == "count":
-        warnings.warn(f"{owner}: no pair was counted: no two in-vocabulary tokens are within "
-                      "the window anywhere in the corpus (is the vocabulary from another "
-                      "corpus?)", UserWarning, stacklevel=3)
-    stats = dict(pairs=int(pairs), nnz=int(nnz), total_weight=ticks / scale, spills=int(spills),
-                 seconds=time.perf_counter() - t0, seconds_counting=t_count,
-                 n_threads=n_threads, tokens=enc.n_tokens)
-    return matrix, stats

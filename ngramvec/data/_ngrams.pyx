@@ -1,0 +1,459 @@
+# cython: language_level=3
+"""Compiled pieces of the data layer: the pair accumulator with spill, the ngram index,
+and the exact ngram counter of :meth:`Vocabulary.build`.
+
+Accumulator (:class:`PairCounter`, C state in ``csrc/nv_counter.h``)
+------------------------------------------------------------------
+Per-thread accumulators of (row, column) -> int64 ticks: a dense block for frequent
+pairs and a hash table for the others. Threads split the *rows*: thread ``t`` of ``T``
+counts the pairs whose row ``r`` satisfies ``r % T == t``, so each owns its
+accumulators outright (no locks, no merge of partial tables) and counts do not depend
+on the number of threads. Values are integer ticks, so sums are exact and order-free.
+
+:meth:`PairCounter.count` runs a pass over sentences in rounds: the threads count in
+parallel until each has finished or its table is full; the full tables are then sorted
+(in parallel) and written as sorted runs (one thread, outside the parallel region), and
+the stopped threads resume where they stopped. A counting kernel plugs in a thread
+body (:c:type:`shard_fn`) and a job struct of its arrays. :func:`finish_counts` and
+:func:`assemble_csr` merge the dense block, the tables and the runs into CSR arrays.
+
+Ngram index (:class:`NgramIndex`, C in ``csrc/nv_ngram_index.h``)
+------------------------------------------------------------------
+An ngram of order k >= 2 is keyed by (internal id of its (k-1)-prefix, lexicon id of
+its last token); order-1 internal ids are lexicon ids. One frozen hash table per order.
+"""
+from cython.parallel cimport prange
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdio cimport FILE, fclose, fopen
+from libc.stdlib cimport calloc, free, malloc
+
+import os
+
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+MAX_ORDER = NV_MAX_ORDER   # the one maximum ngram order (csrc/nv_ngram_window.h)
+
+
+cdef int64_t longest_sentence(const int64_t *ends, int64_t s0, int64_t s1) noexcept nogil:
+    """Tokens of the longest sentence of [s0, s1)."""
+    cdef int64_t s, n, best = 0
+    for s in range(s0, s1):
+        n = ends[s] - (ends[s - 1] if s > 0 else 0)
+        if n > best:
+            best = n
+    return best
+
+
+cdef class PairCounter:
+    """Per-thread accumulators of one counting pass.
+
+    Parameters
+    ----------
+    n_threads : int
+    n_rows, n_cols : int
+    dense_len, dense_off : ndarray of int64, shape (n_rows,)
+        Dense block layout: row ``r`` keeps columns ``c < dense_len[r]`` at cell
+        ``dense_off[r] + c`` (see :func:`ngramvec.data.spill.dense_layout`).
+    table_cap, table_max_cap : int
+        Initial and largest capacity (slots) of each thread's hash table.
+    spill_dir : str
+        Directory for sorted runs, named ``t{thread}-{k}.run``.
+    """
+
+    def __cinit__(self, int n_threads, int64_t n_rows, int64_t n_cols, dense_len, dense_off,
+                  int64_t table_cap, int64_t table_max_cap, str spill_dir):
+        cdef int t, row_bits
+        if n_threads < 1:
+            raise ValueError("n_threads must be at least 1")
+        self.n_threads = n_threads
+        self.n_rows = n_rows
+        self.n_cols = n_cols
+        self.col_bits = max(1, int(n_cols - 1).bit_length())
+        row_bits = max(1, int(n_rows - 1).bit_length())
+        if row_bits + self.col_bits > 63:
+            raise OverflowError("too many rows and columns to pack a pair in 63 bits")
+        self.dense_len = np.ascontiguousarray(dense_len, dtype=np.int64)
+        self.dense_off = np.ascontiguousarray(dense_off, dtype=np.int64)
+        if self.dense_len.shape[0] != n_rows or self.dense_off.shape[0] != n_rows:
+            raise ValueError("dense_len and dense_off must have n_rows entries")
+        lens = np.asarray(self.dense_len)
+        self.dense_size = int(lens.sum())
+        if n_rows and (int(lens.min()) < 0 or int(lens.max()) > n_cols or
+                       int((np.asarray(self.dense_off) + lens).max()) > self.dense_size):
+            raise ValueError("the dense layout does not fit its block")
+        self.spill_dir = os.fsencode(spill_dir)
+        self.run_paths = []
+        self.c.n_threads = n_threads
+        self.c.col_bits = self.col_bits
+        self.c.tabs = <nv_pairtab *>calloc(n_threads, sizeof(nv_pairtab))
+        self.c.next = <int64_t *>calloc(n_threads, sizeof(int64_t))
+        self.c.pairs = <int64_t *>calloc(n_threads, sizeof(int64_t))
+        self.c.status = <int *>calloc(n_threads, sizeof(int))
+        self.c.dense = <int64_t *>calloc(max(self.dense_size, 1), sizeof(int64_t))
+        if self.c.tabs == NULL or self.c.next == NULL or self.c.pairs == NULL or \
+                self.c.status == NULL or self.c.dense == NULL:
+            raise MemoryError("cannot allocate the counting accumulators")
+        self.c.dense_len = &self.dense_len[0] if n_rows > 0 else NULL
+        self.c.dense_off = &self.dense_off[0] if n_rows > 0 else NULL
+        for t in range(n_threads):
+            if nv_pairtab_init(&self.c.tabs[t], table_cap, table_max_cap,
+                               row_bits + self.col_bits) < 0:
+                raise MemoryError("cannot allocate the counting hash tables")
+
+    def __dealloc__(self):
+        cdef int t
+        if self.c.tabs != NULL:
+            for t in range(self.n_threads):
+                nv_pairtab_free(&self.c.tabs[t])
+            free(self.c.tabs)
+        free(self.c.next)
+        free(self.c.pairs)
+        free(self.c.status)
+        free(self.c.dense)
+
+    def table_sizes(self):
+        """Entries held in each thread's hash table."""
+        return [self.c.tabs[t].n for t in range(self.n_threads)]
+
+    def table_bytes(self):
+        """Bytes of the hash tables' slots."""
+        return sum(self.c.tabs[t].cap * 16 for t in range(self.n_threads))
+
+    def spills(self):
+        """Runs written by each thread."""
+        return [self.c.tabs[t].n_spills for t in range(self.n_threads)]
+
+    def spill_all(self):
+        """Spill what every table holds and free the tables (before the final merge,
+        once spilling has started, so the merge runs in the memory of its buffers)."""
+        cdef int t
+        self._spill(False)
+        for t in range(self.n_threads):
+            nv_pairtab_free(&self.c.tabs[t])
+
+    def _run_path(self, int t, int64_t k):
+        cdef char buf[4096]
+        cdef char *p = buf
+        nv_counter_run_path(buf, 4096, <const char *>self.spill_dir, t, k)
+        return os.fsdecode(p)
+
+    cdef int64_t count(self, shard_fn fn, const void *job, int64_t s0, int64_t s1) except -1:
+        """Run ``fn`` on every thread over sentences [s0, s1), spilling full tables
+        between rounds; return the pairs counted."""
+        cdef int t, n_full, T = self.n_threads, st
+        cdef nv_counter *c = &self.c
+        cdef int64_t total = 0
+        if s1 <= s0:
+            return 0
+        for t in range(T):
+            c.next[t] = s0
+            c.pairs[t] = 0
+            c.status[t] = 0
+        while True:
+            for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+                if c.next[t] < s1:
+                    c.status[t] = fn(job, c, t, s1)
+            n_full = 0
+            for t in range(T):
+                st = c.status[t]
+                if st == NV_TABLE_FULL:
+                    n_full += 1
+                elif st == NV_SENTENCE_TOO_BIG:
+                    raise MemoryError("one sentence needs more pairs than the memory_limit "
+                                      "allows for a table; raise memory_limit or lower "
+                                      "max_sentence_length")
+                elif st != 0:
+                    raise MemoryError(f"cannot allocate the counting buffers "
+                                      f"({os.strerror(st)})")
+            if n_full == 0:
+                break
+            self._spill(True)
+        for t in range(T):
+            total += c.pairs[t]
+        return total
+
+    cdef int _spill(self, bint full_only) except -1:
+        """Sort the tables to spill in parallel (memory only), then write each as a
+        sorted run, one after the other: every table (that holds entries), or only
+        those whose thread stopped with NV_TABLE_FULL."""
+        cdef int t, err, failed = 0, T = self.n_threads
+        cdef nv_counter *c = &self.c
+        cdef const char *d = <const char *>self.spill_dir
+        want = np.zeros(T, dtype=np.uint8)
+        cdef uint8_t[::1] w = want
+        for t in range(T):
+            w[t] = (c.status[t] == NV_TABLE_FULL) if full_only else (c.tabs[t].n > 0)
+        for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+            if w[t] and nv_pairtab_sort(&c.tabs[t]) < 0:
+                w[t] = 2
+        if (want == 2).any():
+            raise MemoryError("cannot sort the counting table (out of memory)")
+        for t in range(T):
+            if not w[t]:
+                continue
+            with nogil:
+                err = nv_counter_write_run(c, t, d)
+            if err != 0:
+                raise OSError(err, f"cannot write a spill run ({os.strerror(err)})",
+                              self._run_path(t, c.tabs[t].n_spills))
+            c.status[t] = 0
+        return 0
+
+
+def finish_counts(PairCounter pc):
+    """Sort every thread's table (in parallel); return the upper bound of nonzeros
+    (sorted entries + spilled records + nonzero dense cells) and the run paths."""
+    cdef int t, T = pc.n_threads
+    cdef int64_t i, dense_nnz = 0, bound = 0
+    cdef nv_counter *c = &pc.c
+    cdef int64_t dense_size = pc.dense_size
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        c.status[t] = 0
+        if nv_pairtab_sort(&c.tabs[t]) < 0:
+            c.status[t] = c.tabs[t].err
+    for t in range(T):
+        if c.status[t] != 0:
+            raise MemoryError("cannot sort the counting table (out of memory)")
+    with nogil:
+        for i in range(dense_size):
+            if c.dense[i] != 0:
+                dense_nnz += 1
+    runs = []
+    for t in range(T):
+        bound += c.tabs[t].n
+        for k in range(c.tabs[t].n_spills):
+            path = pc._run_path(t, k)
+            runs.append(path)
+            bound += os.path.getsize(path) // 16
+    pc.run_paths = runs
+    return bound + dense_nnz, runs
+
+
+ctypedef fused real_t:
+    float
+    double
+
+
+def assemble_csr(PairCounter pc, int64_t[::1] indptr, int32_t[::1] indices,
+                 real_t[::1] data, double scale):
+    """Merge dense blocks, sorted tables and spilled runs into CSR arrays.
+
+    ``indptr`` has n_rows + 1 entries; ``indices`` and ``data`` at least the bound
+    returned by :func:`finish_counts`. Returns (nnz, total ticks).
+    """
+    cdef int T = pc.n_threads, n_runs = len(pc.run_paths), n_src, i
+    cdef nv_merge m
+    cdef nv_source *src
+    cdef int64_t k = 0, cur = -1, r, c, cc, rowlen, rowoff, total = 0, v
+    cdef uint64_t key, cmask = (<uint64_t>1 << pc.col_bits) - 1
+    cdef int64_t cap = indices.shape[0]
+    cdef int got, failed = 0
+    cdef int64_t n_rows = pc.n_rows
+    cdef double inv = 1.0 / scale
+    cdef int col_bits = pc.col_bits
+    cdef int64_t *dense = pc.c.dense
+    cdef const int64_t *dense_len = pc.c.dense_len
+    cdef const int64_t *dense_off = pc.c.dense_off
+    if indptr.shape[0] != n_rows + 1 or data.shape[0] != cap:
+        raise ValueError("indptr must have n_rows + 1 entries, data as many as indices")
+    n_src = T + n_runs
+    src = <nv_source *>calloc(n_src, sizeof(nv_source))
+    m.heap = <int *>malloc(sizeof(int) * n_src)
+    m.src = src
+    m.n_src = n_src
+    m.err = 0
+    if src == NULL or m.heap == NULL:
+        free(src); free(m.heap)
+        raise MemoryError()
+    try:
+        for i in range(T):
+            src[i].mem = pc.c.tabs[i].slots
+            src[i].mem_n = pc.c.tabs[i].n
+        for i in range(n_runs):
+            path = os.fsencode(pc.run_paths[i])
+            src[T + i].file = <void *>fopen(path, b"rb")
+            if src[T + i].file == NULL:
+                raise OSError(f"cannot open spill run {pc.run_paths[i]}")
+            src[T + i].buf_cap = 8192
+            src[T + i].buf = <nv_pair *>malloc(sizeof(nv_pair) * 8192)
+            if src[T + i].buf == NULL:
+                raise MemoryError()
+        with nogil:
+            if nv_merge_start(&m) < 0:
+                failed = 1
+            indptr[0] = 0
+            while failed == 0:
+                got = nv_merge_next(&m, &key, &v)
+                if got < 0:
+                    failed = 1
+                    break
+                r = n_rows if got == 0 else <int64_t>(key >> col_bits)
+                while cur < r and cur < n_rows:
+                    if cur >= 0:
+                        indptr[cur + 1] = k
+                    cur += 1
+                    if cur < n_rows:
+                        rowlen = dense_len[cur]
+                        rowoff = dense_off[cur]
+                        for cc in range(rowlen):
+                            if dense[rowoff + cc] != 0:
+                                if k >= cap:
+                                    failed = 2
+                                    break
+                                indices[k] = <int32_t>cc
+                                data[k] = <real_t>(dense[rowoff + cc] * inv)
+                                total += dense[rowoff + cc]
+                                k += 1
+                if got == 0 or failed:
+                    break
+                if k >= cap:
+                    failed = 2
+                    break
+                c = <int64_t>(key & cmask)
+                indices[k] = <int32_t>c
+                data[k] = <real_t>(v * inv)
+                total += v
+                k += 1
+        if failed == 1:
+            raise OSError(m.err, f"cannot read spill runs ({os.strerror(m.err)})")
+        if failed == 2:
+            raise RuntimeError("internal error: more nonzeros than the bound")
+    finally:
+        for i in range(n_runs):
+            if src[T + i].file != NULL:
+                fclose(<FILE *>src[T + i].file)
+            free(src[T + i].buf)
+        free(src)
+        free(m.heap)
+    return k, total
+
+
+# ---- ngrams ------------------------------------------------------------------------
+
+cdef class NgramIndex:
+    """Ngram -> internal id maps for orders 2..MAX_ORDER (order 1: lexicon ids).
+
+    Orders are added one at a time with :meth:`add_order`; the ngrams of order k
+    get internal ids 0..n-1 in the order given.
+    """
+
+    def __cinit__(self):
+        self.ix.max_order = 1
+
+    def __dealloc__(self):
+        cdef int k
+        for k in range(2, self.ix.max_order + 1):
+            nv_pairtab_free(&self.ix.tabs[k])
+
+    @property
+    def max_order(self):
+        return self.ix.max_order
+
+    def add_order(self, const int32_t[::1] prefix, const int32_t[::1] last):
+        """Add the next order: ngram i is (prefix[i] at the previous order, last[i])."""
+        cdef int k = self.ix.max_order + 1
+        cdef int64_t i, n = prefix.shape[0]
+        if k > NV_MAX_ORDER:
+            raise ValueError(f"ngram orders go up to {NV_MAX_ORDER}")
+        if last.shape[0] != n:
+            raise ValueError("prefix and last differ in length")
+        if n and (np.asarray(prefix).min() < 0 or np.asarray(last).min() < 0):
+            raise ValueError("prefix and last ids must be non-negative")
+        if nv_pairtab_init(&self.ix.tabs[k], 2 * n + 16, 2 * n + 16, 63) < 0:
+            raise MemoryError("cannot allocate the ngram index")
+        self.ix.max_order = k
+        with nogil:
+            for i in range(n):
+                nv_pairtab_add(&self.ix.tabs[k], nv_ngram_key(prefix[i], last[i]), i)
+
+    def lookup(self, const int32_t[::1] lex, int order):
+        """Internal ids of the ngrams of ``order`` at each position of ``lex`` (-1: none)."""
+        cdef int64_t n = lex.shape[0]
+        if order < 1 or order > self.ix.max_order:
+            raise ValueError(f"order must be in [1, {self.ix.max_order}]")
+        buf = np.empty(max(n, 1) * order, dtype=np.int32)
+        cdef int32_t[::1] b = buf
+        if n:
+            with nogil:
+                nv_ngram_units(&self.ix, &lex[0], n, order, &b[0])
+        return buf[(order - 1) * n:order * n].copy()
+
+
+ctypedef struct ngram_job:
+    const nv_ngram_index *ix
+    const int32_t *ids
+    const int64_t *ends
+    const uint8_t *ok_lex
+    int64_t max_len
+    int k
+
+
+cdef int _ngram_thread(const void *job, nv_counter *c, int t, int64_t s1) noexcept nogil:
+    """Count (prefix internal id, last lexicon id) of the order-k ngrams owned by t.
+
+    ``ok_lex[w]`` is 0 for a word too rare to be part of a frequent enough ngram (an
+    ngram is never more frequent than any of its words): such ngrams are skipped.
+    """
+    cdef const ngram_job *jb = <const ngram_job *>job
+    cdef int T = c.n_threads, k = jb.k, err
+    cdef const int32_t *ids = jb.ids
+    cdef const uint8_t *ok_lex = jb.ok_lex
+    cdef int32_t *U = <int32_t *>malloc(sizeof(int32_t) * (jb.max_len + 1) * k)
+    cdef int64_t s, a, n, i, found = 0
+    cdef int32_t p, last
+    cdef const int32_t *prev
+    if U == NULL:
+        return 12  # ENOMEM
+    for s in range(c.next[t], s1):
+        a = jb.ends[s - 1] if s > 0 else 0
+        n = jb.ends[s] - a
+        if n < k:
+            continue
+        nv_ngram_units(jb.ix, ids + a, n, k - 1, U)
+        err = nv_counter_room(c, t, n)
+        if err != 0:
+            c.next[t] = s
+            c.pairs[t] += found
+            free(U)
+            return err
+        prev = U + (k - 2) * n
+        for i in range(n - k + 1):
+            p = prev[i]
+            last = ids[a + i + k - 1]
+            if p < 0 or p % T != t or not ok_lex[last]:
+                continue
+            if k == 2 and not ok_lex[p]:      # order-2 prefixes are words
+                continue
+            nv_pairtab_add(&c.tabs[t], (<uint64_t>p << c.col_bits) | <uint64_t>last, 1)
+            found += 1
+    c.next[t] = s1
+    c.pairs[t] += found
+    free(U)
+    return 0
+
+
+def ngram_count_shard(PairCounter pc, NgramIndex index, const int32_t[::1] ids,
+                      const int64_t[::1] ends, int order, const uint8_t[::1] ok_lex,
+                      int64_t s0, int64_t s1):
+    """Count the ngrams of ``order`` in sentences [s0, s1) whose (order-1)-prefix is in
+    ``index`` and whose words all pass ``ok_lex`` (uint8 per lexicon id): rows of
+    ``pc`` are prefix internal ids, columns lexicon ids of the last token. ``index``
+    must hold orders up to ``order - 1``. Returns the ngram occurrences counted."""
+    cdef ngram_job jb
+    if order < 2 or order - 1 > index.ix.max_order:
+        raise ValueError("the index must hold every order below the one counted")
+    if s1 <= s0:
+        return 0
+    if s0 < 0 or s1 > ends.shape[0] or ends[s1 - 1] > ids.shape[0]:
+        raise ValueError("sentence range out of bounds")
+    jb.ix = &index.ix
+    jb.ids = &ids[0]
+    jb.ends = &ends[0]
+    jb.ok_lex = &ok_lex[0]
+    jb.k = order
+    jb.max_len = longest_sentence(&ends[0], s0, s1)
+    return pc.count(_ngram_thread, &jb, s0, s1)
