@@ -20,8 +20,13 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ngramvec.models._cooccur import NgramIndex, UnitMaps, ngram_count_shard
+from ngramvec.base.extensions import missing_extension
 from ngramvec.base.keys import NGRAM_SEP
+
+try:
+    from ngramvec.models._cooccur import NgramIndex, UnitMaps, ngram_count_shard
+except ImportError as exc:  # not built: counting ngrams raises ExtensionNotBuiltError
+    NgramIndex = UnitMaps = ngram_count_shard = missing_extension("ngramvec.models._cooccur", exc)
 
 logger = logging.getLogger(__name__)
 

@@ -23,14 +23,19 @@ import scipy.sparse as sp
 from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory, check_n_threads,
                           check_option, check_seed)
 from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.base.extensions import missing_extension
 from ngramvec.data.vocab import Vocabulary, as_encoded
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
     from ngramvec.data.encode import EncodedCorpus
 
-from ngramvec.models._cooccur import (CountOptions, PairCounter, cooccur_assemble, cooccur_count_shard,
-                       cooccur_finish)
+try:
+    from ngramvec.models._cooccur import (CountOptions, PairCounter, cooccur_assemble,
+                                          cooccur_count_shard, cooccur_finish)
+except ImportError as exc:  # not built: counting raises ExtensionNotBuiltError
+    CountOptions = PairCounter = cooccur_assemble = cooccur_count_shard = cooccur_finish = (
+        missing_extension("ngramvec.models._cooccur", exc))
 
 logger = logging.getLogger(__name__)
 
