@@ -208,10 +208,11 @@ def test_argument_validation(structured, tmp_path):
         ev.similarity(wv, case_insensitive="yes")
     with pytest.raises(TypeError, match=r"The 'wv' parameter of analogy must be a KeyedVectors"):
         ev.analogy(np.zeros((3, 3)))
-    with pytest.raises(TypeError, match=r"The 'wv' parameter of similarity must be a KeyedVectors "
-                                        r"\(ngramvec's, or any object with 'vectors' \(n_keys, "
-                                        r"dim\) and 'index_to_key' attributes, such as gensim's\)\. "
-                                        r"Got builtins\.dict instead\."):
+    with pytest.raises(TypeError, match=r"The 'wv' parameter of similarity must be a "
+                                        r"KeyedVectors \(ngramvec's, or any object with "
+                                        r"'vectors' \(n_keys, dim\) and 'index_to_key' "
+                                        r"attributes, such as gensim's\)\. Got builtins\.dict "
+                                        r"instead\."):
         ev.similarity({"a": [1.0]})
     with pytest.raises(FileNotFoundError, match=r"'googel' is neither a file nor a bundled data set"):
         ev.analogy(wv, "googel")

@@ -31,8 +31,9 @@ CONFIG = ROOT / "pyproject.toml"
 LAYERS = ["cli", "vectors", "models", "data", "base | datasets"]
 
 # What an import inside a function may import: optional or heavy dependencies, loaded on
-# first use (plus importlib, to load such a module by name). Each such import carries a
-# one-line "# reason" comment on its line or the line above.
+# first use (plus importlib, to load such a module by name), and ngramvec's private Numba
+# kernel modules (``_*.py`` importing numba: importing one is importing numba). Each such
+# import carries a one-line "# reason" comment on its line or the line above.
 LAZY_IMPORTS = ("numba", "sklearn", "scipy.stats", "scipy.sparse.linalg", "scipy.linalg", "tqdm",
                 "dask", "distributed", "matplotlib", "ot", "gensim", "importlib")
 
@@ -73,7 +74,10 @@ def _is_type_checking(test: ast.expr) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _imports(module: str, path: Path) -> Iterator[tuple[ast.stmt, list[tuple[str, ...]], bool, bool]]:
+Import = tuple[ast.stmt, list[tuple[str, ...]], bool, bool]
+
+
+def _imports(module: str, path: Path) -> Iterator[Import]:
     """Every import statement of a module: (node, targets, in a function, under
     ``if TYPE_CHECKING``). One target per imported name, as the modules it may denote:
     ``import a.b`` gives ``("a.b",)``; ``from a import b`` gives ``("a.b", "a")`` (``a.b``
@@ -130,10 +134,14 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     stack: list[str] = []
     on_stack: set[str] = set()
     components = []
+
+    def successors(module: str) -> Iterator[str]:
+        return iter(sorted(graph.find_modules_directly_imported_by(module)))
+
     for start in sorted(graph.modules):
         if start in index:
             continue
-        work = [(start, iter(sorted(graph.find_modules_directly_imported_by(start))))]
+        work = [(start, successors(start))]
         index[start] = low[start] = len(index)
         stack.append(start)
         on_stack.add(start)
@@ -144,7 +152,7 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
                     index[child] = low[child] = len(index)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    work.append((child, successors(child)))
                     break
                 if child in on_stack:
                     low[node] = min(low[node], index[child])
@@ -234,9 +242,11 @@ def _allowed_lazy(target: tuple[str, ...], numba_kernels: set[str]) -> bool:
 
 
 def _numba_kernel_modules(files: dict[str, Path]) -> set[str]:
-    """ngramvec modules that import numba at module level: to import one is to import numba."""
+    """Private ngramvec modules (``_*``) that import numba at module level."""
     out = set()
     for module, path in files.items():
+        if not module.rpartition(".")[2].startswith("_"):
+            continue
         for _, targets, in_function, type_checking in _imports(module, path):
             if not in_function and not type_checking and any(
                     t[-1] == "numba" or t[-1].startswith("numba.") for t in targets):
@@ -273,3 +283,21 @@ def test_imports_inside_functions_are_optional_dependencies():
 ])
 def test_allowed_lazy_imports(target, expected):
     assert _allowed_lazy(target, {"ngramvec.models._glove_numba"}) is expected
+
+
+def test_numba_kernel_modules():
+    kernels = _numba_kernel_modules(_module_files())
+    assert {"ngramvec.models._glove_numba", "ngramvec.models._svd_numba"} <= kernels
+    assert all(m.rpartition(".")[2].startswith("_") for m in kernels)
+
+
+def test_cycle_finder_on_a_small_graph():
+    graph = grimp.ImportGraph()
+    for importer, imported in [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d"),
+                               ("p.d", "p.e"), ("p.e", "p.d"), ("p.f", "p.a")]:
+        graph.add_import(importer=importer, imported=imported, line_number=1, line_contents="")
+    assert _cycles(graph) == [["p.a", "p.b", "p.c"], ["p.d", "p.e"]]
+    assert "p.a -> p.b (line 1)" in _describe_cycle(graph, ["p.a", "p.b", "p.c"])
+    graph.remove_import(importer="p.c", imported="p.a")
+    graph.remove_import(importer="p.e", imported="p.d")
+    assert _cycles(graph) == []
