@@ -9,7 +9,13 @@ The package is built in four layers, each importing only the ones below it:
 GloVe, SGNS) -> ``ngramvec.vectors`` (KeyedVectors, formats, evaluation,
 post-processing) -> ``ngramvec.cli``; ``ngramvec.base`` (errors, validation, file I/O)
 is below them all. This module only re-exports the public names.
+
+Without the compiled modules (a build without a C compiler), everything here still
+imports: vectors are loaded, saved, queried, evaluated and post-processed as usual,
+and a stage that runs compiled code raises :class:`ExtensionNotBuiltError`.
 """
+import importlib
+
 from ngramvec.base.exceptions import (CorpusError, ExtensionNotBuiltError, NgramvecError,
                                       OutOfVocabularyError, TrainingDivergedError,
                                       VectorsFormatError)
@@ -33,7 +39,6 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # ngramvec.postprocess pulls in scikit-learn: loaded on first use, not on import
     if name == "postprocess":
-        import importlib
         return importlib.import_module("ngramvec.vectors.postprocess")
     raise AttributeError(f"module 'ngramvec' has no attribute {name!r}")
 

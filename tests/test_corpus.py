@@ -299,3 +299,15 @@ def test_encoded_corpus_refuses_bad_sentence_ends(tmp_path, index, value, match)
     path = _damaged_copy(tmp_path, "ends.i64", index, value)
     with pytest.raises(CorpusError, match=match):
         EncodedCorpus(path)
+
+
+def test_corpus_starting_with_BZh_is_text(tmp_path):
+    # issue 10, item 6: the corpus reader sniffs compression as base.fileio does
+    import bz2
+    p = tmp_path / "v.txt"
+    p.write_bytes(b"BZhang 0.5 0.25\n")
+    assert list(nv.Corpus(p, lowercase=False, tokenizer="whitespace")) == [["BZhang", "0.5",
+                                                                          "0.25"]]
+    real = tmp_path / "r.txt.bz2"
+    real.write_bytes(bz2.compress(b"BZh real\n"))
+    assert list(nv.Corpus(real, lowercase=False)) == [["BZh", "real"]]

@@ -208,10 +208,27 @@ def test_argument_validation(structured, tmp_path):
         ev.similarity(wv, case_insensitive="yes")
     with pytest.raises(TypeError, match=r"The 'wv' parameter of analogy must be a KeyedVectors"):
         ev.analogy(np.zeros((3, 3)))
+    with pytest.raises(TypeError, match=r"The 'wv' parameter of similarity must be a "
+                                        r"KeyedVectors \(ngramvec's, or any object with "
+                                        r"'vectors' \(n_keys, dim\) and 'index_to_key' "
+                                        r"attributes, such as gensim's\)\. Got builtins\.dict "
+                                        r"instead\."):
+        ev.similarity({"a": [1.0]})
     with pytest.raises(FileNotFoundError, match=r"'googel' is neither a file nor a bundled data set"):
         ev.analogy(wv, "googel")
     with pytest.raises(TypeError, match=r"The 'dataset' parameter of similarity"):
         ev.similarity(wv, 3)
+
+
+def test_gensim_keyed_vectors_are_accepted(structured):
+    """A gensim KeyedVectors is evaluated as the same vectors in an ngramvec KeyedVectors."""
+    g = _gensim(structured)
+    for kwargs in ({}, {"case_insensitive": False}, {"restrict_vocab": 500}):
+        assert ev.similarity(g, "simlex999", **kwargs) == ev.similarity(structured, "simlex999",
+                                                                          **kwargs)
+    ours, theirs = ev.analogy(structured, "google"), ev.analogy(g, "google")
+    assert (theirs.correct, theirs.covered, theirs.total) == (ours.correct, ours.covered,
+                                                              ours.total)
 
 
 def test_dataset_path():

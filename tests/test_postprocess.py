@@ -532,6 +532,7 @@ def test_unknown_words_skipped_and_counted(kv, sentences):
     assert sif.fit_stats_.n_unknown == sum(s.count("zzunknown") for s in sentences)
 
 
+@pytest.mark.needs_extensions  # the core tokenizer is compiled
 def test_strings_are_tokenized_and_lowercased(kv, sentences):
     sif = SIF(kv).fit(sentences)
     np.testing.assert_array_equal(sif.transform(["The man, HIS dog!"]),

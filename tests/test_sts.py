@@ -99,6 +99,7 @@ def test_embedder_errors():
         sts(lambda s: np.full((len(s), 2), np.nan), data)
 
 
+@pytest.mark.needs_extensions  # the core tokenizer is compiled
 def test_sentence_embedders_on_sts():
     """End to end on random word vectors: runs, finite, fitted on train only."""
     train = load_sts("train")

@@ -94,4 +94,13 @@ class OneShotIteratorError(NgramvecError, TypeError):
 
 
 class ExtensionNotBuiltError(NgramvecError, ImportError):
-    """The compiled kernels of ngramvec are missing (the package was not built)."""
+    """A compiled module of ngramvec is missing (the package was not built).
+
+    Raised when a stage that runs compiled code is used; loading, saving, querying,
+    evaluating and post-processing vectors work without the compiled modules.
+
+    Attributes
+    ----------
+    name : str
+        Full name of the missing module, e.g. ``"ngramvec.models._cooccur"``.
+    """

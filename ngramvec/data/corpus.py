@@ -17,14 +17,13 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from ngramvec.base.fileio import MAGIC_BYTES, compression_of
 from ngramvec.base.validation import check_bool, check_int, check_option
-from ngramvec.base.exceptions import CorpusError, ExtensionNotBuiltError, OneShotIteratorError
+from ngramvec.base.exceptions import CorpusError, OneShotIteratorError
+from ngramvec.base.extensions import missing_extension
 
 try:
     from ngramvec.data._encode import TextEncoder
-except ImportError as exc:  # pragma: no cover - only without a build
-    raise ExtensionNotBuiltError(
-        "the compiled kernels of ngramvec are missing; install the package with "
-        "'pip install .' (or 'pip install -e .') so that they are built") from exc
+except ImportError as exc:  # not built: reading text raises ExtensionNotBuiltError
+    TextEncoder = missing_extension("ngramvec.data._encode", exc)
 
 logger = logging.getLogger(__name__)
 

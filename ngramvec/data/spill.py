@@ -23,7 +23,12 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ngramvec.data._ngrams import PairCounter, assemble_csr, finish_counts
+from ngramvec.base.extensions import missing_extension
+
+try:
+    from ngramvec.data._ngrams import PairCounter, assemble_csr, finish_counts
+except ImportError as exc:  # not built: counting raises ExtensionNotBuiltError
+    PairCounter = assemble_csr = finish_counts = missing_extension("ngramvec.data._ngrams", exc)
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,11 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
+
+from ngramvec.base.numba_cache import njit  # numba.njit; cache=True caches in the user's cache dir
 
 __all__ = ["glove_train_epoch", "glove_shuffle", "glove_loss"]
 

@@ -7,7 +7,9 @@ thread (no races, results independent of the thread count).
 """
 from __future__ import annotations
 
-from numba import njit, prange
+from numba import prange
+
+from ngramvec.base.numba_cache import njit  # numba.njit; cache=True caches in the user's cache dir
 
 
 @njit(parallel=True, nogil=True, cache=True, fastmath=False)

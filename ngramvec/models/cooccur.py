@@ -20,13 +20,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.base.extensions import missing_extension
 from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory,
                                       check_n_threads, check_option, check_seed)
 from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
 from ngramvec.data.spill import accumulate, default_memory_limit
 from ngramvec.data.vocab import Vocabulary, as_encoded
-from ngramvec.models._cooccur import (CountOptions, UnitMaps, cooccur_count_ngram_shard,
-                                      cooccur_count_shard)
+
+try:
+    from ngramvec.models._cooccur import (CountOptions, UnitMaps, cooccur_count_ngram_shard,
+                                          cooccur_count_shard)
+except ImportError as exc:  # not built: counting raises ExtensionNotBuiltError
+    CountOptions = UnitMaps = cooccur_count_ngram_shard = cooccur_count_shard = (
+        missing_extension("ngramvec.models._cooccur", exc))
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus

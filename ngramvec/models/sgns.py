@@ -15,15 +15,14 @@ import numpy as np
 
 from ngramvec.base.validation import check_bool, check_float, check_int, check_n_threads, check_option, \
     check_seed
-from ngramvec.base.exceptions import ExtensionNotBuiltError, TrainingDivergedError
+from ngramvec.base.exceptions import TrainingDivergedError
+from ngramvec.base.extensions import missing_extension
 from ngramvec.data.vocab import Vocabulary, as_encoded
 
 try:
     from ngramvec.models import _sgns
-except ImportError as exc:  # pragma: no cover - only without a build
-    raise ExtensionNotBuiltError(
-        "the compiled kernels of ngramvec are missing; install the package with "
-        "'pip install .' (or 'pip install -e .') so that they are built") from exc
+except ImportError as exc:  # not built: training raises ExtensionNotBuiltError
+    _sgns = missing_extension("ngramvec.models._sgns", exc)
 
 logger = logging.getLogger(__name__)
 

@@ -270,10 +270,16 @@ def _restrict(wv: KeyedVectors, restrict_vocab: int | None, owner: str) -> int:
     return len(wv) if r is None else min(r, len(wv))
 
 
-def _check_wv(wv: Any, owner: str) -> None:
-    if not isinstance(wv, KeyedVectors):
-        raise TypeError(f"The 'wv' parameter of {owner} must be a KeyedVectors (e.g. "
-                        f"model.keyed_vectors_). Got {type(wv).__name__} instead.")
+def _as_keyed_vectors(wv: Any, owner: str) -> KeyedVectors:
+    """``wv`` itself, or a KeyedVectors over the ``vectors`` and ``index_to_key`` of another
+    keyed-vectors object (gensim's, for one)."""
+    if isinstance(wv, KeyedVectors):
+        return wv
+    if hasattr(wv, "index_to_key") and hasattr(wv, "vectors"):
+        return KeyedVectors(wv.vectors, list(wv.index_to_key))
+    raise TypeError(f"The 'wv' parameter of {owner} must be a KeyedVectors (ngramvec's, or any "
+                    f"object with 'vectors' (n_keys, dim) and 'index_to_key' attributes, such as "
+                    f"gensim's). Got {type(wv).__module__}.{type(wv).__qualname__} instead.")
 
 
 # --------------------------------------------------------------------------- analogy
@@ -285,7 +291,9 @@ def analogy(wv: KeyedVectors, dataset: str | os.PathLike = "google", method: str
 
     Parameters
     ----------
-    wv : KeyedVectors
+    wv : KeyedVectors or keyed-vectors object
+        An ngramvec :class:`KeyedVectors`, or any object with ``vectors`` (n_keys, dim)
+        and ``index_to_key`` attributes (gensim's ``KeyedVectors``, for one).
     dataset : str or os.PathLike, default="google"
         A bundled name (see :mod:`ngramvec.datasets`) or the path of a file with
         ``: section`` lines and ``a b c d`` questions.
@@ -328,7 +336,7 @@ def analogy(wv: KeyedVectors, dataset: str | os.PathLike = "google", method: str
     >>> analogy(wv, "google").covered
     0
     """
-    _check_wv(wv, "analogy")
+    wv = _as_keyed_vectors(wv, "analogy")
     method = check_option(method, "method", "analogy", ("3cosadd", "3cosmul"))
     case_insensitive = check_bool(case_insensitive, "case_insensitive", "analogy")
     n = _restrict(wv, restrict_vocab, "analogy")
@@ -419,7 +427,8 @@ def similarity(wv: KeyedVectors, dataset: str | os.PathLike = "ws353",
 
     Parameters
     ----------
-    wv : KeyedVectors
+    wv : KeyedVectors or keyed-vectors object
+        As for :func:`analogy`.
     dataset : str or os.PathLike, default="ws353"
         A bundled name (``"ws353"``, ``"ws353_similarity"``, ``"ws353_relatedness"``,
         ``"simlex999"``, ``"simverb3500"``) or the path of a ``word1 word2 score`` file.
@@ -444,7 +453,7 @@ def similarity(wv: KeyedVectors, dataset: str | os.PathLike = "ws353",
     Pairs with an unknown word are skipped and counted (``oov_pairs``), as in
     gensim's ``evaluate_word_pairs`` (whose "oov ratio" is ``100 * (1 - coverage)``).
     """
-    _check_wv(wv, "similarity")
+    wv = _as_keyed_vectors(wv, "similarity")
     case_insensitive = check_bool(case_insensitive, "case_insensitive", "similarity")
     n = _restrict(wv, restrict_vocab, "similarity")
     path = _resolve(dataset, "similarity")
@@ -469,7 +478,7 @@ def similarity(wv: KeyedVectors, dataset: str | os.PathLike = "ws353",
     if used < 2 or np.ptp(gold_arr) == 0 or np.ptp(model) == 0:
         spearman = pearson = math.nan
     else:
-        from scipy import stats
+        from scipy import stats  # slow to import: only when used
 
         spearman = float(stats.spearmanr(gold_arr, model)[0])
         pearson = float(stats.pearsonr(gold_arr, model)[0])

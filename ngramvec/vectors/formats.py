@@ -32,6 +32,7 @@ import logging
 import lzma
 import os
 import tempfile
+import zipfile
 import zlib
 from typing import IO, Any, Iterator, Sequence
 
@@ -456,11 +457,18 @@ def read_npz(path: str | os.PathLike) -> tuple[list[str], np.ndarray, np.ndarray
         Not an ngramvec ``.npz`` file, a newer format version, or inconsistent arrays.
     """
     spath = os.fspath(path)
+    with open(spath, "rb") as f:
+        head = f.read(6)
+    if head.startswith(b"\x93NUMPY"):
+        raise VectorsFormatError("not an .npz archive but a single .npy array", spath)
+    if not head.startswith(b"PK"):
+        raise VectorsFormatError(
+            f"not a readable .npz file: an .npz file is a zip archive, this one starts with "
+            f"{head!r}. Vectors in word2vec (text or binary) or GloVe format are read with "
+            "KeyedVectors.load_word2vec_format or KeyedVectors.load_glove_format", spath)
     try:
         archive = np.load(spath, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise VectorsFormatError(f"not a readable .npz file ({exc})", spath) from exc
     if not hasattr(archive, "files"):
         raise VectorsFormatError("not an .npz archive (a single .npy array?)", spath)
@@ -481,7 +489,7 @@ def read_npz(path: str | os.PathLike) -> tuple[list[str], np.ndarray, np.ndarray
             offsets = archive["keys_offsets"]
             has_counts = bool(archive["has_counts"])
             counts = archive["counts"] if has_counts else None
-        except (ValueError, OSError, EOFError) as exc:  # damaged member
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:  # damaged member
             raise VectorsFormatError(f"damaged archive ({exc})", spath) from exc
     if vectors.ndim != 2 or offsets.ndim != 1 or offsets.shape[0] != vectors.shape[0] + 1:
         raise VectorsFormatError(f"{vectors.shape[0]} vectors but {offsets.shape[0] - 1} keys",
