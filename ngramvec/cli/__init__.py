@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Callable, Sequence
 
+from ngramvec.vectors.keyedvectors import KeyedVectors
 
 logger = logging.getLogger("ngramvec")
 
@@ -186,7 +187,7 @@ def cmd_svd(args) -> None:
     ppmi = Cooccurrence.load(args.ppmi)
     svd = SVD(dim=args.dim, eig=args.eig, add_context=args.add_context,
               algorithm=args.algorithm, seed=args.seed).fit(ppmi)
-    save_vectors(svd.keyed_vectors_, args.output, args.format)
+    save_vectors(KeyedVectors.from_model(svd), args.output, args.format)
 
 
 def cmd_eval(args) -> None:
@@ -263,7 +264,7 @@ def cmd_demo(args) -> None:
     counts = count_cooccurrences(corpus, vocab, window=args.window, n_threads=args.threads,
                                  progress=args.progress)
     ppmi = PPMI(cds=0.75).fit_transform(counts)
-    models["PPMI-SVD"] = SVD(dim=args.dim, eig=0.5).fit(ppmi).keyed_vectors_
+    models["PPMI-SVD"] = KeyedVectors.from_model(SVD(dim=args.dim, eig=0.5).fit(ppmi))
     print(f"  PPMI-SVD (window {args.window}, cds 0.75, dim {args.dim}, eig 0.5): "
           f"{counts.nnz:,} co-occurring pairs, {time.perf_counter() - t:.1f} s")
     for name, builder in _extra_demo_models():
@@ -291,8 +292,9 @@ def _extra_demo_models() -> list[tuple[str, Callable]]:
         from ngramvec.models.sgns import SGNS
 
         def sgns(corpus, vocab, args):
-            return SGNS(dim=args.dim, window=5, epochs=5, n_threads=args.threads,
-                        min_count=args.min_count).fit(corpus, vocab=vocab).keyed_vectors_
+            return KeyedVectors.from_model(SGNS(dim=args.dim, window=5, epochs=5,
+                                                n_threads=args.threads,
+                                                min_count=args.min_count).fit(corpus, vocab=vocab))
         out.append(("SGNS (dim %d, window 5, 5 epochs)" % 100, sgns))
     except ImportError:
         pass
@@ -303,7 +305,8 @@ def _extra_demo_models() -> list[tuple[str, Callable]]:
         def glove(corpus, vocab, args):
             counts = count_cooccurrences(corpus, vocab, window=10, weighting="harmonic",
                                          n_threads=args.threads)
-            return GloVe(dim=args.dim, epochs=25, n_threads=args.threads).fit(counts).keyed_vectors_
+            return KeyedVectors.from_model(GloVe(dim=args.dim, epochs=25,
+                                                 n_threads=args.threads).fit(counts))
         out.append(("GloVe (dim %d, window 10, 25 epochs)" % 100, glove))
     except ImportError:
         pass
