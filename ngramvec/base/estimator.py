@@ -28,9 +28,9 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from ngramvec.base.validation import validate_params
+from ngramvec.base.validation import check_option, validate_params
 
-__all__ = ["Estimator", "VectorArrays", "VECTOR_CHOICES", "EPOCH_STATS", "add_by_key",
+__all__ = ["Estimator", "VectorsMixin", "VectorArrays", "VECTOR_CHOICES", "EPOCH_STATS", "add_by_key",
            "check_callback", "not_fitted_error"]
 
 #: What ``get_vector_arrays(which)`` (and ``KeyedVectors.from_model(model, which)``) may
@@ -250,3 +250,132 @@ class Estimator:
         from sklearn.utils import Tags, TargetTags  # reason: only scikit-learn calls this
         return Tags(estimator_type=None, target_tags=TargetTags(required=False),
                     transformer_tags=None, regressor_tags=None, classifier_tags=None)
+
+
+class VectorsMixin:
+    """The fitted vectors of a model, under the attribute names every model uses.
+
+    A model that learns vectors (SGNS, GloVe, SVD) implements :meth:`_vector_part`
+    (its word side and its context side, as they are stored) and
+    :meth:`_default_vectors` (what its parameters chose: GloVe's ``vectors``, SVD's
+    ``add_context``); this mixin gives it
+
+    * ``vectors_``, ``index_to_key_``, ``counts_``: the chosen vectors, their keys and
+      counts (views of the model's arrays when the choice is one side; a new sum for
+      ``"word+context"``);
+    * ``context_vectors_``, ``context_index_to_key_``, ``context_counts_``: the
+      context side;
+    * :meth:`get_vector_arrays`, new arrays for
+      :meth:`ngramvec.KeyedVectors.from_model` (the model layer builds no
+      KeyedVectors).
+
+    Each raises :class:`sklearn.exceptions.NotFittedError` before ``fit``.
+    """
+
+    #: Other names a model accepts for a choice (SGNS: word2vec's "input", "sum").
+    _vector_aliases: dict[str, str] = {}
+
+    def _vector_part(self, side: str) -> tuple[np.ndarray, list | None, np.ndarray | None] | None:
+        """``side`` as stored: (matrix, keys or None, counts or None), no copy.
+
+        ``side`` is "word", "context" or "word+context"; for the last, None (the
+        default answer) means "not stored": the sum is then computed by key.
+        """
+        raise NotImplementedError  # pragma: no cover
+
+    def _default_vectors(self) -> str:
+        """The choice of ``vectors_``: one of :data:`VECTOR_CHOICES`."""
+        return "word"
+
+    def _resolve_vectors(self, which: str | None) -> str:
+        self._check_fitted()  # type: ignore[attr-defined]
+        if which is None:
+            return self._default_vectors()
+        if isinstance(which, str) and which in self._vector_aliases:
+            return self._vector_aliases[which]
+        return check_option(which, "which", f"{type(self).__name__}.get_vector_arrays",
+                            VECTOR_CHOICES + tuple(self._vector_aliases))  # type: ignore[return-value]
+
+    def _vectors_of(self, which: str | None) -> tuple[np.ndarray, list | None,
+                                                      np.ndarray | None, bool]:
+        """(matrix, keys, counts, is_new): a stored side, or the sum (a new array)."""
+        which = self._resolve_vectors(which)
+        if which != "word+context":
+            return (*self._vector_part(which), False)
+        cached = self._vector_part("word+context")
+        if cached is not None:
+            return (*cached, False)
+        w, keys, counts = self._vector_part("word")
+        c, context_keys, _ = self._vector_part("context")
+        if keys is None or context_keys is None:
+            raise self._no_keys()
+        return add_by_key(w, keys, c, context_keys), keys, counts, True
+
+    def _no_keys(self) -> ValueError:
+        return ValueError(f"this {type(self).__name__} was fitted on a bare matrix: its vectors "
+                          f"have no keys; use its vectors_, or fit it on a Cooccurrence")
+
+    def get_vector_arrays(self, which: str | None = None) -> VectorArrays:
+        """The fitted vectors as new arrays with their keys (what KeyedVectors.from_model wraps).
+
+        Parameters
+        ----------
+        which : {"word", "context", "word+context"} or None, default=None
+            ``"word"``: the word (input, row) vectors over their keys; ``"context"``: the
+            context (output, column) vectors over theirs; ``"word+context"``: each word
+            vector plus the context vector of the same key, when there is one (Levy,
+            Goldberg & Dagan 2015's ``w + c``). None: ``vectors_``, as the model's
+            parameters chose.
+
+        Returns
+        -------
+        VectorArrays
+            ``(vectors, index_to_key, counts)``: a new float32 (n, dim) array, a new
+            list, a new int64 array or None.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            An unknown ``which``, or vectors without keys (SVD of a bare matrix).
+        """
+        vectors, keys, counts, new = self._vectors_of(which)
+        if keys is None:
+            raise self._no_keys()
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32) if new else \
+            np.array(vectors, dtype=np.float32, copy=True, order="C")
+        return VectorArrays(vectors, list(keys),
+                            None if counts is None else np.array(counts, dtype=np.int64))
+
+    @property
+    def vectors_(self) -> np.ndarray:
+        """The chosen vectors, float32 (n, dim): the model's array when it is one side."""
+        return self._vectors_of(None)[0]
+
+    @property
+    def index_to_key_(self) -> list | None:
+        """Keys of the rows of :attr:`vectors_` (None without keys)."""
+        side = "context" if self._resolve_vectors(None) == "context" else "word"
+        return self._vector_part(side)[1]
+
+    @property
+    def counts_(self) -> np.ndarray | None:
+        """Counts of those keys (None when unknown)."""
+        side = "context" if self._resolve_vectors(None) == "context" else "word"
+        return self._vector_part(side)[2]
+
+    @property
+    def context_vectors_(self) -> np.ndarray:
+        """The context (output, column) vectors, float32 (n_context, dim)."""
+        return self._vectors_of("context")[0]
+
+    @property
+    def context_index_to_key_(self) -> list | None:
+        """Keys of the rows of :attr:`context_vectors_`."""
+        return self._vectors_of("context")[1]
+
+    @property
+    def context_counts_(self) -> np.ndarray | None:
+        """Counts of those keys."""
+        return self._vectors_of("context")[2]

@@ -325,7 +325,7 @@ class String(Constraint):
         if value is None and self.none:
             return None
         if not isinstance(value, str):
-            _fail(name, owner, self.describe(), type(value).__name__, TypeError)
+            _fail(name, owner, self.describe(), value, TypeError)
         return value
 
     def describe(self) -> str:

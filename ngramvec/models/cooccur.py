@@ -6,7 +6,6 @@ accumulators within ``memory_limit``, runs the kernel over chunks of sentences
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -23,8 +22,9 @@ import scipy.sparse as sp
 from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory, check_n_threads,
                           check_option, check_seed)
 from ngramvec.base.exceptions import VectorsFormatError
-from ngramvec.base.persist import Saved, load_npz, save_npz
+from ngramvec.base.persist import load_npz, save_npz
 from ngramvec.data.vocab import Vocabulary, as_encoded
+from ngramvec.models._legacy import read_cooccurrence_v1
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
@@ -217,7 +217,7 @@ class Cooccurrence:
             Not a co-occurrence file of ngramvec, or a corrupted matrix.
         """
         spath = os.fspath(path)
-        saved = load_npz(spath, "Cooccurrence", "co-occurrence", _legacy_cooccurrence)
+        saved = load_npz(spath, "Cooccurrence", "co-occurrence", read_cooccurrence_v1)
         a, st = saved.arrays, saved.state
         try:
             shape = tuple(int(x) for x in a["shape"])
@@ -228,20 +228,6 @@ class Cooccurrence:
         rv = Vocabulary._from_persisted(a, st, spath, "row_")
         cv = rv if st.get("same_vocab") else Vocabulary._from_persisted(a, st, spath, "col_")
         return cls(m, rv, cv, dict(st.get("params") or {}))
-
-
-def _legacy_cooccurrence(files: Any, path: str) -> Saved | None:
-    """Files of ngramvec before format version 2 ("ngramvec-cooccurrence-1")."""
-    if "format" not in files or str(files["format"]) != "ngramvec-cooccurrence-1":
-        return None
-    try:
-        arrays = {k: files[k] for k in ("indptr", "indices", "data", "shape", "row_counts",
-                                        "col_counts")}
-        arrays.update(row_keys=files["row_keys"].tolist(), col_keys=files["col_keys"].tolist())
-        state = {"params": json.loads(str(files["params"])), "same_vocab": False}
-    except (KeyError, ValueError) as exc:
-        raise VectorsFormatError(f"damaged co-occurrence file ({exc!r})", path) from None
-    return Saved("Cooccurrence", 1, {}, state, arrays)
 
 
 def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, window: int = 5,

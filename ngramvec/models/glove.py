@@ -7,19 +7,18 @@ NaN check), the fitted vectors, save/load, and the ``glove`` CLI subcommand.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
 
-from ngramvec.base.estimator import VECTOR_CHOICES, Estimator, VectorArrays, add_by_key, \
-    check_callback
+from ngramvec.base.estimator import VECTOR_CHOICES, Estimator, VectorsMixin, check_callback
 from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
 from ngramvec.base.persist import PersistMixin, Saved
-from ngramvec.base.validation import check_option, check_param
+from ngramvec.base.validation import check_param
+from ngramvec.models._legacy import read_glove_v1
 from ngramvec.models.cooccur import Cooccurrence
 
 logger = logging.getLogger(__name__)
@@ -27,7 +26,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["GloVe", "add_glove_parser", "run_glove_cli"]
 
 _VECTORS = VECTOR_CHOICES
-_LEGACY_FORMAT = "ngramvec-glove-1"   # the layout before base.persist (format version 1)
 
 
 def _epoch_seed(seed: int, epoch: int) -> int:
@@ -37,7 +35,7 @@ def _epoch_seed(seed: int, epoch: int) -> int:
     return int(state[0] >> np.uint64(1))
 
 
-class GloVe(PersistMixin, Estimator):
+class GloVe(VectorsMixin, PersistMixin, Estimator):
     """Global Vectors (Pennington, Socher & Manning 2014) from a co-occurrence matrix.
 
     Minimises ``sum_ij f(X_ij) (w_i . c_j + b_i + b~_j - log X_ij)^2`` over the
@@ -69,7 +67,10 @@ class GloVe(PersistMixin, Estimator):
     ----------
     vectors_ : ndarray of float32, shape (n, dim)
         The vectors chosen by ``vectors`` (biases left out), over the row keys (the
-        column keys for ``vectors="context"``); a new array at each access.
+        column keys for ``vectors="context"``): a view of the training weights, or a
+        new sum for ``"word+context"``. ``get_vector_arrays(which)`` gives copies of
+        any of the three, which is what :meth:`KeyedVectors.from_model
+        <ngramvec.KeyedVectors.from_model>` wraps.
     index_to_key_ : list of str
         Keys of the rows of :attr:`vectors_`.
     counts_ : ndarray of int64
@@ -370,76 +371,20 @@ class GloVe(PersistMixin, Estimator):
     def _is_fitted(self) -> bool:
         return "word_params_" in vars(self)
 
-    def get_vector_arrays(self, which: str | None = None) -> VectorArrays:
-        """The fitted vectors (biases left out) as arrays with their keys.
+    # vectors_, index_to_key_, counts_, context_*, get_vector_arrays: VectorsMixin
+    # ("word": W over the row keys, "context": C over the column keys, "word+context":
+    # W plus the C of the same key; biases left out).
 
-        What :meth:`KeyedVectors.from_model <ngramvec.KeyedVectors.from_model>` wraps.
-
-        Parameters
-        ----------
-        which : {"word", "context", "word+context"} or None, default=None
-            ``"word"``: W over the row keys. ``"context"``: C over the column keys.
-            ``"word+context"``: over the row keys, W plus the C of the same key; row
-            keys that are not column keys get W alone. None: as the ``vectors``
-            parameter chose when fitting.
-
-        Returns
-        -------
-        VectorArrays
-            New float32 arrays, keys and counts.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before :meth:`fit`.
-        """
-        self._check_fitted()
-        which = check_option(which, "which", "GloVe.get_vector_arrays", VECTOR_CHOICES,
-                             allow_none=True)
-        if which is None:
-            which = getattr(self, "_fitted_vectors", "word")
+    def _vector_part(self, side: str) -> tuple[np.ndarray, list, np.ndarray] | None:
         dim = self.word_params_.shape[1] - 1
-        if which == "context":
-            return VectorArrays(np.array(self.context_params_[:, :dim], dtype=np.float32),
-                                list(self.col_keys_), self.col_counts_)
-        out = np.array(self.word_params_[:, :dim], dtype=np.float32, copy=True)
-        if which == "word+context":
-            out = add_by_key(out, self.row_keys_, self.context_params_[:, :dim], self.col_keys_)
-        return VectorArrays(out, list(self.row_keys_), self.row_counts_)
+        if side == "word":
+            return self.word_params_[:, :dim], self.row_keys_, self.row_counts_
+        if side == "context":
+            return self.context_params_[:, :dim], self.col_keys_, self.col_counts_
+        return None
 
-    @property
-    def vectors_(self) -> np.ndarray:
-        """The vectors chosen by ``vectors`` (see :meth:`get_vector_arrays`)."""
-        return self.get_vector_arrays().vectors
-
-    @property
-    def index_to_key_(self) -> list:
-        """Keys of :attr:`vectors_`."""
-        self._check_fitted()
-        return list(self.col_keys_ if self._fitted_vectors == "context" else self.row_keys_)
-
-    @property
-    def counts_(self) -> np.ndarray:
-        """Counts of the keys of :attr:`vectors_`."""
-        self._check_fitted()
-        return self.col_counts_ if self._fitted_vectors == "context" else self.row_counts_
-
-    @property
-    def context_vectors_(self) -> np.ndarray:
-        """C (biases left out), over the column keys."""
-        return self.get_vector_arrays("context").vectors
-
-    @property
-    def context_index_to_key_(self) -> list:
-        """The column keys."""
-        self._check_fitted()
-        return list(self.col_keys_)
-
-    @property
-    def context_counts_(self) -> np.ndarray:
-        """The column counts."""
-        self._check_fitted()
-        return self.col_counts_
+    def _default_vectors(self) -> str:
+        return getattr(self, "_fitted_vectors", "word")
 
     # ------------------------------------------------------------------ persistence
 
@@ -462,29 +407,7 @@ class GloVe(PersistMixin, Estimator):
                 or self.context_gradsq_.shape != c.shape):
             raise VectorsFormatError("inconsistent array shapes in the GloVe model", path)
 
-    @classmethod
-    def _persist_legacy(cls, files: Mapping[str, np.ndarray], path: str) -> Saved | None:
-        """Files of ngramvec before format version 2 ("ngramvec-glove-1")."""
-        if "format" not in files or str(files["format"]) != _LEGACY_FORMAT:
-            return None
-        try:
-            params = json.loads(str(files["params"]))
-            epochs_trained, n_records = (int(v) for v in files["state"])
-            losses = [float(x) for x in files["loss_history"]]
-            arrays = {k: files[k] for k in ("word_params", "context_params", "word_gradsq",
-                                              "context_gradsq", "row_counts", "col_counts")}
-            row_keys, col_keys = files["row_keys"].tolist(), files["col_keys"].tolist()
-        except (KeyError, ValueError, TypeError) as exc:
-            raise VectorsFormatError(f"damaged GloVe model file ({exc})", path) from None
-        arrays = {f"{k}_": v for k, v in arrays.items()}
-        arrays.update(row_keys_=row_keys, col_keys_=col_keys)
-        history = [{"epoch": i + 1, "loss": loss, "seconds": None, "lr": params.get("lr"),
-                    "records": n_records, "records_per_sec": None}
-                   for i, loss in enumerate(losses)]
-        state = {"loss_history_": losses, "history_": history,
-                 "epochs_trained_": epochs_trained, "n_records_": n_records,
-                 "fitted_vectors": params.get("vectors", "word")}
-        return Saved("GloVe", 1, params, state, arrays)
+    _persist_legacy = staticmethod(read_glove_v1)
 
 
 # ---------------------------------------------------------------------- CLI

@@ -5,24 +5,23 @@ the memory-mapped token ids. The arithmetic runs in :mod:`ngramvec._sgns`.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ngramvec.base.estimator import VECTOR_CHOICES, Estimator, VectorArrays, add_by_key, \
-    check_callback
+from ngramvec.base.estimator import Estimator, VectorsMixin, check_callback
 from ngramvec.base.exceptions import ExtensionNotBuiltError, TrainingDivergedError, \
     VectorsFormatError
 from ngramvec.base.persist import PersistMixin, Saved
-from ngramvec.base.validation import check_n_threads, check_option, check_param, check_seed
+from ngramvec.base.validation import check_n_threads, check_param
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
 from ngramvec.data.ngrams import _BY_ORDER, parse_contexts
 from ngramvec.data.vocab import Vocabulary, as_encoded
+from ngramvec.models._legacy import read_sgns_v1
 
 try:
     from ngramvec.models import _sgns
@@ -37,12 +36,10 @@ __all__ = ["SGNS", "add_sgns_parser", "run_sgns_cli"]
 
 CONTEXTS = ("word",)
 NGRAM_CONTEXTS = ("uni_uni", "uni_bi", "bi_bi", "uni_tri", "bi_tri", "bi_uni")  # examples
-# word2vec's names for get_vector_arrays' "word" and "word+context" (the sgns CLI's)
+# word2vec's names for get_vector_arrays' "word", "context", "word+context" (the sgns CLI's)
 VECTOR_KINDS = ("input", "context", "sum")
-_ALIASES = {"input": "word", "sum": "word+context"}
 CHUNK_TOKENS = 10000        # tokens per work unit of a thread (word2vec and gensim use 10k)
 CALLS_PER_EPOCH = 20        # kernel calls per epoch (progress bar granularity)
-_LEGACY_FORMAT = "ngramvec-sgns"    # the layout before base.persist (format version 1)
 
 
 class _StopTraining(Exception):
@@ -63,7 +60,7 @@ def _chunk_bounds(ends: np.ndarray, chunk_tokens: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], cuts, [n_sent]])).astype(np.int64)
 
 
-class SGNS(PersistMixin, Estimator):
+class SGNS(VectorsMixin, PersistMixin, Estimator):
     """Skip-gram with negative sampling (word2vec), multithreaded.
 
     Parameters
@@ -116,7 +113,10 @@ class SGNS(PersistMixin, Estimator):
         Rows of the input and output matrices (both ``vocabulary_`` for words).
     vectors_ : ndarray of float32, shape (n_input, dim)
         Input vectors: the training weights themselves (further training changes
-        them; :meth:`get_vector_arrays` returns copies).
+        them; ``get_vector_arrays(which)`` returns copies, of the input vectors
+        ("word" or "input"), the context vectors ("context") or their sum by key
+        ("word+context" or "sum"), which is what :meth:`KeyedVectors.from_model
+        <ngramvec.KeyedVectors.from_model>` wraps).
     index_to_key_ : list of str
         Keys of the rows of :attr:`vectors_` (``input_vocabulary_``).
     counts_ : ndarray of int64, shape (n_input,)
@@ -525,76 +525,18 @@ class SGNS(PersistMixin, Estimator):
     def _is_fitted(self) -> bool:
         return getattr(self, "_syn0", None) is not None
 
-    def get_vector_arrays(self, which: str | None = None) -> VectorArrays:
-        """Trained vectors as arrays with their keys (what KeyedVectors.from_model wraps).
+    # vectors_, index_to_key_, counts_, context_*, get_vector_arrays: VectorsMixin.
+    # "word" is the input side (word2vec's "input"), "word+context" the sum ("sum").
+    _vector_aliases = {"input": "word", "sum": "word+context"}
 
-        Parameters
-        ----------
-        which : {"word", "context", "word+context"} or None, default=None
-            Input vectors (None, ``"word"``, or word2vec's name ``"input"``), output
-            (context) vectors, or their sum (``"word+context"``, or ``"sum"``: Levy,
-            Goldberg & Dagan 2015's ``w + c``; with ngram units, each input row plus
-            the context row of the same key when there is one).
-
-        Returns
-        -------
-        VectorArrays
-            New float32 arrays (n_input or n_context, dim), keys and counts.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before :meth:`fit`.
-        """
-        self._check_fitted()
-        which = check_option(which, "which", "SGNS.get_vector_arrays",
-                             VECTOR_CHOICES + tuple(_ALIASES), allow_none=True)
-        which = _ALIASES.get(which, which) if which is not None else "word"
-        iv, cv = self.input_vocabulary_, self.context_vocabulary_
-        if which == "context":
-            return VectorArrays(self._syn1.copy(), list(cv.index_to_key), cv.counts)
-        if which == "word":
-            return VectorArrays(self._syn0.copy(), list(iv.index_to_key), iv.counts)
-        if iv is cv:
-            return VectorArrays(self._syn0 + self._syn1, list(iv.index_to_key), iv.counts)
-        return VectorArrays(add_by_key(self._syn0, iv.index_to_key, self._syn1, cv.index_to_key),
-                            list(iv.index_to_key), iv.counts)
-
-    @property
-    def vectors_(self) -> np.ndarray:
-        """Input vectors (the training weights; see :meth:`get_vector_arrays` for copies)."""
-        self._check_fitted()
-        return self._syn0
-
-    @property
-    def index_to_key_(self) -> list:
-        """Keys of :attr:`vectors_`."""
-        self._check_fitted()
-        return self.input_vocabulary_.index_to_key
-
-    @property
-    def counts_(self) -> np.ndarray:
-        """Counts of the keys of :attr:`vectors_`."""
-        self._check_fitted()
-        return self.input_vocabulary_.counts
-
-    @property
-    def context_vectors_(self) -> np.ndarray:
-        """Output (context) vectors (the training weights)."""
-        self._check_fitted()
-        return self._syn1
-
-    @property
-    def context_index_to_key_(self) -> list:
-        """Keys of :attr:`context_vectors_`."""
-        self._check_fitted()
-        return self.context_vocabulary_.index_to_key
-
-    @property
-    def context_counts_(self) -> np.ndarray:
-        """Counts of the keys of :attr:`context_vectors_`."""
-        self._check_fitted()
-        return self.context_vocabulary_.counts
+    def _vector_part(self, side: str) -> tuple[np.ndarray, list, np.ndarray] | None:
+        if side == "word":
+            iv = self.input_vocabulary_
+            return self._syn0, iv.index_to_key, iv.counts
+        if side == "context":
+            cv = self.context_vocabulary_
+            return self._syn1, cv.index_to_key, cv.counts
+        return None
 
     # ------------------------------------------------------------------ persistence
 
@@ -641,27 +583,7 @@ class SGNS(PersistMixin, Estimator):
         self.history_ = history
         self._encoded = None
 
-    @classmethod
-    def _persist_legacy(cls, files: Mapping[str, np.ndarray], path: str) -> Saved | None:
-        """Files of ngramvec before format version 2 ("ngramvec-sgns", version 1)."""
-        if "meta" not in files:
-            return None
-        try:
-            meta = json.loads(bytes(files["meta"]).decode("utf-8"))
-        except (ValueError, TypeError):
-            return None
-        if not isinstance(meta, dict) or meta.get("format") != _LEGACY_FORMAT \
-                or meta.get("version") != 1:
-            return None
-        try:
-            arrays = {"input_vectors": files["syn0"], "context_vectors": files["syn1"],
-                      "keys": bytes(files["keys"]).decode("utf-8").split("\n"),
-                      "counts": files["counts"], "rng_states": files["rng_states"]}
-        except (KeyError, ValueError) as exc:
-            raise VectorsFormatError(f"damaged SGNS model file ({exc!r})", path) from None
-        state = {k: meta.get(k) for k in ("epochs_trained", "history", "total_tokens",
-                                           "seed_used", "word_total")}
-        return Saved("SGNS", 1, dict(meta["params"]), state, arrays)
+    _persist_legacy = staticmethod(read_sgns_v1)
 
 
 def _keep_thresholds(vocab: Vocabulary, sample: float) -> np.ndarray:

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ngramvec.base.estimator import VECTOR_CHOICES, Estimator, VectorArrays, add_by_key
-from ngramvec.base.validation import check_option
+from ngramvec.base.estimator import Estimator, VectorsMixin, add_by_key
 from ngramvec.models.cooccur import Cooccurrence
 
 logger = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["SVD"]
 
 
-class SVD(Estimator):
+class SVD(VectorsMixin, Estimator):
     """Truncated SVD of a PPMI (or any) matrix into word vectors.
 
     Parameters
@@ -51,6 +50,9 @@ class SVD(Estimator):
     ----------
     vectors_ : ndarray of float32, shape (n_rows, dim)
         Word vectors ``W = U Σ^p`` (``W + C`` by key with ``add_context``).
+        ``get_vector_arrays(which)`` gives copies of W ("word"), C ("context") or
+        ``W + C`` ("word+context"), which is what :meth:`KeyedVectors.from_model
+        <ngramvec.KeyedVectors.from_model>` wraps.
     index_to_key_ : list of str or None
         Keys of the rows (the row vocabulary); None when fitted on a bare matrix.
     counts_ : ndarray of int64, shape (n_rows,), or None
@@ -153,26 +155,21 @@ class SVD(Estimator):
         w = (u * weight).astype(np.float32)
         c = (vt.T * weight).astype(np.float32)
         if isinstance(X, Cooccurrence):
-            self.index_to_key_ = list(X.row_vocab.index_to_key)
-            self.counts_ = np.asarray(X.row_vocab.counts, dtype=np.int64)
-            self.context_index_to_key_ = list(X.col_vocab.index_to_key)
-            self.context_counts_ = np.asarray(X.col_vocab.counts, dtype=np.int64)
+            keys, context_keys = list(X.row_vocab.index_to_key), list(X.col_vocab.index_to_key)
+            counts = np.asarray(X.row_vocab.counts, dtype=np.int64)
+            context_counts = np.asarray(X.col_vocab.counts, dtype=np.int64)
+        elif p["add_context"]:
+            raise ValueError("SVD(add_context=True) matches rows and columns by key: fit it "
+                             "on a Cooccurrence, not on a bare matrix")
         else:
-            self.index_to_key_ = self.context_index_to_key_ = None
-            self.counts_ = self.context_counts_ = None
+            keys = context_keys = counts = context_counts = None
+        self._word, self._index_to_key, self._counts = w, keys, counts
+        self._context, self._context_index_to_key = c, context_keys
+        self._context_counts = context_counts
+        self._sum = (add_by_key(w, keys, c, context_keys), keys, counts) \
+            if p["add_context"] else None
         self.singular_values_ = s
         self.n_features_in_ = int(n_cols)
-        self.context_vectors_ = c
-        self._add_context = p["add_context"]
-        if p["add_context"]:
-            if self.index_to_key_ is None:
-                raise ValueError("SVD(add_context=True) matches rows and columns by key: fit it "
-                                 "on a Cooccurrence, not on a bare matrix")
-            self._word_vectors = w
-            self.vectors_ = add_by_key(w, self.index_to_key_, c, self.context_index_to_key_)
-        else:
-            self._word_vectors = None
-            self.vectors_ = w
         return self
 
     def transform(self, X: Cooccurrence | sp.spmatrix | np.ndarray) -> np.ndarray:
@@ -201,8 +198,8 @@ class SVD(Estimator):
         """
         self._check_fitted()
         if isinstance(X, Cooccurrence):
-            if (self.context_index_to_key_ is not None
-                    and X.col_vocab.index_to_key != self.context_index_to_key_):
+            if (self._context_index_to_key is not None
+                    and X.col_vocab.index_to_key != self._context_index_to_key):
                 raise ValueError("SVD.transform needs a Cooccurrence over the fitted columns "
                                  "(the same column keys in the same order)")
             X = X.matrix
@@ -212,7 +209,7 @@ class SVD(Estimator):
                              f"{self.n_features_in_} columns")
         s = self.singular_values_
         scale = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
-        proj = (self.context_vectors_.astype(np.float64) * scale).astype(np.float32)
+        proj = (self._context.astype(np.float64) * scale).astype(np.float32)
         out = m.astype(np.float32) @ proj
         return np.ascontiguousarray(out, dtype=np.float32)
 
@@ -222,47 +219,20 @@ class SVD(Estimator):
         return self.fit(X, progress=progress).transform(X)
 
     def _is_fitted(self) -> bool:
-        return "vectors_" in vars(self)
+        return "singular_values_" in vars(self)
 
-    def get_vector_arrays(self, which: str | None = None) -> VectorArrays:
-        """The fitted vectors as arrays with their keys (what KeyedVectors.from_model wraps).
+    # vectors_, index_to_key_, counts_, context_*, get_vector_arrays: VectorsMixin
+    # ("word": W, "context": C, "word+context": W plus the C of the same key).
 
-        Parameters
-        ----------
-        which : {"word", "context", "word+context"} or None, default=None
-            ``"word"``: W over the row keys; ``"context"``: C over the column keys;
-            ``"word+context"``: W plus the C of the same key. None: :attr:`vectors_`
-            (``"word+context"`` with ``add_context``, else ``"word"``).
+    def _vector_part(self, side: str) -> tuple[np.ndarray, list | None, np.ndarray | None] | None:
+        if side == "word":
+            return self._word, self._index_to_key, self._counts
+        if side == "context":
+            return self._context, self._context_index_to_key, self._context_counts
+        return self._sum if self._sum is not None else None
 
-        Returns
-        -------
-        VectorArrays
-            New float32 arrays, keys and counts.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before :meth:`fit`.
-        ValueError
-            Fitted on a bare matrix (no keys), or an unknown ``which``.
-        """
-        self._check_fitted()
-        which = check_option(which, "which", "SVD.get_vector_arrays", VECTOR_CHOICES,
-                             allow_none=True)
-        if self.index_to_key_ is None:
-            raise ValueError("this SVD was fitted on a bare matrix: its vectors have no keys; "
-                             "use svd.vectors_, or fit on a Cooccurrence")
-        if which is None:
-            which = "word+context" if self._add_context else "word"
-        if which == "context":
-            return VectorArrays(self.context_vectors_.copy(), list(self.context_index_to_key_),
-                                self.context_counts_)
-        w = self.vectors_ if self._word_vectors is None else self._word_vectors
-        if which == "word+context":
-            w = self.vectors_ if self._add_context else add_by_key(
-                w, self.index_to_key_, self.context_vectors_, self.context_index_to_key_)
-        return VectorArrays(np.array(w, dtype=np.float32), list(self.index_to_key_),
-                            self.counts_)
+    def _default_vectors(self) -> str:
+        return "word+context" if self._sum is not None else "word"
 
 
 def randomized_svd(m: sp.spmatrix, k: int, n_oversamples: int = 20, n_iter: int = 7,
