@@ -192,6 +192,19 @@ def test_continue_training_equals_one_run(rng):
     np.testing.assert_array_equal(full.word_params_, again.word_params_)
 
 
+def test_continue_training_with_a_drawn_seed(rng, tmp_path):
+    """seed=None draws a seed once per fit; partial_fit (after a reload too) keeps it."""
+    counts = make_counts(random_matrix(rng, 10, 10))
+    model = GloVe(dim=4, epochs=2, n_threads=1, seed=None).fit(counts)
+    model.save(tmp_path / "m.npz")
+    reloaded = GloVe.load(tmp_path / "m.npz")
+    model.partial_fit(counts)
+    reloaded.partial_fit(counts)
+    ref = GloVe(dim=4, epochs=3, n_threads=1, seed=model._seed_used).fit(counts)
+    np.testing.assert_array_equal(model.word_params_, ref.word_params_)
+    np.testing.assert_array_equal(reloaded.word_params_, ref.word_params_)
+
+
 def test_two_threads_train(rng):
     counts = two_clusters(rng)
     model = GloVe(dim=8, epochs=10, n_threads=2).fit(counts)

@@ -130,8 +130,8 @@ def test_cooccurrence_round_trip_and_format_version_1(tmp_path):
     assert back.row_vocab is back.col_vocab                 # one vocabulary, stored once
     assert back.row_vocab.total_tokens == vocab.total_tokens and back.params == counts.params
     rect = Cooccurrence(sp.csr_matrix(np.ones((2, 3), np.float32)),
-                        nv.Vocabulary(["x", "y"], [2, 1]), nv.Vocabulary(["p", "q", "r"], [3, 2, 1]),
-                        {"window": 1})
+                        nv.Vocabulary(["x", "y"], [2, 1]),
+                        nv.Vocabulary(["p", "q", "r"], [3, 2, 1]), {"window": 1})
     rect.save(tmp_path / "r.npz")
     r = Cooccurrence.load(tmp_path / "r.npz")
     assert r.col_vocab.index_to_key == ["p", "q", "r"] and r.shape == (2, 3)

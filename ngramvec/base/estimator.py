@@ -30,8 +30,8 @@ import numpy as np
 
 from ngramvec.base.validation import check_option, validate_params
 
-__all__ = ["Estimator", "VectorsMixin", "VectorArrays", "VECTOR_CHOICES", "EPOCH_STATS", "add_by_key",
-           "check_callback", "not_fitted_error"]
+__all__ = ["Estimator", "VectorsMixin", "VectorArrays", "VECTOR_CHOICES", "EPOCH_STATS",
+           "add_by_key", "check_callback", "not_fitted_error"]
 
 #: What ``get_vector_arrays(which)`` (and ``KeyedVectors.from_model(model, which)``) may
 #: ask every model for: the word (input, row) side, the context (output, column) side,
@@ -293,8 +293,9 @@ class VectorsMixin:
             return self._default_vectors()
         if isinstance(which, str) and which in self._vector_aliases:
             return self._vector_aliases[which]
-        return check_option(which, "which", f"{type(self).__name__}.get_vector_arrays",
-                            VECTOR_CHOICES + tuple(self._vector_aliases))  # type: ignore[return-value]
+        owner = f"{type(self).__name__}.get_vector_arrays"
+        choices = VECTOR_CHOICES + tuple(self._vector_aliases)
+        return check_option(which, "which", owner, choices)  # type: ignore[return-value]
 
     def _vectors_of(self, which: str | None) -> tuple[np.ndarray, list | None,
                                                       np.ndarray | None, bool]:

@@ -236,6 +236,7 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
             attributes hold the parameters at that point.
         """
         p = self._validate_params()
+        callback = check_callback(callback, "GloVe.fit")
         return self._train(counts, p, p["epochs"], progress, callback, reset=True)
 
     def partial_fit(self, counts: Any, epochs: int = 1, *, progress: bool = False,
@@ -274,17 +275,20 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
         """
         p = self._validate_params()
         epochs = check_param(epochs, "epochs", "GloVe.partial_fit")
+        callback = check_callback(callback, "GloVe.partial_fit")
         return self._train(counts, p, epochs, progress, callback, reset=not self._is_fitted())
 
     def _train(self, counts: Any, p: dict[str, Any], n_epochs: int, progress: bool,
                callback: Callable[[dict], Any] | None, reset: bool) -> "GloVe":
         import numba  # reason: Numba loads on first training
 
+        # reason: the kernels module imports Numba (compiled on first use)
         from ngramvec.models._glove_numba import glove_shuffle, glove_train_epoch
-        callback = check_callback(callback, "GloVe.fit")
         rows, cols, vals, row_keys, col_keys, row_counts, col_counts = self._records(counts)
         dim = p["dim"]
         if reset:
+            # seed=None draws a seed once; continuing training keeps it
+            self._seed_used = p["seed"]
             rng = np.random.default_rng(np.random.SeedSequence(p["seed"]))
             # reference initialisation: (uniform[0, 1) - 0.5) / dim, biases included
             self.word_params_ = (rng.random((len(row_keys), dim + 1), dtype=np.float32)
@@ -310,6 +314,7 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
         self._fitted_vectors = p["vectors"]
 
         n_threads = p["n_threads"]
+        seed = getattr(self, "_seed_used", p["seed"])
         # visiting order; int32 while the record ids fit (4 bytes a record less)
         order = np.empty(vals.size, dtype=np.int32 if vals.size < 2**31 else np.int64)
         bar = None
@@ -323,7 +328,7 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
                 epoch = self.epochs_trained_  # 0-based over the whole training
                 t0 = time.perf_counter()
                 order[:] = np.arange(order.size, dtype=order.dtype)
-                glove_shuffle(order, _epoch_seed(p["seed"], epoch))
+                glove_shuffle(order, _epoch_seed(seed, epoch))
                 total, visited = glove_train_epoch(
                     rows, cols, vals, order, self.word_params_, self.context_params_,
                     self.word_gradsq_, self.context_gradsq_, p["x_max"], p["alpha"],
@@ -356,7 +361,7 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
 
     def loss(self, counts: Any) -> float:
         """Mean loss per record of the current parameters on ``counts`` (no update)."""
-        from ngramvec.models._glove_numba import glove_loss
+        from ngramvec.models._glove_numba import glove_loss  # reason: imports Numba
         self._check_fitted()
         p = self._validate_params()
         rows, cols, vals, row_keys, col_keys, _, _ = self._records(counts)
@@ -389,10 +394,14 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
     # ------------------------------------------------------------------ persistence
 
     def _persist_extra(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {}, {"fitted_vectors": self._fitted_vectors}
+        return {}, {"fitted_vectors": self._fitted_vectors,
+                    "seed_used": getattr(self, "_seed_used", self.seed)}
 
     def _persist_restore(self, saved: Saved, path: str) -> None:
         self._fitted_vectors = saved.state.get("fitted_vectors", self.vectors)
+        seed = saved.state.get("seed_used", self.seed)
+        if seed is not None:
+            self._seed_used = int(seed)
         for name in ("word_params_", "context_params_", "word_gradsq_", "context_gradsq_"):
             setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.float32))
         self.row_counts_ = np.asarray(self.row_counts_, dtype=np.int64)

@@ -124,6 +124,9 @@ class SVD(VectorsMixin, Estimator):
         """
         p = self._validate_params()
         m = self._matrix(X, "SVD.fit")
+        if p["add_context"] and not isinstance(X, Cooccurrence):
+            raise ValueError("SVD(add_context=True) matches rows and columns by key: fit it "
+                             "on a Cooccurrence, not on a bare matrix")
         n_rows, n_cols = m.shape
         dim = p["dim"]
         if dim >= min(n_rows, n_cols):
@@ -158,9 +161,6 @@ class SVD(VectorsMixin, Estimator):
             keys, context_keys = list(X.row_vocab.index_to_key), list(X.col_vocab.index_to_key)
             counts = np.asarray(X.row_vocab.counts, dtype=np.int64)
             context_counts = np.asarray(X.col_vocab.counts, dtype=np.int64)
-        elif p["add_context"]:
-            raise ValueError("SVD(add_context=True) matches rows and columns by key: fit it "
-                             "on a Cooccurrence, not on a bare matrix")
         else:
             keys = context_keys = counts = context_counts = None
         self._word, self._index_to_key, self._counts = w, keys, counts
@@ -229,7 +229,7 @@ class SVD(VectorsMixin, Estimator):
             return self._word, self._index_to_key, self._counts
         if side == "context":
             return self._context, self._context_index_to_key, self._context_counts
-        return self._sum if self._sum is not None else None
+        return self._sum
 
     def _default_vectors(self) -> str:
         return "word+context" if self._sum is not None else "word"
