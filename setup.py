@@ -9,6 +9,7 @@ NGRAMVEC_DEBUG=1    turn Cython bounds and wraparound checks back on, no -O3.
 NGRAMVEC_OPENMP=0   build without OpenMP even when the compiler has it.
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,15 @@ def has_openmp() -> bool:
         return r.returncode == 0
 
 
+def max_order() -> str:
+    """MAX_ORDER of ngramvec/base/keys.py, the one definition of the highest ngram order."""
+    with open(os.path.join("ngramvec", "base", "keys.py"), encoding="utf-8") as f:
+        found = re.search(r"^MAX_ORDER = (\d+)\b", f.read(), re.M)
+    if found is None:
+        raise SystemExit("setup.py: no 'MAX_ORDER = <int>' line in ngramvec/base/keys.py")
+    return found.group(1)
+
+
 OPENMP = has_openmp()
 compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
 compile_args += ["-std=c99", "-Wno-unused-function", "-Wno-unreachable-code"]
@@ -67,7 +77,8 @@ extensions = [
         f"ngramvec.{name}",
         [f"ngramvec/{name.replace('.', '/')}.pyx"],
         include_dirs=[np.get_include(), "csrc"],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
+                       ("NV_MAX_ORDER", max_order())],
         extra_compile_args=compile_args,
         extra_link_args=link_args,
         depends=[os.path.join("csrc", f) for f in os.listdir("csrc") if f.endswith(".h")],

@@ -174,8 +174,8 @@ def _worker_main(args: argparse.Namespace) -> None:
         times: list[float] = []
         cpu = [time.process_time()]
 
-        def record(epoch: int, loss: float, seconds: float) -> None:
-            times.append(seconds)
+        def record(stats: dict) -> None:
+            times.append(stats["seconds"])
             cpu.append(time.process_time())
 
         t0 = time.perf_counter()

@@ -101,7 +101,7 @@ def run_ngramvec(cfg: dict) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     model.fit(enc, vocab=vocab)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    kv = model.keyed_vectors_
+    kv = nv.KeyedVectors.from_model(model)
     return {"seconds": secs, "cpu_seconds": cpu, "n_vocab": len(vocab), "keys": kv.index_to_key,
             "vectors": kv.vectors, "vocab_seconds": vocab_secs,
             "pairs_per_epoch": model.history_[-1]["pairs"]}

@@ -43,7 +43,7 @@ def main() -> None:
                                     ngram_orders=sorted(set(ins) | set(cs)))
         counts = nv.count_cooccurrences(corpus, vocab, window=args.window, contexts=ctx)
         ppmi = nv.PPMI(cds=args.cds).fit_transform(counts)
-        wv = nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi).keyed_vectors_
+        wv = nv.KeyedVectors.from_model(nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi))
         words = np.flatnonzero(counts.row_vocab.orders == 1)
         wv = nv.KeyedVectors(wv.vectors[words], [wv.index_to_key[i] for i in words])
         dt = time.perf_counter() - t

@@ -80,7 +80,7 @@ def main() -> None:
     vocab = nv.Vocabulary.build(corpus, min_count=args.min_count)
     counts = nv.count_cooccurrences(corpus, vocab, window=args.window)
     ppmi = nv.PPMI(cds=args.cds).fit_transform(counts)
-    ours = nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi).keyed_vectors_
+    ours = nv.KeyedVectors.from_model(nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi))
     t_ours = time.perf_counter() - t
 
     t = time.perf_counter()

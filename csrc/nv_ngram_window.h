@@ -40,9 +40,12 @@
 
 #include <stdint.h>
 
-/* Highest ngram order of the library (the Python constant ngramvec.data.ngrams.MAX_ORDER
- * is read from here). */
-enum { NV_MAX_ORDER = 6 };
+/* Highest ngram order of the library. Its one definition is MAX_ORDER in
+ * ngramvec/base/keys.py; setup.py passes it to the compiler as -DNV_MAX_ORDER (so the
+ * pure-Python layers know it without the compiled modules, and the two cannot differ). */
+#ifndef NV_MAX_ORDER
+#error "NV_MAX_ORDER is set by setup.py from MAX_ORDER in ngramvec/base/keys.py"
+#endif
 
 /* mode bits of nv_ngw_begin */
 enum {

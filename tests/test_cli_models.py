@@ -166,7 +166,7 @@ def test_postprocess_command(tmp_path, rng):
     args = parser.parse_args(["postprocess", str(src), "-o", str(tmp_path / "w.npz"),
                               "--method", "whitening", "--n-components", "4"])
     args.func(args)
-    _, white, _ = nv_io.read_npz(tmp_path / "w.npz")
+    white = KeyedVectors.load(tmp_path / "w.npz").vectors
     assert white.shape == (200, 4)
     args = parser.parse_args(["postprocess", str(src), "-o", str(dst), "--fit-limit", "1"])
     with pytest.raises(ValueError, match=r"The 'fit_limit' parameter of postprocess must be an int "

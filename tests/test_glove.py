@@ -2,17 +2,20 @@
 properties, determinism, W + C alignment by key, persistence and validation."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 
 from ngramvec.models.cooccur import Cooccurrence
 from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
 from ngramvec.models.glove import GloVe
 from ngramvec.models._glove_numba import glove_loss, glove_shuffle, glove_train_epoch
 from ngramvec.data.vocab import Vocabulary
+from ngramvec.vectors.keyedvectors import KeyedVectors
 
 
 # --------------------------------------------------------------------------- helpers
@@ -146,7 +149,7 @@ def test_loss_decreases_and_clusters_separate(rng):
     assert hist[-1] < 0.2 * hist[0]
     assert all(b <= a * 1.05 for a, b in zip(hist, hist[1:]))
     assert model.loss(counts) < hist[0]
-    wv = model.get_keyed_vectors("word+context")
+    wv = KeyedVectors.from_model(model, which="word+context")
     for w in ("r0", "r15"):
         cluster = int(w[1:]) < 10
         for other, _ in wv.most_similar(w, topn=5):
@@ -168,13 +171,37 @@ def test_continue_training_equals_one_run(rng):
     counts = make_counts(random_matrix(rng, 10, 10))
     full = GloVe(dim=5, epochs=5, n_threads=1).fit(counts)
     part = GloVe(dim=5, epochs=2, n_threads=1).fit(counts)
-    part.fit(counts, reset=False, epochs=3)
+    assert part.partial_fit(counts, 3) is part
     assert part.epochs_trained_ == 5
     np.testing.assert_array_equal(full.word_params_, part.word_params_)
+    np.testing.assert_array_equal(full.context_gradsq_, part.context_gradsq_)
     assert full.loss_history_ == part.loss_history_
+    assert [h["epoch"] for h in part.history_] == [1, 2, 3, 4, 5]
+    # partial_fit of an unfitted model starts it: one epoch at a time is the long run too
+    step = GloVe(dim=5, n_threads=1)
+    for _ in range(5):
+        step.partial_fit(counts)
+    np.testing.assert_array_equal(full.word_params_, step.word_params_)
     other = make_counts(random_matrix(rng, 11, 11))
     with pytest.raises(ValueError, match="same row and column vocabularies"):
-        part.fit(other, reset=False)
+        part.partial_fit(other)
+    # fit starts again from scratch
+    again = part.set_params(epochs=5).fit(counts)
+    assert again.epochs_trained_ == 5
+    np.testing.assert_array_equal(full.word_params_, again.word_params_)
+
+
+def test_continue_training_with_a_drawn_seed(rng, tmp_path):
+    """seed=None draws a seed once per fit; partial_fit (after a reload too) keeps it."""
+    counts = make_counts(random_matrix(rng, 10, 10))
+    model = GloVe(dim=4, epochs=2, n_threads=1, seed=None).fit(counts)
+    model.save(tmp_path / "m.npz")
+    reloaded = GloVe.load(tmp_path / "m.npz")
+    model.partial_fit(counts)
+    reloaded.partial_fit(counts)
+    ref = GloVe(dim=4, epochs=3, n_threads=1, seed=model._seed_used).fit(counts)
+    np.testing.assert_array_equal(model.word_params_, ref.word_params_)
+    np.testing.assert_array_equal(reloaded.word_params_, ref.word_params_)
 
 
 def test_two_threads_train(rng):
@@ -188,14 +215,28 @@ def test_callback_progress_and_stop(rng):
     counts = make_counts(random_matrix(rng, 8, 8))
     seen = []
 
-    def cb(epoch, loss, seconds):
-        seen.append((epoch, loss, seconds))
-        return False if epoch == 2 else None
+    def cb(stats):
+        seen.append(stats)
+        return False if stats["epoch"] == 2 else None
 
     model = GloVe(dim=4, epochs=5, n_threads=1).fit(counts, callback=cb, progress=True)
-    assert [e for e, _, _ in seen] == [1, 2]
+    assert [s["epoch"] for s in seen] == [1, 2]
+    assert set(seen[0]) == {"epoch", "loss", "seconds", "lr", "records", "records_per_sec"}
     assert model.epochs_trained_ == 2 and len(model.loss_history_) == 2
-    assert seen[0][1] == model.loss_history_[0] and seen[0][2] >= 0
+    assert seen[0]["loss"] == model.loss_history_[0] and seen[0]["seconds"] >= 0
+    assert seen[0]["records"] == model.n_records_ and seen[0]["lr"] == 0.05
+    assert model.history_ == seen
+    seen[0]["loss"] = -1.0                   # the callback gets a copy
+    assert model.history_[0]["loss"] == model.loss_history_[0]
+    # stopped early, the model is consistent: it continues as a run of that length
+    model.partial_fit(counts, 1, callback=lambda stats: False)
+    ref = GloVe(dim=4, epochs=3, n_threads=1).fit(counts)
+    np.testing.assert_array_equal(model.word_params_, ref.word_params_)
+    assert KeyedVectors.from_model(model).vectors.shape == (8, 4)
+    assert not hasattr(model, "callback") and not hasattr(model, "_callback")
+    with pytest.raises(TypeError, match="The 'callback' parameter of GloVe.fit must be a "
+                                        "callable or None"):
+        GloVe(dim=4, epochs=1, n_threads=1).fit(counts, callback=3)
 
 
 def test_divergence_names_the_epoch(rng):
@@ -222,18 +263,27 @@ def test_word_plus_context_aligned_by_key_on_rectangular_counts(rng):
     counts = make_counts(random_matrix(rng, 4, 3, density=0.9), row_keys, col_keys)
     model = GloVe(dim=5, epochs=2, n_threads=1, vectors="word+context").fit(counts)
     W, C = model.word_params_[:, :5], model.context_params_[:, :5]
-    wv = model.keyed_vectors_
+    wv = KeyedVectors.from_model(model)
     assert wv.index_to_key == row_keys and wv.vectors.shape == (4, 5)
+    np.testing.assert_array_equal(model.vectors_, wv.vectors)
+    assert model.index_to_key_ == row_keys and model.context_index_to_key_ == col_keys
+    np.testing.assert_array_equal(model.context_vectors_, C)
     np.testing.assert_allclose(wv["a"], W[0] + C[1])
     np.testing.assert_allclose(wv["c"], W[2] + C[0])
     np.testing.assert_allclose(wv["b"], W[1])  # not a column key: W alone
     np.testing.assert_allclose(wv["d"], W[3])
-    ctx = model.get_keyed_vectors("context")
+    ctx = KeyedVectors.from_model(model, which="context")
     assert ctx.index_to_key == col_keys
     np.testing.assert_allclose(ctx["x"], C[2])
-    words = model.get_keyed_vectors("word")
+    np.testing.assert_array_equal(ctx.counts, counts.col_vocab.counts)
+    words = KeyedVectors.from_model(model, which="word")
     np.testing.assert_allclose(words.vectors, W)
     np.testing.assert_array_equal(words.counts, counts.row_vocab.counts)
+    only_c = GloVe(dim=5, epochs=1, n_threads=1, vectors="context").fit(counts)
+    assert only_c.index_to_key_ == col_keys and only_c.vectors_.shape == (3, 5)
+    with pytest.raises(ValueError, match="The 'which' parameter of GloVe.get_vector_arrays must "
+                                         "be a str among"):
+        KeyedVectors.from_model(model, which="both")
 
 
 def test_save_load_roundtrip_and_continue(rng, tmp_path):
@@ -244,22 +294,58 @@ def test_save_load_roundtrip_and_continue(rng, tmp_path):
     loaded = GloVe.load(path)
     assert loaded.get_params() == model.get_params()
     np.testing.assert_array_equal(loaded.word_gradsq_, model.word_gradsq_)
-    np.testing.assert_array_equal(loaded.keyed_vectors_.vectors, model.keyed_vectors_.vectors)
+    np.testing.assert_array_equal(loaded.vectors_, model.vectors_)
     assert loaded.loss_history_ == model.loss_history_ and loaded.epochs_trained_ == 3
-    loaded.fit(counts, reset=False, epochs=2)
-    model.fit(counts, reset=False, epochs=2)
+    assert loaded.history_ == model.history_ and loaded.index_to_key_ == model.index_to_key_
+    loaded.partial_fit(counts, 2)
+    model.partial_fit(counts, 2)
     np.testing.assert_array_equal(loaded.word_params_, model.word_params_)
+    longer = GloVe(dim=4, epochs=5, n_threads=1, seed=2, vectors="word+context").fit(counts)
+    np.testing.assert_array_equal(loaded.word_params_, longer.word_params_)
     bad = tmp_path / "bad.npz"
     np.savez(bad, x=np.zeros(2))
     with pytest.raises(VectorsFormatError, match="not a GloVe model file"):
         GloVe.load(bad)
     with pytest.raises(FileNotFoundError, match="no such GloVe model file"):
         GloVe.load(tmp_path / "missing.npz")
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(VectorsFormatError, match=r"text\.npz: not a GloVe model file of ngramvec: "
+                                                 r"not an \.npz archive"):
+        GloVe.load(tmp_path / "text.npz")
+    with pytest.raises(VectorsFormatError, match=r"holds a GloVe, not a Cooccurrence"):
+        Cooccurrence.load(path)
+    with pytest.raises(NotFittedError):
+        GloVe().save(tmp_path / "unfitted.npz")
 
 
-def test_not_fitted():
-    with pytest.raises(AttributeError, match="not fitted yet"):
-        GloVe().keyed_vectors_
+def test_load_files_of_format_version_1(rng, tmp_path):
+    """Model files of the layout before ngramvec.base.persist are still read."""
+    counts = make_counts(random_matrix(rng, 6, 6))
+    model = GloVe(dim=3, epochs=2, n_threads=1).fit(counts)
+    old = tmp_path / "old.npz"
+    np.savez(old, format=np.array("ngramvec-glove-1"), params=np.array(json.dumps(
+        model.get_params())), word_params=model.word_params_,
+        context_params=model.context_params_, word_gradsq=model.word_gradsq_,
+        context_gradsq=model.context_gradsq_, row_keys=np.array(model.row_keys_, dtype=str),
+        col_keys=np.array(model.col_keys_, dtype=str), row_counts=model.row_counts_,
+        col_counts=model.col_counts_, loss_history=np.array(model.loss_history_),
+        state=np.array([2, model.n_records_], dtype=np.int64))
+    loaded = GloVe.load(old)
+    assert loaded.epochs_trained_ == 2 and loaded.loss_history_ == model.loss_history_
+    np.testing.assert_array_equal(loaded.vectors_, model.vectors_)
+    loaded.partial_fit(counts)
+    np.testing.assert_array_equal(loaded.word_params_, model.partial_fit(counts).word_params_)
+
+
+def test_not_fitted(rng):
+    for attr in ("vectors_", "index_to_key_", "counts_", "context_vectors_",
+                 "context_index_to_key_", "context_counts_"):
+        with pytest.raises(NotFittedError, match="This GloVe instance is not fitted yet"):
+            getattr(GloVe(), attr)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        KeyedVectors.from_model(GloVe())
+    with pytest.raises(NotFittedError):
+        GloVe().loss(make_counts(random_matrix(rng, 4, 4)))
 
 
 # --------------------------------------------------------------------------- validation
@@ -286,8 +372,9 @@ def test_bad_parameter_types(rng):
     counts = make_counts(random_matrix(rng, 4, 4))
     with pytest.raises(TypeError, match=r"'dim' parameter of GloVe must be an int"):
         GloVe(dim=2.5).fit(counts)
-    with pytest.raises(ValueError, match=r"'epochs' parameter of GloVe must be an int"):
-        GloVe().fit(counts, epochs=0)
+    with pytest.raises(ValueError, match=r"The 'epochs' parameter of GloVe.partial_fit must be an "
+                                         r"int in the range \[1, inf\). Got 0 instead."):
+        GloVe().partial_fit(counts, epochs=0)
     with pytest.raises(TypeError, match="must be a Cooccurrence"):
         GloVe().fit(sp.csr_matrix(np.ones((2, 2))))
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import copy
 import importlib.machinery
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -36,6 +38,9 @@ LAYERS = ["cli", "vectors", "models", "data", "base | datasets"]
 # import carries a one-line "# reason" comment on its line or the line above.
 LAZY_IMPORTS = ("numba", "sklearn", "scipy.stats", "scipy.sparse.linalg", "scipy.linalg", "tqdm",
                 "dask", "distributed", "matplotlib", "ot", "gensim", "importlib")
+# ngramvec packages that load a heavy dependency when imported, so that they too are
+# imported on first use (test_heavy_packages_load_their_dependency checks the claim).
+HEAVY_PACKAGES = {"ngramvec.vectors.postprocess": "sklearn"}
 
 CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract,
                   "independence": IndependenceContract}
@@ -238,7 +243,18 @@ def test_no_import_cycles():
 def _allowed_lazy(target: tuple[str, ...], numba_kernels: set[str]) -> bool:
     """Whether one imported name may be imported inside a function."""
     return any(name in numba_kernels or any(name == m or name.startswith(m + ".")
-                                            for m in LAZY_IMPORTS) for name in target)
+                                            for m in LAZY_IMPORTS + tuple(HEAVY_PACKAGES))
+               for name in target)
+
+
+def test_heavy_packages_load_their_dependency():
+    for package, dependency in HEAVY_PACKAGES.items():
+        code = (f"import sys, {package}; "
+                f"sys.exit(0 if {dependency!r} in sys.modules else 1)")
+        assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0, package
+    # and ngramvec itself does not load it
+    code = "import sys, ngramvec; sys.exit(1 if 'sklearn' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
 def _numba_kernel_modules(files: dict[str, Path]) -> set[str]:

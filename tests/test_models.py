@@ -10,23 +10,24 @@ import ngramvec as nv
 
 def _ppmi_svd(corpus, vocab, dim):
     counts = nv.count_cooccurrences(corpus, vocab, window=2)
-    return nv.SVD(dim=dim).fit(nv.PPMI().fit_transform(counts)).keyed_vectors_
+    return nv.KeyedVectors.from_model(nv.SVD(dim=dim).fit(nv.PPMI().fit_transform(counts)))
 
 
 def _ppmi_svd_uni_bi(corpus, vocab, dim):
     v2 = nv.Vocabulary.build(corpus, min_count=vocab.min_count, ngram_orders=(1, 2))
     counts = nv.count_cooccurrences(corpus, v2, window=2, contexts="uni_bi")
-    return nv.SVD(dim=dim).fit(nv.PPMI().fit_transform(counts)).keyed_vectors_
+    return nv.KeyedVectors.from_model(nv.SVD(dim=dim).fit(nv.PPMI().fit_transform(counts)))
 
 
 def _glove(corpus, vocab, dim, epochs=25):
     counts = nv.count_cooccurrences(corpus, vocab, window=5, weighting="harmonic")
-    return nv.GloVe(dim=dim, epochs=epochs, seed=0, n_threads=1).fit(counts).keyed_vectors_
+    return nv.KeyedVectors.from_model(nv.GloVe(dim=dim, epochs=epochs, seed=0,
+                                               n_threads=1).fit(counts))
 
 
 def _sgns(corpus, vocab, dim, epochs=5):
-    return nv.SGNS(dim=dim, window=5, epochs=epochs, seed=0, n_threads=1,
-                   min_count=1).fit(corpus, vocab=vocab).keyed_vectors_
+    return nv.KeyedVectors.from_model(nv.SGNS(dim=dim, window=5, epochs=epochs, seed=0,
+                                              n_threads=1, min_count=1).fit(corpus, vocab=vocab))
 
 
 MODELS = {"ppmi-svd": _ppmi_svd, "ppmi-svd-uni_bi": _ppmi_svd_uni_bi, "glove": _glove,

@@ -69,7 +69,9 @@ def test_parse_contexts(name, expect):
 
 def test_one_max_order():
     from ngramvec.data import _ngrams, ngrams
-    assert ngrams.MAX_ORDER == _ngrams.MAX_ORDER == 6      # NV_MAX_ORDER, nv_ngram_window.h
+    # one definition (base.keys), compiled into the kernels by setup.py as NV_MAX_ORDER
+    assert ngrams.MAX_ORDER is nv.base.keys.MAX_ORDER
+    assert _ngrams.MAX_ORDER == nv.base.keys.MAX_ORDER == 6
     index = _ngrams.NgramIndex()
     with pytest.raises(ValueError, match="prefix and last ids must be non-negative"):
         index.add_order(np.array([-1], np.int32), np.array([0], np.int32))
@@ -169,12 +171,12 @@ def test_ngram_vectors_and_rectangular_svd():
     corpus = nv.Corpus(text)
     vocab = nv.Vocabulary.build(corpus, min_count=2, ngram_orders=(1, 2))
     counts = nv.count_cooccurrences(corpus, vocab, window=2, contexts="bi_bi")
-    wv = nv.SVD(dim=5).fit(nv.PPMI().fit_transform(counts)).keyed_vectors_
+    wv = nv.KeyedVectors.from_model(nv.SVD(dim=5).fit(nv.PPMI().fit_transform(counts)))
     assert ("new", "york") in wv and wv[("new", "york")].shape == (5,)
     uni_bi = nv.count_cooccurrences(corpus, vocab, window=2, contexts="uni_bi")
     assert uni_bi.shape[0] < uni_bi.shape[1]           # words x (words + bigrams)
     both = nv.SVD(dim=5, add_context=True).fit(nv.PPMI().fit_transform(uni_bi))
-    assert both.keyed_vectors_.vectors.shape == (uni_bi.shape[0], 5)
+    assert both.vectors_.shape == (uni_bi.shape[0], 5)
 
 
 def test_ngram_validation():

@@ -25,7 +25,6 @@ from ngramvec.vectors.postprocess import (
     partition_function_ratio,
     uniformity,
 )
-from ngramvec.vectors.postprocess import sentence as sentence_mod
 
 try:
     from ngramvec.vectors.keyedvectors import KeyedVectors as _KV
@@ -210,8 +209,11 @@ def test_not_fitted(est, X):
 
 @pytest.mark.parametrize("kwargs, exc, match", [
     ({"n_components": 0}, ValueError,
-     r"The 'n_components' parameter of Whitening must be an int in the range \[1, inf\) or None. "
-     r"Got 0 instead."),
+     r"The 'n_components' parameter of Whitening must be an int in the range \[1, 12\] or None "
+     r"for data with 12 features. Got 0 instead."),
+    ({"n_components": -1}, ValueError,
+     r"The 'n_components' parameter of Whitening must be an int in the range \[0, inf\) or None. "
+     r"Got -1 instead."),
     ({"n_components": "3"}, TypeError, r"The 'n_components' parameter of Whitening must be an int"),
     ({"n_components": 13}, ValueError,
      r"The 'n_components' parameter of Whitening must be an int in the range \[1, 12\] or None "
@@ -293,9 +295,30 @@ def test_whitening_save_load_roundtrip(tmp_path, X):
 
 
 def test_save_load_rejects_foreign_npz(tmp_path):
+    from ngramvec.base.exceptions import VectorsFormatError
+
     np.savez(tmp_path / "other.npz", a=np.arange(3))
-    with pytest.raises(ValueError, match="is not a saved ngramvec estimator"):
+    with pytest.raises(VectorsFormatError, match=r"other\.npz: not a Whitening file of ngramvec"):
         Whitening.load(tmp_path / "other.npz")
+    (tmp_path / "text.npz").write_text("not an archive")
+    with pytest.raises(VectorsFormatError, match=r"text\.npz: not a Whitening file of ngramvec: "
+                                                 r"not an \.npz archive"):
+        Whitening.load(tmp_path / "text.npz")
+
+
+def test_load_files_of_format_version_1(tmp_path, X):
+    """Files written by the NpzMixin of earlier versions are still read."""
+    import json
+
+    w = Whitening(n_components=4).fit(X)
+    old = tmp_path / "old.npz"
+    np.savez(old, __estimator__=np.array("Whitening"), __format__=np.array(1),
+             __params__=np.array(json.dumps({"n_components": 4, "eps": 1e-6})),
+             n_features_in_=np.array(12), n_samples_seen_=np.array(len(X)), mean_=w.mean_,
+             covariance_=w.covariance_)
+    np.testing.assert_allclose(Whitening.load(old).transform(X), w.transform(X), atol=1e-12)
+    with pytest.raises(ValueError, match="holds a Whitening, not a AllButTheTop"):
+        AllButTheTop.load(old)
 
 
 # --------------------------------------------------------------------------- AllButTheTop
@@ -352,7 +375,7 @@ def test_abtt_validation(X, rng):
                                          r"features. Got 12 instead."):
         AllButTheTop(n_components=12).fit(X)
     with pytest.raises(ValueError, match=r"The 'n_components' parameter of AllButTheTop must be "
-                                         r"an int in the range \[1, inf\) or None. Got -1"):
+                                         r"an int in the range \[0, inf\) or None. Got -1"):
         AllButTheTop(n_components=-1).fit(X)
     with pytest.raises(ValueError, match=r"at least 2 features .*got 1 feature\(s\)"):
         AllButTheTop().fit(rng.normal(size=(10, 1)))
@@ -542,11 +565,29 @@ def test_strings_are_tokenized_and_lowercased(kv, sentences):
     assert stats.n_unknown == 2
 
 
-def test_regex_fallback_tokenizer(monkeypatch):
-    monkeypatch.setattr(sentence_mod, "_library_tokenizer", lambda: None)
-    assert pp.tokenize_sentence("It's 5 o’clock_now, DON'T!") == ["it's", "5", "o’clock", "now",
-                                                                  "don't"]
-    assert pp.tokenize_sentence("ABC def", lowercase=False) == ["ABC", "def"]
+@pytest.mark.needs_extensions
+def test_tokenizer_is_the_core_one():
+    import ngramvec as nv
+
+    for text in ("It's 5 o’clock_now, DON'T!", "“Don’t,” said Mr. Holmes--twice.", "ABC def"):
+        assert pp.tokenize_sentence(text) == nv.tokenize(text)
+        assert pp.tokenize_sentence(text, lowercase=False) == nv.tokenize(text, lowercase=False)
+
+
+def test_token_lists_need_no_compiled_tokenizer(kv, sentences, monkeypatch):
+    """Pre-tokenized input never calls the tokenizer; strings get the data layer's error."""
+    from ngramvec.base.exceptions import ExtensionNotBuiltError
+    from ngramvec.vectors.postprocess import _embedder
+
+    def missing(*args, **kwargs):
+        raise ExtensionNotBuiltError("the compiled kernels of ngramvec are missing")
+
+    expected = SIF(kv).fit(sentences).transform([["the", "man"], ["his", "dog"]])
+    monkeypatch.setattr(_embedder, "tokenize", missing)
+    sif = SIF(kv).fit(sentences)                 # token lists: the tokenizer is not called
+    np.testing.assert_array_equal(sif.transform([["the", "man"], ["his", "dog"]]), expected)
+    with pytest.raises(ExtensionNotBuiltError, match="compiled kernels"):
+        sif.transform(["the man"])
 
 
 def test_generators_are_accepted(kv, sentences):
@@ -586,7 +627,11 @@ def test_word_frequency_errors(kv, sentences):
     ({"a": -1e-3}, ValueError, r"The 'a' parameter of SIF must be a float in the range \(0, inf\)"),
     ({"a": "1e-3"}, TypeError, r"The 'a' parameter of SIF must be a float"),
     ({"n_components": -1}, ValueError,
-     r"The 'n_components' parameter of SIF must be an int in the range \[0, inf\). Got -1"),
+     r"The 'n_components' parameter of SIF must be an int in the range \[0, inf\) or None. "
+     r"Got -1"),
+    ({"n_components": None}, TypeError,
+     r"The 'n_components' parameter of SIF must be an int in the range \[0, 16\] for "
+     r"16-dimensional vectors. Got None instead."),
     ({"n_components": 17}, ValueError,
      r"The 'n_components' parameter of SIF must be an int in the range \[0, 16\] for "
      r"16-dimensional vectors. Got 17 instead."),

@@ -77,13 +77,17 @@ def test_svd_matches_numpy(rng, algorithm, eig):
     svd = nv.SVD(dim=5, eig=eig, algorithm=algorithm, n_iter=10).fit(ppmi)
     u, s, vt = np.linalg.svd(ppmi.matrix.toarray().astype(np.float64))
     np.testing.assert_allclose(svd.singular_values_, s[:5], rtol=1e-3)
-    w = svd.keyed_vectors_.vectors.astype(np.float64)
+    w = svd.vectors_.astype(np.float64)
     ref = u[:, :5] * s[:5] ** eig
     # equal up to the sign of each component
     signs = np.sign((w * ref).sum(0))
     np.testing.assert_allclose(w * signs, ref, atol=2e-3 * max(1, s[0] ** eig))
-    assert svd.keyed_vectors_.vectors.dtype == np.float32
-    assert svd.keyed_vectors_.index_to_key == ppmi.row_vocab.index_to_key
+    assert svd.vectors_.dtype == np.float32
+    assert svd.index_to_key_ == ppmi.row_vocab.index_to_key
+    assert nv.KeyedVectors.from_model(svd).index_to_key == ppmi.row_vocab.index_to_key
+    # transform: the fitted matrix projects onto U Σ^eig (exactly with ARPACK)
+    tol = 2e-3 if algorithm == "randomized" else 1e-4
+    np.testing.assert_allclose(svd.transform(ppmi), svd.vectors_, atol=tol * max(1, s[0] ** eig))
 
 
 def test_add_context_aligns_by_key(rng):
@@ -91,9 +95,18 @@ def test_add_context_aligns_by_key(rng):
     ppmi = nv.PPMI().fit_transform(counts)
     plain = nv.SVD(dim=3).fit(ppmi)
     both = nv.SVD(dim=3, add_context=True).fit(ppmi)
-    w, c = plain.keyed_vectors_, plain.context_vectors_
-    np.testing.assert_allclose(both.keyed_vectors_["w4"], w["w4"] + c["w4"], rtol=1e-5)
-    np.testing.assert_allclose(both.keyed_vectors_["w3"], w["w3"], rtol=1e-6)   # no column
+    w = nv.KeyedVectors.from_model(plain)
+    c = nv.KeyedVectors.from_model(plain, which="context")
+    b = nv.KeyedVectors.from_model(both)
+    np.testing.assert_allclose(b["w4"], w["w4"] + c["w4"], rtol=1e-5)
+    np.testing.assert_allclose(b["w3"], w["w3"], rtol=1e-6)   # no column
+    # every model answers the same three choices
+    np.testing.assert_allclose(nv.KeyedVectors.from_model(plain, "word+context").vectors,
+                               b.vectors, rtol=1e-5)
+    np.testing.assert_allclose(nv.KeyedVectors.from_model(both, "word").vectors, w.vectors,
+                               rtol=1e-6)
+    assert c.index_to_key == counts.col_vocab.index_to_key
+    np.testing.assert_array_equal(plain.context_vectors_, c.vectors)
 
 
 def test_svd_validation(rng):
@@ -107,8 +120,38 @@ def test_svd_validation(rng):
         nv.SVD(dim=2, eig=2).fit(ppmi)
     with pytest.raises(ValueError, match="'algorithm' parameter"):
         nv.SVD(dim=2, algorithm="lanczos").fit(ppmi)
-    with pytest.raises(TypeError, match="SVD.fit expects a Cooccurrence"):
-        nv.SVD(dim=2).fit(ppmi.matrix)
+    with pytest.raises(TypeError, match="SVD.fit expects a Cooccurrence .* or a scipy.sparse "
+                                        "matrix, got ndarray"):
+        nv.SVD(dim=2).fit(ppmi.matrix.toarray())
+    with pytest.raises(ValueError, match="add_context=True.* fit it on a Cooccurrence"):
+        nv.SVD(dim=2, add_context=True).fit(ppmi.matrix)
+    svd = nv.SVD(dim=2).fit(ppmi)
+    with pytest.raises(ValueError, match=r"X has shape \(10, 3\); SVD was fitted on a matrix of "
+                                         r"10 columns"):
+        svd.transform(np.ones((10, 3)))
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError, match="This SVD instance is not fitted yet"):
+        nv.SVD().transform(ppmi)
+    with pytest.raises(NotFittedError):
+        nv.SVD().vectors_
+
+
+def test_svd_of_a_bare_sparse_matrix(rng):
+    """SVD takes a SciPy sparse matrix as well: the same vectors, without keys."""
+    ppmi = nv.PPMI().fit_transform(_counts(rng, 30))
+    keyed = nv.SVD(dim=4, seed=3).fit(ppmi)
+    bare = nv.SVD(dim=4, seed=3).fit(ppmi.matrix)
+    np.testing.assert_array_equal(bare.vectors_, keyed.vectors_)
+    np.testing.assert_array_equal(bare.context_vectors_, keyed.context_vectors_)
+    assert bare.index_to_key_ is None and bare.n_features_in_ == 30
+    np.testing.assert_allclose(bare.transform(ppmi.matrix), keyed.transform(ppmi), atol=1e-6)
+    new_rows = ppmi.matrix[:3].toarray()                  # dense rows work too
+    np.testing.assert_allclose(bare.transform(new_rows), bare.transform(ppmi.matrix[:3]),
+                               atol=1e-6)
+    np.testing.assert_allclose(nv.SVD(dim=4, seed=3).fit_transform(ppmi.matrix),
+                               bare.transform(ppmi.matrix), atol=1e-6)
+    with pytest.raises(ValueError, match="fitted on a bare matrix: its vectors have no keys"):
+        nv.KeyedVectors.from_model(bare)
 
 
 def test_pipeline_two_clusters(rng):
@@ -119,7 +162,7 @@ def test_pipeline_two_clusters(rng):
     corpus = nv.Corpus(sents)
     vocab = nv.Vocabulary.build(corpus, min_count=1)
     counts = nv.count_cooccurrences(corpus, vocab, window=2)
-    wv = nv.SVD(dim=4).fit(nv.PPMI().fit_transform(counts)).keyed_vectors_
+    wv = nv.KeyedVectors.from_model(nv.SVD(dim=4).fit(nv.PPMI().fit_transform(counts)))
     for w in ("a0", "b3"):
         near = [k for k, _ in wv.most_similar(w, topn=5)]
         assert all(k[0] == w[0] for k in near), (w, near)

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 import ngramvec as nv
 from ngramvec.models import _sgns
-from ngramvec.base.exceptions import OneShotIteratorError, TrainingDivergedError
+from ngramvec.base.exceptions import OneShotIteratorError, TrainingDivergedError, \
+    VectorsFormatError
 from ngramvec.models.sgns import SGNS, _chunk_bounds
+from ngramvec.vectors.keyedvectors import KeyedVectors
+
+
+def kv(model, which=None):
+    return KeyedVectors.from_model(model, which=which)
 
 from _reference import count_ngram_pairs, count_pairs
 
@@ -187,7 +194,7 @@ def cluster_corpus():
 def test_two_clusters_neighbours(cluster_corpus):
     m = SGNS(dim=16, window=3, negative=5, epochs=5, min_count=1, sample=0, n_threads=2,
              seed=3, lr=0.05).fit(cluster_corpus)
-    wv = m.keyed_vectors_
+    wv = kv(m)
     assert len(wv) == 20 and wv.vectors.dtype == np.float32
     for w in ("a0", "a5", "b2", "b9"):
         near = [k for k, _ in wv.most_similar(w, topn=5)]
@@ -199,9 +206,9 @@ def test_one_thread_is_bit_reproducible(cluster_corpus):
     a = SGNS(**kw).fit(cluster_corpus)
     b = SGNS(**kw).fit(cluster_corpus)
     c = SGNS(**{**kw, "seed": 12}).fit(cluster_corpus)
-    assert np.array_equal(a.keyed_vectors_.vectors, b.keyed_vectors_.vectors)
-    assert np.array_equal(a.context_vectors_.vectors, b.context_vectors_.vectors)
-    assert not np.array_equal(a.keyed_vectors_.vectors, c.keyed_vectors_.vectors)
+    assert np.array_equal(a.vectors_, b.vectors_)
+    assert np.array_equal(a.context_vectors_, b.context_vectors_)
+    assert not np.array_equal(a.vectors_, c.vectors_)
 
 
 def test_history_callback_and_loss(cluster_corpus):
@@ -214,28 +221,96 @@ def test_history_callback_and_loss(cluster_corpus):
     assert seen[-1]["lr"] == pytest.approx(1e-4)
     assert seen[0]["loss"] > seen[-1]["loss"] > 0
     assert m.history_ == seen
+    assert set(seen[0]) == {"epoch", "words", "seconds", "words_per_sec", "lr", "pairs", "loss"}
 
 
-def test_vectors_kinds_and_train_more(cluster_corpus, tmp_path):
-    m = SGNS(dim=8, window=2, epochs=1, min_count=1, n_threads=1).fit(cluster_corpus)
-    s = m.get_vectors("sum").vectors
-    np.testing.assert_allclose(s, m.keyed_vectors_.vectors + m.context_vectors_.vectors)
-    before = m.keyed_vectors_.vectors.copy()
-    m.train_more(2)
+def test_callback_returning_false_stops(cluster_corpus):
+    kw = dict(dim=8, window=2, min_count=1, n_threads=1, seed=5)
+    seen = []
+
+    def stop_at_2(stats):
+        seen.append(stats["epoch"])
+        return stats["epoch"] < 2
+
+    m = SGNS(epochs=5, **kw).fit(cluster_corpus, callback=stop_at_2)
+    assert seen == [1, 2] and m.epochs_trained_ == 2 and len(m.history_) == 2
+    assert np.isfinite(m.vectors_).all() and len(kv(m)) == 20
+    assert not hasattr(m, "callback") and not hasattr(m, "_callback")
+    m.partial_fit(epochs=1, callback=lambda stats: False)     # usable: training goes on
     assert m.epochs_trained_ == 3
-    assert not np.array_equal(before, m.keyed_vectors_.vectors)
+    with pytest.raises(TypeError, match="The 'callback' parameter of SGNS.fit must be a "
+                                        "callable or None"):
+        SGNS(epochs=1, **kw).fit(cluster_corpus, callback="print")
+
+
+def test_vectors_kinds_and_partial_fit(cluster_corpus, tmp_path):
+    m = SGNS(dim=8, window=2, epochs=1, min_count=1, n_threads=1).fit(cluster_corpus)
+    s = kv(m, "word+context").vectors
+    np.testing.assert_allclose(s, m.vectors_ + m.context_vectors_)
+    np.testing.assert_array_equal(kv(m, "sum").vectors, s)                 # word2vec's names
+    np.testing.assert_array_equal(kv(m, "input").vectors, kv(m, "word").vectors)
+    assert kv(m, "context").index_to_key == m.context_index_to_key_
+    np.testing.assert_array_equal(kv(m).counts, m.counts_)
+    snapshot = kv(m)
+    before = m.vectors_.copy()
+    assert m.partial_fit(epochs=2) is m
+    assert m.epochs_trained_ == 3
+    assert not np.array_equal(before, m.vectors_)
+    np.testing.assert_array_equal(snapshot.vectors, before)      # from_model is a snapshot
     path = tmp_path / "m.npz"
     m.save(path)
     m2 = SGNS.load(path)
-    assert np.array_equal(m2.keyed_vectors_.vectors, m.keyed_vectors_.vectors)
+    assert np.array_equal(m2.vectors_, m.vectors_)
     assert m2.vocabulary_.index_to_key == m.vocabulary_.index_to_key
-    assert m2.epochs_trained_ == 3
+    assert m2.epochs_trained_ == 3 and m2.history_ == m.history_
+    assert m2.get_params() == m.get_params()
     # continuing a loaded model equals continuing the original (one thread)
-    m.train_more(1)
-    m2.train_more(1, corpus=cluster_corpus)
-    assert np.array_equal(m2.keyed_vectors_.vectors, m.keyed_vectors_.vectors)
+    m.partial_fit(epochs=1)
+    m2.partial_fit(cluster_corpus, 1)
+    assert np.array_equal(m2.vectors_, m.vectors_)
+    assert np.array_equal(m2.context_vectors_, m.context_vectors_)
     with pytest.raises(ValueError, match="pass the corpus"):
-        SGNS.load(path).train_more(1)
+        SGNS.load(path).partial_fit(epochs=1)
+    with pytest.raises(ValueError, match=r"The 'epochs' parameter of SGNS.partial_fit must be an "
+                                         r"int in the range \[1, inf\). Got 0 instead."):
+        m.partial_fit(epochs=0)
+
+
+def test_partial_fit_of_unfitted_model_is_fit(cluster_corpus):
+    kw = dict(dim=8, window=2, min_count=1, n_threads=1, seed=9)
+    a = SGNS(epochs=2, **kw).fit(cluster_corpus)
+    b = SGNS(epochs=5, **kw).partial_fit(cluster_corpus, 2)
+    assert np.array_equal(a.vectors_, b.vectors_) and b.epochs_trained_ == 2
+    with pytest.raises(ValueError, match="not fitted yet: pass the corpus"):
+        SGNS().partial_fit()
+
+
+def test_save_load_errors_and_format_version_1(cluster_corpus, tmp_path):
+    import json
+    m = SGNS(dim=4, window=2, epochs=1, min_count=1, n_threads=1).fit(cluster_corpus)
+    (tmp_path / "text.npz").write_text("words")
+    with pytest.raises(VectorsFormatError, match=r"text\.npz: not a SGNS model file of "
+                                                 r"ngramvec: not an \.npz archive"):
+        SGNS.load(tmp_path / "text.npz")
+    m.save(tmp_path / "m.npz")
+    with pytest.raises(VectorsFormatError, match="holds a SGNS, not a GloVe"):
+        nv.GloVe.load(tmp_path / "m.npz")
+    with pytest.raises(NotFittedError):
+        SGNS().save(tmp_path / "x.npz")
+    # the layout written before ngramvec.base.persist
+    v = m.vocabulary_
+    meta = {"format": "ngramvec-sgns", "version": 1, "params": m.get_params(),
+            "epochs_trained": 1, "history": m.history_, "total_tokens": v.total_tokens,
+            "seed_used": 0, "word_total": v.word_total}
+    np.savez(tmp_path / "old.npz", syn0=m.vectors_, syn1=m.context_vectors_, counts=v.counts,
+             keys=np.frombuffer("\n".join(v.index_to_key).encode(), dtype=np.uint8),
+             rng_states=m._rng_states,
+             meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    old = SGNS.load(tmp_path / "old.npz")
+    assert np.array_equal(old.vectors_, m.vectors_) and old.epochs_trained_ == 1
+    old.partial_fit(cluster_corpus, 1)
+    m.partial_fit(epochs=1)
+    assert np.array_equal(old.vectors_, m.vectors_)
 
 
 def test_generator_corpus_is_encoded_once():
@@ -262,16 +337,20 @@ def test_divergence_is_reported(cluster_corpus):
 def test_fit_accepts_lists_and_encoded(cluster_corpus):
     enc = cluster_corpus.encoded()
     m = SGNS(dim=4, epochs=1, min_count=1, n_threads=1).fit(enc)
-    assert len(m.keyed_vectors_) == 20
+    assert len(m.index_to_key_) == 20
     m = SGNS(dim=4, epochs=1, min_count=1, n_threads=1).fit([["x", "y", "z"]] * 3)
-    assert set(m.keyed_vectors_.index_to_key) == {"x", "y", "z"}
+    assert set(kv(m).index_to_key) == {"x", "y", "z"}
 
 
 # ---------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("param, value, msg", [
     ("dim", 0, r"'dim' parameter of SGNS must be an int in the range \[1, inf\)\. Got 0"),
-    ("window", 0, r"'window' parameter of SGNS must be an int in the range \[1, inf\)"),
+    ("window", 0, r"The 'window' parameter of SGNS must be an int in the range \[1, 10000\]\. "
+                  r"Got 0 instead\."),
+    ("window", 10001, r"'window' parameter of SGNS must be an int in the range \[1, 10000\]"),
+    ("max_size", 0, r"'max_size' parameter of SGNS must be an int in the range \[1, inf\) or "
+                    r"None"),
     ("negative", -1, r"'negative' parameter of SGNS must be an int in the range \[0, inf\)"),
     ("sample", -1e-3, r"'sample' parameter of SGNS must be a float in the range \[0, inf\)"),
     ("epochs", 0, r"'epochs' parameter of SGNS must be an int in the range \[1, inf\)"),
@@ -437,24 +516,24 @@ def test_ngram_pairs_equal_the_reference_pair_by_pair(phrase_data, contexts, ord
 def test_ngram_units_vocabularies_and_vectors(phrase_data, tmp_path):
     sents, corpus, vocab = phrase_data
     m = SGNS(dim=6, window=3, epochs=2, min_count=3, n_threads=1, contexts="bi_bi").fit(corpus)
-    assert ("new", "york") in m.keyed_vectors_ and "new\u00a0york" in m.keyed_vectors_
+    assert ("new", "york") in kv(m) and "new\u00a0york" in kv(m)
     assert set(m.vocabulary_.ngram_orders) == {1, 2}
     assert m.input_vocabulary_ is m.context_vocabulary_ is m.vocabulary_
     u = SGNS(dim=6, window=3, epochs=1, min_count=3, n_threads=1, contexts="uni_bi")
     u.fit(corpus, vocab=vocab)
-    wv, cv = u.keyed_vectors_, u.context_vectors_
+    wv, cv = kv(u), kv(u, "context")
     assert u.input_vocabulary_.ngram_orders == (1,) and ("new", "york") not in wv
     assert ("new", "york") in cv and len(cv) == len(vocab) > len(wv)
-    s = u.get_vectors("sum")
+    s = kv(u, "word+context")
     np.testing.assert_allclose(s["city"], wv["city"] + cv["city"])
     assert np.isfinite(wv.vectors).all() and np.abs(cv.vectors).sum() > 0
     path = tmp_path / "ub.npz"
     u.save(path)
     u2 = SGNS.load(path)
-    u.train_more(1)
-    u2.train_more(1, corpus=corpus)
-    assert np.array_equal(u.keyed_vectors_.vectors, u2.keyed_vectors_.vectors)
-    assert np.array_equal(u.context_vectors_.vectors, u2.context_vectors_.vectors)
+    u.partial_fit(epochs=1)
+    u2.partial_fit(corpus, 1)
+    assert np.array_equal(u.vectors_, u2.vectors_)
+    assert np.array_equal(u.context_vectors_, u2.context_vectors_)
 
 
 def test_ngram_units_one_thread_is_bit_reproducible(phrase_data):
@@ -464,9 +543,9 @@ def test_ngram_units_one_thread_is_bit_reproducible(phrase_data):
     a = SGNS(**kw).fit(corpus, vocab=vocab)
     b = SGNS(**kw).fit(corpus, vocab=vocab)
     c = SGNS(**{**kw, "seed": 5}).fit(corpus, vocab=vocab)
-    assert np.array_equal(a.keyed_vectors_.vectors, b.keyed_vectors_.vectors)
-    assert np.array_equal(a.context_vectors_.vectors, b.context_vectors_.vectors)
-    assert not np.array_equal(a.keyed_vectors_.vectors, c.keyed_vectors_.vectors)
+    assert np.array_equal(a.vectors_, b.vectors_)
+    assert np.array_equal(a.context_vectors_, b.context_vectors_)
+    assert not np.array_equal(a.vectors_, c.vectors_)
     # subsampling and the dynamic window train fewer pairs than the full window
     full = SGNS(**{**kw, "sample": 0, "dynamic_window": False}).fit(corpus, vocab=vocab)
     assert 0 < a.history_[0]["pairs"] < full.history_[0]["pairs"]
@@ -475,7 +554,7 @@ def test_ngram_units_one_thread_is_bit_reproducible(phrase_data):
 def test_uni_bi_learns_clusters(cluster_corpus):
     m = SGNS(dim=16, window=3, epochs=5, min_count=1, sample=0, n_threads=2, seed=3,
              lr=0.05, contexts="uni_bi").fit(cluster_corpus)
-    wv = m.keyed_vectors_
+    wv = kv(m)
     assert len(wv) == 20
     for w in ("a0", "b2"):
         assert all(k[0] == w[0] for k, _ in wv.most_similar(w, topn=5))
@@ -497,7 +576,7 @@ def test_ngram_contexts_need_ngram_vocabulary(cluster_corpus):
     # word contexts ignore the ngram entries of a vocabulary
     both = nv.Vocabulary.build(cluster_corpus, min_count=1, ngram_orders=(1, 2))
     m = SGNS(dim=4, epochs=1, n_threads=1).fit(cluster_corpus, vocab=both)
-    assert len(m.keyed_vectors_) == 20
+    assert len(kv(m)) == 20
 
 
 def test_fewer_than_two_words():
@@ -512,8 +591,14 @@ def test_vocab_not_matching_corpus(cluster_corpus):
 
 
 def test_not_fitted():
-    with pytest.raises(AttributeError, match="not fitted yet"):
-        SGNS().keyed_vectors_
+    for attr in ("vectors_", "index_to_key_", "counts_", "context_vectors_",
+                 "context_index_to_key_", "context_counts_"):
+        with pytest.raises(NotFittedError, match="This SGNS instance is not fitted yet"):
+            getattr(SGNS(), attr)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        kv(SGNS())
+    with pytest.raises(AttributeError):        # NotFittedError is an AttributeError too
+        SGNS().vectors_
 
 
 def test_progress_bar(cluster_corpus, capsys):

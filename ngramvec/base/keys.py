@@ -14,6 +14,10 @@ from typing import Iterable
 NGRAM_SEP = "\u00a0"
 
 
+#: Highest ngram order (unigrams are order 1). The one definition: setup.py compiles the
+#: kernels with it (NV_MAX_ORDER of csrc/nv_ngram_window.h).
+MAX_ORDER = 6
+
 def ngram_key(tokens: Iterable[str]) -> str:
     """Join tokens into an ngram key: ``ngram_key(["new", "york"]) == "new\\u00a0york"``."""
     return NGRAM_SEP.join(tokens)

@@ -1,8 +1,17 @@
-"""One family of validation helpers, with uniform messages.
+"""One family of validation helpers, with uniform messages, and the table of parameters.
 
 Messages follow scikit-learn's form::
 
-    The 'window' parameter of count_cooccurrences must be an int in the range [1, inf). Got 0 instead.
+    The 'window' parameter of SGNS must be an int in the range [1, 10000]. Got 0 instead.
+
+:data:`PARAMETERS` is the one declarative table of hyperparameter constraints: one
+entry, hence one range, per parameter name, whatever class or function takes it
+(``window`` is [1, 10000] in counting and in SGNS alike). Estimators check their
+constructor parameters with :func:`validate_params` when they are fitted; functions
+check an argument with :func:`check_param`. Bounds that depend on the data (``dim``
+below the smaller side of the matrix, ``n_components`` at most the number of
+features) are checked afterwards with :func:`check_int` / :func:`check_float`,
+giving the same form of message with a ``why``.
 """
 from __future__ import annotations
 
@@ -10,11 +19,25 @@ import math
 import numbers
 import os
 import re
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 __all__ = [
+    "PARAMETERS",
+    "Constraint",
+    "Interval",
+    "Options",
+    "Boolean",
+    "Threads",
+    "Seed",
+    "MemorySize",
+    "FloatDType",
+    "String",
+    "Anything",
+    "check_param",
+    "validate_params",
     "check_int",
     "check_float",
     "check_option",
@@ -22,6 +45,7 @@ __all__ = [
     "check_memory",
     "check_n_threads",
     "check_seed",
+    "as_str_list",
 ]
 
 
@@ -38,13 +62,19 @@ def _fail(name: str, owner: str, expected: str, value: Any, exc: type = ValueErr
 
 
 def check_int(value: Any, name: str, owner: str, low: int | None = None,
-              high: int | None = None, allow_none: bool = False) -> int | None:
-    """Return ``value`` as an int in the closed range [low, high], or raise."""
+              high: int | None = None, allow_none: bool = False, why: str = "") -> int | None:
+    """Return ``value`` as an int in the closed range [low, high], or raise.
+
+    ``why`` (for example ``"for data with 12 features"``) follows the range in the
+    message when the bound comes from the data.
+    """
     if value is None and allow_none:
         return None
     expected = "an int in the range " + _range_text(low, high, True, True)
     if allow_none:
         expected += " or None"
+    if why:
+        expected += " " + why
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         _fail(name, owner, expected, value, TypeError)
     value = int(value)
@@ -55,13 +85,15 @@ def check_int(value: Any, name: str, owner: str, low: int | None = None,
 
 def check_float(value: Any, name: str, owner: str, low: float | None = None,
                 high: float | None = None, low_closed: bool = True, high_closed: bool = True,
-                allow_none: bool = False) -> float | None:
+                allow_none: bool = False, why: str = "") -> float | None:
     """Return ``value`` as a finite float in the given range, or raise."""
     if value is None and allow_none:
         return None
     expected = "a float in the range " + _range_text(low, high, low_closed, high_closed)
     if allow_none:
         expected += " or None"
+    if why:
+        expected += " " + why
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         _fail(name, owner, expected, value, TypeError)
     value = float(value)
@@ -74,9 +106,14 @@ def check_float(value: Any, name: str, owner: str, low: float | None = None,
     return value
 
 
-def check_option(value: Any, name: str, owner: str, options: Sequence[str]) -> str:
+def check_option(value: Any, name: str, owner: str, options: Sequence[str],
+                 allow_none: bool = False) -> str | None:
     """Return ``value`` if it is one of ``options`` (strings), or raise."""
+    if value is None and allow_none:
+        return None
     expected = "a str among {" + ", ".join(repr(o) for o in options) + "}"
+    if allow_none:
+        expected += " or None"
     if not isinstance(value, str):
         _fail(name, owner, expected, value, TypeError)
     if value not in options:
@@ -151,3 +188,264 @@ def as_str_list(value: str | Iterable[str], name: str, owner: str) -> list[str]:
         if not isinstance(v, str):
             _fail(name, owner, "a str or a list of str", value, TypeError)
     return out
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+class Constraint:
+    """What one parameter may be; :meth:`check` returns the value, normalised, or raises.
+
+    Subclasses are small frozen dataclasses, so :data:`PARAMETERS` reads as a table.
+    """
+
+    def check(self, value: Any, name: str, owner: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover
+        """The expected value as the messages word it ("an int in the range [1, inf)")."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Interval(Constraint):
+    """An int or a finite float in a range; ``None`` too when ``none``.
+
+    Int ranges are closed; float ends are closed unless ``low_open`` / ``high_open``.
+    An open or absent end is written ``inf`` / ``-inf``.
+    """
+
+    kind: str                       # "int" or "float"
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    none: bool = False
+
+    def check(self, value: Any, name: str, owner: str) -> Any:
+        if self.kind == "int":
+            return check_int(value, name, owner, self.low, self.high,  # type: ignore[arg-type]
+                             allow_none=self.none)
+        return check_float(value, name, owner, self.low, self.high, low_closed=not self.low_open,
+                           high_closed=not self.high_open, allow_none=self.none)
+
+    def describe(self) -> str:
+        if self.kind == "int":
+            text = "an int in the range " + _range_text(self.low, self.high, True, True)
+        else:
+            text = "a float in the range " + _range_text(self.low, self.high, not self.low_open,
+                                                         not self.high_open)
+        return text + (" or None" if self.none else "")
+
+
+@dataclass(frozen=True)
+class Options(Constraint):
+    """One of a few strings; ``None`` too when ``none``."""
+
+    options: tuple[str, ...]
+    none: bool = False
+
+    def check(self, value: Any, name: str, owner: str) -> Any:
+        return check_option(value, name, owner, self.options, allow_none=self.none)
+
+    def describe(self) -> str:
+        return ("a str among {" + ", ".join(repr(o) for o in self.options) + "}"
+                + (" or None" if self.none else ""))
+
+
+@dataclass(frozen=True)
+class Boolean(Constraint):
+    """A bool (or a NumPy bool)."""
+
+    def check(self, value: Any, name: str, owner: str) -> bool:
+        return check_bool(value, name, owner)
+
+    def describe(self) -> str:
+        return "a bool"
+
+
+@dataclass(frozen=True)
+class Threads(Constraint):
+    """A thread count: None or 0 means every available core, negative counts back."""
+
+    def check(self, value: Any, name: str, owner: str) -> int:
+        return check_n_threads(value, owner)
+
+    def describe(self) -> str:
+        return "an int or None"
+
+
+@dataclass(frozen=True)
+class Seed(Constraint):
+    """An int seed in [0, 2**63); None draws one from the operating system."""
+
+    def check(self, value: Any, name: str, owner: str) -> int:
+        return check_seed(value, owner)
+
+    def describe(self) -> str:
+        return "an int in the range [0, 9.22337e+18] or None"
+
+
+@dataclass(frozen=True)
+class MemorySize(Constraint):
+    """A number of bytes (int) or a string such as ``"4GB"``; None for the default."""
+
+    def check(self, value: Any, name: str, owner: str) -> int | None:
+        return check_memory(value, name, owner, low=1)
+
+    def describe(self) -> str:
+        return "an int of bytes >= 1 or a str such as '4GB'"
+
+
+@dataclass(frozen=True)
+class FloatDType(Constraint):
+    """float32 or float64, given as a NumPy type, dtype or name; returns the ``np.dtype``."""
+
+    def check(self, value: Any, name: str, owner: str) -> np.dtype:
+        try:
+            dtype = np.dtype(value)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.float32, np.float64):
+            _fail(name, owner, self.describe(), value)
+        return dtype  # type: ignore[return-value]
+
+    def describe(self) -> str:
+        return "float32 or float64"
+
+
+@dataclass(frozen=True)
+class String(Constraint):
+    """Any str; what it means is parsed by its owner (``contexts="uni_bi"``)."""
+
+    example: str = ""
+    none: bool = False
+
+    def check(self, value: Any, name: str, owner: str) -> str | None:
+        if value is None and self.none:
+            return None
+        if not isinstance(value, str):
+            _fail(name, owner, self.describe(), value, TypeError)
+        return value
+
+    def describe(self) -> str:
+        text = "a str" + (f" such as {self.example}" if self.example else "")
+        return text + (" or None" if self.none else "")
+
+
+@dataclass(frozen=True)
+class Anything(Constraint):
+    """No constraint: an object checked where it is used (``keyed_vectors``)."""
+
+    def check(self, value: Any, name: str, owner: str) -> Any:
+        return value
+
+    def describe(self) -> str:
+        return "any object"
+
+
+_POSITIVE_FLOAT = Interval("float", 0.0, None, low_open=True)
+
+#: The one table of parameter constraints, by parameter name. Every parameter of every
+#: estimator (SGNS, GloVe, PPMI, SVD, the post-processing transformers) and of
+#: count_cooccurrences has exactly one entry here; a test checks that none is missing.
+PARAMETERS: dict[str, Constraint] = {
+    # ---- windows and units
+    "window": Interval("int", 1, 10000),
+    "dynamic_window": Boolean(),
+    "contexts": String("'word' or 'uni_bi'", none=True),
+    "weighting": Options(("uniform", "harmonic")),
+    "direction": Options(("left", "right", "both")),
+    "subsampling": Options(("dirty", "clean"), none=True),
+    "oov": Options(("drop", "keep"), none=True),
+    "overlap": Boolean(),
+    # ---- vocabulary and subsampling
+    "min_count": Interval("int", 1, None),
+    "max_size": Interval("int", 1, None, none=True),
+    "sample": Interval("float", 0.0, None, none=True),
+    # ---- vectors and training
+    "dim": Interval("int", 1, None),
+    "negative": Interval("int", 0, None),
+    "ns_exponent": Interval("float"),
+    "epochs": Interval("int", 1, None),
+    "lr": _POSITIVE_FLOAT,
+    "min_lr": Interval("float", 0.0, None),
+    "compute_loss": Boolean(),
+    "x_max": _POSITIVE_FLOAT,
+    "alpha": _POSITIVE_FLOAT,
+    "grad_clip": _POSITIVE_FLOAT,
+    "vectors": Options(("word", "word+context", "context")),
+    # ---- PPMI and SVD
+    "cds": Interval("float", 0.0, 1.0, low_open=True),
+    "shift": _POSITIVE_FLOAT,
+    "dtype": FloatDType(),
+    "eig": Interval("float", 0.0, 1.0),
+    "add_context": Boolean(),
+    "algorithm": Options(("randomized", "arpack")),
+    "n_iter": Interval("int", 0, None),
+    "n_oversamples": Interval("int", 0, None),
+    # ---- post-processing (n_components: directions removed, kept or common; the
+    # bounds that depend on the data are checked at fit)
+    "n_components": Interval("int", 0, None, none=True),
+    "eps": Interval("float", 0.0, 1.0, low_open=True, high_open=True),
+    "a": _POSITIVE_FLOAT,
+    "n": Interval("float", 0.0, None, low_open=True, none=True),
+    "normalize": Options(("words", "dimensions")),
+    "lowercase": Boolean(),
+    "keyed_vectors": Anything(),
+    "word_frequencies": Anything(),
+    "n_pairs": Interval("int", 1, None, none=True),
+    "t": _POSITIVE_FLOAT,
+    # ---- resources
+    "n_threads": Threads(),
+    "seed": Seed(),
+    "memory_limit": MemorySize(),
+}
+
+
+def check_param(value: Any, name: str, owner: str) -> Any:
+    """Check one parameter against its entry of :data:`PARAMETERS`; return it normalised.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        A key of :data:`PARAMETERS`.
+    owner : str
+        The class or function named in the message (``"SGNS"``, ``"count_cooccurrences"``).
+
+    Returns
+    -------
+    object
+        The value as an int, float, bool, str or ``np.dtype``; ``n_threads`` resolved to
+        a thread count and a ``None`` seed to a drawn one.
+
+    Raises
+    ------
+    TypeError
+        The value has the wrong type.
+    ValueError
+        The value is out of range or not among the options.
+    LookupError
+        ``name`` has no entry in the table (a bug of ngramvec).
+
+    Examples
+    --------
+    >>> check_param(5, "window", "SGNS")
+    5
+    >>> check_param(0, "window", "SGNS")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'window' parameter of SGNS must be an int in the range [1, 10000]. Got 0 instead.
+    """
+    try:
+        constraint = PARAMETERS[name]
+    except KeyError:
+        raise LookupError(f"the parameter {name!r} of {owner} has no entry in "
+                          "ngramvec.base.validation.PARAMETERS") from None
+    return constraint.check(value, name, owner)
+
+
+def validate_params(params: Mapping[str, Any], owner: str) -> dict[str, Any]:
+    """:func:`check_param` over a dict of parameters; returns the normalised dict."""
+    return {name: check_param(value, name, owner) for name, value in params.items()}

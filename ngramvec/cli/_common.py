@@ -88,9 +88,7 @@ def model_vectors(model: Any, which: str | None = None) -> KeyedVectors:
 
     The one place the CLI reaches into a fitted model for its vectors.
     """
-    if which is None:
-        return model.keyed_vectors_
-    return model.get_vectors(which)
+    return KeyedVectors.from_model(model, which=which)
 
 
 # ---- printing ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "sgns"
 
-# the kinds of SGNS.get_vectors (validated again there)
+# the kinds of SGNS.get_vector_arrays (validated again there)
 VECTOR_KINDS = ("input", "context", "sum")
 
 

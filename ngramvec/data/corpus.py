@@ -16,6 +16,7 @@ import threading
 from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from ngramvec.base.fileio import MAGIC_BYTES, compression_of
+from ngramvec.data.encode import encode_corpus
 from ngramvec.base.validation import check_bool, check_int, check_option
 from ngramvec.base.exceptions import CorpusError, OneShotIteratorError
 from ngramvec.base.extensions import missing_extension
@@ -354,7 +355,6 @@ class Corpus:
         -------
         EncodedCorpus
         """
-        from ngramvec.data.encode import encode_corpus
         return encode_corpus(self, path, progress=progress)
 
     def encoded(self, progress: bool = False):

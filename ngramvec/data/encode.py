@@ -241,7 +241,7 @@ def encode_corpus(corpus: "Corpus", path: str | os.PathLike | None = None,
     bar = None
     try:
         if progress:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # reason: tqdm loads only for a progress bar
             bar = tqdm(unit="B", unit_scale=True, desc="encode", leave=False)
         enc = corpus._new_encoder(encode=True)
         with open(tmp / "ids.i32", "wb") as fi, open(tmp / "ends.i64", "wb") as fe:

@@ -21,23 +21,22 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ngramvec.base.extensions import missing_extension
-from ngramvec.base.keys import NGRAM_SEP
+from ngramvec.base.keys import MAX_ORDER, NGRAM_SEP
 from ngramvec.base.validation import check_int
 from ngramvec.data.spill import accumulate
 
 try:
-    from ngramvec.data._ngrams import MAX_ORDER, NgramIndex, ngram_count_shard
+    from ngramvec.data._ngrams import NgramIndex, ngram_count_shard
 except ImportError as exc:  # not built: ngram work raises ExtensionNotBuiltError
-    MAX_ORDER = NgramIndex = ngram_count_shard = missing_extension("ngramvec.data._ngrams", exc)
+    NgramIndex = ngram_count_shard = missing_extension("ngramvec.data._ngrams", exc)
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index", "MAX_ORDER"]
 
-# MAX_ORDER (the highest ngram order) is NV_MAX_ORDER of csrc/nv_ngram_window.h; the
-# names of ngram2vec's "X_Y" contexts stop there
+# ngram2vec's names of the orders in "X_Y" contexts, up to MAX_ORDER (base.keys)
 _NAMES = {name: k for name, k in (("uni", 1), ("bi", 2), ("tri", 3), ("four", 4), ("quad", 4),
-                                  ("five", 5), ("six", 6))}
+                                  ("five", 5), ("six", 6)) if k <= MAX_ORDER}
 _BY_ORDER = {k: name for name, k in _NAMES.items() if name != "quad"}
 
 

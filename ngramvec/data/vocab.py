@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
+from ngramvec.base.fileio import atomic_write
 from ngramvec.base.keys import NGRAM_SEP, normalize_key
-from ngramvec.base.validation import check_float, check_int
+from ngramvec.base.persist import load_npz, save_npz
+from ngramvec.base.validation import check_float, check_int, check_memory, check_n_threads
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
 from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
+from ngramvec.data.corpus import Corpus
+from ngramvec.data.encode import EncodedCorpus
 from ngramvec.data.spill import default_memory_limit
-
-if TYPE_CHECKING:
-    from ngramvec.data.corpus import Corpus
-    from ngramvec.data.encode import EncodedCorpus
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,6 @@ __all__ = ["Vocabulary", "as_encoded"]
 
 def as_encoded(corpus: "Corpus | EncodedCorpus", progress: bool = False) -> "EncodedCorpus":
     """The encoded form of a Corpus (cached), or an EncodedCorpus as it is."""
-    from ngramvec.data.corpus import Corpus
-    from ngramvec.data.encode import EncodedCorpus
     if isinstance(corpus, EncodedCorpus):
         return corpus
     if isinstance(corpus, Corpus):
@@ -140,7 +138,6 @@ class Vocabulary:
         (k-1)-prefix is frequent enough (an ngram is never more frequent than its
         prefix), with the bounded-memory accumulator of :func:`count_cooccurrences`.
         """
-        from ngramvec.base.validation import check_memory, check_n_threads
         owner = "Vocabulary.build"
         orders = check_orders(ngram_orders, "ngram_orders", owner)
         mins = min_counts_by_order(min_count, orders, owner)
@@ -263,28 +260,69 @@ class Vocabulary:
     # ---- persistence --------------------------------------------------------
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write ``token count`` lines in id order (the format of word2vec's
-        ``-save-vocab`` and GloVe's ``vocab_count``). Atomic."""
-        from ngramvec.base.fileio import atomic_write
+        """Write the vocabulary, atomically.
+
+        A name ending in ``.npz`` gets ngramvec's archive (:mod:`ngramvec.base.persist`:
+        keys, counts, ``total_tokens``, ``word_total`` and the pruning settings, so
+        subsampling after :meth:`load` is what it was). Any other name gets
+        ``token count`` lines in id order, the format of word2vec's ``-save-vocab``
+        and GloVe's ``vocab_count`` (keys and counts only).
+        """
+        if os.fspath(path).lower().endswith(".npz"):
+            arrays, state = self._persist_arrays()
+            save_npz(path, "Vocabulary", arrays, state=state)
+            return
         with atomic_write(path, "wb") as f:
             f.write("".join(f"{k} {c}\n" for k, c in
                             zip(self.index_to_key, self.counts.tolist())).encode("utf-8"))
+
+    def _persist_arrays(self, prefix: str = "") -> tuple[dict, dict]:
+        """(arrays, state) describing this vocabulary, names prefixed by ``prefix``."""
+        min_count = self.min_count
+        if isinstance(min_count, dict):
+            min_count = {str(k): v for k, v in min_count.items()}
+        return ({f"{prefix}keys": list(self.index_to_key), f"{prefix}counts": self.counts},
+                {f"{prefix}total_tokens": self.total_tokens,
+                 f"{prefix}word_total": self.word_total, f"{prefix}min_count": min_count,
+                 f"{prefix}max_size": self.max_size})
+
+    @classmethod
+    def _from_persisted(cls, arrays: dict, state: dict, path: str,
+                        prefix: str = "") -> "Vocabulary":
+        """Inverse of :meth:`_persist_arrays`."""
+        try:
+            min_count = state.get(f"{prefix}min_count")
+            if isinstance(min_count, dict):
+                min_count = {int(k): v for k, v in min_count.items()}
+            return cls(arrays[f"{prefix}keys"], arrays[f"{prefix}counts"],
+                       total_tokens=state.get(f"{prefix}total_tokens"), min_count=min_count,
+                       max_size=state.get(f"{prefix}max_size"),
+                       word_total=state.get(f"{prefix}word_total"))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise VectorsFormatError(f"damaged vocabulary ({exc!r})", path) from None
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocabulary":
         """Read a vocabulary written by :meth:`save`, word2vec or GloVe.
 
-        Entries keep the file's order as ids. Raises :class:`VectorsFormatError`
-        naming the line of a malformed entry or a duplicate.
+        An ``.npz`` archive is recognised by its content, whatever its name. In the
+        text format, entries keep the file's order as ids. Raises
+        :class:`VectorsFormatError` naming the line of a malformed entry or a
+        duplicate, or naming the file of an archive of something else.
         """
-        keys: list[str] = []
-        counts: list[int] = []
-        seen: set[str] = set()
         try:
             f = open(path, "rb")
         except FileNotFoundError:
             raise FileNotFoundError(f"{path}: no such vocabulary file") from None
         with f:
+            if f.read(4) == b"PK\x03\x04":   # a zip archive: the .npz layout
+                f.close()
+                saved = load_npz(path, "Vocabulary", "vocabulary")
+                return cls._from_persisted(saved.arrays, saved.state, os.fspath(path))
+            f.seek(0)
+            keys: list[str] = []
+            counts: list[int] = []
+            seen: set[str] = set()
             for lineno, raw in enumerate(f, 1):
                 try:
                     line = raw.decode("utf-8").rstrip("\r\n")

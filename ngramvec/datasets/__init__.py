@@ -39,7 +39,7 @@ DATASETS: dict[str, str] = {
 
 def _package_dir() -> Path:
     try:
-        from importlib.resources import files
+        from importlib.resources import files  # reason: resolved only when a file is asked for
 
         root = files(__name__)
         if isinstance(root, Path):  # a normal install: a real directory

@@ -8,7 +8,6 @@ kernel over chunks of sentences with the data layer's spill-and-merge engine
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -25,7 +24,9 @@ from ngramvec.base.validation import (check_bool, check_float, check_int, check_
                                       check_n_threads, check_option, check_seed)
 from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
 from ngramvec.data.spill import accumulate, default_memory_limit
+from ngramvec.base.persist import load_npz, save_npz
 from ngramvec.data.vocab import Vocabulary, as_encoded
+from ngramvec.models._legacy import read_cooccurrence_v1
 
 try:
     from ngramvec.models._cooccur import (CountOptions, UnitMaps, cooccur_count_ngram_shard,
@@ -151,47 +152,49 @@ class Cooccurrence:
         return cls(m, first.row_vocab, first.col_vocab, dict(settings), stats)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write a ``.npz`` (no pickles): CSR arrays, both vocabularies, settings.
+        """Write an ``.npz`` archive (no pickles): CSR arrays, both vocabularies, settings.
 
-        The layout is plain arrays, so another tool (or a cluster job) can write it.
+        The layout is :mod:`ngramvec.base.persist`'s: plain arrays (``indptr``,
+        ``indices``, ``data``, ``shape``, ``row_keys``/``row_counts`` and, when the
+        columns are another vocabulary, ``col_keys``/``col_counts``; keys as UTF-8
+        bytes plus offsets) and a JSON header with the counting settings, so another
+        tool (or a cluster job) can write it. Files of the layout of earlier versions
+        are still read by :meth:`load`.
         """
-        from ngramvec.base.fileio import atomic_write
         m = self.matrix
-        arrays = {
-            "format": np.array("ngramvec-cooccurrence-1"),
-            "indptr": m.indptr, "indices": m.indices, "data": m.data,
-            "shape": np.array(m.shape, dtype=np.int64),
-            "row_keys": np.array(self.row_vocab.index_to_key, dtype=str),
-            "row_counts": self.row_vocab.counts,
-            "col_keys": np.array(self.col_vocab.index_to_key, dtype=str),
-            "col_counts": self.col_vocab.counts,
-            "params": np.array(json.dumps(self.params)),
-        }
-        with atomic_write(path, "wb") as f:
-            np.savez(f, **arrays)
+        same = self.col_vocab is self.row_vocab
+        arrays, state = self.row_vocab._persist_arrays("row_")
+        if not same:
+            col_arrays, col_state = self.col_vocab._persist_arrays("col_")
+            arrays.update(col_arrays)
+            state.update(col_state)
+        arrays.update(indptr=m.indptr, indices=m.indices, data=m.data,
+                      shape=np.array(m.shape, dtype=np.int64))
+        state.update(params=self.params, same_vocab=same)
+        save_npz(path, "Cooccurrence", arrays, state=state)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Cooccurrence":
-        """Read a file written by :meth:`save`."""
+        """Read a file written by :meth:`save` (or by an earlier ngramvec).
+
+        Raises
+        ------
+        FileNotFoundError
+        VectorsFormatError
+            Not a co-occurrence file of ngramvec, or a corrupted matrix.
+        """
+        spath = os.fspath(path)
+        saved = load_npz(spath, "Cooccurrence", "co-occurrence", read_cooccurrence_v1)
+        a, st = saved.arrays, saved.state
         try:
-            z = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
-            raise FileNotFoundError(f"{path}: no such co-occurrence file") from None
-        except Exception as exc:
-            raise VectorsFormatError(f"not a co-occurrence .npz file ({exc})", path) from None
-        with z:
-            if "format" not in z or str(z["format"]) != "ngramvec-cooccurrence-1":
-                raise VectorsFormatError("not a co-occurrence file of ngramvec", path)
-            shape = tuple(int(x) for x in z["shape"])
-            try:
-                m = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
-                m.check_format(full_check=True)
-            except ValueError as exc:
-                raise VectorsFormatError(f"corrupted matrix: {exc}", path) from None
-            rv = Vocabulary(z["row_keys"].tolist(), z["row_counts"])
-            cv = Vocabulary(z["col_keys"].tolist(), z["col_counts"])
-            params = json.loads(str(z["params"]))
-        return cls(m, rv, cv, params)
+            shape = tuple(int(x) for x in a["shape"])
+            m = sp.csr_matrix((a["data"], a["indices"], a["indptr"]), shape=shape)
+            m.check_format(full_check=True)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise VectorsFormatError(f"corrupted matrix: {exc}", spath) from None
+        rv = Vocabulary._from_persisted(a, st, spath, "row_")
+        cv = rv if st.get("same_vocab") else Vocabulary._from_persisted(a, st, spath, "col_")
+        return cls(m, rv, cv, dict(st.get("params") or {}))
 
 
 def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, window: int = 5,

@@ -1,6 +1,6 @@
 """GloVe: weighted least squares on co-occurrence counts, trained with AdaGrad.
 
-The front end of the Numba kernel in :mod:`ngramvec._glove_numba`: validation,
+The front end of the Numba kernel in :mod:`ngramvec.models._glove_numba`: validation,
 initialisation, the per-epoch shuffle, the epoch loop (callbacks, progress, the
 NaN check), the fitted vectors, save/load, and the ``glove`` CLI subcommand.
 """
@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
 
-from ngramvec.base.validation import check_float, check_int, check_n_threads, check_option, check_seed
+from ngramvec.base.estimator import VECTOR_CHOICES, Estimator, VectorsMixin, check_callback
 from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
+from ngramvec.base.persist import PersistMixin, Saved
+from ngramvec.base.validation import check_param
+from ngramvec.models._legacy import read_glove_v1
+from ngramvec.models.cooccur import Cooccurrence
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["GloVe"]
 
-_OWNER = "GloVe"
-_VECTORS = ("word", "word+context", "context")
-_FORMAT = "ngramvec-glove-1"
+_VECTORS = VECTOR_CHOICES
 
 
 def _epoch_seed(seed: int, epoch: int) -> int:
@@ -34,7 +35,7 @@ def _epoch_seed(seed: int, epoch: int) -> int:
     return int(state[0] >> np.uint64(1))
 
 
-class GloVe:
+class GloVe(VectorsMixin, PersistMixin, Estimator):
     """Global Vectors (Pennington, Socher & Manning 2014) from a co-occurrence matrix.
 
     Minimises ``sum_ij f(X_ij) (w_i . c_j + b_i + b~_j - log X_ij)^2`` over the
@@ -51,11 +52,11 @@ class GloVe:
     lr : float, default=0.05
         Initial learning rate of AdaGrad (the reference's ``eta``), > 0.
     epochs : int, default=25
-        Passes over the records, >= 1.
+        Passes over the records made by :meth:`fit`, >= 1.
     grad_clip : float, default=100.0
         Each gradient component is clipped to [-grad_clip, grad_clip], > 0.
     vectors : {"word", "word+context", "context"}, default="word"
-        What :attr:`keyed_vectors_` holds: the word vectors W, the sum W + C (the
+        What :attr:`vectors_` holds: the word vectors W, the sum W + C (the
         reference's ``-model 2``, matched by key), or the context vectors C.
     n_threads : int, optional
         Threads (None or 0: all cores; negative: all but some).
@@ -64,17 +65,30 @@ class GloVe:
 
     Attributes
     ----------
-    keyed_vectors_ : KeyedVectors
-        Vectors over the row vocabulary (or the column vocabulary for
-        ``vectors="context"``), as chosen by ``vectors``.
+    vectors_ : ndarray of float32, shape (n, dim)
+        The vectors chosen by ``vectors`` (biases left out), over the row keys (the
+        column keys for ``vectors="context"``): a view of the training weights, or a
+        new sum for ``"word+context"``. ``get_vector_arrays(which)`` gives copies of
+        any of the three, which is what :meth:`KeyedVectors.from_model
+        <ngramvec.KeyedVectors.from_model>` wraps.
+    index_to_key_ : list of str
+        Keys of the rows of :attr:`vectors_`.
+    counts_ : ndarray of int64
+        Their counts.
+    context_vectors_ : ndarray of float32, shape (n_cols, dim)
+        C, over :attr:`context_index_to_key_` (the column keys), with
+        :attr:`context_counts_`.
     word_params_ : ndarray of float32, shape (n_rows, dim + 1)
-        Word vectors, bias in the last column.
+        Word vectors, bias in the last column (the training weights).
     context_params_ : ndarray of float32, shape (n_cols, dim + 1)
         Context vectors, bias in the last column.
     word_gradsq_, context_gradsq_ : ndarray of float32
         AdaGrad accumulators (same shapes); kept so training can continue.
     row_keys_, col_keys_ : list of str
     row_counts_, col_counts_ : ndarray of int64
+    history_ : list of dict
+        Per epoch, what the callback received: epoch, loss, seconds, lr, records,
+        records_per_sec.
     loss_history_ : list of float
         Mean loss per record of each epoch, ``0.5 f(X) (w.c + b + b~ - log X)^2``
         averaged over the records, each term taken before the record's update (the
@@ -92,9 +106,10 @@ class GloVe:
     ``(u - 0.5) / dim`` with u uniform in [0, 1), as the reference.
 
     Each epoch visits the records in a new random order (the reference shuffles its
-    file once). Threads take contiguous slices of that order and update the shared
-    parameters without locks (Hogwild); with ``n_threads=1`` and a seed, runs are
-    bit-for-bit reproducible.
+    file once), drawn from (seed, epoch) alone. Threads take contiguous slices of that
+    order and update the shared parameters without locks (Hogwild); with
+    ``n_threads=1`` and a seed, runs are bit-for-bit reproducible, and
+    :meth:`partial_fit` continuing a model gives exactly the longer run.
 
     Rows and columns may be different vocabularies (ngram contexts, a separate
     context vocabulary). ``vectors="word+context"`` then adds ``C`` to ``W`` for the
@@ -114,11 +129,19 @@ class GloVe:
     >>> c = nv.Corpus(["the cat sat on the mat", "the dog sat on the log"] * 20)
     >>> counts = count_cooccurrences(c, nv.Vocabulary.build(c, min_count=1), window=2)
     >>> model = GloVe(dim=8, epochs=5, n_threads=1).fit(counts)
-    >>> model.keyed_vectors_.vectors.shape
+    >>> model.vectors_.shape
     (7, 8)
     >>> model.loss_history_[-1] < model.loss_history_[0]
     True
+    >>> nv.KeyedVectors.from_model(model, which="context").vector_size
+    8
     """
+
+    _persist_what = "GloVe model"
+    _persist_attributes = ("word_params_", "context_params_", "word_gradsq_",
+                           "context_gradsq_", "row_keys_", "col_keys_", "row_counts_",
+                           "col_counts_", "loss_history_", "history_", "epochs_trained_",
+                           "n_records_")
 
     def __init__(self, dim: int = 100, x_max: float = 100.0, alpha: float = 0.75,
                  lr: float = 0.05, epochs: int = 25, grad_clip: float = 100.0,
@@ -133,37 +156,10 @@ class GloVe:
         self.n_threads = n_threads
         self.seed = seed
 
-    def __repr__(self) -> str:
-        return (f"GloVe(dim={self.dim!r}, x_max={self.x_max!r}, alpha={self.alpha!r}, "
-                f"lr={self.lr!r}, epochs={self.epochs!r}, grad_clip={self.grad_clip!r}, "
-                f"vectors={self.vectors!r}, n_threads={self.n_threads!r}, seed={self.seed!r})")
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters as a dict."""
-        return {k: getattr(self, k) for k in ("dim", "x_max", "alpha", "lr", "epochs",
-                                              "grad_clip", "vectors", "n_threads", "seed")}
-
-    # ------------------------------------------------------------------ validation
-
-    def _check_params(self) -> dict[str, Any]:
-        return {
-            "dim": check_int(self.dim, "dim", _OWNER, 1),
-            "x_max": check_float(self.x_max, "x_max", _OWNER, 0.0, low_closed=False),
-            "alpha": check_float(self.alpha, "alpha", _OWNER, 0.0, low_closed=False),
-            "lr": check_float(self.lr, "lr", _OWNER, 0.0, low_closed=False),
-            "epochs": check_int(self.epochs, "epochs", _OWNER, 1),
-            "grad_clip": check_float(self.grad_clip, "grad_clip", _OWNER, 0.0,
-                                     low_closed=False),
-            "vectors": check_option(self.vectors, "vectors", _OWNER, _VECTORS),
-            "n_threads": check_n_threads(self.n_threads, _OWNER),
-            "seed": check_seed(self.seed, _OWNER),
-        }
-
     @staticmethod
     def _records(counts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list, list,
                                        np.ndarray, np.ndarray]:
         """Validate a Cooccurrence and return its positive records as COO arrays."""
-        from ngramvec.models.cooccur import Cooccurrence
         if not isinstance(counts, Cooccurrence):
             raise TypeError(f"The 'counts' parameter of GloVe.fit must be a Cooccurrence "
                             f"(from count_cooccurrences or Cooccurrence.load). Got "
@@ -208,28 +204,23 @@ class GloVe:
 
     # ------------------------------------------------------------------ training
 
-    def fit(self, counts: Any, callback: Callable[[int, float, float], Any] | None = None,
-            progress: bool = False, reset: bool = True,
-            epochs: int | None = None) -> "GloVe":
-        """Train on the nonzero records of ``counts``.
+    def fit(self, counts: Any, *, progress: bool = False,
+            callback: Callable[[dict], Any] | None = None) -> "GloVe":
+        """Train from scratch on the nonzero records of ``counts`` for ``epochs`` epochs.
 
         Parameters
         ----------
         counts : Cooccurrence
-            From :func:`ngramvec.cooccur.count_cooccurrences` or ``Cooccurrence.load``;
-            values >= 0 (zeros are skipped), float32 or float64.
-        callback : callable, optional
-            Called after each epoch as ``callback(epoch, loss, seconds)`` (epoch counted
-            from 1 over the model's whole training, mean loss per record, seconds of
-            that epoch). Returning ``False`` stops training after that epoch.
+            From :func:`ngramvec.count_cooccurrences` or ``Cooccurrence.load``; values
+            >= 0 (zeros are skipped), float32 or float64.
         progress : bool, default=False
             Show a tqdm bar over epochs.
-        reset : bool, default=True
-            False continues a fitted model (same vocabularies required): parameters,
-            AdaGrad state and the epoch count carry over, so ``fit(epochs=2)`` then
-            ``fit(reset=False, epochs=3)`` equals ``fit(epochs=5)`` (one thread).
-        epochs : int, optional
-            Overrides ``self.epochs`` for this call.
+        callback : callable, optional
+            Called after each epoch with a new dict of its statistics: ``epoch``
+            (counted from 1 over the model's whole training), ``loss`` (mean per
+            record), ``seconds``, ``lr`` (AdaGrad's initial rate, constant), ``records``
+            and ``records_per_sec``. Returning ``False`` stops training after that
+            epoch. Not stored.
 
         Returns
         -------
@@ -244,15 +235,60 @@ class GloVe:
             The loss became NaN or Inf (the message names the epoch); the fitted
             attributes hold the parameters at that point.
         """
-        import numba
+        p = self._validate_params()
+        callback = check_callback(callback, "GloVe.fit")
+        return self._train(counts, p, p["epochs"], progress, callback, reset=True)
 
+    def partial_fit(self, counts: Any, epochs: int = 1, *, progress: bool = False,
+                    callback: Callable[[dict], Any] | None = None) -> "GloVe":
+        """Continue training for ``epochs`` more epochs (or start, if not fitted yet).
+
+        Parameters, AdaGrad state and the epoch count carry over, and each epoch's
+        shuffle depends on (seed, epoch) only, so ``fit`` with ``epochs=2`` followed by
+        ``partial_fit(counts, 3)`` equals ``fit`` with ``epochs=5`` (bit for bit with
+        one thread).
+
+        Parameters
+        ----------
+        counts : Cooccurrence
+            Over the same row and column vocabularies as the fitted model.
+        epochs : int, default=1
+        progress, callback : as in :meth:`fit`
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Counts over other vocabularies, or a ``dim`` changed since fitting.
+
+        Notes
+        -----
+        The name is scikit-learn's for continuing to train a fitted estimator on more
+        data without re-initialising it; SGNS, GloVe and the post-processing
+        transformers all use it, since they follow scikit-learn's estimator contract
+        (``get_params``, ``clone``). gensim's ``train`` was the other candidate; it
+        belongs to a different contract (``build_vocab`` first, ``total_examples``),
+        so its name would promise an API ngramvec does not have.
+        """
+        p = self._validate_params()
+        epochs = check_param(epochs, "epochs", "GloVe.partial_fit")
+        callback = check_callback(callback, "GloVe.partial_fit")
+        return self._train(counts, p, epochs, progress, callback, reset=not self._is_fitted())
+
+    def _train(self, counts: Any, p: dict[str, Any], n_epochs: int, progress: bool,
+               callback: Callable[[dict], Any] | None, reset: bool) -> "GloVe":
+        import numba  # reason: Numba loads on first training
+
+        # reason: the kernels module imports Numba (compiled on first use)
         from ngramvec.models._glove_numba import glove_shuffle, glove_train_epoch
-        p = self._check_params()
-        n_epochs = p["epochs"] if epochs is None else check_int(epochs, "epochs", _OWNER, 1)
         rows, cols, vals, row_keys, col_keys, row_counts, col_counts = self._records(counts)
         dim = p["dim"]
-        fitted = hasattr(self, "word_params_")
-        if reset or not fitted:
+        if reset:
+            # seed=None draws a seed once; continuing training keeps it
+            self._seed_used = p["seed"]
             rng = np.random.default_rng(np.random.SeedSequence(p["seed"]))
             # reference initialisation: (uniform[0, 1) - 0.5) / dim, biases included
             self.word_params_ = (rng.random((len(row_keys), dim + 1), dtype=np.float32)
@@ -263,13 +299,14 @@ class GloVe:
             self.word_gradsq_ = np.ones_like(self.word_params_)
             self.context_gradsq_ = np.ones_like(self.context_params_)
             self.loss_history_: list[float] = []
+            self.history_: list[dict] = []
             self.epochs_trained_ = 0
         else:
             if row_keys != self.row_keys_ or col_keys != self.col_keys_:
-                raise ValueError("fit(reset=False) needs counts over the same row and column "
+                raise ValueError("partial_fit needs counts over the same row and column "
                                  "vocabularies as the fitted model")
             if self.word_params_.shape[1] != dim + 1:
-                raise ValueError(f"fit(reset=False): the model has dim="
+                raise ValueError(f"partial_fit: the model has dim="
                                  f"{self.word_params_.shape[1] - 1} but dim={dim} now")
         self.row_keys_, self.col_keys_ = row_keys, col_keys
         self.row_counts_, self.col_counts_ = row_counts, col_counts
@@ -277,11 +314,12 @@ class GloVe:
         self._fitted_vectors = p["vectors"]
 
         n_threads = p["n_threads"]
+        seed = getattr(self, "_seed_used", p["seed"])
         # visiting order; int32 while the record ids fit (4 bytes a record less)
         order = np.empty(vals.size, dtype=np.int32 if vals.size < 2**31 else np.int64)
         bar = None
         if progress:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # reason: tqdm loads only for a progress bar
             bar = tqdm(total=n_epochs, desc="GloVe", unit="epoch")
         previous_threads = numba.get_num_threads()
         numba.set_num_threads(max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS)))
@@ -290,7 +328,7 @@ class GloVe:
                 epoch = self.epochs_trained_  # 0-based over the whole training
                 t0 = time.perf_counter()
                 order[:] = np.arange(order.size, dtype=order.dtype)
-                glove_shuffle(order, _epoch_seed(p["seed"], epoch))
+                glove_shuffle(order, _epoch_seed(seed, epoch))
                 total, visited = glove_train_epoch(
                     rows, cols, vals, order, self.word_params_, self.context_params_,
                     self.word_gradsq_, self.context_gradsq_, p["x_max"], p["alpha"],
@@ -302,12 +340,18 @@ class GloVe:
                     raise TrainingDivergedError(
                         f"GloVe training diverged in epoch {epoch + 1}: the loss became NaN "
                         f"or Inf. Lower lr (now {p['lr']}) or grad_clip, or check the counts.")
+                stats = {"epoch": epoch + 1, "loss": float(loss), "seconds": seconds,
+                         "lr": p["lr"], "records": int(visited),
+                         "records_per_sec": visited / seconds if seconds > 0 else float("inf")}
                 self.loss_history_.append(float(loss))
+                self.history_.append(stats)
                 logger.info("GloVe epoch %d: loss %.6f, %.2f s", epoch + 1, loss, seconds)
                 if bar is not None:
                     bar.set_postfix(loss=f"{loss:.5f}")
                     bar.update(1)
-                if callback is not None and callback(epoch + 1, float(loss), seconds) is False:
+                if callback is not None and callback(dict(stats)) is False:
+                    logger.info("GloVe: the callback stopped training after epoch %d",
+                                epoch + 1)
                     break
         finally:
             numba.set_num_threads(previous_threads)
@@ -317,9 +361,9 @@ class GloVe:
 
     def loss(self, counts: Any) -> float:
         """Mean loss per record of the current parameters on ``counts`` (no update)."""
-        from ngramvec.models._glove_numba import glove_loss
+        from ngramvec.models._glove_numba import glove_loss  # reason: imports Numba
         self._check_fitted()
-        p = self._check_params()
+        p = self._validate_params()
         rows, cols, vals, row_keys, col_keys, _, _ = self._records(counts)
         if row_keys != self.row_keys_ or col_keys != self.col_keys_:
             raise ValueError("counts must have the vocabularies of the fitted model")
@@ -329,103 +373,47 @@ class GloVe:
 
     # ------------------------------------------------------------------ results
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "word_params_"):
-            raise AttributeError("This GloVe instance is not fitted yet; call fit(counts).")
+    def _is_fitted(self) -> bool:
+        return "word_params_" in vars(self)
 
-    def get_keyed_vectors(self, vectors: str = "word") -> Any:
-        """Vectors as a :class:`~ngramvec.keyedvectors.KeyedVectors` (biases left out).
+    # vectors_, index_to_key_, counts_, context_*, get_vector_arrays: VectorsMixin
+    # ("word": W over the row keys, "context": C over the column keys, "word+context":
+    # W plus the C of the same key; biases left out).
 
-        Parameters
-        ----------
-        vectors : {"word", "word+context", "context"}, default="word"
-            ``"word"``: W over the row keys. ``"context"``: C over the column keys.
-            ``"word+context"``: over the row keys, W plus the C of the same key; row
-            keys that are not column keys get W alone.
-        """
-        from ngramvec.vectors.keyedvectors import KeyedVectors
-        self._check_fitted()
-        vectors = check_option(vectors, "vectors", "GloVe.get_keyed_vectors", _VECTORS)
+    def _vector_part(self, side: str) -> tuple[np.ndarray, list, np.ndarray] | None:
         dim = self.word_params_.shape[1] - 1
-        if vectors == "context":
-            return KeyedVectors(self.context_params_[:, :dim], self.col_keys_,
-                                counts=self.col_counts_)
-        out = np.array(self.word_params_[:, :dim], dtype=np.float32, copy=True)
-        if vectors == "word+context":
-            if self.row_keys_ == self.col_keys_:
-                out += self.context_params_[:, :dim]
-            else:
-                col_index = {k: j for j, k in enumerate(self.col_keys_)}
-                idx = np.fromiter((col_index.get(k, -1) for k in self.row_keys_),
-                                  dtype=np.int64, count=len(self.row_keys_))
-                found = idx >= 0
-                out[found] += self.context_params_[idx[found], :dim]
-        return KeyedVectors(out, self.row_keys_, counts=self.row_counts_)
+        if side == "word":
+            return self.word_params_[:, :dim], self.row_keys_, self.row_counts_
+        if side == "context":
+            return self.context_params_[:, :dim], self.col_keys_, self.col_counts_
+        return None
 
-    @property
-    def keyed_vectors_(self) -> Any:
-        """The vectors chosen by the ``vectors`` parameter (see :meth:`get_keyed_vectors`)."""
-        self._check_fitted()
-        return self.get_keyed_vectors(getattr(self, "_fitted_vectors", "word"))
+    def _default_vectors(self) -> str:
+        return getattr(self, "_fitted_vectors", "word")
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save the fitted model (parameters, AdaGrad state, keys, history) as ``.npz``.
+    def _persist_extra(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {}, {"fitted_vectors": self._fitted_vectors,
+                    "seed_used": getattr(self, "_seed_used", self.seed)}
 
-        Written atomically; no pickles. :meth:`load` restores a model that can continue
-        training with ``fit(counts, reset=False)``.
-        """
-        from ngramvec.base.fileio import atomic_write
-        self._check_fitted()
-        arrays = {
-            "format": np.array(_FORMAT),
-            "params": np.array(json.dumps(self.get_params())),
-            "word_params": self.word_params_, "context_params": self.context_params_,
-            "word_gradsq": self.word_gradsq_, "context_gradsq": self.context_gradsq_,
-            "row_keys": np.array(self.row_keys_, dtype=str),
-            "col_keys": np.array(self.col_keys_, dtype=str),
-            "row_counts": self.row_counts_, "col_counts": self.col_counts_,
-            "loss_history": np.array(self.loss_history_, dtype=np.float64),
-            "state": np.array([self.epochs_trained_, self.n_records_], dtype=np.int64),
-        }
-        with atomic_write(path, "wb") as f:
-            np.savez(f, **arrays)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> "GloVe":
-        """Read a model written by :meth:`save`.
-
-        Raises
-        ------
-        FileNotFoundError
-        VectorsFormatError
-            Not a GloVe model file of ngramvec, or inconsistent arrays.
-        """
-        try:
-            z = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
-            raise FileNotFoundError(f"{path}: no such GloVe model file") from None
-        except Exception as exc:
-            raise VectorsFormatError(f"not a GloVe model .npz file ({exc})", path) from None
-        with z:
-            if "format" not in z or str(z["format"]) != _FORMAT:
-                raise VectorsFormatError("not a GloVe model file of ngramvec", path)
-            model = cls(**json.loads(str(z["params"])))
-            model.word_params_ = np.ascontiguousarray(z["word_params"], dtype=np.float32)
-            model.context_params_ = np.ascontiguousarray(z["context_params"], dtype=np.float32)
-            model.word_gradsq_ = np.ascontiguousarray(z["word_gradsq"], dtype=np.float32)
-            model.context_gradsq_ = np.ascontiguousarray(z["context_gradsq"], dtype=np.float32)
-            model.row_keys_ = z["row_keys"].tolist()
-            model.col_keys_ = z["col_keys"].tolist()
-            model.row_counts_ = z["row_counts"].astype(np.int64)
-            model.col_counts_ = z["col_counts"].astype(np.int64)
-            model.loss_history_ = z["loss_history"].tolist()
-            model.epochs_trained_, model.n_records_ = (int(v) for v in z["state"])
-        w, c = model.word_params_, model.context_params_
-        if (w.shape[0] != len(model.row_keys_) or c.shape[0] != len(model.col_keys_)
-                or w.shape[1] != c.shape[1] or model.word_gradsq_.shape != w.shape
-                or model.context_gradsq_.shape != c.shape):
+    def _persist_restore(self, saved: Saved, path: str) -> None:
+        self._fitted_vectors = saved.state.get("fitted_vectors", self.vectors)
+        seed = saved.state.get("seed_used", self.seed)
+        if seed is not None:
+            self._seed_used = int(seed)
+        for name in ("word_params_", "context_params_", "word_gradsq_", "context_gradsq_"):
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.float32))
+        self.row_counts_ = np.asarray(self.row_counts_, dtype=np.int64)
+        self.col_counts_ = np.asarray(self.col_counts_, dtype=np.int64)
+        self.row_keys_, self.col_keys_ = list(self.row_keys_), list(self.col_keys_)
+        self.loss_history_ = [float(x) for x in self.loss_history_]
+        self.history_ = [dict(h) for h in self.history_]
+        self.epochs_trained_, self.n_records_ = int(self.epochs_trained_), int(self.n_records_)
+        w, c = self.word_params_, self.context_params_
+        if (w.shape[0] != len(self.row_keys_) or c.shape[0] != len(self.col_keys_)
+                or w.shape[1] != c.shape[1] or self.word_gradsq_.shape != w.shape
+                or self.context_gradsq_.shape != c.shape):
             raise VectorsFormatError("inconsistent array shapes in the GloVe model", path)
-        model._fitted_vectors = model.vectors
-        return model
+
+    _persist_legacy = staticmethod(read_glove_v1)

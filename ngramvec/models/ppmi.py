@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ngramvec.base.validation import check_float
+from ngramvec.base.estimator import Estimator
 from ngramvec.models.cooccur import Cooccurrence
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ __all__ = ["PPMI"]
 _ROW_CHUNK_NNZ = 1 << 24
 
 
-class PPMI:
+class PPMI(Estimator):
     """Shifted positive PMI of a co-occurrence matrix, sparse in and sparse out.
 
     .. math::
@@ -66,13 +66,6 @@ class PPMI:
         self.shift = shift
         self.dtype = dtype
 
-    def _validate(self) -> None:
-        check_float(self.cds, "cds", "PPMI", 0.0, 1.0, low_closed=False)
-        check_float(self.shift, "shift", "PPMI", 0.0, low_closed=False)
-        if np.dtype(self.dtype) not in (np.float32, np.float64):
-            raise ValueError("The 'dtype' parameter of PPMI must be float32 or float64. "
-                             f"Got {self.dtype!r} instead.")
-
     @staticmethod
     def _matrix(counts: Cooccurrence | sp.spmatrix) -> sp.csr_matrix:
         m = counts.matrix if isinstance(counts, Cooccurrence) else counts
@@ -86,25 +79,48 @@ class PPMI:
             raise ValueError("co-occurrence counts must be finite and non-negative")
         return m
 
-    def fit(self, counts: Cooccurrence | sp.spmatrix) -> "PPMI":
-        """Compute the marginals of ``counts``."""
-        self._validate()
+    def fit(self, counts: Cooccurrence | sp.spmatrix, y: Any = None) -> "PPMI":
+        """Compute the marginals of ``counts``.
+
+        Parameters
+        ----------
+        counts : Cooccurrence or scipy.sparse matrix
+            Finite, non-negative counts.
+        y : None
+            Ignored (scikit-learn's signature).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        TypeError, ValueError
+            A bad parameter, a dense or empty matrix, negative or non-finite counts.
+        """
+        p = self._validate_params()
         m = self._matrix(counts)
         self.row_sums_ = np.asarray(m.sum(axis=1, dtype=np.float64)).ravel()
         col = np.asarray(m.sum(axis=0, dtype=np.float64)).ravel()
-        self.col_sums_ = col ** self.cds
+        self.col_sums_ = col ** p["cds"]
         self.total_ = float(self.col_sums_.sum())
+        self._fitted_params = p
         return self
 
     def transform(self, counts: Cooccurrence | sp.spmatrix) -> Cooccurrence | sp.csr_matrix:
         """SPPMI of ``counts`` with the fitted marginals.
 
         Returns a :class:`Cooccurrence` (same vocabularies) when given one, else a
-        ``csr_matrix``.
+        ``csr_matrix``, with values of the fitted ``dtype``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before :meth:`fit`.
+        ValueError
+            A matrix of another shape than the fitted one.
         """
-        if not hasattr(self, "row_sums_"):
-            from sklearn.exceptions import NotFittedError
-            raise NotFittedError("This PPMI instance is not fitted yet; call fit first.")
+        self._check_fitted()
         m = self._matrix(counts)
         if m.shape != (self.row_sums_.shape[0], self.col_sums_.shape[0]):
             raise ValueError(f"the matrix has shape {m.shape}, PPMI was fitted on "
@@ -112,8 +128,9 @@ class PPMI:
         with np.errstate(divide="ignore"):
             log_row = np.log(self.row_sums_)
             log_col = np.log(self.col_sums_)
-        offset = np.log(self.total_) - np.log(self.shift)
-        out_dtype = np.dtype(self.dtype)
+        p = self._fitted_params
+        offset = np.log(self.total_) - np.log(p["shift"])
+        out_dtype = p["dtype"]
         n_rows = m.shape[0]
         indptr_out = np.zeros(n_rows + 1, dtype=np.int64)
         parts_idx, parts_val = [], []
@@ -138,15 +155,13 @@ class PPMI:
         out = sp.csr_matrix((data, indices, indptr_out), shape=m.shape)
         out.has_sorted_indices = True
         logger.info("PPMI: %s positive cells of %s (cds=%g, shift=%g)", f"{out.nnz:,}",
-                    f"{m.nnz:,}", self.cds, self.shift)
+                    f"{m.nnz:,}", p["cds"], p["shift"])
         if isinstance(counts, Cooccurrence):
-            params = dict(counts.params, ppmi=dict(cds=self.cds, shift=self.shift))
+            params = dict(counts.params, ppmi=dict(cds=p["cds"], shift=p["shift"]))
             return Cooccurrence(out, counts.row_vocab, counts.col_vocab, params)
         return out
 
-    def fit_transform(self, counts: Cooccurrence | sp.spmatrix) -> Cooccurrence | sp.csr_matrix:
+    def fit_transform(self, counts: Cooccurrence | sp.spmatrix,
+                      y: Any = None) -> Cooccurrence | sp.csr_matrix:
         """``fit(counts).transform(counts)``."""
         return self.fit(counts).transform(counts)
-
-    def __repr__(self) -> str:
-        return f"PPMI(cds={self.cds}, shift={self.shift})"

@@ -5,7 +5,6 @@ the memory-mapped token ids. The arithmetic runs in :mod:`ngramvec._sgns`.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -13,11 +12,17 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ngramvec.base.validation import check_bool, check_float, check_int, check_n_threads, check_option, \
-    check_seed
-from ngramvec.base.exceptions import TrainingDivergedError
+from ngramvec.base.estimator import Estimator, VectorsMixin, check_callback
+from ngramvec.base.exceptions import ExtensionNotBuiltError, TrainingDivergedError, \
+    VectorsFormatError
+from ngramvec.base.persist import PersistMixin, Saved
+from ngramvec.base.validation import check_n_threads, check_param
+from ngramvec.data.corpus import Corpus
+from ngramvec.data.encode import EncodedCorpus
+from ngramvec.data.ngrams import _BY_ORDER, build_index, parse_contexts
 from ngramvec.base.extensions import missing_extension
 from ngramvec.data.vocab import Vocabulary, as_encoded
+from ngramvec.models._legacy import read_sgns_v1
 
 try:
     from ngramvec.models import _sgns
@@ -30,11 +35,14 @@ __all__ = ["SGNS"]
 
 CONTEXTS = ("word",)
 NGRAM_CONTEXTS = ("uni_uni", "uni_bi", "bi_bi", "uni_tri", "bi_tri", "bi_uni")  # examples
+# word2vec's names for get_vector_arrays' "word", "context", "word+context" (the sgns CLI's)
 VECTOR_KINDS = ("input", "context", "sum")
 CHUNK_TOKENS = 10000        # tokens per work unit of a thread (word2vec and gensim use 10k)
 CALLS_PER_EPOCH = 20        # kernel calls per epoch (progress bar granularity)
-_FORMAT = "ngramvec-sgns"
-_FORMAT_VERSION = 1
+
+
+class _StopTraining(Exception):
+    """Raised through the epoch loop when the callback returned False."""
 
 
 def _chunk_bounds(ends: np.ndarray, chunk_tokens: int) -> np.ndarray:
@@ -51,7 +59,7 @@ def _chunk_bounds(ends: np.ndarray, chunk_tokens: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], cuts, [n_sent]])).astype(np.int64)
 
 
-class SGNS:
+class SGNS(VectorsMixin, PersistMixin, Estimator):
     """Skip-gram with negative sampling (word2vec), multithreaded.
 
     Parameters
@@ -59,16 +67,18 @@ class SGNS:
     dim : int, default=100
         Vector dimension.
     window : int, default=5
-        Largest distance between a centre word and a context word.
+        Largest distance between a centre word and a context word, in [1, 10000].
     negative : int, default=5
         Negative samples per (centre, context) pair; 0 trains positives only.
     sample : float, default=1e-3
-        Subsampling threshold of frequent words (word2vec's ``-sample``); 0 disables.
+        Subsampling threshold of frequent words (word2vec's ``-sample``); 0 or None
+        disables.
     ns_exponent : float, default=0.75
         Negatives are drawn from the unigram distribution raised to this power.
     epochs : int, default=5
     lr : float, default=0.025
-        Initial learning rate, decayed linearly to ``min_lr`` over all epochs.
+        Initial learning rate, decayed linearly to ``min_lr`` over the epochs of each
+        :meth:`fit` or :meth:`partial_fit` call.
     min_lr : float, default=1e-4
     min_count : int, default=5
         Used to build the vocabulary when :meth:`fit` is not given one.
@@ -100,13 +110,24 @@ class SGNS:
         All entries (words, and ngrams with ngram units).
     input_vocabulary_, context_vocabulary_ : Vocabulary
         Rows of the input and output matrices (both ``vocabulary_`` for words).
-    keyed_vectors_ : KeyedVectors
-        Input vectors, float32 (n_input, dim).
-    context_vectors_ : KeyedVectors
-        Output (context) vectors, float32 (n_context, dim).
+    vectors_ : ndarray of float32, shape (n_input, dim)
+        Input vectors: the training weights themselves (further training changes
+        them; ``get_vector_arrays(which)`` returns copies, of the input vectors
+        ("word" or "input"), the context vectors ("context") or their sum by key
+        ("word+context" or "sum"), which is what :meth:`KeyedVectors.from_model
+        <ngramvec.KeyedVectors.from_model>` wraps).
+    index_to_key_ : list of str
+        Keys of the rows of :attr:`vectors_` (``input_vocabulary_``).
+    counts_ : ndarray of int64, shape (n_input,)
+    context_vectors_ : ndarray of float32, shape (n_context, dim)
+        Output (context) vectors, the training weights, over
+        :attr:`context_index_to_key_` with :attr:`context_counts_`.
+    context_index_to_key_ : list of str
+    context_counts_ : ndarray of int64, shape (n_context,)
     epochs_trained_ : int
     history_ : list of dict
-        Per epoch: epoch, words, seconds, words_per_sec, lr, pairs, loss (or None).
+        Per epoch, what the callback received: epoch, words, seconds, words_per_sec,
+        lr, pairs, loss (or None).
 
     Notes
     -----
@@ -137,8 +158,11 @@ class SGNS:
     >>> from ngramvec.models.sgns import SGNS
     >>> corpus = nv.Corpus(["the cat sat on the mat", "the dog sat on the rug"] * 50)
     >>> model = SGNS(dim=8, window=2, min_count=1, epochs=2, n_threads=1).fit(corpus)
-    >>> model.keyed_vectors_.vectors.shape
+    >>> model.vectors_.shape
     (7, 8)
+    >>> wv = nv.KeyedVectors.from_model(model)           # the input vectors with their keys
+    >>> wv.most_similar("cat", topn=1)[0][0] in wv
+    True
     """
 
     def __init__(self, dim: int = 100, window: int = 5, negative: int = 5,
@@ -163,35 +187,17 @@ class SGNS:
         self.n_threads = n_threads
         self.seed = seed
 
+    _persist_what = "SGNS model"
+
     # ------------------------------------------------------------------ params
 
-    def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in (
-            "dim", "window", "negative", "sample", "ns_exponent", "epochs", "lr", "min_lr",
-            "min_count", "max_size", "dynamic_window", "contexts", "compute_loss",
-            "n_threads", "seed")}
-
-    def _validate(self) -> None:
-        o = "SGNS"
-        check_int(self.dim, "dim", o, 1)
-        check_int(self.window, "window", o, 1)
-        check_int(self.negative, "negative", o, 0)
-        check_float(self.sample, "sample", o, 0.0)
-        check_float(self.ns_exponent, "ns_exponent", o)
-        check_int(self.epochs, "epochs", o, 1)
-        check_float(self.lr, "lr", o, 0.0, low_closed=False)
-        check_float(self.min_lr, "min_lr", o, 0.0)
-        check_int(self.min_count, "min_count", o, 1)
-        check_int(self.max_size, "max_size", o, 2, allow_none=True)
-        check_bool(self.dynamic_window, "dynamic_window", o)
-        check_bool(self.compute_loss, "compute_loss", o)
+    def _validate(self) -> dict[str, Any]:
+        p = self._validate_params()
         self._orders()
-        check_n_threads(self.n_threads, o)
-        check_seed(self.seed, o)
+        return p
 
     def _orders(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(input orders, context orders) of ``contexts``; ((1,), (1,)) for words."""
-        from ngramvec.data.ngrams import _BY_ORDER, parse_contexts
         c = self.contexts
         if not isinstance(c, str):
             raise TypeError("The 'contexts' parameter of SGNS must be a str such as 'word' or "
@@ -212,9 +218,9 @@ class SGNS:
 
     # ------------------------------------------------------------------ training
 
-    def fit(self, corpus: Any, vocab: Vocabulary | None = None, progress: bool = False,
+    def fit(self, corpus: Any, vocab: Vocabulary | None = None, *, progress: bool = False,
             callback: Callable[[dict], Any] | None = None) -> "SGNS":
-        """Build the vocabulary (unless given) and train from scratch.
+        """Build the vocabulary (unless given) and train from scratch for ``epochs`` epochs.
 
         Parameters
         ----------
@@ -228,8 +234,11 @@ class SGNS:
         progress : bool, default=False
             Show a tqdm progress bar.
         callback : callable, optional
-            Called after each epoch with a dict (epoch, words, seconds, words_per_sec,
-            lr, pairs, loss). Not stored.
+            Called after each epoch with a new dict of its statistics: ``epoch``
+            (counted from 1 over the model's whole training), ``words``, ``seconds``,
+            ``words_per_sec``, ``lr`` (at the end of the epoch), ``pairs`` and ``loss``
+            (None unless ``compute_loss``). Returning ``False`` stops training after
+            that epoch; the model is then fitted and usable. Not stored.
 
         Returns
         -------
@@ -244,12 +253,74 @@ class SGNS:
         OneShotIteratorError
             A Corpus over a generator that was consumed before it could be encoded.
         """
-        self._validate()
+        p = self._validate()
+        callback = check_callback(callback, "SGNS.fit")
+        enc = self._initialize(corpus, vocab, p, progress)
+        self._run(enc, p["epochs"], progress, callback)
+        return self
+
+    def partial_fit(self, corpus: Any = None, epochs: int = 1, *,
+                    vocab: Vocabulary | None = None, progress: bool = False,
+                    callback: Callable[[dict], Any] | None = None) -> "SGNS":
+        """Continue training for ``epochs`` more epochs (or start, if not fitted yet).
+
+        The vocabulary, the vectors and every thread's generator state carry over: with
+        one thread, continuing a saved and reloaded model gives bit for bit what
+        continuing the original gives. The learning rate decays again from ``lr`` to
+        ``min_lr`` over these epochs (as gensim's ``train`` does), so ``fit`` then
+        ``partial_fit`` is not one longer run. Words of ``corpus`` outside the
+        vocabulary are ignored.
+
+        Parameters
+        ----------
+        corpus : Corpus, EncodedCorpus, path or iterable, optional
+            Default: the corpus of the last :meth:`fit` / :meth:`partial_fit` (required
+            after :meth:`load`, and for a model that is not fitted yet).
+        epochs : int, default=1
+        vocab : Vocabulary, optional
+            Only for a model that is not fitted yet, as in :meth:`fit`.
+        progress, callback : as in :meth:`fit`
+
+        Returns
+        -------
+        self
+
+        Notes
+        -----
+        The name is scikit-learn's for continuing to train a fitted estimator on more
+        data without re-initialising it; SGNS, GloVe and the post-processing
+        transformers all use it, since they follow scikit-learn's estimator contract
+        (``get_params``, ``clone``). gensim's ``train`` was the other candidate; it
+        belongs to a different contract (``build_vocab`` first, ``total_examples``),
+        so its name would promise an API ngramvec does not have.
+        """
+        p = self._validate()
+        epochs = check_param(epochs, "epochs", "SGNS.partial_fit")
+        callback = check_callback(callback, "SGNS.partial_fit")
+        if not self._is_fitted():
+            if corpus is None:
+                raise ValueError("this SGNS is not fitted yet: pass the corpus to "
+                                 "partial_fit(corpus, epochs)")
+            enc = self._initialize(corpus, vocab, p, progress)
+        elif corpus is None:
+            enc = getattr(self, "_encoded", None)
+            if enc is None:
+                raise ValueError("this model was loaded from disk; pass the corpus to "
+                                 "partial_fit(corpus, epochs)")
+        else:
+            enc = as_encoded(_as_corpus(corpus), progress=progress)
+            self._encoded = enc
+        self._run(enc, epochs, progress, callback)
+        return self
+
+    def _initialize(self, corpus: Any, vocab: Vocabulary | None, p: dict[str, Any],
+                    progress: bool) -> EncodedCorpus:
+        """Encode the corpus, build or check the vocabulary, initialise the weights."""
         in_orders, ctx_orders = self._orders()
         needed = tuple(sorted(set(in_orders) | set(ctx_orders)))
         enc = as_encoded(_as_corpus(corpus), progress=progress)
         if vocab is None:
-            vocab = Vocabulary.build(enc, min_count=self.min_count, max_size=self.max_size,
+            vocab = Vocabulary.build(enc, min_count=p["min_count"], max_size=p["max_size"],
                                      ngram_orders=needed, n_threads=self.n_threads)
         elif not isinstance(vocab, Vocabulary):
             raise TypeError("The 'vocab' parameter of SGNS.fit must be a Vocabulary or None. "
@@ -268,8 +339,8 @@ class SGNS:
             raise ValueError(f"SGNS needs at least two distinct in-vocabulary words; the "
                              f"vocabulary has {int(np.count_nonzero(vocab.orders == 1))} "
                              "(lower min_count or use a larger corpus)")
-        dim = int(self.dim)
-        seed = check_seed(self.seed, "SGNS")
+        dim = p["dim"]
+        seed = p["seed"]
         self._seed_used = seed
         ss = np.random.SeedSequence(seed)
         init_ss, self._thread_ss = ss.spawn(2)
@@ -285,42 +356,23 @@ class SGNS:
         self.history_: list[dict] = []
         self._rng_states = None
         self._encoded = enc
-        self._kv_cache: dict[str, Any] = {}
-        self._train(enc, int(self.epochs), progress, callback)
-        return self
+        return enc
 
-    def train_more(self, epochs: int = 1, corpus: Any = None, progress: bool = False,
-                   callback: Callable[[dict], Any] | None = None) -> "SGNS":
-        """Continue training a fitted (or loaded) model for more epochs.
+    def _run(self, enc: EncodedCorpus, epochs: int, progress: bool,
+             callback: Callable[[dict], Any] | None) -> None:
+        """:meth:`_train`, stopping after the epoch whose callback returned False."""
+        if callback is None:
+            self._train(enc, epochs, progress, None)
+            return
 
-        The learning rate decays again from ``lr`` to ``min_lr`` over these epochs
-        (as gensim's ``train`` does). The vocabulary is kept; words of ``corpus``
-        outside it are ignored.
-
-        Parameters
-        ----------
-        epochs : int, default=1
-        corpus : Corpus, EncodedCorpus, path or iterable, optional
-            Default: the corpus of :meth:`fit` (required after :meth:`load`).
-        progress, callback : as in :meth:`fit`
-
-        Returns
-        -------
-        self
-        """
-        self._check_fitted()
-        self._validate()
-        epochs = check_int(epochs, "epochs", "SGNS.train_more", 1)
-        if corpus is None:
-            enc = getattr(self, "_encoded", None)
-            if enc is None:
-                raise ValueError("this model was loaded from disk; pass the corpus to "
-                                 "train_more(epochs, corpus=...)")
-        else:
-            enc = as_encoded(_as_corpus(corpus), progress=progress)
-            self._encoded = enc
-        self._train(enc, epochs, progress, callback)
-        return self
+        def relay(stats: dict) -> None:
+            if callback(stats) is False:
+                raise _StopTraining
+        try:
+            self._train(enc, epochs, progress, relay)
+        except _StopTraining:
+            logger.info("SGNS: the callback stopped training after epoch %d",
+                        self.epochs_trained_)
 
     def _train(self, enc, epochs: int, progress: bool, callback) -> None:
         n_threads = check_n_threads(self.n_threads, "SGNS")
@@ -352,7 +404,7 @@ class SGNS:
         step = max(1, -(-n_chunks // CALLS_PER_EPOCH))
         bar = None
         if progress:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # reason: tqdm loads only for a progress bar
             bar = tqdm(total=n_tokens * epochs, unit="word", unit_scale=True, desc="SGNS")
         self._kv_cache = {}
         try:
@@ -410,9 +462,8 @@ class SGNS:
 
         ``iunits[x, p]`` / ``cunits[y, p]``: input / context id of the ngram of order
         ``in_orders[x]`` / ``ctx_orders[y]`` starting at corpus position p, or -1. Built
-        once per call of :meth:`fit` / :meth:`train_more` (4 bytes per token and order).
+        once per call of :meth:`fit` / :meth:`partial_fit` (4 bytes per token and order).
         """
-        from ngramvec.data.ngrams import build_index
         in_orders, ctx_orders = self._orders()
         in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
         ngram_keys = [k for k, o in zip(self.vocabulary_.index_to_key,
@@ -469,109 +520,68 @@ class SGNS:
 
     # ------------------------------------------------------------------ results
 
-    def _check_fitted(self) -> None:
-        if getattr(self, "_syn0", None) is None:
-            raise AttributeError("this SGNS is not fitted yet; call fit(corpus) first")
+    def _is_fitted(self) -> bool:
+        return getattr(self, "_syn0", None) is not None
 
-    def get_vectors(self, kind: str = "input"):
-        """Trained vectors as KeyedVectors.
+    # vectors_, index_to_key_, counts_, context_*, get_vector_arrays: VectorsMixin.
+    # "word" is the input side (word2vec's "input"), "word+context" the sum ("sum").
+    _vector_aliases = {"input": "word", "sum": "word+context"}
 
-        Parameters
-        ----------
-        kind : {"input", "context", "sum"}, default="input"
-            Input (word) vectors, output (context) vectors, or their sum
-            (Levy, Goldberg & Dagan 2015's ``w + c``; with ngram units, each input row
-            plus the context row of the same key when there is one).
-
-        Returns
-        -------
-        KeyedVectors
-            float32 (n_input or n_context, dim), with the vocabulary counts.
-        """
-        self._check_fitted()
-        check_option(kind, "kind", "SGNS.get_vectors", VECTOR_KINDS)
-        kv = self._kv_cache.get(kind)
-        if kv is None:
-            from ngramvec.vectors.keyedvectors import KeyedVectors
-            iv, cv = self.input_vocabulary_, self.context_vocabulary_
-            if kind == "input":
-                mat, vocab = self._syn0.copy(), iv
-            elif kind == "context":
-                mat, vocab = self._syn1.copy(), cv
-            elif iv is cv:
-                mat, vocab = self._syn0 + self._syn1, iv
-            else:       # input rows plus the context row of the same key (if any)
-                mat, vocab = self._syn0.copy(), iv
-                rows = np.fromiter((cv.key_to_index.get(k, -1) for k in iv.index_to_key),
-                                   dtype=np.int64, count=len(iv))
-                mat[rows >= 0] += self._syn1[rows[rows >= 0]]
-            kv = KeyedVectors(mat, vocab.index_to_key, counts=vocab.counts)
-            self._kv_cache[kind] = kv
-        return kv
-
-    @property
-    def keyed_vectors_(self):
-        """Input vectors as KeyedVectors (a snapshot; refreshed after more training)."""
-        return self.get_vectors("input")
-
-    @property
-    def context_vectors_(self):
-        """Output (context) vectors as KeyedVectors."""
-        return self.get_vectors("context")
+    def _vector_part(self, side: str) -> tuple[np.ndarray, list, np.ndarray] | None:
+        if side == "word":
+            iv = self.input_vocabulary_
+            return self._syn0, iv.index_to_key, iv.counts
+        if side == "context":
+            cv = self.context_vocabulary_
+            return self._syn1, cv.index_to_key, cv.counts
+        return None
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save the model (parameters, vocabulary, both matrices, generator states) to
-        an ``.npz`` file, atomically. Training can continue after :meth:`load`."""
-        self._check_fitted()
-        from ngramvec.base.fileio import atomic_write
-        meta = {"format": _FORMAT, "version": _FORMAT_VERSION, "params": self.get_params(),
-                "epochs_trained": self.epochs_trained_, "history": self.history_,
-                "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used,
-                "word_total": self.vocabulary_.word_total}
-        keys = "\n".join(self.vocabulary_.index_to_key)
-        with atomic_write(path, "wb") as f:
-            np.savez(f, syn0=self._syn0, syn1=self._syn1, counts=self.vocabulary_.counts,
-                     keys=np.frombuffer(keys.encode("utf-8"), dtype=np.uint8),
-                     rng_states=self._rng_states,
-                     meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8))
+    # save() and load() come from PersistMixin: parameters, vocabulary, both matrices
+    # and every thread's generator state, so training continues after load().
 
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> "SGNS":
-        """Load a model written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as z:
-            try:
-                meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-            except KeyError:
-                raise ValueError(f"{path}: not an SGNS model file") from None
-            if meta.get("format") != _FORMAT or meta.get("version") != _FORMAT_VERSION:
-                raise ValueError(f"{path}: not an SGNS model file of this version")
-            model = cls(**meta["params"])
-            keys = bytes(z["keys"]).decode("utf-8").split("\n")
-            vocab = Vocabulary(keys, z["counts"], total_tokens=meta["total_tokens"],
-                               word_total=meta.get("word_total"))
-            model.vocabulary_ = vocab
-            in_orders, ctx_orders = model._orders()
-            needed = set(in_orders) | set(ctx_orders)
-            model.input_vocabulary_ = vocab.subset(in_orders) \
-                if set(in_orders) != needed else vocab
-            model.context_vocabulary_ = vocab.subset(ctx_orders) \
-                if set(ctx_orders) != needed else vocab
-            model._syn0 = np.ascontiguousarray(z["syn0"], dtype=np.float32)
-            model._syn1 = np.ascontiguousarray(z["syn1"], dtype=np.float32)
-            model._rng_states = np.ascontiguousarray(z["rng_states"], dtype=np.uint64)
-        model._seed_used = int(meta["seed_used"])
-        model._thread_ss = np.random.SeedSequence(model._seed_used).spawn(2)[1]
-        model.epochs_trained_ = int(meta["epochs_trained"])
-        model.history_ = list(meta["history"])
-        model._encoded = None
-        model._kv_cache = {}
-        return model
+    def _persist_extra(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        arrays = {"input_vectors": self._syn0, "context_vectors": self._syn1,
+                  "keys": list(self.vocabulary_.index_to_key), "counts": self.vocabulary_.counts,
+                  "rng_states": (np.zeros((0, 4), np.uint64) if self._rng_states is None
+                                 else self._rng_states)}
+        state = {"epochs_trained": self.epochs_trained_, "history": self.history_,
+                 "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used,
+                 "word_total": self.vocabulary_.word_total}
+        return arrays, state
 
-    def __repr__(self) -> str:
-        p = self.get_params()
-        return "SGNS(" + ", ".join(f"{k}={v!r}" for k, v in p.items()) + ")"
+    def _persist_restore(self, saved: Saved, path: str) -> None:
+        a, st = saved.arrays, saved.state
+        try:
+            vocab = Vocabulary(a["keys"], a["counts"], total_tokens=st["total_tokens"],
+                               word_total=st.get("word_total"))
+            syn0 = np.ascontiguousarray(a["input_vectors"], dtype=np.float32)
+            syn1 = np.ascontiguousarray(a["context_vectors"], dtype=np.float32)
+            rng_states = np.ascontiguousarray(a["rng_states"], dtype=np.uint64)
+            seed_used = int(st["seed_used"])
+            epochs_trained, history = int(st["epochs_trained"]), list(st["history"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise VectorsFormatError(f"damaged SGNS model file ({exc!r})", path) from None
+        self.vocabulary_ = vocab
+        in_orders, ctx_orders = self._orders()
+        needed = set(in_orders) | set(ctx_orders)
+        self.input_vocabulary_ = vocab.subset(in_orders) if set(in_orders) != needed else vocab
+        self.context_vocabulary_ = vocab.subset(ctx_orders) if set(ctx_orders) != needed \
+            else vocab
+        if syn0.shape != (len(self.input_vocabulary_), syn0.shape[1]) or \
+                syn1.shape != (len(self.context_vocabulary_), syn0.shape[1]):
+            raise VectorsFormatError("the SGNS model's matrices do not match its vocabulary",
+                                     path)
+        self._syn0, self._syn1 = syn0, syn1
+        self._rng_states = rng_states if rng_states.size else None
+        self._seed_used = seed_used
+        self._thread_ss = np.random.SeedSequence(seed_used).spawn(2)[1]
+        self.epochs_trained_ = epochs_trained
+        self.history_ = history
+        self._encoded = None
+
+    _persist_legacy = staticmethod(read_sgns_v1)
 
 
 def _keep_thresholds(vocab: Vocabulary, sample: float) -> np.ndarray:
@@ -580,10 +590,8 @@ def _keep_thresholds(vocab: Vocabulary, sample: float) -> np.ndarray:
     return keep.astype(np.uint64)
 
 
-def _as_corpus(corpus: Any):
+def _as_corpus(corpus: Any) -> Corpus | EncodedCorpus:
     """Corpus / EncodedCorpus as they are; a text path or an iterable wrapped in a Corpus."""
-    from ngramvec.data.corpus import Corpus
-    from ngramvec.data.encode import EncodedCorpus
     if isinstance(corpus, (Corpus, EncodedCorpus)):
         return corpus
     if isinstance(corpus, (str, os.PathLike)):

@@ -14,10 +14,14 @@ word2vec binary
 GloVe text
     word2vec text without the header line.
 native ``.npz``
-    NumPy archive read with ``allow_pickle=False``: ``vectors`` (float32),
+    Written by :meth:`KeyedVectors.save <ngramvec.KeyedVectors.save>` in the layout of
+    :mod:`ngramvec.base.persist` (format version 2): ``vectors`` (float32),
     ``keys_utf8`` (uint8, all keys UTF-8 encoded back to back), ``keys_offsets``
-    (int64, ``n + 1`` offsets into ``keys_utf8``), ``counts`` (int64, empty when
-    absent), ``has_counts`` and ``format_version``.
+    (int64, ``n + 1`` offsets into ``keys_utf8``), ``counts`` (int64, only when
+    known) and the JSON header ``__ngramvec__``. :func:`write_npz` / :func:`read_npz`
+    here are format version 1 (the same arrays, ``counts`` empty when absent, plus
+    ``has_counts`` and ``format_version`` entries instead of the header), which
+    :meth:`KeyedVectors.load <ngramvec.KeyedVectors.load>` still reads.
 
 Any file read here may be compressed with gzip, bzip2 or xz; the compression is
 detected from the first bytes, not from the file name. Writers compress when the

@@ -12,10 +12,11 @@ from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
-from ngramvec.vectors import formats as _io
+from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError
 from ngramvec.base.keys import normalize_key
+from ngramvec.base.persist import Saved, load_npz, save_npz
 from ngramvec.base.validation import check_int, check_option
-from ngramvec.base.exceptions import OutOfVocabularyError
+from ngramvec.vectors import formats as _io
 
 __all__ = ["KeyedVectors"]
 
@@ -116,6 +117,55 @@ class KeyedVectors:
             self.counts: np.ndarray | None = c
         else:
             self.counts = None
+
+    @classmethod
+    def from_model(cls, model: Any, which: str | None = None) -> "KeyedVectors":
+        """The fitted vectors of a model (SGNS, GloVe, SVD) as KeyedVectors.
+
+        Parameters
+        ----------
+        model : SGNS, GloVe or SVD
+            Fitted; any object with a ``get_vector_arrays(which)`` method returning
+            ``(vectors, index_to_key, counts)``.
+        which : {"word", "context", "word+context"} or None, default=None
+            None: the model's ``vectors_`` (GloVe: as its ``vectors`` parameter chose;
+            SVD: ``W + C`` with ``add_context``; SGNS: the input vectors). ``"word"``:
+            the word (input, row) vectors; ``"context"``: the context (output, column)
+            vectors over the context keys; ``"word+context"``: their sum matched by key.
+            SGNS also takes word2vec's names ``"input"`` and ``"sum"``.
+
+        Returns
+        -------
+        KeyedVectors
+            A snapshot: more training of the model does not change it.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The model is not fitted.
+        TypeError
+            ``model`` has no fitted vectors to give.
+        ValueError
+            An unknown ``which``, or a model fitted without keys (SVD of a bare
+            matrix).
+
+        Examples
+        --------
+        >>> import ngramvec as nv
+        >>> corpus = nv.Corpus(["the cat sat on the mat", "the dog sat on the rug"] * 50)
+        >>> model = nv.SGNS(dim=8, window=2, min_count=1, epochs=1, n_threads=1).fit(corpus)
+        >>> KeyedVectors.from_model(model)
+        KeyedVectors(n_keys=7, dim=8)
+        >>> KeyedVectors.from_model(model, which="context").vector_size
+        8
+        """
+        get = getattr(model, "get_vector_arrays", None)
+        if get is None or isinstance(model, type):
+            raise TypeError("The 'model' parameter of KeyedVectors.from_model must be a fitted "
+                            "model with vectors (SGNS, GloVe, SVD). Got "
+                            f"{type(model).__name__} instead.")
+        vectors, keys, counts = get(which)
+        return cls(vectors, keys, counts=counts)
 
     # ------------------------------------------------------------------ basics
 
@@ -528,21 +578,32 @@ class KeyedVectors:
     def save(self, path: str | os.PathLike) -> None:
         """Save keys, vectors and counts in the native ``.npz`` format (atomic write).
 
-        The file is written at ``path`` exactly (no suffix is added).
+        The file is written at ``path`` exactly (no suffix is added). The layout is
+        :mod:`ngramvec.base.persist`'s: ``vectors`` (float32), ``keys_utf8`` and
+        ``keys_offsets`` (the keys), ``counts`` (int64, only when known) and the JSON
+        header.
         """
-        _io.write_npz(path, self.index_to_key, self._vectors, self.counts)
+        arrays: dict[str, Any] = {"vectors": self._vectors, "keys": self.index_to_key}
+        if self.counts is not None:
+            arrays["counts"] = self.counts
+        save_npz(path, "KeyedVectors", arrays, state={"has_counts": self.counts is not None})
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "KeyedVectors":
-        """Load a file written by :meth:`save`.
+        """Load a file written by :meth:`save` (or by an earlier ngramvec).
 
         Raises
         ------
+        FileNotFoundError
         VectorsFormatError
-            If the file is not an ngramvec ``.npz`` file.
+            The file is not an ngramvec vectors ``.npz`` (the message names it).
         """
-        keys, vectors, counts = _io.read_npz(path)
-        return cls(vectors, keys, counts)
+        saved = load_npz(path, "KeyedVectors", "vectors", _legacy_vectors)
+        try:
+            return cls(saved.arrays["vectors"], saved.arrays["keys"],
+                       saved.arrays.get("counts"))
+        except KeyError as exc:
+            raise VectorsFormatError(f"the vectors file lacks {exc}", os.fspath(path)) from None
 
     def _check_savable(self) -> None:
         # Keys are validated at construction; vectors may have been replaced.
@@ -611,5 +672,17 @@ class KeyedVectors:
         :mod:`ngramvec.postprocess`; ``fit=False`` applies an already fitted one.
         Keys and counts are kept; vectors are float32.
         """
+        # reason: ngramvec.vectors.postprocess loads scikit-learn; imported on first use
         from ngramvec.vectors.postprocess import postprocess_keyed_vectors
         return postprocess_keyed_vectors(self, transformer, fit=fit)
+
+
+def _legacy_vectors(files: Any, path: str) -> Saved | None:
+    """Vectors files of format version 1 (before :mod:`ngramvec.base.persist`)."""
+    if "keys_offsets" not in files or "format_version" not in files:
+        return None
+    keys, vectors, counts = _io.read_npz(path)
+    arrays: dict[str, Any] = {"vectors": vectors, "keys": keys}
+    if counts is not None:
+        arrays["counts"] = counts
+    return Saved("KeyedVectors", 1, {}, {"has_counts": counts is not None}, arrays)

@@ -1,19 +1,23 @@
 """Shared machinery of the post-processing estimators.
 
-Array validation with uniform messages, exact streamed mean/covariance (Chan et al.'s
-pairwise merge, float64), a sorted symmetric eigendecomposition with deterministic
-signs, and ``.npz`` persistence (``allow_pickle=False``, atomic writes).
+Array validation with uniform messages (parameters are checked by
+:mod:`ngramvec.base.validation`, like every other estimator's), exact streamed
+mean/covariance (Chan et al.'s pairwise merge, float64), a sorted symmetric
+eigendecomposition with deterministic signs, and the reader of the files of format
+version 1 (persistence itself is :mod:`ngramvec.base.persist`'s).
 """
 from __future__ import annotations
 
 import json
 import logging
-import os
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import scipy.sparse
 from scipy.linalg.blas import dsyrk
+
+from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.base.persist import PersistMixin, Saved
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +29,6 @@ __all__ = [
 
 #: Rows per float64 working chunk target: about 2**22 values (32 MiB).
 _CHUNK_VALUES = 1 << 22
-#: Version of the ``.npz`` layout written by :meth:`NpzMixin.save`.
-_NPZ_FORMAT = 1
 
 
 class PostprocessWarning(UserWarning):
@@ -276,126 +278,24 @@ def flip_signs(rows: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- persistence
 
 
-def _atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to ``path`` (exactly that name) as an uncompressed npz, atomically."""
-    try:
-        from ngramvec.base.fileio import atomic_write
-    except ImportError:  # pragma: no cover - io.py is part of the package
-        atomic_write = None
-    if atomic_write is not None:
-        with atomic_write(path, "wb") as f:
-            np.savez(f, **arrays)
-        return
-    import tempfile  # pragma: no cover
+class PostprocessPersist(PersistMixin):
+    """``save`` / ``load`` of the post-processing estimators (:mod:`ngramvec.base.persist`).
 
-    path = os.fspath(path)  # pragma: no cover
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    try:  # pragma: no cover
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:  # pragma: no cover
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-class NpzMixin:
-    """``save`` / ``load`` of an estimator's parameters and fitted arrays as ``.npz``.
-
-    Subclasses list their fitted attributes in ``_npz_attributes`` and the
-    constructor parameters that cannot be stored as JSON in ``_npz_skip_params``
-    (those must be passed to :meth:`load` again).
+    Also reads the files their own ``.npz`` layout wrote before format version 2
+    (entries ``__estimator__``, ``__format__``, ``__params__`` and one per attribute).
     """
 
-    _npz_attributes: tuple[str, ...] = ()
-    _npz_skip_params: tuple[str, ...] = ()
-
-    def _npz_extra(self) -> dict[str, np.ndarray]:
-        return {}
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Save parameters and fitted state to ``path`` (a NumPy ``.npz`` archive).
-
-        The file is written under exactly this name (no suffix is added), atomically:
-        a crash leaves either the old file or the new one. It is read back with
-        ``allow_pickle=False``.
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If the estimator is not fitted.
-        """
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self)
-        params = {k: v for k, v in self.get_params(deep=False).items()  # type: ignore[attr-defined]
-                  if k not in self._npz_skip_params}
-        arrays: dict[str, np.ndarray] = {
-            "__estimator__": np.array(type(self).__name__),
-            "__format__": np.array(_NPZ_FORMAT, dtype=np.int64),
-            "__params__": np.array(json.dumps(params)),
-        }
-        for attr in self._npz_attributes:
-            arrays[attr] = np.asarray(getattr(self, attr))
-        arrays.update(self._npz_extra())
-        _atomic_save_npz(path, arrays)
-        logger.info("saved %s to %s", type(self).__name__, os.fspath(path))
-
     @classmethod
-    def _npz_read(cls, path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        with np.load(path, allow_pickle=False) as data:
-            files = {k: data[k] for k in data.files}
-        missing = [k for k in ("__estimator__", "__format__", "__params__") if k not in files]
-        if missing:
-            raise ValueError(f"{os.fspath(path)} is not a saved ngramvec estimator (no "
-                             f"{missing[0]!r} entry).")
-        name = str(files.pop("__estimator__"))
+    def _persist_legacy(cls, files: Mapping[str, np.ndarray], path: str) -> Saved | None:
+        if not all(k in files for k in ("__estimator__", "__format__", "__params__")):
+            return None
+        name = str(files["__estimator__"])
         if name != cls.__name__:
-            raise ValueError(f"{os.fspath(path)} holds a {name}, not a {cls.__name__}; load "
-                             f"it with {name}.load.")
-        version = int(files.pop("__format__"))
-        if version > _NPZ_FORMAT:
-            raise ValueError(f"{os.fspath(path)} was written by a newer ngramvec (format "
-                             f"{version}); this one reads format {_NPZ_FORMAT}.")
-        params = json.loads(str(files.pop("__params__")))
-        return params, files
-
-    @classmethod
-    def load(cls, path: str | os.PathLike, **params: Any) -> Any:
-        """Load an estimator written by :meth:`save`.
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-        **params
-            Constructor parameters that are not stored in the file (for sentence
-            embedders: ``keyed_vectors``).
-
-        Returns
-        -------
-        estimator
-            A fitted instance of this class.
-
-        Raises
-        ------
-        ValueError
-            Not a saved estimator, or one of another class.
-        """
-        stored, files = cls._npz_read(path)
-        stored.update(params)
-        est = cls(**stored)
-        for attr in cls._npz_attributes:
-            value = files[attr]
-            setattr(est, attr, value.item() if value.ndim == 0 else value)
-        est._npz_restore(files)
-        return est
-
-    def _npz_restore(self, files: dict[str, np.ndarray]) -> None:
-        """Hook for subclasses: restore derived state after loading."""
+            raise VectorsFormatError(f"holds a {name}, not a {cls.__name__}; load it with "
+                                     f"{name}.load", path)
+        try:
+            params = json.loads(str(files["__params__"]))
+        except ValueError as exc:
+            raise VectorsFormatError(f"damaged parameters ({exc})", path) from None
+        arrays = {k: v for k, v in files.items() if not k.startswith("__")}
+        return Saved(name, 1, params, {}, arrays)

@@ -5,29 +5,14 @@ import logging
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import TransformerMixin
 
-from ngramvec.base.validation import check_int
-from ngramvec.vectors.postprocess._base import NpzMixin, check_vectors, eigh_descending, update_moments
+from ngramvec.base.estimator import Estimator, not_fitted_error
+from ngramvec.base.persist import Saved
+from ngramvec.vectors.postprocess._base import PostprocessPersist, check_vectors, eigh_descending, \
+    update_moments
 
 logger = logging.getLogger(__name__)
-
-
-def check_n_components(value: Any, owner: str, n_features: int,
-                       high: int | None = None, allow_none: bool = True) -> int | None:
-    """Validate ``n_components`` against the width of the data (at most ``high``)."""
-    high = n_features if high is None else high
-    k = check_int(value, "n_components", owner, 1, None, allow_none=allow_none)
-    if k is None:
-        return None
-    if k > high:
-        suffix = " or None" if allow_none else ""
-        raise ValueError(f"The 'n_components' parameter of {owner} must be an int in the range "
-                         f"[1, {high}]{suffix} for data with {n_features} features. Got {k} "
-                         f"instead.")
-    return k
 
 
 def too_few_samples(owner: str, n_samples: int, k: int | None) -> ValueError:
@@ -39,7 +24,7 @@ def too_few_samples(owner: str, n_samples: int, k: int | None) -> ValueError:
                       f"{owner} cannot estimate {k} directions from {n_samples} vectors.")
 
 
-class MomentTransformer(NpzMixin, TransformerMixin, BaseEstimator):
+class MomentTransformer(TransformerMixin, PostprocessPersist, Estimator):
     """Fit = stream the rows into a float64 mean and covariance, then decompose.
 
     Subclasses implement ``_check_params(n_features, n_samples)`` and
@@ -47,7 +32,7 @@ class MomentTransformer(NpzMixin, TransformerMixin, BaseEstimator):
     ``_transform_block(block, out)``.
     """
 
-    _npz_attributes = ("n_features_in_", "n_samples_seen_", "mean_", "covariance_")
+    _persist_attributes = ("n_features_in_", "n_samples_seen_", "mean_", "covariance_")
 
     # -- fitting ---------------------------------------------------------------
 
@@ -129,22 +114,30 @@ class MomentTransformer(NpzMixin, TransformerMixin, BaseEstimator):
         logger.debug("%s: fitted on %d samples of dimension %d", owner, n, X.shape[1])
         return self
 
-    def _check_fitted(self) -> None:
-        check_is_fitted(self)
+    def _is_fitted(self) -> bool:
+        return "n_samples_seen_" in vars(self)
+
+    def _check_transform_fitted(self) -> None:
+        self._check_fitted()
         if not hasattr(self, "components_"):
-            raise NotFittedError(f"This {type(self).__name__} has seen {self.n_samples_seen_} "
-                                 f"samples, fewer than it needs to fit its transform; call "
-                                 f"partial_fit with more data.")
+            raise not_fitted_error(self, f"It has seen {self.n_samples_seen_} samples, fewer "
+                                         f"than it needs to fit its transform; call "
+                                         f"partial_fit with more data.")
 
     def _check_params(self, n_features: int) -> int:  # pragma: no cover
-        """Validate the parameters; return the number of samples needed."""
+        """Validate the parameters (the table, then the bounds that depend on
+        ``n_features``); return the number of samples needed."""
         raise NotImplementedError
 
     def _finalize(self, values: np.ndarray, vectors: np.ndarray) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def _npz_restore(self, files: dict[str, np.ndarray]) -> None:
-        if int(self.n_samples_seen_) >= self._check_params(int(self.n_features_in_)):
+    def _persist_restore(self, saved: Saved, path: str) -> None:
+        self.n_features_in_ = int(self.n_features_in_)
+        self.n_samples_seen_ = int(self.n_samples_seen_)
+        self.mean_ = np.asarray(self.mean_, dtype=np.float64)
+        self.covariance_ = np.asarray(self.covariance_, dtype=np.float64)
+        if self.n_samples_seen_ >= self._check_params(self.n_features_in_):
             self._finalize(*eigh_descending(self.covariance_))
 
     # -- transforming ----------------------------------------------------------
@@ -170,7 +163,7 @@ class MomentTransformer(NpzMixin, TransformerMixin, BaseEstimator):
         ValueError
             A width different from the fitted one, NaN or infinity, no rows.
         """
-        self._check_fitted()
+        self._check_transform_fitted()
         X = check_vectors(X, type(self).__name__, n_features=self.n_features_in_)
         out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
         mean = self.mean_.astype(X.dtype)

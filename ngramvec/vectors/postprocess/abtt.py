@@ -9,7 +9,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin
 
 from ngramvec.base.validation import check_int
 from ngramvec.vectors.postprocess._base import RankDeficientWarning
-from ngramvec.vectors.postprocess._linear import MomentTransformer, check_n_components
+from ngramvec.vectors.postprocess._linear import MomentTransformer
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +81,12 @@ class AllButTheTop(ClassNamePrefixFeaturesOutMixin, MomentTransformer):
         return int(self.n_components)
 
     def _check_params(self, n_features: int) -> int:
-        check_int(self.n_components, "n_components", "AllButTheTop", 1, None, allow_none=True)
+        self._validate_params()
         if n_features < 2:
             raise ValueError("AllButTheTop needs vectors of at least 2 features (it removes "
                              f"at least one direction and keeps the rest); got {n_features} feature(s).")
-        d = check_n_components(self._resolved(n_features), "AllButTheTop", n_features,
-                               high=n_features - 1, allow_none=False)
+        d = check_int(self._resolved(n_features), "n_components", "AllButTheTop", 1,
+                      n_features - 1, why=f"for data with {n_features} features")
         return max(2, d)
 
     def _finalize(self, values: np.ndarray, vectors: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
-from ngramvec.base.validation import check_float, check_int, check_seed
+from ngramvec.base.validation import check_param
 from ngramvec.vectors.postprocess._base import check_vectors, chunk_slices, eigh_descending, gram_float64
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def average_cosine(X: Any, n_pairs: int | None = None, seed: int | None = 0) -> 
     0.47...
     """
     X = check_vectors(X, "average_cosine")
-    n_pairs = check_int(n_pairs, "n_pairs", "average_cosine", 1, None, allow_none=True)
+    n_pairs = check_param(n_pairs, "n_pairs", "average_cosine")
     U = _unit_rows(X, "average_cosine", drop_zero=True)
     n = U.shape[0]
     if n < 2:
@@ -84,7 +84,7 @@ def average_cosine(X: Any, n_pairs: int | None = None, seed: int | None = 0) -> 
     if n_pairs is None:
         s = U.sum(axis=0)
         return float((s @ s - n) / (n * (n - 1)))
-    i, j = _pairs(n, n_pairs, check_seed(seed, "average_cosine"))
+    i, j = _pairs(n, n_pairs, check_param(seed, "seed", "average_cosine"))
     return float(np.einsum("ij,ij->i", U[i], U[j]).mean())
 
 
@@ -155,7 +155,7 @@ def alignment(X: Any, Y: Any, alpha: float = 2.0) -> float:
     Wang & Isola (2020). Understanding Contrastive Representation Learning through
     Alignment and Uniformity on the Hypersphere. ICML.
     """
-    alpha = check_float(alpha, "alpha", "alignment", 0.0, None, low_closed=False)
+    alpha = check_param(alpha, "alpha", "alignment")
     X = check_vectors(X, "alignment")
     Y = check_vectors(Y, "alignment", name="Y", n_features=X.shape[1])
     if X.shape[0] != Y.shape[0]:
@@ -194,8 +194,8 @@ def uniformity(X: Any, t: float = 2.0, n_pairs: int | None = 100_000,
     ----------
     Wang & Isola (2020), ICML.
     """
-    t = check_float(t, "t", "uniformity", 0.0, None, low_closed=False)
-    n_pairs = check_int(n_pairs, "n_pairs", "uniformity", 1, None, allow_none=True)
+    t = check_param(t, "t", "uniformity")
+    n_pairs = check_param(n_pairs, "n_pairs", "uniformity")
     X = check_vectors(X, "uniformity")
     U = _unit_rows(X, "uniformity")
     n = U.shape[0]
@@ -215,6 +215,6 @@ def uniformity(X: Any, t: float = 2.0, n_pairs: int | None = 100_000,
                 acc = np.logaddexp(acc, logsumexp(-t * sq))
                 count += sq.size
         return float(acc - np.log(count))
-    i, j = _pairs(n, n_pairs, check_seed(seed, "uniformity"))
+    i, j = _pairs(n, n_pairs, check_param(seed, "seed", "uniformity"))
     sq = np.clip(2.0 - 2.0 * np.einsum("ij,ij->i", U[i], U[j]), 0.0, 4.0)
     return float(logsumexp(-t * sq) - np.log(n_pairs))

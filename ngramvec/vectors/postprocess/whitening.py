@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin
 
-from ngramvec.base.validation import check_float
+from ngramvec.base.validation import check_int
 from ngramvec.vectors.postprocess._base import RankDeficientWarning, check_vectors
-from ngramvec.vectors.postprocess._linear import MomentTransformer, check_n_components
+from ngramvec.vectors.postprocess._linear import MomentTransformer
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +81,14 @@ class Whitening(ClassNamePrefixFeaturesOutMixin, MomentTransformer):
     True
     """
 
-    _npz_attributes = MomentTransformer._npz_attributes
-
     def __init__(self, n_components: int | None = None, eps: float = 1e-6) -> None:
         self.n_components = n_components
         self.eps = eps
 
     def _check_params(self, n_features: int) -> int:
-        check_float(self.eps, "eps", "Whitening", 0.0, 1.0, low_closed=False, high_closed=False)
-        k = check_n_components(self.n_components, "Whitening", n_features)
+        self._validate_params()
+        k = check_int(self.n_components, "n_components", "Whitening", 1, n_features,
+                      allow_none=True, why=f"for data with {n_features} features")
         return max(2, k or 0)
 
     def _finalize(self, values: np.ndarray, vectors: np.ndarray) -> None:
@@ -136,7 +135,7 @@ class Whitening(ClassNamePrefixFeaturesOutMixin, MomentTransformer):
         -------
         ndarray of shape (n_samples, n_features_in_), dtype of ``X``
         """
-        self._check_fitted()
+        self._check_transform_fitted()
         X = check_vectors(X, "Whitening", n_features=self.n_components_)
         back = (self.components_ / self.scale_[:, None]).astype(X.dtype)
         return X @ back + self.mean_.astype(X.dtype)
