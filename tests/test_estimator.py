@@ -201,3 +201,36 @@ def test_one_callback_protocol(data):
         assert [s["epoch"] for s in more] == [3, 4] and est.epochs_trained_ == 4
     for key in EPOCH_STATS:
         assert key in got["SGNS"] and key in got["GloVe"], key
+
+
+# --------------------------------------------------------------------------- n_threads
+# Issue 10, item 2: a huge n_threads crashed inside GOMP_parallel, and 0 / -1 were
+# accepted with no documented meaning. None means every core; ints are in [1, 1024].
+
+@pytest.mark.parametrize("value", [0, -1, 1025, 100000])
+def test_n_threads_out_of_range_is_refused_everywhere(value, tmp_path):
+    import ngramvec as nv
+    msg = (r"The 'n_threads' parameter of {} must be an int in the range \[1, 1024\]\. "
+           rf"Got {value} instead\.")
+    corpus = nv.Corpus(["a b c a b", "b c a"])
+    vocab = nv.Vocabulary.build(corpus, min_count=1)
+    with pytest.raises(ValueError, match=msg.format("count_cooccurrences")):
+        nv.count_cooccurrences(corpus, vocab, n_threads=value)
+    with pytest.raises(ValueError, match=msg.format("SGNS")):
+        nv.SGNS(min_count=1, n_threads=value).fit(corpus)
+    with pytest.raises(ValueError, match=msg.format("Vocabulary.build")):
+        nv.Vocabulary.build(corpus, min_count=1, ngram_orders=(1, 2), n_threads=value)
+    counts = nv.count_cooccurrences(corpus, vocab, window=2)
+    with pytest.raises(ValueError, match=msg.format("GloVe")):
+        nv.GloVe(dim=2, n_threads=value).fit(counts)
+
+
+def test_n_threads_none_is_every_core_and_more_than_cores_is_allowed():
+    import ngramvec as nv
+    from ngramvec.base.validation import available_cores, check_n_threads
+    assert check_n_threads(None, "x") == available_cores()
+    corpus = nv.Corpus(["a b c a b", "b c a"])
+    vocab = nv.Vocabulary.build(corpus, min_count=1)
+    one = nv.count_cooccurrences(corpus, vocab, n_threads=1).matrix
+    many = nv.count_cooccurrences(corpus, vocab, n_threads=64).matrix
+    assert (one != many).nnz == 0

@@ -6,9 +6,9 @@ import logging
 import numpy as np
 import pytest
 
-from ngramvec.vectors import keyedvectors as kv_module
 from ngramvec.base.keys import NGRAM_SEP
 from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError
+from ngramvec.vectors import _analogy as analogy_module
 from ngramvec.vectors.keyedvectors import KeyedVectors
 
 gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
@@ -218,7 +218,7 @@ def test_query_validation(wv):
 @pytest.mark.parametrize("restrict", [None, 150])
 def test_analogy_topk_matches_one_at_a_time(wv, rng, monkeypatch, method, restrict):
     # Tiny blocks force several chunks.
-    monkeypatch.setattr(kv_module, "_BLOCK_BYTES", 4 * 200 * 7)
+    monkeypatch.setattr(analogy_module, "_BLOCK_BYTES", 4 * 200 * 7)
     q = rng.integers(0, 150, size=(40, 3))
     got = wv._analogy_topk(q[:, 0], q[:, 1], q[:, 2], method=method, restrict_vocab=restrict,
                            topn=3)

@@ -419,6 +419,14 @@ def test_ngram_pairs_are_ngram2vecs(phrase_data, contexts, orders, window):
                                      dynamic_window=False, sample=None).stats["pairs"]
     assert n_ref == counted
     assert [h["pairs"] for h in m.history_] == [n_ref] * 2
+    # overlap=True: the same pairs as counting with overlap=True (more than without)
+    m = SGNS(dim=4, window=window, epochs=1, min_count=3, sample=0, dynamic_window=False,
+             contexts=contexts, overlap=True, n_threads=2).fit(corpus, vocab=vocab)
+    counted_overlap = nv.count_cooccurrences(corpus, vocab, window=window, contexts=contexts,
+                                             dynamic_window=False, sample=None,
+                                             overlap=True).stats["pairs"]
+    assert m.history_[0]["pairs"] == counted_overlap
+    assert counted_overlap > counted
 
 
 def _counting_run(n_input, n_context, ends, window, overlap=False):

@@ -15,6 +15,7 @@ giving the same form of message with a ``why``.
 """
 from __future__ import annotations
 
+import logging
 import math
 import numbers
 import os
@@ -156,16 +157,31 @@ def check_memory(value: Any, name: str, owner: str, low: int = 0,
     return nbytes
 
 
+#: Most threads a kernel may be asked for: each thread gets its own scratch and tables,
+#: and OpenMP implementations fail (or crash) on absurd team sizes.
+MAX_THREADS = 1024
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def check_n_threads(value: Any, owner: str) -> int:
-    """Resolve ``n_threads``: None or 0 means all available cores; negative counts back."""
-    n_cpu = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """Resolve ``n_threads``: None means every available core, else an int in [1, 1024].
+
+    More threads than cores is allowed (up to :data:`MAX_THREADS`) but logged, since it
+    only adds scheduling overhead.
+    """
     if value is None:
-        return n_cpu
-    value = check_int(value, "n_threads", owner)
-    if value == 0:
-        return n_cpu
-    if value < 0:
-        return max(1, n_cpu + 1 + value)
+        return available_cores()
+    value = check_int(value, "n_threads", owner, 1, MAX_THREADS)
+    cores = available_cores()
+    if value > cores:
+        logging.getLogger("ngramvec").info("%s: n_threads=%d on %d available cores", owner,
+                                           value, cores)
     return value
 
 
@@ -266,13 +282,13 @@ class Boolean(Constraint):
 
 @dataclass(frozen=True)
 class Threads(Constraint):
-    """A thread count: None or 0 means every available core, negative counts back."""
+    """A thread count: None means every available core, else an int in [1, 1024]."""
 
     def check(self, value: Any, name: str, owner: str) -> int:
         return check_n_threads(value, owner)
 
     def describe(self) -> str:
-        return "an int or None"
+        return f"an int in the range [1, {MAX_THREADS}] or None"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--contexts", default="word",
                    help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ... "
                         "(default: word)")
+    g.add_argument("--overlap", action="store_true",
+                   help="with ngram contexts: pair a centre with context units sharing its "
+                        "tokens too (as count --overlap)")
     add_training_options(p, dim=100, epochs=5, lr=0.025)
     add_vocab_options(p, orders=False)
     add_corpus_options(p)
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                  ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
                  min_lr=args.min_lr, min_count=args.min_count[0], max_size=args.max_size,
                  dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
-                 n_threads=args.threads, seed=args.seed)
+                 overlap=args.overlap, n_threads=args.threads, seed=args.seed)
     vocab = None
     if len(args.min_count) > 1:  # one count per order: built here, SGNS takes one
         vocab = vocabulary_from_args(args, corpus, orders=_vocab_orders(args.contexts))

@@ -20,8 +20,7 @@ import scipy.sparse as sp
 
 from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.base.extensions import missing_extension
-from ngramvec.base.validation import (check_bool, check_float, check_int, check_memory,
-                                      check_n_threads, check_option, check_seed)
+from ngramvec.base.validation import check_param
 from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
 from ngramvec.data.spill import accumulate, default_memory_limit
 from ngramvec.base.persist import load_npz, save_npz
@@ -378,20 +377,19 @@ def _config(window, weighting, dynamic_window, sample, subsampling, direction, o
             dtype, progress) -> CountConfig:
     """Validate the keyword arguments of :func:`count_cooccurrences`."""
     owner = _OWNER
-    window = check_int(window, "window", owner, 1, 10000)
-    weighting = check_option(weighting, "weighting", owner, ("uniform", "harmonic"))
-    dynamic_window = check_bool(dynamic_window, "dynamic_window", owner)
-    sample = check_float(sample, "sample", owner, 0.0, allow_none=True)
-    if subsampling is not None:
-        subsampling = check_option(subsampling, "subsampling", owner, tuple(_SUBSAMPLING))
-    direction = check_option(direction, "direction", owner, tuple(_DIRECTIONS))
-    if oov is not None:
-        oov = check_option(oov, "oov", owner, ("drop", "keep"))
-    overlap = check_bool(overlap, "overlap", owner)
+    # one table of parameter constraints (base.validation.PARAMETERS), as every model
+    window = check_param(window, "window", owner)
+    weighting = check_param(weighting, "weighting", owner)
+    dynamic_window = check_param(dynamic_window, "dynamic_window", owner)
+    sample = check_param(sample, "sample", owner)
+    subsampling = check_param(subsampling, "subsampling", owner)
+    direction = check_param(direction, "direction", owner)
+    oov = check_param(oov, "oov", owner)
+    overlap = check_param(overlap, "overlap", owner)
     in_orders, ctx_orders = _orders(contexts, input_orders, context_orders, owner)
-    n_threads = check_n_threads(n_threads, owner)
-    seed = check_seed(seed, owner)
-    memory_limit = check_memory(memory_limit, "memory_limit", owner, low=1)
+    n_threads = check_param(n_threads, "n_threads", owner)
+    seed = check_param(seed, "seed", owner)
+    memory_limit = check_param(memory_limit, "memory_limit", owner)
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. "

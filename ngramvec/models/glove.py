@@ -6,7 +6,6 @@ NaN check), the fitted vectors, save/load, and the ``glove`` CLI subcommand.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any, Callable

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ngramvec.base.estimator import Estimator, VectorsMixin, check_callback
-from ngramvec.base.exceptions import ExtensionNotBuiltError, TrainingDivergedError, \
+from ngramvec.base.exceptions import TrainingDivergedError, \
     VectorsFormatError
 from ngramvec.base.persist import PersistMixin, Saved
 from ngramvec.base.validation import check_n_threads, check_param
@@ -95,6 +95,11 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         vocabulary must hold those orders; when :meth:`fit` builds it, it uses
         ``Vocabulary.build(..., ngram_orders=(1, ..., max(X, Y)))`` with ``min_count``
         for every order.
+    overlap : bool, default=False
+        With ngram units, also pair a centre with context units that share tokens
+        with it (ngram2vec's rule excludes them by default), exactly as
+        :func:`~ngramvec.count_cooccurrences` does with ``overlap=True``. No effect
+        with word contexts.
     compute_loss : bool, default=False
         Track the mean SGNS loss per pair (slower: a log and an exp per target).
     n_threads : int, optional
@@ -169,7 +174,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                  sample: float = 1e-3, ns_exponent: float = 0.75, epochs: int = 5,
                  lr: float = 0.025, min_lr: float = 1e-4, min_count: int = 5,
                  max_size: int | None = None, dynamic_window: bool = True,
-                 contexts: str = "word", compute_loss: bool = False,
+                 contexts: str = "word", overlap: bool = False, compute_loss: bool = False,
                  n_threads: int | None = None, seed: int | None = 0) -> None:
         self.dim = dim
         self.window = window
@@ -183,6 +188,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         self.max_size = max_size
         self.dynamic_window = dynamic_window
         self.contexts = contexts
+        self.overlap = overlap
         self.compute_loss = compute_loss
         self.n_threads = n_threads
         self.seed = seed
@@ -452,7 +458,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         weights = self.context_vocabulary_.counts.astype(np.float64) ** float(self.ns_exponent)
         opts = _sgns.SGNSOptions(int(self.dim), int(self.window), int(self.negative),
                                  bool(self.dynamic_window), bool(self.compute_loss),
-                                 float(self.lr), float(self.min_lr), int(ends[-1]) * epochs)
+                                 float(self.lr), float(self.min_lr), int(ends[-1]) * epochs,
+                                 bool(self.overlap))
         return _sgns.SGNSShared(self._syn0, self._syn1, ends, _chunk_bounds(ends, CHUNK_TOKENS),
                                 keep, _sgns.sgns_alias_table(weights), self._rng_states, opts)
 

@@ -29,16 +29,10 @@ file name ends in ``.gz``, ``.bz2`` or ``.xz``.
 """
 from __future__ import annotations
 
-import bz2
-import contextlib
-import gzip
 import logging
-import lzma
 import os
-import tempfile
 import zipfile
-import zlib
-from typing import IO, Any, Iterator, Sequence
+from typing import IO, Any, Sequence
 
 import numpy as np
 

@@ -17,15 +17,14 @@ from ngramvec.base.keys import normalize_key
 from ngramvec.base.persist import Saved, load_npz, save_npz
 from ngramvec.base.validation import check_int, check_option
 from ngramvec.vectors import formats as _io
+from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk
 
 __all__ = ["KeyedVectors"]
 
 logger = logging.getLogger(__name__)
 
 _FORBIDDEN = " \t\n\r\x0b\x0c"
-# Upper bound on the size of one block of scores in the batched engine (bytes).
-_BLOCK_BYTES = 100 * 1024 * 1024
-_COSMUL_EPS = 1e-6
+
 
 Key = Union[str, tuple]
 KeyOrVector = Union[str, tuple, np.ndarray]
@@ -525,53 +524,7 @@ class KeyedVectors:
             if extra.ndim != 2 or extra.shape[0] != nq:
                 raise ValueError(f"exclude must have shape ({nq}, m). Got {extra.shape} instead.")
             excl = np.concatenate([excl, extra], axis=1)
-        out = np.full((nq, topn), -1, dtype=np.int64)
-        if nq == 0 or n_cand == 0:
-            return out
-        unit = self.unit_vectors
-        cand = unit[:n_cand]
-        n_blocks = 2 if method == "3cosmul" else 1
-        chunk = max(1, min(1024, _BLOCK_BYTES // (4 * n_cand * n_blocks)))
-        k = min(topn, n_cand)
-        for start in range(0, nq, chunk):
-            sl = slice(start, min(nq, start + chunk))
-            rows = np.arange(sl.stop - sl.start)
-            if method == "3cosadd":
-                query = unit[b[sl]] - unit[a[sl]] + unit[c[sl]]
-                scores = query @ cand.T  # (chunk, n_cand)
-            else:
-                # (1 + cos) / 2 shifts cosines to [0, 1] (Levy & Goldberg 2014, footnote 7)
-                scores = unit[b[sl]] @ cand.T
-                scores += 1.0
-                scores *= 0.5
-                other = unit[c[sl]] @ cand.T
-                other += 1.0
-                other *= 0.5
-                scores *= other
-                other = np.matmul(unit[a[sl]], cand.T, out=other)
-                other += 1.0
-                other *= 0.5
-                other += np.float32(_COSMUL_EPS)
-                scores /= other
-                del other
-            # Exclude the question words (indices past the candidates are ignored).
-            ex = excl[sl]
-            valid = (ex >= 0) & (ex < n_cand)
-            r_idx = np.broadcast_to(rows[:, None], ex.shape)[valid]
-            scores[r_idx, ex[valid]] = -np.inf
-            if k == 1:
-                part = np.argmax(scores, axis=1)[:, None]  # first index among ties
-            elif k < n_cand:
-                part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-            else:
-                part = np.broadcast_to(np.arange(n_cand), (len(rows), n_cand)).copy()
-            top_scores = scores[rows[:, None], part]
-            order = np.lexsort((part, -top_scores), axis=1)
-            best = np.take_along_axis(part, order, axis=1)
-            best_scores = np.take_along_axis(top_scores, order, axis=1)
-            best[np.isneginf(best_scores)] = -1
-            out[sl, :k] = best
-        return out
+        return analogy_topk(self.unit_vectors, n_cand, a, b, c, excl, method, topn)
 
     # ------------------------------------------------------------------ persistence
 
