@@ -7,6 +7,10 @@ Environment switches
 NGRAMVEC_NATIVE=1   compile with -march=native (faster, not portable).
 NGRAMVEC_DEBUG=1    turn Cython bounds and wraparound checks back on, no -O3.
 NGRAMVEC_OPENMP=0   build without OpenMP even when the compiler has it.
+NGRAMVEC_SANITIZE=1 build with AddressSanitizer and UndefinedBehaviorSanitizer (-O1 -g,
+                    bounds checks on; errors abort). Python itself is not instrumented,
+                    so run with the sanitizer runtime preloaded, as .ci/run does:
+                    LD_PRELOAD="$(cc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
 """
 import os
 import re
@@ -18,7 +22,8 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1"
+SANITIZE = os.environ.get("NGRAMVEC_SANITIZE", "0") == "1"
+DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1" or SANITIZE
 NATIVE = os.environ.get("NGRAMVEC_NATIVE", "0") == "1"
 
 MODULES = ["data._encode", "data._ngrams", "models._cooccur", "models._sgns"]
@@ -64,6 +69,11 @@ OPENMP = has_openmp()
 compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
 compile_args += ["-std=c99", "-Wno-unused-function", "-Wno-unreachable-code"]
 link_args = []
+if SANITIZE:
+    sanitizers = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+                  "-fno-omit-frame-pointer"]
+    compile_args = ["-O1", "-g"] + compile_args[2:] + sanitizers
+    link_args += sanitizers
 if NATIVE:
     compile_args.append("-march=native")
 if OPENMP:
