@@ -21,7 +21,7 @@ import lzma
 import struct
 import warnings
 import zipfile
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from hypothesis import strategies as st
@@ -151,6 +151,7 @@ def encoder_op() -> st.SearchStrategy[tuple]:
     )
     return st.one_of(
         st.tuples(st.just("feed"), text_bytes(12), st.booleans()),
+
         st.tuples(st.just("feed_tokens"), st.lists(token, max_size=6)),
         st.just(("take_text",)),
         st.just(("take_ids",)),
@@ -161,6 +162,13 @@ def encoder_op() -> st.SearchStrategy[tuple]:
 @st.composite
 def encoder_payloads(draw) -> dict:
     """A sequence of TextEncoder calls and the encoder's settings."""
+    ops = draw(st.lists(encoder_op(), max_size=10))
+    if draw(st.integers(0, 39)) == 0:
+        # rare and large: past the initial capacities (65536 ids, 4096 sentence ends,
+        # 64 KiB of text), so that the buffers grow
+        big = ("feed_repeat", draw(st.sampled_from([b"a\n", b"ab ", "\u00e9\n".encode(), b"x"])),
+               draw(st.sampled_from([4097, 65537])), draw(st.booleans()))
+        ops.insert(draw(st.integers(0, len(ops))), big)
     return {
         "options": {
             "mode": draw(st.integers(0, 2)),
@@ -168,7 +176,7 @@ def encoder_payloads(draw) -> dict:
             "max_sentence_length": draw(st.sampled_from([1, 2, 3, 5, 10000])),
             "max_token_bytes": draw(st.sampled_from([4, 5, 7, 12, 256])),
         },
-        "ops": draw(st.lists(encoder_op(), max_size=10)),
+        "ops": ops,
     }
 
 
@@ -182,11 +190,22 @@ def corpus_payloads(draw) -> dict:
         data = apply_byte_mutations(data, draw(byte_mutations(2)))
     files = {"corpus.txt": data}
     source = "corpus.txt"
-    if draw(st.integers(0, 5)) == 0:
+    sentences = None
+    which = draw(st.integers(0, 7))
+    if which == 0:
         files = {"dir/a.txt": data, "dir/b.txt": draw(text_bytes(8)), "dir/.hidden": b"\x00"}
         source = "dir"
+    elif which == 1:       # an iterable of str sentences and token lists
+        files, source = {}, None
+        sentences = draw(st.lists(st.one_of(
+            text_bytes(6).map(lambda b: b.decode("utf-8", "surrogateescape")),
+            st.text(_chars, max_size=12),
+            st.lists(st.one_of(st.text(_chars, min_size=1, max_size=5),
+                               st.sampled_from(["\ud800", "x\udcff", "A b", "", "\u00a0"])),
+                     max_size=5)), max_size=8))
     return {
         "files": files,
+        "sentences": sentences,
         "options": {
             "source": source,
             "block": draw(st.sampled_from([None, 8, 9, 13, 16, 31, 64])),
@@ -483,10 +502,11 @@ LOADERS = ["read_npz", "KeyedVectors", "Vocabulary", "Cooccurrence", "SGNS", "Gl
 
 
 @st.composite
-def npz_payloads(draw, loaders: list[str], bases: dict[str, bytes]) -> dict:
-    """A file saved by one of ngramvec's savers, damaged at byte or array level."""
+def npz_payloads(draw, loaders: list[str], bases: Callable[[], dict[str, bytes]]) -> dict:
+    """A file saved by one of ngramvec's savers, damaged at byte or array level
+    (``bases()`` gives the valid files, by loader)."""
     loader = draw(st.sampled_from(loaders))
-    base = bases[loader]
+    base = bases()[loader]
     data = base
     level = draw(st.sampled_from(["array", "array", "array", "bytes", "both"]))
     is_zip = base[:2] == b"PK"
@@ -644,7 +664,11 @@ def apply_encoded_mutations(files: dict[str, bytes], ops: list[tuple]) -> dict[s
 @st.composite
 def encoded_payloads(draw) -> dict:
     """An encoded corpus written by 'another tool', with some of its files damaged."""
-    sentences = draw(st.lists(st.lists(_words, min_size=1, max_size=8), max_size=6))
+    # empty sentences (equal consecutive ends) are valid in the format, though the
+    # tokenizer never writes them; a rare sentence is longer than any tokenizer default
+    sentences = draw(st.lists(st.lists(_words, max_size=8), max_size=6))
+    if draw(st.integers(0, 30)) == 0:
+        sentences.insert(0, ["the", "cat"] * 10001)
     files = write_encoded(sentences)
     ops = draw(st.lists(encoded_mutation(), max_size=3))
     return {

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,12 +30,34 @@ from hypothesis.errors import HypothesisException
 from . import inputs
 from .server import Server
 
-__all__ = ["FAILURE_STATUSES", "Campaign", "FailureStore", "strategies", "encode_payload",
+__all__ = ["FAILURE_STATUSES", "KNOWN_ISSUES", "known_issue", "Campaign", "FailureStore", "strategies", "encode_payload",
            "decode_payload", "signature", "TARGET_NAMES", "DEFAULT_FAILURE_DIR"]
 
 FAILURE_STATUSES = ("crash", "hang", "bare", "mismatch", "unusable", "harness-error")
 TARGET_NAMES = ("encoder", "corpus", "word2vec", "npz", "encoded")
 DEFAULT_FAILURE_DIR = Path(os.environ.get("NGRAMVEC_FUZZ_DIR", "fuzz-failures"))
+
+
+#: Failures found by the harness in code this suite does not own, reported and left to
+#: their owners: (regular expression matched against the signature, reason). A test
+#: whose only failures are known ones is marked xfail with the reason; anything else
+#: fails. Remove an entry once its fix is merged.
+KNOWN_ISSUES: list[tuple[str, str]] = [
+    (r"^corpus\|bare\|error\|data/corpus\.py:_file_blocks\|",
+     "data/corpus.py _file_blocks lets zlib.error out of a damaged gzip corpus "
+     "(not in its except tuple); reported, not fixed here"),
+    (r"^npz\|(bare|unusable)\|(Cooccurrence|SGNS|GloVe|Whitening|AllButTheTop|WordAverage|SIF|USIF)\|",
+     "bare exceptions in the load() of models and post-processors (BadZipFile, KeyError, "
+     "TypeError, JSONDecodeError...); their persistence is being rewritten on another branch"),
+]
+
+
+def known_issue(sig: str) -> str | None:
+    """The reason of the known issue ``sig`` matches, or None."""
+    for pattern, reason in KNOWN_ISSUES:
+        if re.search(pattern, sig):
+            return reason
+    return None
 
 
 def strategies(bases: Callable[[], dict[str, bytes]], npz_loaders: list[str] | None = None
@@ -47,7 +70,7 @@ def strategies(bases: Callable[[], dict[str, bytes]], npz_loaders: list[str] | N
         "word2vec": st.one_of(inputs.word2vec_payloads(binary=False),
                               inputs.word2vec_payloads(binary=True),
                               inputs.word2vec_payloads(binary=False, header=False)),
-        "npz": st.deferred(lambda: inputs.npz_payloads(loaders, bases())),
+        "npz": inputs.npz_payloads(loaders, bases),
         "encoded": inputs.encoded_payloads(),
     }
 
@@ -56,31 +79,36 @@ def strategies(bases: Callable[[], dict[str, bytes]], npz_loaders: list[str] | N
 
 
 def encode_payload(obj: Any) -> Any:
-    """JSON-able form of a payload (bytes as {"b64": ...}, tuples as lists)."""
+    """JSON-able form of a payload: bytes as {"b64": ...}, tuples as {"tuple": [...]},
+    str with lone surrogates as {"surrogatepass_b64": ...}; :func:`decode_payload` inverts it."""
     if isinstance(obj, (bytes, bytearray)):
         return {"b64": base64.b64encode(bytes(obj)).decode("ascii")}
     if isinstance(obj, dict):
         return {k: encode_payload(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, tuple):
+        return {"tuple": [encode_payload(v) for v in obj]}
+    if isinstance(obj, list):
         return [encode_payload(v) for v in obj]
-    if isinstance(obj, str):
-        # lone surrogates (feed_tokens inputs) survive JSON only escaped
-        return obj if not any(0xD800 <= ord(c) < 0xE000 for c in obj) else \
-            {"str_surrogatepass_b64": base64.b64encode(obj.encode("utf-8", "surrogatepass")).decode()}
+    if isinstance(obj, str) and any(0xD800 <= ord(c) < 0xE000 for c in obj):
+        return {"surrogatepass_b64": base64.b64encode(obj.encode("utf-8", "surrogatepass")).decode()}
+    if isinstance(obj, float) and obj != obj:
+        return {"float": "nan"}
     return obj
 
 
-def decode_payload(obj: Any, top: bool = True) -> Any:
+def decode_payload(obj: Any) -> Any:
     if isinstance(obj, dict):
         if set(obj) == {"b64"}:
             return base64.b64decode(obj["b64"])
-        if set(obj) == {"str_surrogatepass_b64"}:
-            return base64.b64decode(obj["str_surrogatepass_b64"]).decode("utf-8", "surrogatepass")
-        return {k: decode_payload(v, False) for k, v in obj.items()}
+        if set(obj) == {"tuple"}:
+            return tuple(decode_payload(v) for v in obj["tuple"])
+        if set(obj) == {"surrogatepass_b64"}:
+            return base64.b64decode(obj["surrogatepass_b64"]).decode("utf-8", "surrogatepass")
+        if set(obj) == {"float"}:
+            return float(obj["float"])
+        return {k: decode_payload(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        items = [decode_payload(v, False) for v in obj]
-        # encoder ops are tuples whose first item is a name; the ops list stays a list
-        return tuple(items) if items and isinstance(items[0], str) and not top else items
+        return [decode_payload(v) for v in obj]
     return obj
 
 
@@ -171,10 +199,10 @@ class Campaign:
     server: Server
     store: FailureStore
     timeout: float = 60.0
-    counts: dict[str, Counter] = field(default_factory=dict)
-    failures: dict[str, dict] = field(default_factory=dict)
+    counts: dict[str, Counter] = field(default_factory=dict, repr=False)
+    failures: dict[str, dict] = field(default_factory=dict, repr=False)
     seconds: float = 0.0
-    _bases: dict[str, bytes] | None = None
+    _bases: dict[str, bytes] | None = field(default=None, repr=False)
 
     def bases(self) -> dict[str, bytes]:
         if self._bases is None:
@@ -253,6 +281,7 @@ class Campaign:
                      f"{len(self.failures)} distinct failures ({n_fail} failing cases)")
         for sig, f in sorted(self.failures.items()):
             o = f["outcome"]
-            lines.append(f"  FAIL {sig}  x{f['count']}\n       {o.get('exc_type')}: "
+            tag = "KNOWN" if known_issue(sig) else "FAIL"
+            lines.append(f"  {tag} {sig}  x{f['count']}\n       {o.get('exc_type')}: "
                          f"{str(o.get('message', ''))[:300]}\n       saved in {f['path']}")
         return "\n".join(lines)

@@ -143,6 +143,8 @@ def target_encoder(payload: dict, case_dir: Path) -> str:
         kind = op[0]
         if kind == "feed":
             return obj.feed(op[1], op[2])
+        if kind == "feed_repeat":
+            return obj.feed(op[1] * op[2], op[3])
         if kind == "feed_tokens":
             return obj.feed_tokens(list(op[1]))
         if kind == "finish":
@@ -244,9 +246,11 @@ def target_corpus(payload: dict, case_dir: Path) -> str:
     """Corpus on a file: iteration (text mode) and encoding (ids mode) must agree with
     each other, with the statistics, and with the reference tokenizer."""
     o = payload["options"]
-    path = case_dir / o["source"]
     tok = str.split if o["tokenizer"] == "callable" else o["tokenizer"]
     kw = dict(tokenizer=tok, lowercase=o["lowercase"], max_sentence_length=o["max_sentence_length"])
+    if o["source"] is None:
+        return _corpus_iterable(payload["sentences"], tok, kw, case_dir)
+    path = case_dir / o["source"]
     names = (str(path),)
     with small_blocks(o["block"]):
         sents, it_err = attempt("iterate", lambda: list(nv.Corpus(path, **kw)), (CorpusError,), names)
@@ -285,6 +289,39 @@ def target_corpus(payload: dict, case_dir: Path) -> str:
     for k in _STAT_KEYS:
         check(stats[k] == ref.stats[k], f"statistic {k} differs from the reference",
               (stats[k], ref.stats[k]))
+    return "ok"
+
+
+def _corpus_iterable(sentences: list, tok: Any, kw: dict, case_dir: Path) -> str:
+    """Corpus on a list of str sentences and token lists (feed and feed_tokens)."""
+    # a bad token list is refused with the sentence's index (ValueError or TypeError)
+    expected = (TypeError, ValueError)
+    sents, it_err = attempt("iterate", lambda: list(nv.Corpus(sentences, **kw)), expected)
+    enc, enc_err = attempt("encode", lambda: nv.Corpus(sentences, **kw).encode(case_dir / "enc"),
+                           expected)
+    check(type(it_err) is type(enc_err), "iteration and encoding disagree on refusing",
+          f"iterate: {it_err!r}; encode: {enc_err!r}")
+    if enc is None:
+        return "rejected"
+    phase("check")
+    from_enc = _id_sentences(np.asarray(enc.ids), np.asarray(enc.ends), enc.lexicon_keys)
+    check(sents == from_enc, "iteration and encoding give other sentences",
+          _first_difference(sents, from_enc))
+    _check_tokens(sents, kw["max_sentence_length"], 256, "corpus")
+    ref = RefEncoder(0 if callable(tok) else {"whitespace": 0, "words": 1, "words_punct": 2}[tok],
+                     kw["lowercase"], kw["max_sentence_length"])
+    for s in sentences:
+        if isinstance(s, str) and callable(tok):
+            ref.feed_tokens([t for t in tok(s) if t != ""])
+        elif isinstance(s, str):
+            ref.feed(s.encode("utf-8", "surrogatepass") + b"\n")
+        else:
+            ref.feed_tokens(list(s))
+    check(sents == ref.sentences, "the corpus and the reference tokenizer disagree",
+          _first_difference(sents, ref.sentences))
+    for k in _STAT_KEYS:
+        check(enc.stats[k] == ref.stats[k], f"statistic {k} differs from the reference",
+              (enc.stats[k], ref.stats[k]))
     return "ok"
 
 
