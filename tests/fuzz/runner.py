@@ -256,6 +256,15 @@ class Campaign:
             pass
         except HypothesisException:   # flaky failures and the like: counted and saved already
             pass
+        except Exception as exc:  # noqa: BLE001 - a bug of the input generators: reported
+            import traceback
+            sig = f"{target}|harness-error|generator|{type(exc).__name__}"
+            entry = self.failures.setdefault(sig, {"count": 0, "path": None, "target": target,
+                                                   "outcome": {"status": "harness-error",
+                                                               "exc_type": type(exc).__name__,
+                                                               "message": str(exc)[:2000],
+                                                               "traceback": traceback.format_exc()}})
+            entry["count"] += 1
         finally:
             self.seconds += time.perf_counter() - t0
 
