@@ -151,6 +151,19 @@ cdef inline int _utf8_put(char *dst, uint32_t cp) noexcept nogil:
     return 4
 
 
+cdef const uint8_t *_token_utf8(object t, Py_ssize_t *size, list keep) except NULL:
+    """UTF-8 of a str token (cached by CPython); with lone surrogates, their
+    'surrogatepass' bytes (kept alive in ``keep``), which decode as invalid UTF-8."""
+    cdef bytes b
+    try:
+        return <const uint8_t *>PyUnicode_AsUTF8AndSize(t, size)
+    except UnicodeEncodeError:
+        b = (<str>t).encode("utf-8", "surrogatepass")
+        keep.append(b)
+        size[0] = len(b)
+        return <const uint8_t *><const char *>b
+
+
 cdef class TextEncoder:
     """Streaming tokenizer; either interns tokens (``encode=True``) or writes text.
 
@@ -416,27 +429,38 @@ cdef class TextEncoder:
 
     def feed_tokens(self, list tokens, Py_ssize_t sentence_index=-1):
         """Add one pre-tokenized sentence (a list of str). Tokens are lowercased when
-        asked and must be non-empty and free of whitespace."""
-        cdef Py_ssize_t size, i, j
+        asked and must be non-empty and free of whitespace.
+
+        The whole sentence is checked before any token is added: on TypeError or
+        ValueError the encoder is left as it was. A lone surrogate (not encodable
+        as UTF-8) is read as invalid UTF-8, as in string sentences: U+FFFD, counted.
+        """
+        cdef Py_ssize_t size, i
         cdef const uint8_t *p
         cdef uint32_t cp
         cdef bint bad
         cdef object t
+        cdef list keep = []
         for t in tokens:
             if not isinstance(t, str):
                 raise TypeError(f"sentence {sentence_index}: tokens must be str, got "
                                 f"{type(t).__name__} ({t!r})")
-            p = <const uint8_t *>PyUnicode_AsUTF8AndSize(t, &size)
+            p = _token_utf8(t, &size, keep)
             if size == 0:
                 raise ValueError(f"sentence {sentence_index}: empty token")
             i = 0
             while i < size:
                 i = _decode(p, i, size, &cp, &bad)
                 if _classify(cp) == C_SPACE or cp == 10:
-                    self.tok_len = 0
-                    self.tok_long = False
                     raise ValueError(f"sentence {sentence_index}: token {t!r} contains "
                                      "whitespace; split it or use a string sentence")
+        for t in tokens:
+            p = _token_utf8(t, &size, keep)
+            i = 0
+            while i < size:
+                i = _decode(p, i, size, &cp, &bad)
+                if bad:
+                    self.n_invalid_utf8 += 1
                 if self.lowercase:
                     cp = Py_UNICODE_TOLOWER(cp)
                 self._put(cp)

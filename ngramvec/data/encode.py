@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -63,25 +64,15 @@ class EncodedCorpus:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         meta_path = self.path / "meta.json"
-        try:
-            with open(meta_path, encoding="utf-8") as f:
-                self.meta = json.load(f)
-        except FileNotFoundError:
-            raise CorpusError("not an encoded corpus (no meta.json)", str(self.path)) from None
-        except json.JSONDecodeError as exc:
-            raise CorpusError(f"corrupted meta.json: {exc}", str(meta_path)) from None
-        if self.meta.get("format") != "ngramvec-encoded" or \
-                self.meta.get("version") != FORMAT_VERSION:
-            raise CorpusError("not an encoded corpus of this version of ngramvec",
-                              str(meta_path))
-        n_tok, n_sent = int(self.meta["n_tokens"]), int(self.meta["n_sentences"])
+        self.meta = _read_meta(meta_path, self.path)
+        n_tok, n_sent = self.meta["n_tokens"], self.meta["n_sentences"]
         self.ids = _map(self.path / "ids.i32", np.int32, n_tok)
         self.ends = _map(self.path / "ends.i64", np.int64, n_sent)
         self.lexicon_keys, self.lexicon_counts = _read_lexicon(self.path / "lexicon.txt")
-        if len(self.lexicon_keys) != int(self.meta["n_types"]):
+        if len(self.lexicon_keys) != self.meta["n_types"]:
             raise CorpusError(f"lexicon has {len(self.lexicon_keys)} entries, meta.json says "
                               f"{self.meta['n_types']}", str(self.path / "lexicon.txt"))
-        _check_ids(self.ids, len(self.lexicon_keys), self.path / "ids.i32")
+        _check_ids(self.ids, self.lexicon_counts, self.path / "ids.i32")
         _check_ends(self.ends, n_tok, self.path / "ends.i64")
         self._finalizer = None
 
@@ -161,8 +152,12 @@ class EncodedCorpus:
 _CHECK_BLOCK = 1 << 24   # elements checked at a time: bounded memory on any corpus size
 
 
-def _check_ids(ids: np.ndarray, n_types: int, path: Path) -> None:
-    """Every id must index the lexicon: the kernels trust them (no bounds checks there)."""
+def _check_ids(ids: np.ndarray, lexicon_counts: np.ndarray, path: Path) -> None:
+    """Every id must index the lexicon (the kernels trust them: no bounds checks there),
+    and the lexicon's counts must be the occurrences of the ids (vocabularies are built
+    from them)."""
+    n_types = lexicon_counts.shape[0]
+    seen = np.zeros(n_types, dtype=np.int64)
     for start in range(0, ids.shape[0], _CHECK_BLOCK):
         block = np.asarray(ids[start:start + _CHECK_BLOCK])
         bad = np.flatnonzero((block < 0) | (block >= n_types))
@@ -170,6 +165,13 @@ def _check_ids(ids: np.ndarray, n_types: int, path: Path) -> None:
             k = start + int(bad[0])
             raise CorpusError(f"token {k:,} has id {int(ids[k])}, outside the lexicon's "
                               f"[0, {n_types}): corrupted", str(path))
+        seen += np.bincount(block, minlength=n_types)
+    wrong = np.flatnonzero(seen != lexicon_counts)
+    if wrong.size:
+        i = int(wrong[0])
+        raise CorpusError(f"the lexicon counts {int(lexicon_counts[i]):,} of token {i:,} but "
+                          f"ids.i32 holds it {int(seen[i]):,} times: corrupted",
+                          str(path.parent / "lexicon.txt"), i + 1)
 
 
 def _check_ends(ends: np.ndarray, n_tokens: int, path: Path) -> None:
@@ -190,27 +192,90 @@ def _check_ends(ends: np.ndarray, n_tokens: int, path: Path) -> None:
         raise CorpusError(f"no sentence ends for {n_tokens:,} tokens: corrupted", str(path))
 
 
+def _read_meta(meta_path: Path, directory: Path) -> dict:
+    """meta.json, checked: the sizes it gives decide how the arrays are mapped."""
+    try:
+        with open(meta_path, "rb") as f:
+            meta = json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        raise CorpusError("not an encoded corpus (no meta.json)", str(directory)) from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise CorpusError(f"cannot read meta.json: {exc.strerror}", str(meta_path)) from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"corrupted meta.json: not UTF-8 ({exc.reason})", str(meta_path)) from None
+    except (ValueError, RecursionError) as exc:   # json.JSONDecodeError is a ValueError
+        raise CorpusError(f"corrupted meta.json: {exc}", str(meta_path)) from None
+    if not isinstance(meta, dict) or meta.get("format") != "ngramvec-encoded" or \
+            meta.get("version") != FORMAT_VERSION:
+        raise CorpusError("not an encoded corpus of this version of ngramvec", str(meta_path))
+    for key in ("n_tokens", "n_sentences", "n_types"):
+        v = meta.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise CorpusError(f"corrupted meta.json: {key!r} must be an int >= 0, got {v!r}",
+                              str(meta_path))
+    for key in ("corpus", "stats"):
+        if not isinstance(meta.get(key, {}), dict):
+            raise CorpusError(f"corrupted meta.json: {key!r} must be an object, got "
+                              f"{meta[key]!r}", str(meta_path))
+    return meta
+
+
 def _map(path: Path, dtype, n: int) -> np.ndarray:
-    size = os.path.getsize(path) if path.exists() else -1
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        size = -1
     want = n * np.dtype(dtype).itemsize
-    if size != want:
+    if size != want or not path.is_file():
         raise CorpusError(f"expected {want} bytes, found {size}: truncated or corrupted",
                           str(path))
     if n == 0:
         return np.zeros(0, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", shape=(n,))
+    try:
+        return np.memmap(path, dtype=dtype, mode="r", shape=(n,))
+    except (OSError, ValueError) as exc:
+        raise CorpusError(f"cannot map: {exc}", str(path)) from None
+
+
+_INT64_MAX = (1 << 63) - 1
+_SPACE = re.compile(r"\s")
 
 
 def _read_lexicon(path: Path) -> tuple[list[str], np.ndarray]:
+    """Lines ``"token count"``: a token is non-empty UTF-8 without whitespace (as the
+    tokenizer makes them), unique, and its count an ASCII integer."""
     keys: list[str] = []
     counts: list[int] = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.rstrip("\n").split(" ")
-            if len(parts) != 2 or not parts[1].isdigit():
-                raise CorpusError("expected 'token count'", str(path), lineno)
-            keys.append(parts[0])
-            counts.append(int(parts[1]))
+    seen: dict[str, int] = {}
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise CorpusError("no such file: an encoded corpus needs its lexicon",
+                          str(path)) from None
+    except OSError as exc:
+        raise CorpusError(f"cannot read: {exc.strerror}", str(path)) from None
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for lineno, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"not UTF-8 ({exc.reason})", str(path), lineno) from None
+        parts = line.split(" ")
+        if (len(parts) != 2 or not parts[0] or not parts[1].isascii()
+                or not parts[1].isdigit() or _SPACE.search(parts[0])):
+            raise CorpusError(f"expected 'token count', got {line[:60]!r}", str(path), lineno)
+        count = int(parts[1])
+        if count > _INT64_MAX:
+            raise CorpusError(f"count {count} does not fit in int64", str(path), lineno)
+        if parts[0] in seen:
+            raise CorpusError(f"duplicate token {parts[0]!r} (first at line {seen[parts[0]]})",
+                              str(path), lineno)
+        seen[parts[0]] = lineno
+        keys.append(parts[0])
+        counts.append(count)
     return keys, np.array(counts, dtype=np.int64)
 
 

@@ -29,9 +29,12 @@ file name ends in ``.gz``, ``.bz2`` or ``.xz``.
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
+import struct
 import zipfile
+import zlib
 from typing import IO, Any, Sequence
 
 import numpy as np
@@ -107,6 +110,29 @@ def _parse_values(rest: bytes, dim: int | None, path: str, record: int) -> np.nd
     return values
 
 
+_BIG_ALLOC = 64 << 20   # bytes: above this, a header the file cannot back is refused
+
+
+def _alloc_rows(f: IO[bytes], count: int, wanted: int, dim: int, record_bytes: int,
+                datatype: np.dtype, path: str) -> np.ndarray:
+    """The output matrix for ``wanted`` records, allocated for no more records than an
+    uncompressed file can hold (``record_bytes``: the least bytes of one record), so
+    that a corrupt header does not allocate memory for data that is not there."""
+    n = wanted
+    if type(f) is io.BufferedReader:   # compressed streams: the size is not known
+        try:
+            left = os.fstat(f.fileno()).st_size - f.tell()
+        except (OSError, ValueError):
+            left = None
+        if left is not None and left // record_bytes < wanted:
+            n = max(left // record_bytes, 0)
+            if wanted * dim * datatype.itemsize > _BIG_ALLOC:
+                raise VectorsFormatError(
+                    f"the header announces {count} x {dim} values, more than the {left:,} "
+                    f"bytes after it can hold; is the header corrupt?", path, 1)
+    return _alloc(n, dim, datatype, path)
+
+
 def _alloc(n: int, dim: int, datatype: np.dtype, path: str) -> np.ndarray:
     """The output matrix; a corrupt header must not end in a bare MemoryError."""
     try:
@@ -145,7 +171,8 @@ def _read_text(f: IO[bytes], path: str, header: bool, limit: int | None,
     rows: list[np.ndarray] = []
     out: np.ndarray | None = None
     if wanted is not None and dim is not None:
-        out = _alloc(wanted, dim, datatype, path)
+        # a record is at least a key byte and, per value, a separator and a digit
+        out = _alloc_rows(f, count, wanted, dim, 1 + 2 * dim, datatype, path)
     n = 0
     for line in f:
         line_no += 1
@@ -204,19 +231,21 @@ def _read_binary(f: IO[bytes], path: str, limit: int | None,
     count, dim = _parse_header(first, path)
     wanted = count if limit is None else min(count, limit)
     vec_bytes = 4 * dim
-    out = _alloc(wanted, dim, datatype, path)
+    out = _alloc_rows(f, count, wanted, dim, 2 + vec_bytes, datatype, path)  # key, space, vector
     keys: list[str] = []
     seen: dict[str, int] = {}
     buf = b""
     pos = 0
     eof = False
-    chunk = max(1 << 20, 64 * vec_bytes)
+    chunk = 1 << 20
 
     def fill(need: int) -> bool:
         """Make ``need`` bytes available from ``pos``; False at end of file."""
         nonlocal buf, pos, eof
         while len(buf) - pos < need and not eof:
-            more = f.read(chunk)
+            # read what is missing at once (no quadratic copying for wide vectors), but
+            # never a read sized by the header alone: a corrupt dim must not allocate
+            more = f.read(max(chunk, min(need - (len(buf) - pos), 64 * chunk)))
             if not more:
                 eof = True
                 break
@@ -440,6 +469,29 @@ def write_npz(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray,
         np.savez(f, **arrays)
 
 
+# What reading a damaged archive can raise: the zip layer (bad magic, CRC, offsets,
+# unsupported compression or encryption), zlib, the .npy header parser (ValueError), and
+# an array header announcing more than can be allocated.
+_NPZ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error,
+               NotImplementedError, RuntimeError, struct.error, OverflowError, MemoryError)
+_NPZ_MEMBERS = ("format_version", "vectors", "keys_utf8", "keys_offsets", "has_counts", "counts")
+
+
+def _npz_member(archive: Any, name: str, path: str) -> np.ndarray:
+    try:
+        return archive[name]
+    except _NPZ_ERRORS as exc:
+        raise VectorsFormatError(f"damaged archive: cannot read {name!r} "
+                                 f"({type(exc).__name__}: {exc})", path) from exc
+
+
+def _npz_scalar(arr: np.ndarray, name: str, kinds: str, path: str) -> Any:
+    if arr.ndim != 0 or arr.dtype.kind not in kinds:
+        raise VectorsFormatError(f"{name!r} must be a scalar of kind {kinds!r}; got shape "
+                                 f"{arr.shape} and dtype {arr.dtype}", path)
+    return arr.item()
+
+
 def read_npz(path: str | os.PathLike) -> tuple[list[str], np.ndarray, np.ndarray | None]:
     """Read the native ``.npz`` format written by :func:`write_npz`.
 
@@ -452,7 +504,9 @@ def read_npz(path: str | os.PathLike) -> tuple[list[str], np.ndarray, np.ndarray
     Raises
     ------
     VectorsFormatError
-        Not an ngramvec ``.npz`` file, a newer format version, or inconsistent arrays.
+        Not an ngramvec ``.npz`` file, a damaged archive, a newer format version, or
+        arrays of the wrong shape, dtype or content (offsets, keys, counts). What is
+        returned is what :class:`~ngramvec.KeyedVectors` accepts.
     """
     spath = os.fspath(path)
     with open(spath, "rb") as f:
@@ -466,40 +520,65 @@ def read_npz(path: str | os.PathLike) -> tuple[list[str], np.ndarray, np.ndarray
             "KeyedVectors.load_word2vec_format or KeyedVectors.load_glove_format", spath)
     try:
         archive = np.load(spath, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise VectorsFormatError(f"not a readable .npz file ({exc})", spath) from exc
+    except FileNotFoundError:
+        raise
+    except _NPZ_ERRORS as exc:
+        raise VectorsFormatError(f"not a readable .npz file ({type(exc).__name__}: {exc})",
+                                 spath) from exc
     if not hasattr(archive, "files"):
         raise VectorsFormatError("not an .npz archive (a single .npy array?)", spath)
     with archive:
-        missing = {"format_version", "vectors", "keys_utf8", "keys_offsets", "has_counts",
-                   "counts"} - set(archive.files)
+        missing = set(_NPZ_MEMBERS) - set(archive.files)
         if missing:
             raise VectorsFormatError(f"not an ngramvec vectors file: missing {sorted(missing)}",
                                      spath)
-        try:
-            version = int(archive["format_version"])
-            if version > NPZ_FORMAT_VERSION:
-                raise VectorsFormatError(f"format version {version} is newer than this ngramvec "
-                                         f"understands ({NPZ_FORMAT_VERSION}); upgrade ngramvec",
-                                         spath)
-            vectors = archive["vectors"]
-            blob = archive["keys_utf8"].tobytes()
-            offsets = archive["keys_offsets"]
-            has_counts = bool(archive["has_counts"])
-            counts = archive["counts"] if has_counts else None
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:  # damaged member
-            raise VectorsFormatError(f"damaged archive ({exc})", spath) from exc
-    if vectors.ndim != 2 or offsets.ndim != 1 or offsets.shape[0] != vectors.shape[0] + 1:
+        version = _npz_scalar(_npz_member(archive, "format_version", spath), "format_version",
+                              "iu", spath)
+        if version > NPZ_FORMAT_VERSION:
+            raise VectorsFormatError(f"format version {version} is newer than this ngramvec "
+                                     f"understands ({NPZ_FORMAT_VERSION}); upgrade ngramvec",
+                                     spath)
+        if version < 1:
+            raise VectorsFormatError(f"unknown format version {version}", spath)
+        vectors = _npz_member(archive, "vectors", spath)
+        blob_arr = _npz_member(archive, "keys_utf8", spath)
+        offsets = _npz_member(archive, "keys_offsets", spath)
+        has_counts = bool(_npz_scalar(_npz_member(archive, "has_counts", spath), "has_counts",
+                                      "biu", spath))
+        counts = _npz_member(archive, "counts", spath) if has_counts else None
+    if vectors.ndim != 2 or vectors.dtype.kind != "f":
+        raise VectorsFormatError(f"'vectors' must be a 2-D float array; got shape "
+                                 f"{vectors.shape} and dtype {vectors.dtype}", spath)
+    if blob_arr.ndim != 1 or blob_arr.dtype != np.uint8:
+        raise VectorsFormatError(f"'keys_utf8' must be a 1-D uint8 array; got shape "
+                                 f"{blob_arr.shape} and dtype {blob_arr.dtype}", spath)
+    if offsets.ndim != 1 or offsets.dtype.kind not in "iu":
+        raise VectorsFormatError(f"'keys_offsets' must be a 1-D integer array; got shape "
+                                 f"{offsets.shape} and dtype {offsets.dtype}", spath)
+    blob = blob_arr.tobytes()
+    if offsets.shape[0] != vectors.shape[0] + 1:
         raise VectorsFormatError(f"{vectors.shape[0]} vectors but {offsets.shape[0] - 1} keys",
                                  spath)
     if offsets[0] != 0 or offsets[-1] != len(blob) or np.any(np.diff(offsets) < 0):
         raise VectorsFormatError("inconsistent key offsets", spath)
-    try:
-        keys = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(),
-                                                           offsets[1:].tolist())]
-    except UnicodeDecodeError as exc:
-        raise VectorsFormatError(f"a key is not valid UTF-8 ({exc.reason})", spath) from None
-    if counts is not None and counts.shape != (vectors.shape[0],):
-        raise VectorsFormatError(f"counts of shape {counts.shape} for {vectors.shape[0]} "
-                                 f"vectors", spath)
+    keys = []
+    seen: dict[str, int] = {}
+    for i, (a, b) in enumerate(zip(offsets[:-1].tolist(), offsets[1:].tolist()), 1):
+        key = _decode_key(blob[a:b], spath, i)
+        if any(c in key for c in " \t\n\r\x0b\x0c"):
+            raise VectorsFormatError(f"the key {key[:60]!r} contains ASCII whitespace", spath, i)
+        if key in seen:
+            raise VectorsFormatError(f"duplicate key {key!r} (first seen at record "
+                                     f"{seen[key]})", spath, i)
+        seen[key] = i
+        keys.append(key)
+    if counts is not None:
+        if counts.shape != (vectors.shape[0],) or counts.dtype.kind not in "iu":
+            raise VectorsFormatError(f"'counts' must be integers of shape ({vectors.shape[0]},); "
+                                     f"got shape {counts.shape} and dtype {counts.dtype}", spath)
+        if counts.size and counts.min() < 0:
+            raise VectorsFormatError(f"negative count at record {int(np.argmin(counts)) + 1}",
+                                     spath)
+        if counts.dtype == np.uint64 and counts.size and counts.max() > np.iinfo(np.int64).max:
+            raise VectorsFormatError("a count does not fit in int64", spath)
     return keys, vectors, counts
