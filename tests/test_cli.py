@@ -248,3 +248,69 @@ def test_demo_bad_max_sentences(capsys):
     assert main(["demo", "--max-sentences", "0"]) == 2
     assert "'max_sentences' parameter of demo must be an int in the range [1, inf)" in \
         capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- usage errors
+# Regression tests (issue 10, item 9): argparse printed a usage block before the error,
+# reported `ngramvec --bogus` as "required: COMMAND", and `count --memory-limit abc`
+# blamed Vocabulary.build.
+
+def _usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    err = capsys.readouterr().err.splitlines()
+    assert exit_.value.code == 2 and len(err) == 1, err
+    return err[0]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--bogus"], "ngramvec: error: unrecognized arguments: --bogus (see 'ngramvec --help')"),
+    ([], "ngramvec: error: a COMMAND is required, one of: demo, tokenize, vocab, count, ppmi, "
+         "svd, sgns, glove, eval, similar, analogy, postprocess (see 'ngramvec --help')"),
+    (["count"], "ngramvec count: error: the following arguments are required: corpus, "
+                "-o/--output (see 'ngramvec count --help')"),
+    (["count", "c.txt", "--bogus", "-o", "x.npz"],
+     "ngramvec count: error: unrecognized arguments: --bogus (see 'ngramvec count --help')"),
+    (["count", "c.txt", "-o", "x.npz", "--window", "x"],
+     "ngramvec count: error: argument --window: invalid int value: 'x' (see 'ngramvec count "
+     "--help')"),
+    (["count", "c.txt", "-o", "x.npz", "--memory-limit", "abc"],
+     "ngramvec count: error: argument --memory-limit: expected a size such as 4GB, 512MB or a "
+     "number of bytes, from 1 byte to 1EB; got 'abc' (see 'ngramvec count --help')"),
+    (["vocab", "c.txt", "-o", "v.txt", "--memory-limit", str(10**30)],
+     "ngramvec vocab: error: argument --memory-limit: expected a size such as 4GB, 512MB or a "
+     f"number of bytes, from 1 byte to 1EB; got '{10**30}' (see 'ngramvec vocab --help')"),
+    (["nope"], "ngramvec: error: argument COMMAND: invalid choice: 'nope' (choose from 'demo', "
+               "'tokenize', 'vocab', 'count', 'ppmi', 'svd', 'sgns', 'glove', 'eval', 'similar', "
+               "'analogy', 'postprocess') (see 'ngramvec --help')"),
+])
+def test_usage_errors_are_one_line(argv, expected, capsys):
+    assert _usage_error(argv, capsys) == expected
+
+
+def test_memory_limit_option_is_parsed_to_bytes():
+    from ngramvec.cli import build_parser
+    args = build_parser().parse_args(["count", "c.txt", "-o", "x.npz", "--memory-limit", "2KB"])
+    assert args.memory_limit == 2048
+
+
+def test_ppmi_of_a_text_file_names_the_file(tmp_path, corpus_file, capsys):
+    assert main(["ppmi", str(corpus_file), "-o", str(tmp_path / "p.npz")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"ngramvec: error: {corpus_file}: not a co-occurrence file of ngramvec: not an "
+                   f".npz archive (a zip file; it starts with b'The king')"]
+
+
+def test_disk_full_names_the_output(tmp_path, corpus_file, capsys, monkeypatch):
+    import errno
+    import os
+
+    def fsync(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "out" / "tok.txt"
+    out.parent.mkdir()
+    assert main(["-q", "tokenize", str(corpus_file), "-o", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"ngramvec: error: [Errno 28] cannot write: No space left on device: '{out}'"]
+    assert os.listdir(out.parent) == []

@@ -154,9 +154,10 @@ def test_long_lines_are_cut_and_counted(tmp_path):
     enc = nv.Corpus(p).encoded()
     assert enc.n_tokens == 2 * 1024 * 1024
     assert enc.stats["n_split_sentences"] == enc.n_sentences - 1 > 0
-    # an overlong token is cut and counted
+    # an overlong token is cut to its first 256 bytes, the rest dropped, and counted
     enc = nv.Corpus(["x" * 1000]).encoded()
-    assert enc.stats["n_long_tokens"] == 1 and enc.n_tokens > 1
+    assert enc.stats["n_long_tokens"] == 1 and enc.n_tokens == 1
+    assert enc.lexicon_keys == ["x" * 256] and enc.stats["n_cut_bytes"] == 744
 
 
 def test_empty_lines_and_empty_corpus(tmp_path):
@@ -197,12 +198,12 @@ def test_callable_tokenizer_on_files(tmp_path):
 def test_text_encoder_take_text_inside_a_sentence():
     from ngramvec.data._encode import TextEncoder
     enc = TextEncoder(1, True, False, 10000, 256)
-    enc.feed(b"word", True)          # the line goes on in the next block
+    enc.feed(b"word ", True)         # the line goes on in the next block
     assert enc.take_text() == b"word"
-    enc.feed(b" more", False)
+    enc.feed(b"more", False)
     enc.finish()
     assert enc.take_text() == b" more\n"
-    enc.feed(b"x", True)
+    enc.feed(b"x ", True)
     enc.take_text()
     enc.finish()                     # ends the sentence after its text was taken
     assert enc.take_text() == b"\n"
@@ -311,3 +312,94 @@ def test_corpus_starting_with_BZh_is_text(tmp_path):
     real = tmp_path / "r.txt.bz2"
     real.write_bytes(bz2.compress(b"BZh real\n"))
     assert list(nv.Corpus(real, lowercase=False)) == [["BZh", "real"]]
+
+
+# --------------------------------------------------------------------------- long tokens
+# Regression tests (issue 10, item 5): a 5 MB token became about 19,500 tokens of 256
+# bytes while the statistics said "2 tokens cut". The rule now: a token longer than
+# max_token_bytes (256) keeps its first 256 bytes, cut at a code point boundary; the rest
+# is dropped; each such token is counted once (n_long_tokens), the bytes dropped too
+# (n_cut_bytes); in both modes, in feed_tokens, across read blocks.
+
+def _cut(token, limit=256):
+    """The reference rule: the longest prefix of whole code points within limit bytes."""
+    out, size = [], 0
+    for ch in token:
+        w = len(ch.encode("utf-8"))
+        if size + w > limit:
+            break
+        out.append(ch)
+        size += w
+    return "".join(out)
+
+
+def test_a_token_of_megabytes_is_one_token_of_256_bytes(tmp_path):
+    p = tmp_path / "long_token.txt"
+    big = b"ab" * (9 * 1024 * 1024 // 2)             # 9 MiB without a space: 3 read blocks
+    p.write_bytes(b"first " + big + b" last\nnext line\n")
+    corpus = nv.Corpus(p)
+    enc = corpus.encode()
+    assert list(corpus) == _encoded_sentences(enc) == [["first", "ab" * 128, "last"],
+                                                       ["next", "line"]]
+    assert enc.stats["n_long_tokens"] == 1
+    assert enc.stats["n_cut_bytes"] == len(big) - 256
+    assert enc.meta["corpus"]["max_token_bytes"] == 256
+
+
+def test_long_tokens_cut_at_a_code_point_boundary_in_every_mode():
+    from ngramvec.data._encode import TextEncoder
+    token = "a" + "\u00e9" * 200                      # 401 bytes: 255 kept, not 256
+    assert len(_cut(token).encode()) == 255
+    for encode in (True, False):
+        e = TextEncoder(0, False, encode, 10000, 256)
+        e.feed((token + " b\n").encode())
+        e.feed_tokens([token, "c" * 300])            # pre-tokenized sentences too
+        e.finish()
+        if encode:
+            keys = e.lexicon()[0]
+            ids, _ = e.take_ids()
+            tokens = [keys[i] for i in ids]
+        else:
+            tokens = e.take_text().decode().split()
+        assert tokens == [_cut(token), "b", _cut(token), "c" * 256]
+        assert e.n_long_tokens == 3 and e.n_cut_bytes == 146 + 146 + 44
+
+
+def test_pretokenized_long_token_in_corpus():
+    corpus = nv.Corpus([["x" * 300, "y"], "z " + "w" * 257])
+    enc = corpus.encoded()
+    assert list(corpus) == list(enc) == [["x" * 256, "y"], ["z", "w" * 256]]
+    assert (enc.stats["n_long_tokens"], enc.stats["n_cut_bytes"]) == (2, 45)
+
+
+_LONG_PIECES = [b"x" * 300, "\u00e9".encode() * 140, "\u20ac".encode() * 90,
+                "\U0001d11e".encode() * 70, b"ab", b"don", b"'", b"t", b"-", b"3", b".",
+                b"14", b",", b"!", b" ", b"\t", b"\n", "\u3000".encode(), b"\xff", b"Q"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_LONG_PIECES), max_size=40),
+       block=st.integers(8, 700), tokenizer=st.sampled_from(["words", "words_punct",
+                                                             "whitespace"]))
+def test_long_tokens_do_not_depend_on_the_read_blocks(tmp_path_factory, pieces, block,
+                                                      tokenizer):
+    p = tmp_path_factory.mktemp("c") / "t.txt"
+    data = b"".join(pieces)
+    p.write_bytes(data)
+    whole = nv.Corpus(p, tokenizer=tokenizer).encode()      # one read block
+    with _with_blocks(block):
+        corpus = nv.Corpus(p, tokenizer=tokenizer)
+        sents = list(corpus)
+        enc = corpus.encode()
+    assert sents == _encoded_sentences(enc) == _encoded_sentences(whole)
+    for name in ("n_tokens", "n_long_tokens", "n_cut_bytes", "n_invalid_utf8"):
+        assert enc.stats[name] == whole.stats[name], name
+    assert all(len(t.encode()) <= 256 for s in sents for t in s)
+    if tokenizer == "whitespace":                            # the stats count what was done
+        text = data.decode("utf-8", "replace").lower()
+        tokens = [t for line in text.split("\n") for t in line.split()]
+        assert [t for s in sents for t in s] == [_cut(t) for t in tokens]
+        long = [t for t in tokens if len(t.encode()) > 256]
+        assert enc.stats["n_long_tokens"] == len(long)
+        assert enc.stats["n_cut_bytes"] == sum(len(t.encode()) - len(_cut(t).encode())
+                                               for t in long)

@@ -18,23 +18,28 @@ two entries per list of strings ``<name>``
     of keys costs its UTF-8 bytes and no pickles.
 
 Files are written through :func:`ngramvec.base.fileio.atomic_write`: a crash leaves the
-old file or the new one, never half of one. Reading a file of another class, of a newer
-format version, or that is not an ``.npz`` at all raises
-:class:`~ngramvec.base.exceptions.VectorsFormatError` naming the file. Files written
-before this layout existed (format version 1: each class had its own) are read by the
-``legacy`` hook of each class.
+old file or the new one, never half of one; an error while writing (a full disk) names
+the file. Reading a file of another class, of a newer format version, that is not an
+``.npz`` at all, or whose entries are damaged (a bad CRC, a truncated member) raises
+:class:`~ngramvec.base.exceptions.VectorsFormatError` naming the file (and the entry).
+So does an entry of the wrong dtype or shape: each loader declares what it trusts as a
+``schema`` (name -> :class:`ArraySpec`), checked before any array is used. Files
+written before this layout existed (format version 1: each class had its own) are read
+by the ``legacy`` hook of each class, and checked against the same schema.
 
 :class:`PersistMixin` gives an estimator ``save`` / ``load`` on top of
 :func:`save_npz` / :func:`load_npz`.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import struct
 import zipfile
 import zlib
-from typing import Any, Callable, ClassVar, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -43,15 +48,20 @@ from ngramvec.base.fileio import atomic_write
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT_VERSION", "META_KEY", "Saved", "save_npz", "load_npz", "require",
-           "PersistMixin", "encode_strings", "decode_strings"]
+__all__ = ["FORMAT_VERSION", "META_KEY", "Saved", "ArraySpec", "STRINGS", "save_npz",
+           "load_npz", "check_arrays", "require", "PersistMixin", "encode_strings",
+           "decode_strings", "NPZ_READ_ERRORS", "naming_write_errors"]
 
 #: Version of the layout written by :func:`save_npz`; files of a larger version are refused.
 FORMAT_VERSION = 2
 #: Name of the JSON header entry.
 META_KEY = "__ngramvec__"
-# what a damaged archive or member can raise while it is read
-_READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError)
+#: What reading a damaged archive or member can raise: the zip layer (bad magic, CRC,
+#: offsets, unsupported compression or encryption), zlib, the .npy header parser, and a
+#: member header announcing more than can be allocated.
+NPZ_READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError,
+                   NotImplementedError, RuntimeError, struct.error, OverflowError, MemoryError)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")   # a first member, or an empty archive
 
 class Saved(NamedTuple):
     """What :func:`load_npz` read.
@@ -75,6 +85,92 @@ class Saved(NamedTuple):
     arrays: dict
 
 
+# --------------------------------------------------------------------------- schema
+
+#: ``ArraySpec.kinds`` of an entry that is a list of str (stored as UTF-8 and offsets).
+STRINGS = "str"
+
+
+class ArraySpec(NamedTuple):
+    """What a loader expects of one entry of a file, checked by :func:`check_arrays`.
+
+    Attributes
+    ----------
+    kinds : str
+        The NumPy dtype kinds allowed (``"f"`` float, ``"i"`` signed and ``"u"``
+        unsigned integers, ``"b"`` bool), or :data:`STRINGS` for a list of str.
+    shape : tuple
+        One item per dimension: an int (that size), a name (the same name is the same
+        size in every entry of the schema: ``("n", "dim")`` and ``("n",)``), or None
+        (any size).
+    """
+
+    kinds: str
+    shape: tuple[int | str | None, ...]
+
+
+_KIND_NAMES = {"f": "float", "i": "signed int", "u": "unsigned int", "b": "bool"}
+
+
+def _describe(spec: ArraySpec, sizes: Mapping[str, tuple[int, str]], name: str) -> str:
+    """``a 2-D float array of shape (n, dim) with n=5 as in 'keys'``."""
+    dims = ", ".join("any" if d is None else str(d) for d in spec.shape)
+    known = []
+    for d in dict.fromkeys(d for d in spec.shape if isinstance(d, str) and d in sizes):
+        size, source = sizes[d]
+        known.append(f"{d}={size}" + ("" if source == name else f" as in {source!r}"))
+    with_sizes = f" with {', '.join(known)}" if known else ""
+    if spec.kinds == STRINGS:
+        return f"a list of str of length {dims}{with_sizes}"
+    kinds = " or ".join(_KIND_NAMES.get(k, k) for k in spec.kinds)
+    return (f"a {len(spec.shape)}-D {kinds} array of shape "
+            f"({dims}{',' * (len(spec.shape) == 1)}){with_sizes}")
+
+
+def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], path: str,
+                 what: str = "file") -> None:
+    """Check the dtype and shape of every entry of ``arrays`` named in ``schema``.
+
+    Entries the schema names but ``arrays`` lacks are not checked (the loader says
+    what it needs, see :func:`require`); entries it does not name are not either. A
+    named size is set by the first entry (in schema order) that has it.
+
+    Raises
+    ------
+    VectorsFormatError
+        Naming ``path`` and the entry: its dtype or shape and what was expected.
+    """
+    sizes: dict[str, tuple[int, str]] = {}   # named size -> (size, entry that set it)
+    for name, spec in schema.items():
+        if name not in arrays:
+            continue
+        value = arrays[name]
+        if spec.kinds == STRINGS:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            shape: tuple[int, ...] = (len(value),) if ok else ()
+            if ok:
+                found = f"a list of {len(value)} str"
+            elif isinstance(value, list):
+                found = f"a list of {len(value)} items, not all str"
+            else:
+                found = type(value).__name__
+        else:
+            ok = isinstance(value, np.ndarray) and value.dtype.kind in spec.kinds
+            shape = value.shape if isinstance(value, np.ndarray) else ()
+            found = (f"dtype {value.dtype} and shape {value.shape}"
+                     if isinstance(value, np.ndarray) else type(value).__name__)
+        ok = ok and len(shape) == len(spec.shape)
+        if ok:
+            for got, want in zip(shape, spec.shape):
+                if isinstance(want, int) and got != want:
+                    ok = False
+                elif isinstance(want, str) and sizes.setdefault(want, (got, name))[0] != got:
+                    ok = False
+        if not ok:
+            raise VectorsFormatError(f"damaged {what} file: the entry {name!r} must be "
+                                     f"{_describe(spec, sizes, name)}; found {found}", path)
+
+
 # --------------------------------------------------------------------------- strings
 
 
@@ -89,7 +185,11 @@ def encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def decode_strings(blob: np.ndarray, offsets: np.ndarray, path: str, name: str) -> list[str]:
     """Inverse of :func:`encode_strings`; VectorsFormatError naming ``path`` if inconsistent."""
-    raw = np.asarray(blob, dtype=np.uint8).tobytes()
+    if not isinstance(blob, np.ndarray) or blob.dtype != np.uint8 or blob.ndim != 1:
+        raise VectorsFormatError(f"the strings {name!r} must be 1-D uint8 (UTF-8 bytes); found "
+                                 f"{getattr(blob, 'dtype', type(blob).__name__)} of shape "
+                                 f"{getattr(blob, 'shape', ())}", path)
+    raw = blob.tobytes()
     off = np.asarray(offsets)
     if (off.ndim != 1 or off.size == 0 or off.dtype.kind not in "iu" or off[0] != 0
             or off[-1] != len(raw) or np.any(np.diff(off) < 0)):
@@ -127,6 +227,26 @@ def _dumps(obj: Any, what: str) -> bytes:
 # --------------------------------------------------------------------------- save / load
 
 
+@contextlib.contextmanager
+def naming_write_errors(path: str | os.PathLike) -> Iterator[None]:
+    """Make an :class:`OSError` raised while writing ``path`` name it.
+
+    A full disk (``ENOSPC``) or a failing ``fsync`` raises an OSError without a file
+    name, and the temporary file of an atomic write is not the name the user gave: the
+    error is raised again as an OSError of the same errno whose ``filename`` is
+    ``path``, chained to the original.
+    """
+    spath = os.fspath(path)
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename == spath and exc.filename2 is None:
+            raise
+        if exc.errno is None:
+            raise OSError(f"cannot write {spath}: {exc}") from exc
+        raise OSError(exc.errno, f"cannot write: {exc.strerror or exc}", spath) from exc
+
+
 def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any],
              params: Mapping[str, Any] | None = None,
              state: Mapping[str, Any] | None = None) -> None:
@@ -150,6 +270,8 @@ def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any]
         A value that cannot be stored without pickles.
     ValueError
         An array name that collides with the header or with a string list's entries.
+    OSError
+        Writing failed (a full disk...); the message names ``path``.
     """
     out: dict[str, np.ndarray] = {}
     strings: list[str] = []
@@ -175,7 +297,7 @@ def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any]
             "params": dict(params or {}), "state": dict(state or {}), "strings": strings}
     out[META_KEY] = np.frombuffer(_dumps(meta, f"{class_name} parameters and state"),
                                   dtype=np.uint8)
-    with atomic_write(path, "wb") as f:
+    with naming_write_errors(path), atomic_write(path, "wb") as f:
         np.savez(f, **out)
     logger.debug("saved %s to %s", class_name, os.fspath(path))
 
@@ -184,7 +306,8 @@ LegacyReader = Callable[[Mapping[str, np.ndarray], str], "Saved | None"]
 
 
 def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
-             legacy: LegacyReader | None = None) -> Saved:
+             legacy: LegacyReader | None = None,
+             schema: Mapping[str, ArraySpec] | None = None) -> Saved:
     """Read a file written by :func:`save_npz` for ``class_name``.
 
     Parameters
@@ -199,6 +322,9 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         ``legacy(arrays, path) -> Saved or None`` reads a file of the layout used before
         format version 2 (``arrays``: every entry of the archive, loaded). None means
         "not such a file either".
+    schema : dict of str to ArraySpec, optional
+        The dtype and shape of the entries the caller will use, checked (with
+        :func:`check_arrays`) in what is returned, whatever the format version.
 
     Returns
     -------
@@ -210,36 +336,66 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         No such file (the message names it).
     VectorsFormatError
         Not an ``.npz`` archive, not a file of ngramvec, a file of another class, a
-        newer format version, or damaged entries (the message names the file).
+        newer format version, damaged entries, or entries that do not match ``schema``
+        (the message names the file, and the entry).
     """
     spath = os.fspath(path)
     what = what or class_name
     if not os.path.exists(spath):
         raise FileNotFoundError(f"{spath}: no such {what} file")
     try:
+        with open(spath, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise VectorsFormatError(f"cannot read the {what} file: {exc.strerror or exc}",
+                                 spath) from None
+    if head.startswith(b"\x93NUMPY"):
+        raise VectorsFormatError(f"not a {what} file of ngramvec: a single .npy array, not an "
+                                 f".npz archive", spath)
+    if not head.startswith(_ZIP_MAGIC):
+        shown = f"it starts with {head!r}" if head else "the file is empty"
+        raise VectorsFormatError(f"not a {what} file of ngramvec: not an .npz archive (a zip "
+                                 f"file; {shown})", spath)
+    try:
         archive = np.load(spath, allow_pickle=False)
-    except _READ_ERRORS as exc:
-        detail = "not an .npz archive" if "pickle" in str(exc) else f"not a readable .npz ({exc})"
-        raise VectorsFormatError(f"not a {what} file of ngramvec: {detail}", spath) from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
+    except NPZ_READ_ERRORS as exc:
+        raise VectorsFormatError(f"not a {what} file of ngramvec: not a readable .npz "
+                                 f"({type(exc).__name__}: {exc})", spath) from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # pragma: no cover - magic checked
         raise VectorsFormatError(f"not a {what} file of ngramvec: a single .npy array, not an "
                                  f".npz archive", spath)
     with archive:
+        files = {}
         try:
-            files = {name: archive[name] for name in archive.files}
-        except _READ_ERRORS as exc:
-            raise VectorsFormatError(f"damaged archive ({exc})", spath) from None
+            names = list(archive.files)
+        except NPZ_READ_ERRORS as exc:  # pragma: no cover - listed when opened
+            raise VectorsFormatError(f"damaged archive ({type(exc).__name__}: {exc})",
+                                     spath) from None
+        for name in names:
+            # a bad CRC or a truncated member shows when the member is read
+            try:
+                files[name] = archive[name]
+            except NPZ_READ_ERRORS as exc:
+                raise VectorsFormatError(f"damaged archive: cannot read the entry {name!r} "
+                                         f"({type(exc).__name__}: {exc})", spath) from None
     if META_KEY not in files:
         saved = legacy(files, spath) if legacy is not None else None
         if saved is None:
             raise VectorsFormatError(f"not a {what} file of ngramvec (no {META_KEY!r} entry)",
                                      spath)
+        if schema:
+            check_arrays(saved.arrays, schema, spath, what)
         return saved
     try:
-        meta = json.loads(files.pop(META_KEY).tobytes().decode("utf-8"))
+        header = files.pop(META_KEY)
+        if header.dtype != np.uint8 or header.ndim != 1:
+            raise ValueError(f"expected 1-D uint8, found {header.dtype} of shape {header.shape}")
+        meta = json.loads(header.tobytes().decode("utf-8"))
         found = str(meta["class"])
         version = int(meta["format_version"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        params, state = dict(meta.get("params") or {}), dict(meta.get("state") or {})
+        strings = [str(name) for name in meta.get("strings", [])]
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise VectorsFormatError(f"damaged {META_KEY!r} header ({exc})", spath) from None
     if version > FORMAT_VERSION:
         raise VectorsFormatError(f"written by a newer ngramvec (format version {version}); this "
@@ -249,14 +405,15 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         raise VectorsFormatError(f"holds a {found}, not a {class_name}; load it with "
                                  f"{found}.load", spath)
     arrays: dict[str, Any] = dict(files)
-    for name in meta.get("strings", []):
+    for name in strings:
         try:
             blob, offsets = arrays.pop(f"{name}_utf8"), arrays.pop(f"{name}_offsets")
         except KeyError:
             raise VectorsFormatError(f"the strings {name!r} are missing", spath) from None
         arrays[name] = decode_strings(blob, offsets, spath, name)
-    return Saved(found, version, dict(meta.get("params") or {}), dict(meta.get("state") or {}),
-                 arrays)
+    if schema:
+        check_arrays(arrays, schema, spath, what)
+    return Saved(found, version, params, state, arrays)
 
 
 def require(saved: Saved, names: Sequence[str], path: str) -> None:
@@ -275,14 +432,17 @@ class PersistMixin:
     Subclasses list their fitted attributes in ``_persist_attributes`` (arrays, string
     lists and JSON values: ints, floats, lists...), the constructor parameters that
     cannot be stored (objects to pass to :meth:`load` again) in
-    ``_persist_skip_params``, and may override :meth:`_persist_extra`,
-    :meth:`_persist_restore` and :meth:`_persist_legacy`. Needs ``get_params`` and
-    ``_check_fitted`` (:class:`ngramvec.base.estimator.Estimator`).
+    ``_persist_skip_params``, the dtype and shape of the arrays :meth:`load` trusts in
+    ``_persist_schema`` (name -> :class:`ArraySpec`), and may override
+    :meth:`_persist_extra`, :meth:`_persist_restore` and :meth:`_persist_legacy`.
+    Needs ``get_params`` and ``_check_fitted``
+    (:class:`ngramvec.base.estimator.Estimator`).
     """
 
     _persist_what: ClassVar[str | None] = None
     _persist_attributes: ClassVar[tuple[str, ...]] = ()
     _persist_skip_params: ClassVar[tuple[str, ...]] = ()
+    _persist_schema: ClassVar[Mapping[str, ArraySpec]] = {}
 
     def _persist_extra(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """More (arrays, state) to save besides ``_persist_attributes``."""
@@ -349,20 +509,36 @@ class PersistMixin:
         FileNotFoundError
         VectorsFormatError
             Not a saved estimator of this class (the message names the file and the
-            class it holds), or a newer format version.
+            class it holds), a newer format version, or damaged content: an entry of
+            the wrong dtype or shape (named), parameters or state the class refuses.
         """
         spath = os.fspath(path)
-        saved = load_npz(spath, cls.__name__, cls._persist_what, cls._persist_legacy)
+        what = cls._persist_what or cls.__name__
+        saved = load_npz(spath, cls.__name__, cls._persist_what, cls._persist_legacy,
+                         cls._persist_schema)
+        known = getattr(cls, "_get_param_names", None)
+        unknown = sorted(set(saved.params) - set(known())) if known is not None else []
+        if unknown:
+            raise VectorsFormatError(f"damaged {what} file: parameters {unknown} are not "
+                                     f"parameters of {cls.__name__}", spath)
         est = cls(**{**saved.params, **params})
-        for attr in cls._persist_attributes:
-            if attr in saved.arrays:
-                value = saved.arrays[attr]
-            elif attr in saved.state:
-                value = saved.state[attr]
-            else:
-                raise VectorsFormatError(f"the {cls.__name__} file lacks {attr!r}", spath)
-            if isinstance(value, np.ndarray) and value.ndim == 0:
-                value = value.item()
-            setattr(est, attr, value)
-        est._persist_restore(saved, spath)
+        try:
+            for attr in cls._persist_attributes:
+                if attr in saved.arrays:
+                    value = saved.arrays[attr]
+                elif attr in saved.state:
+                    value = saved.state[attr]
+                else:
+                    raise VectorsFormatError(f"the {cls.__name__} file lacks {attr!r}", spath)
+                if isinstance(value, np.ndarray) and value.ndim == 0:
+                    value = value.item()
+                setattr(est, attr, value)
+            est._persist_restore(saved, spath)
+        except VectorsFormatError:
+            raise
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+            # what a schema cannot say (sizes kept in the state, values, the vectors
+            # passed to load): the file is named, the cause kept
+            raise VectorsFormatError(f"cannot load the {what} from this file: {exc}",
+                                     spath) from exc
         return est

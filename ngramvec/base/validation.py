@@ -34,6 +34,7 @@ __all__ = [
     "Threads",
     "Seed",
     "MemorySize",
+    "MAX_MEMORY",
     "FloatDType",
     "String",
     "Anything",
@@ -131,28 +132,38 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
           "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3, "t": 1024**4,
-          "tb": 1024**4, "tib": 1024**4}
+          "tb": 1024**4, "tib": 1024**4, "p": 1024**5, "pb": 1024**5, "pib": 1024**5,
+          "e": 1024**6, "eb": 1024**6, "eib": 1024**6}
+
+
+#: Largest memory size accepted (1 EiB = 2**60 bytes): far above any machine, and
+#: small enough for the kernels' 64-bit arithmetic on it.
+MAX_MEMORY = 1 << 60
 
 
 def check_memory(value: Any, name: str, owner: str, low: int = 0,
                  allow_none: bool = True) -> int | None:
     """Parse a memory size: an int of bytes or a string such as ``"4GB"`` or ``"512 MiB"``.
 
-    Units are binary (1 GB = 2**30 bytes). Returns the number of bytes.
+    Units are binary (1 GB = 2**30 bytes). Returns the number of bytes, which must be
+    in the range [``low``, :data:`MAX_MEMORY`] (1 EiB).
     """
     if value is None and allow_none:
         return None
-    expected = f"an int of bytes >= {low} or a str such as '4GB'"
+    expected = f"an int of bytes >= {low} or a str such as '4GB', at most 2**60 bytes ('1EB')"
     if isinstance(value, str):
         m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", value)
         if m is None or m.group(2).lower() not in _UNITS:
             _fail(name, owner, expected, value)
-        nbytes = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+        number = float(m.group(1))
+        if not number * _UNITS[m.group(2).lower()] <= MAX_MEMORY:   # also inf
+            _fail(name, owner, expected, value)
+        nbytes = int(number * _UNITS[m.group(2).lower()])
     elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
         nbytes = int(value)
     else:
         _fail(name, owner, expected, value, TypeError)
-    if nbytes < low:
+    if nbytes < low or nbytes > MAX_MEMORY:
         _fail(name, owner, expected, value)
     return nbytes
 
@@ -310,7 +321,7 @@ class MemorySize(Constraint):
         return check_memory(value, name, owner, low=1)
 
     def describe(self) -> str:
-        return "an int of bytes >= 1 or a str such as '4GB'"
+        return "an int of bytes >= 1 or a str such as '4GB', at most 2**60 bytes ('1EB')"
 
 
 @dataclass(frozen=True)

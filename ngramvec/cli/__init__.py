@@ -7,13 +7,15 @@ This package is the only part of ngramvec that imports :mod:`argparse`.
 
 Errors are reported in one line on stderr with exit status 2 (a compiled kernel
 that is not built is one such error, naming the module and how to build it);
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback instead. Usage errors (an unknown option, a missing
+argument, a bad value) are one line too, ``ngramvec count: error: <what> (see
+'ngramvec count --help')``, exit status 2, naming the subcommand they belong to.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from ngramvec.cli import (analogy, count, demo, glove, postprocess, ppmi, sgns, similar, svd,
                           tokenize, vocab)
@@ -31,13 +33,48 @@ COMMANDS = (demo, tokenize, vocab, count, ppmi, svd, sgns, glove, eval_, similar
             postprocess)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser whose usage errors take one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _usage_error(self.prog, message)
+
+
+def _usage_error(prog: str, message: str) -> NoReturn:
+    message = " ".join(message.split())
+    sys.stderr.write(f"{prog}: error: {message} (see '{prog} --help')\n")
+    sys.exit(EXIT_ERROR)
+
+
+class _CommandParser(_Parser):
+    """The top-level parser. Unknown arguments are reported before a missing COMMAND
+    (``ngramvec --bogus`` is about ``--bogus``), and as errors of the subcommand they
+    were given to."""
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        ns, extras = self.parse_known_args(args, namespace)
+        command = getattr(ns, "command", None)
+        if extras:
+            prog = self.prog if command is None else f"{self.prog} {command}"
+            _usage_error(prog, f"unrecognized arguments: {' '.join(extras)}")
+        if command is None:
+            _usage_error(self.prog, "a COMMAND is required, one of: "
+                         + ", ".join(m.NAME for m in COMMANDS))
+        return ns
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of the ``ngramvec`` command, one subparser per module of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(
+    """The parser of the ``ngramvec`` command, one subparser per module of :data:`COMMANDS`.
+
+    Its usage errors are one line on stderr and exit with status 2 (``SystemExit``).
+    """
+    parser = _CommandParser(
         prog="ngramvec", description="Classical word vectors from raw text, fast.",
         epilog="-q, -v, --no-progress and --debug are also accepted after the subcommand.")
     add_verbosity_options(parser, top_level=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # not required=True: argparse would report a missing COMMAND before an unknown option
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMANDS:
         module.add_parser(sub).set_defaults(func=module.run)
     return parser

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ngramvec.base.validation import check_memory
 from ngramvec.data.corpus import TOKENIZERS
 from ngramvec.vectors.files import FORMAT_RULE, VECTOR_FORMATS
 
@@ -77,10 +78,20 @@ def add_vocab_options(p: Parser, orders: bool = True) -> None:
         g.add_argument("--vocab", default=None, help="use this vocabulary file instead")
 
 
+def memory_size(text: str) -> int:
+    """The value of --memory-limit in bytes, checked while the options are parsed: the
+    error names the option, not the first library call that takes it."""
+    try:
+        return check_memory(text, "memory_limit", "ngramvec", low=1, allow_none=False)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected a size such as 4GB, 512MB or a number of "
+                                         f"bytes, from 1 byte to 1EB; got {text!r}") from None
+
+
 def add_memory_options(p: Parser) -> None:
     """--memory-limit and --tmp-dir of the counting passes that may spill to disk."""
     g = p.add_argument_group("memory")
-    g.add_argument("--memory-limit", default=None,
+    g.add_argument("--memory-limit", default=None, type=memory_size,
                    help="bound of the counting tables, e.g. 4GB; sorted runs spill to disk "
                         "past it")
     g.add_argument("--tmp-dir", default=None, help="directory for spill runs")

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from ngramvec.base.fileio import atomic_write
+from ngramvec.base.persist import naming_write_errors
 from ngramvec.cli._common import corpus_from_args
 from ngramvec.cli._options import add_corpus_options, add_output_options, add_verbosity_options
 
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ngramvec tokenize``; returns the exit status."""
     corpus = corpus_from_args(args)
     n = 0
-    with atomic_write(args.output, "wb") as f:
+    # (the corpus reports its own read errors as CorpusError: an OSError here is the output's)
+    with naming_write_errors(args.output), atomic_write(args.output, "wb") as f:
         for sent in corpus:
             f.write((" ".join(sent) + "\n").encode("utf-8"))
             n += 1

@@ -12,6 +12,7 @@ class TextEncoder:
     n_invalid_utf8: int
     n_split_sentences: int
     n_long_tokens: int
+    n_cut_bytes: int
     def __init__(self, mode: int = ..., lowercase: bool = ..., encode: bool = ...,
                  max_sentence_length: int = ..., max_token_bytes: int = ...) -> None: ...
     def feed(self, block: bytes | bytearray | memoryview, line_continues: bool = ...) -> None: ...

@@ -24,9 +24,14 @@ words_punct (2)
     its own.
 
 Sentences are lines. A line longer than ``max_sentence_length`` tokens is cut into
-several sentences (counted in ``n_split_sentences``); a token longer than
-``max_token_bytes`` bytes is cut (counted in ``n_long_tokens``). Empty lines produce
-no sentence (counted in ``n_empty_lines``).
+several sentences (counted in ``n_split_sentences``). A token longer than
+``max_token_bytes`` bytes (UTF-8, after lowercasing) is kept as its first
+``max_token_bytes`` bytes, cut at a code point boundary, and the rest of it is
+dropped: one token, counted once in ``n_long_tokens``, the bytes dropped in
+``n_cut_bytes``. This holds in both modes, for pre-tokenized sentences
+(:meth:`TextEncoder.feed_tokens`) and for a token that goes on from one block to the
+next (``line_continues``). Empty lines produce no sentence (counted in
+``n_empty_lines``).
 """
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
@@ -131,6 +136,16 @@ cdef inline Py_ssize_t _decode(const uint8_t *b, Py_ssize_t i, Py_ssize_t n,
     return i + 1
 
 
+cdef inline int _utf8_len(uint32_t cp) noexcept nogil:
+    if cp < 0x80:
+        return 1
+    if cp < 0x800:
+        return 2
+    if cp < 0x10000:
+        return 3
+    return 4
+
+
 cdef inline int _utf8_put(char *dst, uint32_t cp) noexcept nogil:
     if cp < 0x80:
         dst[0] = <char>cp
@@ -178,6 +193,8 @@ cdef class TextEncoder:
         space, one sentence a line) is produced instead.
     max_sentence_length : int
     max_token_bytes : int
+        Longer tokens keep their first ``max_token_bytes`` bytes (whole code points);
+        the rest is dropped and counted (``n_long_tokens``, ``n_cut_bytes``).
     """
     cdef nv_strtab table
     cdef int mode
@@ -186,6 +203,11 @@ cdef class TextEncoder:
     cdef char *tok
     cdef int64_t tok_len
     cdef bint tok_long
+    # scanner state carried from one block to the next when a line goes on:
+    # the previous code point inside the current token (0: none), and a joiner
+    # that ended the block, decided by the first code point of the next one
+    cdef uint32_t prev, pend_cp
+    cdef int pend_cls
     cdef int32_t *ids
     cdef int64_t n_ids, cap_ids
     cdef int64_t *ends
@@ -195,7 +217,7 @@ cdef class TextEncoder:
     cdef int64_t sent_len, line_tokens, in_line
     cdef int err
     cdef public int64_t n_tokens, n_sentences, n_lines, n_empty_lines
-    cdef public int64_t n_invalid_utf8, n_split_sentences, n_long_tokens
+    cdef public int64_t n_invalid_utf8, n_split_sentences, n_long_tokens, n_cut_bytes
 
     def __cinit__(self, int mode=1, bint lowercase=True, bint encode=True,
                   int64_t max_sentence_length=10000, int64_t max_token_bytes=256):
@@ -316,18 +338,58 @@ cdef class TextEncoder:
         return r
 
     cdef inline int _put(self, uint32_t cp) noexcept nogil:
-        """Append a code point to the current token, cutting overlong tokens."""
-        if self.tok_len + 4 > self.max_token_bytes:
-            if not self.tok_long:
-                self.n_long_tokens += 1
-            if self._emit(self.tok, self.tok_len) < 0:
-                return -1
-            self.tok_len = 0
+        """Append a code point to the current token.
+
+        A token keeps its first ``max_token_bytes`` bytes, whole code points only: the
+        first code point that does not fit, and every later one, is dropped; the token
+        is counted once in ``n_long_tokens`` and the bytes dropped in ``n_cut_bytes``.
+        """
+        cdef int w = _utf8_len(cp)
+        if self.tok_long:
+            self.n_cut_bytes += w
+            return 0
+        if self.tok_len + w > self.max_token_bytes:
             self.tok_long = True
+            self.n_long_tokens += 1
+            self.n_cut_bytes += w
+            return 0
         self.tok_len += _utf8_put(self.tok + self.tok_len, cp)
         return 0
 
+    cdef inline uint32_t _joiner(self, uint32_t cp, int cls) noexcept nogil:
+        """The code point a joiner kept inside a token is normalised to."""
+        if cls == C_APOS:
+            return 39
+        if cls == C_HYPHEN:
+            return 45
+        return cp
+
+    cdef int _resolve_joiner(self, const uint8_t *b, Py_ssize_t n) noexcept nogil:
+        """Decide on a joiner that ended the previous block (the line went on): it stays
+        in the token if the first code point of this block (``b``, ``n`` bytes; none if
+        ``n == 0``) would have kept it, as if the two blocks were one."""
+        cdef uint32_t cp = self.pend_cp, nxt = 0
+        cdef int cls = self.pend_cls
+        cdef bint bad
+        self.pend_cls = 0
+        if n > 0:
+            _decode(b, 0, n, &nxt, &bad)
+            if _classify(nxt) == C_ALNUM and (cls != C_NUMSEP or (
+                    Py_UNICODE_ISDIGIT(self.prev) and Py_UNICODE_ISDIGIT(nxt))):
+                self.prev = 0
+                return self._put(self._joiner(cp, cls))
+        self.prev = 0
+        if self._flush_token() < 0:
+            return -1
+        if self.mode == MODE_WORDS_PUNCT:
+            if self._put(cp) < 0 or self._flush_token() < 0:
+                return -1
+        return 0
+
     cdef inline int _end_line(self) noexcept nogil:
+        if self.pend_cls and self._resolve_joiner(NULL, 0) < 0:
+            return -1
+        self.prev = 0
         if self._flush_token() < 0:
             return -1
         if self._end_sentence() < 0:
@@ -341,11 +403,16 @@ cdef class TextEncoder:
 
     # ---- the scanner -------------------------------------------------------
 
-    cdef int _scan(self, const uint8_t *b, Py_ssize_t n) noexcept nogil:
+    cdef int _scan(self, const uint8_t *b, Py_ssize_t n, bint cont) noexcept nogil:
+        """Tokenize ``n`` bytes; ``cont``: the line goes on in the next block, so a
+        token (and a joiner) at the end of this one is carried over, not ended."""
         cdef Py_ssize_t i = 0, j, k
-        cdef uint32_t cp, nxt, prev = 0
+        cdef uint32_t cp, nxt, prev
         cdef bint bad, bad2
         cdef int cls, ncls
+        if self.pend_cls and self._resolve_joiner(b, n) < 0:
+            return -1
+        prev = self.prev
         while i < n:
             j = _decode(b, i, n, &cp, &bad)
             if bad:
@@ -374,12 +441,18 @@ cdef class TextEncoder:
                 continue
             # words modes: a joiner stays inside a token between two alphanumerics
             if cls == C_APOS or cls == C_HYPHEN or cls == C_NUMSEP:
+                if self.tok_len > 0 and prev != 0 and j == n and cont:
+                    # the next code point is in the next block: decide there
+                    self.pend_cp = cp
+                    self.pend_cls = cls
+                    self.prev = prev
+                    return 0
                 if self.tok_len > 0 and prev != 0 and j < n:
                     k = _decode(b, j, n, &nxt, &bad2)
                     ncls = _classify(nxt)
                     if ncls == C_ALNUM and (cls != C_NUMSEP or
                                            (Py_UNICODE_ISDIGIT(prev) and Py_UNICODE_ISDIGIT(nxt))):
-                        if self._put(39 if cls == C_APOS else (45 if cls == C_HYPHEN else cp)) < 0:
+                        if self._put(self._joiner(cp, cls)) < 0:
                             return -1
                         prev = 0   # a joiner is never followed by another joiner
                         i = j
@@ -392,6 +465,7 @@ cdef class TextEncoder:
                     return -1
             prev = 0
             i = j
+        self.prev = prev
         return 0
 
     cdef _check(self):
@@ -411,21 +485,21 @@ cdef class TextEncoder:
             UTF-8 text. It should end at a line end or, for a line too long to hold
             in one block, at an ASCII whitespace byte or a code point boundary.
         line_continues : bool
-            The last line of the block goes on in the next block: do not end it.
+            The last line of the block goes on in the next block: do not end it. A
+            token cut by the end of the block goes on as well (one token, whatever
+            the block boundaries).
         """
         cdef Py_ssize_t n = block.shape[0]
         cdef int r
+        cdef bint cont = line_continues
         if n > 0:
             with nogil:
-                r = self._scan(&block[0], n)
+                r = self._scan(&block[0], n, cont)
             self._check()
         if not line_continues:
             if self.in_line:
                 self._end_line()
                 self._check()
-        else:
-            self._flush_token()
-            self._check()
 
     def feed_tokens(self, list tokens, Py_ssize_t sentence_index=-1):
         """Add one pre-tokenized sentence (a list of str). Tokens are lowercased when
@@ -526,4 +600,5 @@ cdef class TextEncoder:
             "n_invalid_utf8": self.n_invalid_utf8,
             "n_split_sentences": self.n_split_sentences,
             "n_long_tokens": self.n_long_tokens,
+            "n_cut_bytes": self.n_cut_bytes,
         }

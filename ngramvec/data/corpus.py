@@ -33,6 +33,8 @@ __all__ = ["Corpus", "tokenize", "TOKENIZERS"]
 TOKENIZERS = ("words", "words_punct", "whitespace")
 _MODES = {"whitespace": 0, "words": 1, "words_punct": 2}
 BLOCK_SIZE = 1 << 22          # bytes read at a time
+#: Longest token kept, in UTF-8 bytes; longer tokens are cut (see :class:`Corpus`).
+MAX_TOKEN_BYTES = 256
 
 Source = Union[str, os.PathLike, Iterable[str], Iterable[Sequence[str]]]
 
@@ -177,6 +179,16 @@ class Corpus:
         Longer lines are cut into several sentences; the cuts are counted in
         the encoding statistics.
 
+    Notes
+    -----
+    A token longer than ``max_token_bytes`` = :data:`MAX_TOKEN_BYTES` (256) bytes of
+    UTF-8 (after lowercasing) is cut: it is kept as its first 256 bytes, cut at a code
+    point boundary, and the rest of it is dropped, so that it stays one token. The
+    rule is the same for files, string sentences and lists of tokens, and does not
+    depend on where the file is cut into read blocks; iterating and encoding agree.
+    The encoding statistics (``EncodedCorpus.meta["stats"]``) count such tokens once
+    each in ``n_long_tokens`` and the bytes dropped in ``n_cut_bytes``.
+
     Examples
     --------
     >>> import ngramvec as nv
@@ -233,13 +245,15 @@ class Corpus:
             self.tokenizer, "__name__", "callable")
         return {"tokenizer": tok, "lowercase": self.lowercase,
                 "max_sentence_length": self.max_sentence_length,
+                "max_token_bytes": MAX_TOKEN_BYTES,
                 "source": self._files if self._files is not None else "<iterable>"}
 
     # ---- streaming ---------------------------------------------------------
 
     def _new_encoder(self, encode: bool) -> TextEncoder:
         mode = _MODES.get(self.tokenizer, 0) if isinstance(self.tokenizer, str) else 0
-        return TextEncoder(mode, self.lowercase, encode, self.max_sentence_length)
+        return TextEncoder(mode, self.lowercase, encode, self.max_sentence_length,
+                           MAX_TOKEN_BYTES)
 
     def _take_iterable(self) -> Iterable:
         if self._one_shot:
@@ -398,6 +412,7 @@ def tokenize(text: str, tokenizer: str = "words", lowercase: bool = True) -> lis
         cache = _local.encoders = {}
     enc = cache.get(key)
     if enc is None:
-        enc = cache[key] = TextEncoder(_MODES[tokenizer], bool(lowercase), False, 1 << 40)
+        enc = cache[key] = TextEncoder(_MODES[tokenizer], bool(lowercase), False, 1 << 40,
+                                       MAX_TOKEN_BYTES)
     enc.feed(text.encode("utf-8", "surrogatepass"), False)
     return enc.take_text().decode("utf-8").split()

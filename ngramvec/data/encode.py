@@ -350,5 +350,8 @@ def encode_corpus(corpus: "Corpus", path: str | os.PathLike | None = None,
         logger.warning("%s times a line longer than %d tokens was cut into sentences",
                        f"{s['n_split_sentences']:,}", corpus.max_sentence_length)
     if s["n_long_tokens"]:
-        logger.warning("%s tokens longer than 256 bytes were cut", f"{s['n_long_tokens']:,}")
+        limit = corpus.config().get("max_token_bytes", 256)
+        logger.warning("%s tokens longer than %d bytes were cut to their first %d bytes "
+                       "(%s bytes dropped)", f"{s['n_long_tokens']:,}", limit, limit,
+                       f"{s.get('n_cut_bytes', 0):,}")
     return out

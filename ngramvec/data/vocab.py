@@ -9,7 +9,7 @@ import numpy as np
 
 from ngramvec.base.fileio import atomic_write
 from ngramvec.base.keys import NGRAM_SEP, normalize_key
-from ngramvec.base.persist import load_npz, save_npz
+from ngramvec.base.persist import load_npz, naming_write_errors, save_npz
 from ngramvec.base.validation import check_float, check_int, check_memory, check_n_threads
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
 from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
@@ -272,7 +272,7 @@ class Vocabulary:
             arrays, state = self._persist_arrays()
             save_npz(path, "Vocabulary", arrays, state=state)
             return
-        with atomic_write(path, "wb") as f:
+        with naming_write_errors(path), atomic_write(path, "wb") as f:
             f.write("".join(f"{k} {c}\n" for k, c in
                             zip(self.index_to_key, self.counts.tolist())).encode("utf-8"))
 

@@ -23,7 +23,7 @@ from ngramvec.base.extensions import missing_extension
 from ngramvec.base.validation import check_param
 from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
 from ngramvec.data.spill import accumulate, default_memory_limit
-from ngramvec.base.persist import load_npz, save_npz
+from ngramvec.base.persist import STRINGS, ArraySpec, load_npz, save_npz
 from ngramvec.data.vocab import Vocabulary, as_encoded
 from ngramvec.models._legacy import read_cooccurrence_v1
 
@@ -183,7 +183,8 @@ class Cooccurrence:
             Not a co-occurrence file of ngramvec, or a corrupted matrix.
         """
         spath = os.fspath(path)
-        saved = load_npz(spath, "Cooccurrence", "co-occurrence", read_cooccurrence_v1)
+        saved = load_npz(spath, "Cooccurrence", "co-occurrence", read_cooccurrence_v1,
+                         _SCHEMA)
         a, st = saved.arrays, saved.state
         try:
             shape = tuple(int(x) for x in a["shape"])
@@ -193,7 +194,17 @@ class Cooccurrence:
             raise VectorsFormatError(f"corrupted matrix: {exc}", spath) from None
         rv = Vocabulary._from_persisted(a, st, spath, "row_")
         cv = rv if st.get("same_vocab") else Vocabulary._from_persisted(a, st, spath, "col_")
-        return cls(m, rv, cv, dict(st.get("params") or {}))
+        try:
+            return cls(m, rv, cv, dict(st.get("params") or {}))
+        except (ValueError, TypeError) as exc:   # the matrix does not fit the vocabularies
+            raise VectorsFormatError(f"corrupted co-occurrence file: {exc}", spath) from None
+
+
+# What Cooccurrence.load trusts: the CSR arrays and the vocabularies' keys and counts.
+_SCHEMA = {"indptr": ArraySpec("iu", (None,)), "indices": ArraySpec("iu", ("nnz",)),
+           "data": ArraySpec("f", ("nnz",)), "shape": ArraySpec("iu", (2,)),
+           "row_keys": ArraySpec(STRINGS, ("rows",)), "row_counts": ArraySpec("iu", ("rows",)),
+           "col_keys": ArraySpec(STRINGS, ("cols",)), "col_counts": ArraySpec("iu", ("cols",))}
 
 
 def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, window: int = 5,

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from ngramvec.base.estimator import VECTOR_CHOICES, Estimator, VectorsMixin, check_callback
 from ngramvec.base.exceptions import TrainingDivergedError, VectorsFormatError
-from ngramvec.base.persist import PersistMixin, Saved
+from ngramvec.base.persist import STRINGS, ArraySpec, PersistMixin, Saved
 from ngramvec.base.validation import check_param
 from ngramvec.models._legacy import read_glove_v1
 from ngramvec.models.cooccur import Cooccurrence
@@ -141,6 +141,15 @@ class GloVe(VectorsMixin, PersistMixin, Estimator):
                            "context_gradsq_", "row_keys_", "col_keys_", "row_counts_",
                            "col_counts_", "loss_history_", "history_", "epochs_trained_",
                            "n_records_")
+    # what load() trusts: one row (dim + 1 with the bias) per key, on each side
+    _persist_schema = {"word_params_": ArraySpec("f", ("rows", "width")),
+                       "word_gradsq_": ArraySpec("f", ("rows", "width")),
+                       "context_params_": ArraySpec("f", ("cols", "width")),
+                       "context_gradsq_": ArraySpec("f", ("cols", "width")),
+                       "row_keys_": ArraySpec(STRINGS, ("rows",)),
+                       "col_keys_": ArraySpec(STRINGS, ("cols",)),
+                       "row_counts_": ArraySpec("iu", ("rows",)),
+                       "col_counts_": ArraySpec("iu", ("cols",))}
 
     def __init__(self, dim: int = 100, x_max: float = 100.0, alpha: float = 0.75,
                  lr: float = 0.05, epochs: int = 25, grad_clip: float = 100.0,

@@ -15,7 +15,7 @@ import numpy as np
 from ngramvec.base.estimator import Estimator, VectorsMixin, check_callback
 from ngramvec.base.exceptions import TrainingDivergedError, \
     VectorsFormatError
-from ngramvec.base.persist import PersistMixin, Saved
+from ngramvec.base.persist import STRINGS, ArraySpec, PersistMixin, Saved
 from ngramvec.base.validation import check_n_threads, check_param
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
@@ -194,6 +194,12 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         self.seed = seed
 
     _persist_what = "SGNS model"
+    # what load() trusts: the kernel reads 4 generator words per thread
+    _persist_schema = {"input_vectors": ArraySpec("f", ("n_input", "dim")),
+                       "context_vectors": ArraySpec("f", ("n_context", "dim")),
+                       "keys": ArraySpec(STRINGS, ("n_keys",)),
+                       "counts": ArraySpec("iu", ("n_keys",)),
+                       "rng_states": ArraySpec("iu", (None, 4))}
 
     # ------------------------------------------------------------------ params
 

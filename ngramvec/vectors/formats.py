@@ -41,6 +41,7 @@ import numpy as np
 
 from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.base.fileio import DECOMPRESS_ERRORS, atomic_write, open_compressed, open_write
+from ngramvec.base.persist import naming_write_errors
 
 __all__ = [
     "atomic_write",
@@ -377,6 +378,20 @@ def read_glove(path: str | os.PathLike, limit: int | None = None,
     return read_word2vec(path, binary=False, limit=limit, datatype=datatype, header=False)
 
 
+def _unencodable_key(keys: Sequence[str], path: str, first_record: int) -> VectorsFormatError:
+    """The error for the first key that UTF-8 cannot encode (a lone surrogate, as
+    ``errors="surrogateescape"`` decoding makes), naming it and its record."""
+    for i, key in enumerate(keys):
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return VectorsFormatError(
+                f"cannot write the key {key[:60]!r}: {exc.reason} (U+{ord(key[exc.start]):04X} "
+                f"at position {exc.start}); a key must be valid Unicode to be written as "
+                f"UTF-8", os.fspath(path), i + first_record)
+    return VectorsFormatError("a key cannot be encoded as UTF-8", os.fspath(path))  # pragma: no cover
+
+
 def _format_row(row: np.ndarray) -> str:
     # str() of a numpy float32 scalar is the shortest string that reads back to the
     # same float32 ("0.1", "1e-05", "-0.0"): the format gensim writes.
@@ -406,6 +421,11 @@ def write_word2vec(path: str | os.PathLike, keys: Sequence[str], vectors: np.nda
     ------
     ValueError
         If ``keys`` and ``vectors`` do not match, or binary without header.
+    VectorsFormatError
+        A key that UTF-8 cannot encode (a lone surrogate); names the key and its record
+        (the line for text files). Nothing is written.
+    OSError
+        Writing failed (a full disk...); the message names ``path``. Nothing is written.
     """
     vectors = np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(keys):
@@ -414,21 +434,24 @@ def write_word2vec(path: str | os.PathLike, keys: Sequence[str], vectors: np.nda
         raise ValueError("the binary word2vec format needs its header; write_header=False "
                          "is only for text (GloVe) files")
     v32 = np.ascontiguousarray(vectors, dtype="<f4")
-    with open_write(path) as f:
-        if write_header:
-            f.write(f"{v32.shape[0]} {v32.shape[1]}\n".encode("utf-8"))
-        if binary:
-            for key, row in zip(keys, v32):
-                f.write(key.encode("utf-8") + b" " + row.tobytes())
-        else:
-            batch: list[str] = []
-            for key, row in zip(keys, v32):
-                batch.append(f"{key} {_format_row(row)}\n")
-                if len(batch) >= 1024:
+    try:
+        with naming_write_errors(path), open_write(path) as f:
+            if write_header:
+                f.write(f"{v32.shape[0]} {v32.shape[1]}\n".encode("utf-8"))
+            if binary:
+                for key, row in zip(keys, v32):
+                    f.write(key.encode("utf-8") + b" " + row.tobytes())
+            else:
+                batch: list[str] = []
+                for key, row in zip(keys, v32):
+                    batch.append(f"{key} {_format_row(row)}\n")
+                    if len(batch) >= 1024:
+                        f.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                if batch:
                     f.write("".join(batch).encode("utf-8"))
-                    batch.clear()
-            if batch:
-                f.write("".join(batch).encode("utf-8"))
+    except UnicodeEncodeError:   # the partial file is removed by the atomic write
+        raise _unencodable_key(keys, path, 2 if write_header and not binary else 1) from None
     logger.info("saved %d x %d vectors to %s", v32.shape[0], v32.shape[1], os.fspath(path))
 
 
@@ -451,8 +474,19 @@ def write_npz(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray,
     keys : sequence of str
     vectors : ndarray of shape (n_keys, dim), float32
     counts : ndarray of shape (n_keys,), int64, optional
+
+    Raises
+    ------
+    VectorsFormatError
+        A key that UTF-8 cannot encode (a lone surrogate); names the key and its index
+        (1-based record).
+    OSError
+        Writing failed (a full disk...); the message names ``path``.
     """
-    encoded = [k.encode("utf-8") for k in keys]
+    try:
+        encoded = [k.encode("utf-8") for k in keys]
+    except UnicodeEncodeError:
+        raise _unencodable_key(keys, path, 1) from None
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
@@ -465,7 +499,7 @@ def write_npz(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray,
         "counts": (np.asarray(counts, dtype=np.int64) if counts is not None
                    else np.zeros(0, dtype=np.int64)),
     }
-    with atomic_write(path, "wb") as f:
+    with naming_write_errors(path), atomic_write(path, "wb") as f:
         np.savez(f, **arrays)
 
 

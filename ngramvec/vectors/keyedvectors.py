@@ -14,7 +14,7 @@ import numpy as np
 
 from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError
 from ngramvec.base.keys import normalize_key
-from ngramvec.base.persist import Saved, load_npz, save_npz
+from ngramvec.base.persist import STRINGS, ArraySpec, Saved, load_npz, save_npz
 from ngramvec.base.validation import check_int, check_option
 from ngramvec.vectors import formats as _io
 from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk
@@ -551,12 +551,14 @@ class KeyedVectors:
         VectorsFormatError
             The file is not an ngramvec vectors ``.npz`` (the message names it).
         """
-        saved = load_npz(path, "KeyedVectors", "vectors", _legacy_vectors)
+        saved = load_npz(path, "KeyedVectors", "vectors", _legacy_vectors, _NPZ_SCHEMA)
         try:
             return cls(saved.arrays["vectors"], saved.arrays["keys"],
                        saved.arrays.get("counts"))
         except KeyError as exc:
             raise VectorsFormatError(f"the vectors file lacks {exc}", os.fspath(path)) from None
+        except (ValueError, TypeError) as exc:   # keys or counts KeyedVectors refuses
+            raise VectorsFormatError(f"damaged vectors file: {exc}", os.fspath(path)) from None
 
     def _check_savable(self) -> None:
         # Keys are validated at construction; vectors may have been replaced.
@@ -628,6 +630,11 @@ class KeyedVectors:
         # reason: ngramvec.vectors.postprocess loads scikit-learn; imported on first use
         from ngramvec.vectors.postprocess import postprocess_keyed_vectors
         return postprocess_keyed_vectors(self, transformer, fit=fit)
+
+
+#: What KeyedVectors.load trusts (format versions 1 and 2).
+_NPZ_SCHEMA = {"vectors": ArraySpec("f", ("n", "dim")), "keys": ArraySpec(STRINGS, ("n",)),
+               "counts": ArraySpec("iu", ("n",))}
 
 
 def _legacy_vectors(files: Any, path: str) -> Saved | None:

@@ -295,7 +295,10 @@ class PostprocessPersist(PersistMixin):
                                      f"{name}.load", path)
         try:
             params = json.loads(str(files["__params__"]))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise VectorsFormatError(f"damaged parameters ({exc})", path) from None
+        if not isinstance(params, dict):
+            raise VectorsFormatError(f"damaged parameters: a {type(params).__name__}, not a "
+                                     f"JSON object", path)
         arrays = {k: v for k, v in files.items() if not k.startswith("__")}
         return Saved(name, 1, params, {}, arrays)

@@ -22,7 +22,7 @@ import scipy.sparse
 from sklearn.base import TransformerMixin
 
 from ngramvec.base.estimator import Estimator
-from ngramvec.base.persist import Saved
+from ngramvec.base.persist import ArraySpec, Saved
 from ngramvec.base.validation import check_int, check_param
 from ngramvec.data.corpus import tokenize
 from ngramvec.vectors.postprocess._base import (
@@ -111,6 +111,10 @@ class _SentenceEmbedder(TransformerMixin, PostprocessPersist, Estimator):
 
     _persist_attributes = ("weights_", "components_", "singular_values_",
                            "component_weights_", "dim_", "n_keys_")
+    _persist_schema = {"weights_": ArraySpec("f", ("n_keys",)),
+                       "components_": ArraySpec("f", ("m", "dim")),
+                       "singular_values_": ArraySpec("f", ("m",)),
+                       "component_weights_": ArraySpec("f", ("m",))}
     _persist_skip_params = ("keyed_vectors", "word_frequencies")
     #: normalisation of the word vectors before averaging: None, "words", "dimensions"
     _normalize: str | None = None

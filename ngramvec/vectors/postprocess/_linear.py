@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import TransformerMixin
 
 from ngramvec.base.estimator import Estimator, not_fitted_error
-from ngramvec.base.persist import Saved
+from ngramvec.base.persist import ArraySpec, Saved
 from ngramvec.vectors.postprocess._base import PostprocessPersist, check_vectors, eigh_descending, \
     update_moments
 
@@ -33,6 +33,7 @@ class MomentTransformer(TransformerMixin, PostprocessPersist, Estimator):
     """
 
     _persist_attributes = ("n_features_in_", "n_samples_seen_", "mean_", "covariance_")
+    _persist_schema = {"mean_": ArraySpec("f", ("d",)), "covariance_": ArraySpec("f", ("d", "d"))}
 
     # -- fitting ---------------------------------------------------------------
 
