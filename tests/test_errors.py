@@ -265,8 +265,6 @@ def test_newer_format_version_names_the_file_once(saved, tmp_path):
     assert str(err.value).count(str(bad)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by helper H5 (branch h5, 89c134a: read_npz checks "
-                                       "the version outside its try); remove after merging")
 def test_newer_format_version_1_file_names_the_file_once(tmp_path):
     p = tmp_path / "v1.npz"
     formats.write_npz(p, KEYS, np.zeros((5, 2), np.float32))
@@ -278,9 +276,6 @@ def test_newer_format_version_1_file_names_the_file_once(tmp_path):
 
 # --------------------------------------------------------------------------- sizes
 
-@pytest.mark.xfail(strict=True, reason="fixed by helper H5 (branch h5, 89c134a: the binary "
-                                       "reader reads bounded chunks, allocations bounded by the "
-                                       "file size); remove after merging")
 def test_binary_header_claiming_a_huge_dim(tmp_path):
     p = tmp_path / "v.bin"
     p.write_bytes(b"1 268435456\nab " + b"\x00" * 16)
@@ -359,9 +354,6 @@ def test_lone_surrogate_in_a_key_round_trips_in_the_native_format(tmp_path):
     assert nv.KeyedVectors.load(tmp_path / "v.npz").index_to_key == ["a", "b\udcff"]
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by helper H5 (branch h5, 89c134a: feed_tokens "
-                                       "reads a lone surrogate as invalid UTF-8, as in string "
-                                       "sentences); remove after merging")
 def test_lone_surrogate_in_a_pretokenized_token():
     # a token list is read as a string sentence is: the lone surrogate's bytes
     # ("surrogatepass": 3 of them) are invalid UTF-8, each replaced by U+FFFD and counted
