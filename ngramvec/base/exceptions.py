@@ -12,6 +12,11 @@ __all__ = [
     "TrainingDivergedError",
     "OneShotIteratorError",
     "ExtensionNotBuiltError",
+    "PathError",
+    "PathNotFoundError",
+    "PathIsDirectoryError",
+    "PathNotDirectoryError",
+    "PathNotWritableError",
 ]
 
 
@@ -83,6 +88,37 @@ class VectorsFormatError(NgramvecError, ValueError):
         if record is not None:
             where += f", record {record}"
         super().__init__(f"{where}: {message}")
+
+
+class PathError(NgramvecError, OSError):
+    """A path given to ngramvec cannot be used: checked before the work starts.
+
+    Subclasses :class:`OSError` (``errno`` and ``filename`` are set); the subclasses
+    below also subclass the matching built-in (``except FileNotFoundError`` works).
+    The message names the path and the parameter or option it came from.
+    """
+
+    def __init__(self, errno: int, message: str, path: str | None = None) -> None:
+        super().__init__(errno, message, path)
+
+    def __str__(self) -> str:  # OSError.__str__ would prefix "[Errno n]" and repeat the path
+        return str(self.strerror)
+
+
+class PathNotFoundError(PathError, FileNotFoundError):
+    """The path, or the folder it would be written in, does not exist."""
+
+
+class PathIsDirectoryError(PathError, IsADirectoryError):
+    """A file is wanted and the path is a directory."""
+
+
+class PathNotDirectoryError(PathError, NotADirectoryError):
+    """A directory is wanted and the path (or its folder) is a file."""
+
+
+class PathNotWritableError(PathError, PermissionError):
+    """The folder a file or directory would be created in is not writable."""
 
 
 class TrainingDivergedError(NgramvecError, FloatingPointError):

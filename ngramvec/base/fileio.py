@@ -1,22 +1,45 @@
-"""Files for every layer: atomic writes, compressed reading and writing.
+"""Files for every layer: atomic writes, temporaries, path checks, compressed reading.
 
 Every output of ngramvec goes through :func:`atomic_write` (a temporary file in the
 same directory, flushed, ``fsync``-ed and renamed over the target; removed on any
-error, :class:`KeyboardInterrupt` included). Inputs may be gzip, bzip2 or xz
-compressed; :func:`open_compressed` detects the compression from the first bytes.
+error, :class:`KeyboardInterrupt` and :class:`~ngramvec.base.signals.Terminated`
+included). Inputs may be gzip, bzip2 or xz compressed; :func:`open_compressed`
+detects the compression from the first bytes.
+
+Temporaries (:func:`temp_file`, :func:`temp_dir`) are named
+``.ngramvec-<pid>-<host>-<label>.<random>.tmp``: the process id and a tag of the host
+(its name and PID namespace) let a later run recognise one whose process is gone
+(killed with SIGKILL, or a machine that crashed) and remove it
+(:func:`remove_stale_temporaries`, called each time a temporary is created, costs one
+listing of that directory). :func:`check_writable` and :func:`check_directory` check
+an output path or a working directory before the work starts.
 """
 from __future__ import annotations
 
 import bz2
 import contextlib
+import errno
 import gzip
+import hashlib
+import logging
 import lzma
 import os
+import re
+import shutil
+import socket
+import stat
 import tempfile
 import zlib
 from typing import IO, Any, Iterator
 
-__all__ = ["atomic_write", "open_compressed", "open_write", "compression_of", "DECOMPRESS_ERRORS"]
+from ngramvec.base.exceptions import (PathError, PathIsDirectoryError, PathNotDirectoryError,
+                                      PathNotFoundError, PathNotWritableError)
+
+__all__ = ["atomic_write", "open_compressed", "open_write", "compression_of", "DECOMPRESS_ERRORS",
+           "temp_file", "temp_dir", "remove_stale_temporaries", "check_writable",
+           "check_directory"]
+
+logger = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -55,6 +78,259 @@ _OPENERS = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}
 # What can go wrong while decompressing a damaged or truncated stream.
 DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 
+# --------------------------------------------------------------------------- temporaries
+
+_TEMP_PREFIX = ".ngramvec-"
+_TEMP_SUFFIX = ".tmp"
+# .ngramvec-<pid>-<host tag>-<label>.<random>.tmp
+_TEMP_NAME = re.compile(r"\A\.ngramvec-(\d+)-([0-9a-f]{8})-.*\.tmp\Z", re.DOTALL)
+_LABEL_CHARS = 40        # of the label in a temporary's name (names stay under 255 bytes)
+_host_tag_cache: list[str] = []
+
+
+def _host_tag() -> str:
+    """8 hex digits naming this host and PID namespace: process ids mean the same
+    thing only between processes with the same tag (containers have their own)."""
+    if not _host_tag_cache:
+        try:
+            pid_ns = os.readlink("/proc/self/ns/pid")
+        except OSError:
+            pid_ns = ""
+        h = hashlib.blake2b(f"{socket.gethostname()}\0{pid_ns}".encode("utf-8", "replace"),
+                            digest_size=4)
+        _host_tag_cache.append(h.hexdigest())
+    return _host_tag_cache[0]
+
+
+def _temp_prefix(label: str, pid: int | None = None) -> str:
+    """``.ngramvec-<pid>-<host tag>-<label>.``; the label is cut to _LABEL_CHARS."""
+    label = label.replace(os.sep, "_")[:_LABEL_CHARS]
+    return f"{_TEMP_PREFIX}{os.getpid() if pid is None else pid}-{_host_tag()}-{label}."
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (on this host); True when unsure."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:       # PermissionError: it exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(directory: str | os.PathLike | None = None) -> list[str]:
+    """Remove the temporaries of ngramvec left in ``directory`` by processes that are gone.
+
+    An entry is removed when its name is that of a :func:`temp_file` or
+    :func:`temp_dir` (``.ngramvec-<pid>-<host>-...tmp``), its host tag is this host's
+    (same host name and PID namespace), it belongs to the current user, and no
+    process ``pid`` exists. Anything else is kept: the temporaries of a live process,
+    of another machine sharing the directory, of another user. Each removal is logged
+    (level INFO). Called by :func:`temp_file` and :func:`temp_dir`; one listing of
+    ``directory``. Does nothing on Windows (process ids cannot be probed safely).
+
+    Parameters
+    ----------
+    directory : str or os.PathLike, optional
+        Default: the system temporary directory.
+
+    Returns
+    -------
+    list of str
+        The paths removed.
+    """
+    if os.name != "posix":  # pragma: no cover - os.kill(pid, 0) would end the process
+        return []
+    directory = os.fspath(directory) if directory is not None else tempfile.gettempdir()
+    removed: list[str] = []
+    tag, uid = _host_tag(), os.getuid()
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if m is None or m.group(2) != tag:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        pid = int(m.group(1))
+        if st.st_uid != uid or stat.S_ISLNK(st.st_mode) or pid == os.getpid() \
+                or _pid_alive(pid):
+            continue
+        try:
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except FileNotFoundError:     # another run removed it first
+            continue
+        except OSError as exc:
+            logger.debug("cannot remove the stale temporary %s: %s", entry.path, exc)
+            continue
+        logger.info("removed %s, a temporary left by process %d which is gone",
+                    entry.path, pid)
+        removed.append(entry.path)
+    return removed
+
+
+def temp_file(directory: str | os.PathLike | None, label: str) -> tuple[int, str]:
+    """Create a temporary file named for this process (see the module docstring).
+
+    Stale temporaries of dead processes in ``directory`` are removed first.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike or None
+        Where to create it (None: the system temporary directory).
+    label : str
+        Part of the name saying what it is (e.g. the name of the file it will become).
+
+    Returns
+    -------
+    fd : int
+        Open file descriptor (read-write, owner-only permissions).
+    path : str
+        Its absolute path.
+    """
+    directory = None if directory is None else os.fspath(directory)
+    remove_stale_temporaries(directory)
+    fd, path = tempfile.mkstemp(prefix=_temp_prefix(label), suffix=_TEMP_SUFFIX, dir=directory)
+    return fd, os.path.abspath(path)
+
+
+def temp_dir(directory: str | os.PathLike | None, label: str) -> str:
+    """Create a temporary directory named for this process (see :func:`temp_file`).
+
+    Returns
+    -------
+    str
+        Its absolute path.
+    """
+    directory = None if directory is None else os.fspath(directory)
+    remove_stale_temporaries(directory)
+    return os.path.abspath(tempfile.mkdtemp(prefix=_temp_prefix(label), suffix=_TEMP_SUFFIX,
+                                            dir=directory))
+
+
+# --------------------------------------------------------------------------- path checks
+
+
+def check_writable(path: str | os.PathLike, what: str = "the output file") -> str:
+    """Check that ``path`` can be written as a file by :func:`atomic_write`.
+
+    Run before the work: the path must not be a directory or a special file (an
+    atomic write replaces the path with a new regular file), and its folder must
+    exist, be a directory and be writable (:func:`os.access`; root passes).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    what : str, default="the output file"
+        How the messages name the path, e.g. ``"the output (-o/--output)"``.
+
+    Returns
+    -------
+    str
+        ``os.fspath(path)``.
+
+    Raises
+    ------
+    PathIsDirectoryError
+        ``path`` is a directory.
+    PathNotFoundError
+        Its folder does not exist.
+    PathNotDirectoryError
+        Its folder is a file.
+    PathNotWritableError
+        Its folder is not writable.
+    PathError
+        ``path`` exists and is not a regular file (a device, a FIFO, a socket).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_writable(tempfile.gettempdir(), "the output")
+    Traceback (most recent call last):
+    ...
+    ngramvec.base.exceptions.PathIsDirectoryError: The output is a directory, not a file: ...
+    """
+    path = os.fspath(path)
+    subject = what[:1].upper() + what[1:]
+    if path == "":
+        raise PathNotFoundError(errno.ENOENT, f"{subject} is an empty path", path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError:          # e.g. ENOTDIR: a component is a file; reported below
+        st = None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise PathIsDirectoryError(errno.EISDIR,
+                                       f"{subject} is a directory, not a file: {path}", path)
+        if not stat.S_ISREG(st.st_mode):
+            raise PathError(errno.EINVAL, f"{subject} is not a regular file: {path} (outputs "
+                            "are written to a new file renamed over the path)", path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(folder):
+        raise PathNotFoundError(errno.ENOENT, f"The folder of {what} does not exist: "
+                                f"{folder} (for {path})", path)
+    if not os.path.isdir(folder):
+        raise PathNotDirectoryError(errno.ENOTDIR, f"The folder of {what} is a file: "
+                                    f"{folder} (for {path})", path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PathNotWritableError(errno.EACCES, f"Cannot write {what} {path}: its folder "
+                                   f"{folder} is not writable", path)
+    return path
+
+
+def check_directory(path: str | os.PathLike | None, what: str,
+                    purpose: str = "create files") -> str | None:
+    """Check that ``path`` is an existing, writable directory (None passes through).
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None
+    what : str
+        How the messages name it, e.g. ``"The 'tmp_dir' of count_cooccurrences"``.
+    purpose : str, default="create files"
+        What is done there, for the message of a directory that is not writable.
+
+    Returns
+    -------
+    str or None
+        ``os.fspath(path)``.
+
+    Raises
+    ------
+    PathNotFoundError
+        ``path`` does not exist.
+    PathNotDirectoryError
+        ``path`` is a file.
+    PathNotWritableError
+        ``path`` is not writable (:func:`os.access`; root passes).
+    """
+    if path is None:
+        return None
+    path = os.fspath(path)
+    subject = what[:1].upper() + what[1:]
+    if not os.path.exists(path):
+        raise PathNotFoundError(errno.ENOENT, f"{subject} does not exist: {path}", path)
+    if not os.path.isdir(path):
+        raise PathNotDirectoryError(errno.ENOTDIR,
+                                    f"{subject} is a file, not a directory: {path}", path)
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PathNotWritableError(errno.EACCES, f"{subject} is not writable, cannot "
+                                   f"{purpose} there: {path}", path)
+    return path
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -75,11 +351,14 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb",
                  encoding: str | None = None) -> Iterator[IO[Any]]:
     """Write a file so that it is either completely written or not touched at all.
 
-    The data goes to a temporary file in the same directory as ``path``; when the
+    The data goes to a temporary file in the same directory as ``path``
+    (``.ngramvec-<pid>-<host>-<name>.<random>.tmp``, see :func:`temp_file`); when the
     ``with`` block ends normally the file is flushed, ``fsync``-ed and renamed over
     ``path`` with :func:`os.replace` (atomic on POSIX and Windows). If the block
-    raises anything, :class:`KeyboardInterrupt` included, the temporary file is
-    removed and an existing ``path`` keeps its old content.
+    raises anything, :class:`KeyboardInterrupt` and SIGTERM inside
+    :func:`~ngramvec.base.signals.terminate_as_interrupt` included, the temporary
+    file is removed and an existing ``path`` keeps its old content. After SIGKILL
+    the temporary stays until the next ngramvec run writes in that directory.
 
     Parameters
     ----------
@@ -99,6 +378,9 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb",
     ------
     ValueError
         If ``mode`` is not ``"wb"`` or ``"w"``.
+    PathError
+        ``path`` cannot be written (see :func:`check_writable`), raised before the
+        block runs.
 
     Examples
     --------
@@ -112,10 +394,9 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb",
     if mode not in ("wb", "w"):
         raise ValueError(f"The 'mode' parameter of atomic_write must be a str among "
                          f"{{'wb', 'w'}}. Got {mode!r} instead.")
-    path = os.fspath(path)
+    path = check_writable(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
+    fd, tmp = temp_file(directory, os.path.basename(path))
     try:
         if mode == "w":
             f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="")

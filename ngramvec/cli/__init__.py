@@ -10,6 +10,8 @@ that is not built is one such error, naming the module and how to build it);
 ``--debug`` shows the traceback instead. Usage errors (an unknown option, a missing
 argument, a bad value) are one line too, ``ngramvec count: error: <what> (see
 'ngramvec count --help')``, exit status 2, naming the subcommand they belong to.
+Output paths and ``--tmp-dir`` are checked before the work starts. Ctrl-C exits with status 130 and SIGTERM with status 143,
+both after removing the temporaries of the run (:mod:`ngramvec.base.signals`).
 """
 from __future__ import annotations
 
@@ -17,13 +19,15 @@ import argparse
 import sys
 from typing import NoReturn, Sequence
 
+from ngramvec.base.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 from ngramvec.cli import (analogy, count, demo, glove, postprocess, ppmi, sgns, similar, svd,
                           tokenize, vocab)
 from ngramvec.cli import eval as eval_
-from ngramvec.cli._common import cli_logging
+from ngramvec.cli._common import check_paths, cli_logging
 from ngramvec.cli._options import add_verbosity_options
 
-__all__ = ["main", "build_parser", "COMMANDS", "EXIT_ERROR", "EXIT_INTERRUPTED"]
+__all__ = ["main", "build_parser", "run_command", "COMMANDS", "EXIT_ERROR", "EXIT_INTERRUPTED",
+           "EXIT_TERMINATED"]
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -86,18 +90,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sys.stderr.isatty():
         args.progress = False
     with cli_logging(args.quiet, args.verbose):
-        try:
+        return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the subcommand of parsed ``args``; returns the exit status.
+
+    The output paths are checked first (:func:`~ngramvec.cli._common.check_paths`);
+    the subcommand runs inside :func:`~ngramvec.base.signals.terminate_as_interrupt`,
+    so SIGTERM unwinds like Ctrl-C and every temporary is removed before the exit
+    status 143 (Ctrl-C: 130) is returned.
+    """
+    try:
+        with terminate_as_interrupt():
+            check_paths(args)
             return int(args.func(args) or 0)
-        except KeyboardInterrupt:
-            print("ngramvec: interrupted", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except BrokenPipeError:  # e.g. piped into head
-            return 0
-        except (Exception, MemoryError) as exc:
-            if args.debug:
-                raise
-            print(f"ngramvec: error: {_one_line(exc)}", file=sys.stderr)
-            return EXIT_ERROR
+    except Terminated:
+        print("ngramvec: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        print("ngramvec: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+    except (Exception, MemoryError) as exc:
+        if args.debug:
+            raise
+        print(f"ngramvec: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _one_line(exc: BaseException) -> str:

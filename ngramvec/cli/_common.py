@@ -1,5 +1,6 @@
 """What the subcommands share beyond their options: objects built from the parsed
-options, the vectors of a fitted model, score printing, and the logging set-up."""
+options, the checks of the output paths, the vectors of a fitted model, score
+printing, and the logging set-up."""
 from __future__ import annotations
 
 import contextlib
@@ -8,6 +9,7 @@ import os
 import sys
 from typing import Any, Iterator, Sequence
 
+from ngramvec.base.fileio import check_directory, check_writable
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
 from ngramvec.data.ngrams import parse_contexts
@@ -17,6 +19,7 @@ from ngramvec.vectors import evaluate
 from ngramvec.vectors.keyedvectors import KeyedVectors
 
 __all__ = [
+    "check_paths",
     "corpus_from_args",
     "min_count_from_args",
     "vocabulary_from_args",
@@ -29,6 +32,35 @@ __all__ = [
 ]
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+# ---- paths checked before the work -------------------------------------------------
+
+#: Options naming a file a subcommand writes (atomically), by ``args`` attribute.
+OUTPUT_OPTIONS = {"output": "-o/--output", "save_model": "--save-model",
+                  "save_transform": "--save-transform"}
+
+
+def check_paths(args: Any) -> None:
+    """Check the paths a subcommand will write before it starts working.
+
+    Every output option given (:data:`OUTPUT_OPTIONS`) must name a file that can be
+    written: not a directory, in an existing writable folder
+    (:func:`ngramvec.base.fileio.check_writable`); ``--tmp-dir`` must be an existing
+    writable directory. So a mistyped folder fails at once, not after hours of
+    counting or training.
+
+    Raises
+    ------
+    ngramvec.base.exceptions.PathError
+        Naming the option and the path.
+    """
+    for attr, option in OUTPUT_OPTIONS.items():
+        path = getattr(args, attr, None)
+        if path:
+            check_writable(path, f"the {option} file")
+    check_directory(getattr(args, "tmp_dir", None), "the --tmp-dir directory",
+                    purpose="create a spill directory")
 
 
 # ---- objects from options --------------------------------------------------------

@@ -20,7 +20,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 import weakref
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ngramvec.base.exceptions import CorpusError
+from ngramvec.base.fileio import temp_dir
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
@@ -138,7 +138,7 @@ class EncodedCorpus:
         dest = Path(path)
         if dest.exists():
             raise FileExistsError(f"{dest} exists already")
-        tmp = Path(tempfile.mkdtemp(prefix=".encoding-", dir=dest.parent))
+        tmp = Path(temp_dir(dest.parent, "encoded"))
         try:
             for name in ("ids.i32", "ends.i64", "lexicon.txt", "meta.json"):
                 shutil.copyfile(self.path / name, tmp / name)
@@ -289,8 +289,14 @@ def encode_corpus(corpus: "Corpus", path: str | os.PathLike | None = None,
                   progress: bool = False) -> EncodedCorpus:
     """Tokenize ``corpus`` into an encoded-corpus directory (see the module docstring).
 
-    The directory is built under a temporary name and renamed when complete, so an
-    interrupted run leaves nothing that looks like a result.
+    The directory is built under a temporary name (see
+    :func:`ngramvec.base.fileio.temp_dir`) and renamed when complete, so an
+    interrupted run leaves nothing that looks like a result: the temporary is removed
+    on any error, Ctrl-C, or SIGTERM inside
+    :func:`~ngramvec.base.signals.terminate_as_interrupt`, and after SIGKILL by the
+    next run that creates a temporary in the same directory. Without ``path``, the
+    encoded corpus lives in a temporary directory of the system temporary directory,
+    removed when the returned object is garbage collected or the interpreter exits.
     """
     if path is None:
         parent = None
@@ -301,7 +307,7 @@ def encode_corpus(corpus: "Corpus", path: str | os.PathLike | None = None,
             raise FileExistsError(f"{dest} exists already; choose a new directory")
         parent = dest.parent
         parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="ngramvec-encoded-", dir=parent))
+    tmp = Path(temp_dir(parent, "encoded"))
     t0 = time.perf_counter()
     bar = None
     try:

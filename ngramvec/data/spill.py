@@ -10,9 +10,23 @@ the memory limit or the order of the additions.
 
 Used by co-occurrence counting (:func:`ngramvec.count_cooccurrences`) and by the
 exact ngram counts of :meth:`ngramvec.Vocabulary.build`.
+
+The runs go to a temporary directory (:func:`ngramvec.base.fileio.temp_dir`) inside
+``tmp_dir``, removed however counting ends (an error, Ctrl-C, SIGTERM inside
+:func:`~ngramvec.base.signals.terminate_as_interrupt`); after SIGKILL the next run
+removes it. Disk space: whether counting spills at all, and how much, is known only
+while it runs. Once runs have been written, after every chunk the bytes still to come
+are projected from the bytes written so far and the share of the corpus counted
+(runs grow about linearly with the tokens counted) and compared with the free space of
+``tmp_dir``: a warning when the projection exceeds the free space, a
+:class:`~ngramvec.base.exceptions.PathError` (an ``OSError`` with errno ENOSPC, naming
+the directory) when it exceeds twice the free space, long before the disk would
+actually fill up. The projection is an estimate: a corpus whose second half brings
+many more new pairs than its first spills more than projected.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -23,7 +37,9 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
+from ngramvec.base.exceptions import PathError
 from ngramvec.base.extensions import missing_extension
+from ngramvec.base.fileio import check_directory, temp_dir
 
 try:
     from ngramvec.data._ngrams import PairCounter, assemble_csr, finish_counts
@@ -32,9 +48,10 @@ except ImportError as exc:  # not built: counting raises ExtensionNotBuiltError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["accumulate", "default_memory_limit", "dense_layout"]
+__all__ = ["accumulate", "default_memory_limit", "dense_layout", "check_tmp_dir"]
 
 _CHUNK_TOKENS = 1 << 21      # tokens per kernel call: progress and Ctrl-C between calls
+_DISK_RAISE_FACTOR = 2       # raise when the runs to come need this many times the free space
 
 
 def default_memory_limit() -> int:
@@ -105,28 +122,82 @@ def _new_counter(n_rows: int, n_cols: int, n_threads: int, memory_limit: int,
                        min(max_cap, 1 << 20), max_cap, spill_dir)
 
 
+def check_tmp_dir(tmp_dir, owner: str) -> str | None:
+    """Check a ``tmp_dir`` argument before the work: None (the system temporary
+    directory), or an existing writable directory.
+
+    Raises
+    ------
+    PathNotFoundError, PathNotDirectoryError, PathNotWritableError
+        The message names the parameter, ``owner`` and the path.
+    """
+    return check_directory(tmp_dir, f"the 'tmp_dir' of {owner}",
+                           purpose="create a spill directory")
+
+
 def _make_spill_dir(tmp_dir, owner: str) -> str:
-    if tmp_dir is not None:
-        tmp_dir = os.fspath(tmp_dir)
-        if not os.path.isdir(tmp_dir):
-            raise FileNotFoundError(f"The 'tmp_dir' of {owner} does not exist: {tmp_dir}")
+    tmp_dir = check_tmp_dir(tmp_dir, owner)
     try:
-        return tempfile.mkdtemp(prefix="ngramvec-spill-", dir=tmp_dir)
+        return temp_dir(tmp_dir, "spill")
     except OSError as exc:
         raise OSError(exc.errno, "cannot create a spill directory in "
                       f"{tmp_dir or tempfile.gettempdir()} ({exc.strerror})") from None
 
 
+class _DiskWatch:
+    """Projects the spill bytes still to come and compares them with the free space."""
+
+    def __init__(self, spill_dir: str, total_tokens: int, owner: str) -> None:
+        self.spill_dir, self.total, self.owner = spill_dir, total_tokens, owner
+        self.spills = 0
+        self.warned = False
+
+    def check(self, spills: int, tokens_done: int) -> None:
+        """After a chunk: ``spills`` runs written in all, ``tokens_done`` tokens counted."""
+        if spills == self.spills or tokens_done <= 0 or tokens_done >= self.total:
+            return
+        self.spills = spills
+        written = 0
+        with os.scandir(self.spill_dir) as entries:
+            for entry in entries:
+                try:
+                    written += entry.stat(follow_symlinks=False).st_size
+                except OSError:
+                    pass
+        to_come = int(written * (self.total - tokens_done) / tokens_done)
+        try:
+            free = shutil.disk_usage(self.spill_dir).free
+        except OSError:
+            return
+        if to_come <= free:
+            return
+        share = 100 * tokens_done / self.total
+        what = (f"{self.owner}: the spill runs are projected to need about {to_come:,} more "
+                f"bytes ({written:,} written for {share:.1f}% of the corpus) but "
+                f"{self.spill_dir} has {free:,} bytes free")
+        if to_come > _DISK_RAISE_FACTOR * free:
+            raise PathError(errno.ENOSPC, f"{what}; free some space, give another 'tmp_dir' "
+                            "(--tmp-dir) or a larger 'memory_limit' (--memory-limit)",
+                            self.spill_dir)
+        if not self.warned:
+            self.warned = True
+            logger.warning("%s; counting goes on, but the disk may fill up", what)
+
+
 def _run_chunks(pc: PairCounter, ends: np.ndarray, s0: int, s1: int,
-                run: Callable[[PairCounter, int, int], int], bar) -> int:
+                run: Callable[[PairCounter, int, int], int], bar,
+                disk: _DiskWatch | None = None) -> int:
     """Call ``run`` on chunks of about _CHUNK_TOKENS tokens of sentences [s0, s1)."""
     pairs = 0
+    first = int(ends[s0 - 1]) if s0 else 0
     while s0 < s1:
         target = (int(ends[s0 - 1]) if s0 else 0) + _CHUNK_TOKENS
         stop = min(max(int(np.searchsorted(ends, target, side="right")), s0 + 1), s1)
         pairs += run(pc, s0, stop) or 0
         if bar is not None:
             bar.update(int(ends[stop - 1]) - (int(ends[s0 - 1]) if s0 else 0))
+        if disk is not None:
+            disk.check(sum(pc.spills()), int(ends[stop - 1]) - first)
         s0 = stop
     return pairs
 
@@ -182,6 +253,16 @@ def accumulate(enc, n_rows: int, n_cols: int, run: Callable[[PairCounter, int, i
     matrix : scipy.sparse.csr_matrix
     stats : dict
         pairs, nnz, total_weight, spills, seconds, seconds_counting, n_threads, tokens.
+
+    Raises
+    ------
+    PathError
+        ``tmp_dir`` is missing, a file or not writable (before counting), or the runs
+        still to come are projected to need more than twice its free space (errno
+        ENOSPC; see the module docstring).
+    OSError
+        A run cannot be written (the message names it). The spill directory is
+        removed in every case.
     """
     ends = np.asarray(enc.ends)
     lengths = np.diff(ends, prepend=0)
@@ -200,7 +281,8 @@ def accumulate(enc, n_rows: int, n_cols: int, run: Callable[[PairCounter, int, i
             from tqdm.auto import tqdm  # optional dependency, only for the progress bar
             bar = tqdm(total=enc.n_tokens, unit="tok", unit_scale=True, desc=desc, leave=False)
         s0, s1 = shard if shard is not None else (0, len(ends))
-        pairs = _run_chunks(pc, ends, s0, s1, run, bar)
+        n_shard = (int(ends[s1 - 1]) if s1 else 0) - (int(ends[s0 - 1]) if s0 else 0)
+        pairs = _run_chunks(pc, ends, s0, s1, run, bar, _DiskWatch(spill_dir, n_shard, owner))
         t_count = time.perf_counter() - t0
         matrix, ticks = _assemble(pc, n_rows, n_cols, scale, dtype)
         spills = sum(pc.spills())

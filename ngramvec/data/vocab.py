@@ -15,7 +15,7 @@ from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsF
 from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
-from ngramvec.data.spill import default_memory_limit
+from ngramvec.data.spill import check_tmp_dir, default_memory_limit
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,7 @@ class Vocabulary:
         max_size = check_int(max_size, "max_size", owner, 1, allow_none=True)
         n_threads = check_n_threads(n_threads, owner)
         memory_limit = check_memory(memory_limit, "memory_limit", owner, low=1)
+        tmp_dir = check_tmp_dir(tmp_dir, owner)   # before encoding, not at the first spill
         enc = as_encoded(corpus, progress=progress)
         if enc.n_tokens == 0:
             raise CorpusError("the corpus has no tokens (empty, or only blank lines)",

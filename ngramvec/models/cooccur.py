@@ -22,8 +22,8 @@ from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.base.extensions import missing_extension
 from ngramvec.base.validation import check_param
 from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
-from ngramvec.data.spill import accumulate, default_memory_limit
 from ngramvec.base.persist import STRINGS, ArraySpec, load_npz, save_npz
+from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 from ngramvec.data.vocab import Vocabulary, as_encoded
 from ngramvec.models._legacy import read_cooccurrence_v1
 
@@ -401,6 +401,7 @@ def _config(window, weighting, dynamic_window, sample, subsampling, direction, o
     n_threads = check_param(n_threads, "n_threads", owner)
     seed = check_param(seed, "seed", owner)
     memory_limit = check_param(memory_limit, "memory_limit", owner)
+    tmp_dir = check_tmp_dir(tmp_dir, owner)       # before encoding, not at the first spill
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. "
