@@ -403,3 +403,16 @@ def test_long_tokens_do_not_depend_on_the_read_blocks(tmp_path_factory, pieces, 
         assert enc.stats["n_long_tokens"] == len(long)
         assert enc.stats["n_cut_bytes"] == sum(len(t.encode()) - len(_cut(t).encode())
                                                for t in long)
+
+
+def test_damaged_gzip_corpus_is_a_corpus_error(tmp_path):
+    # found by the fuzz suite: a damaged deflate stream raised a bare zlib.error
+    import gzip
+    data = bytearray(gzip.compress(b"the cat sat on the mat\n" * 200))
+    data[20:30] = b"\xff" * 10
+    p = tmp_path / "c.txt.gz"
+    p.write_bytes(bytes(data))
+    with pytest.raises(CorpusError, match=r"c\.txt\.gz, line 1: cannot read"):
+        list(nv.Corpus(p))
+    with pytest.raises(CorpusError, match=r"c\.txt\.gz, line 1: cannot read"):
+        nv.Corpus(p).encode()

@@ -15,7 +15,7 @@ import queue
 import threading
 from typing import Callable, Iterable, Iterator, Sequence, Union
 
-from ngramvec.base.fileio import MAGIC_BYTES, compression_of
+from ngramvec.base.fileio import DECOMPRESS_ERRORS, MAGIC_BYTES, compression_of
 from ngramvec.data.encode import encode_corpus
 from ngramvec.base.validation import check_bool, check_int, check_option
 from ngramvec.base.exceptions import CorpusError, OneShotIteratorError
@@ -114,7 +114,7 @@ def _file_blocks(path: str, block_size: int = BLOCK_SIZE) -> Iterator[tuple[byte
                     carry = data
             if carry:
                 yield carry, False
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    except DECOMPRESS_ERRORS as exc:   # OSError, EOFError, lzma.LZMAError, zlib.error
         if isinstance(exc, CorpusError):
             raise
         raise CorpusError(f"cannot read: {exc}", path, line) from exc
