@@ -332,3 +332,36 @@ def test_load_bad_file_names_record(tmp_path):
     p.write_bytes(b"2 2\na 1 2\na 3 4\n")
     with pytest.raises(VectorsFormatError, match=r"v\.txt, record 3: duplicate key 'a'"):
         KeyedVectors.load_word2vec_format(p)
+
+
+# --------------------------------------------------------------------------- no direction
+# Issue 10, item 6: queries without a direction used to return arbitrary keys scoring 0.
+
+def _kv_with_bad_rows():
+    vecs = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 0, 0], [np.nan, 1, 0]],
+                    dtype=np.float32)
+    return KeyedVectors(vecs, ["king", "queen", "man", "woman", "zero", "broken"])
+
+
+def test_positives_and_negatives_that_cancel_out_are_refused():
+    kv = _kv_with_bad_rows()
+    with pytest.raises(ValueError, match=r"positives and negatives cancel out"):
+        kv.most_similar(positive=["king"], negative=["king"])
+
+
+@pytest.mark.parametrize("method", ["3cosadd", "3cosmul"])
+def test_zero_norm_query_word_is_refused(method):
+    kv = _kv_with_bad_rows()
+    with pytest.raises(ValueError, match=r"the vector of 'zero' has norm zero"):
+        kv.most_similar("zero", method=method)
+    with pytest.raises(ValueError, match=r"the vector of 'broken' has NaN or infinite values"):
+        kv.most_similar(positive=["king", "broken"], method=method)
+
+
+def test_doesnt_match_refuses_a_vector_without_direction():
+    kv = _kv_with_bad_rows()
+    assert kv.doesnt_match(["king", "woman", "man"]) == "man"
+    with pytest.raises(ValueError, match=r"the vector of 'broken' has NaN or infinite values"):
+        kv.doesnt_match(["broken", "king", "queen"])
+    with pytest.raises(ValueError, match=r"the vector of 'zero' has norm zero"):
+        kv.doesnt_match(["king", "zero", "queen"])

@@ -325,7 +325,19 @@ class KeyedVectors:
                 v = v / n if n > 0 else v
             return v, None
         i = self.get_index(term)
-        return self.unit_vectors[i], i
+        return self._query_row(i), i
+
+    def _query_row(self, i: int) -> np.ndarray:
+        """The unit vector of row ``i`` as a query: a NaN/inf or zero vector has no
+        direction, and every candidate would score the same (an arbitrary answer)."""
+        v = self.unit_vectors[i]
+        if not np.isfinite(self._vectors[i]).all():
+            raise ValueError(f"the vector of {self.index_to_key[i]!r} has NaN or infinite "
+                             "values; it cannot be used in a query")
+        if not v.any():
+            raise ValueError(f"the vector of {self.index_to_key[i]!r} has norm zero; it has no "
+                             "direction to query with")
+        return v
 
     def _candidates(self, restrict_vocab: int | None, owner: str) -> int:
         r = check_int(restrict_vocab, "restrict_vocab", owner, low=1, allow_none=True)
@@ -363,7 +375,8 @@ class KeyedVectors:
         OutOfVocabularyError
             An input key is not in the vocabulary.
         ValueError
-            No positive and no negative (3CosAdd) or no positive (3CosMul).
+            No positive and no negative (3CosAdd) or no positive (3CosMul); a query key
+            whose vector is zero or not finite; positives and negatives that cancel out.
 
         References
         ----------
@@ -392,8 +405,10 @@ class KeyedVectors:
                         exclude.add(i)
                     mean += sign * v
             norm = np.linalg.norm(mean)
-            if norm > 0:
-                mean /= norm
+            if norm == 0:
+                raise ValueError("most_similar: the positives and negatives cancel out (their "
+                                 "combined query vector is zero), so every key would score 0")
+            mean /= norm
             scores = unit @ mean.astype(np.float32)
         else:
             if not pos:
@@ -457,7 +472,8 @@ class KeyedVectors:
         Raises
         ------
         ValueError
-            If none of the keys is in the vocabulary.
+            If none of the keys is in the vocabulary, or one has a zero or non-finite
+            vector (it has no direction, so the answer would be arbitrary).
         """
         keys = [normalize_key(w) if isinstance(w, tuple) else w for w in words]
         known = [w for w in keys if w in self.key_to_index]
@@ -466,7 +482,7 @@ class KeyedVectors:
                            [w for w in keys if w not in self.key_to_index])
         if not known:
             raise ValueError("doesnt_match: none of the keys is in the vocabulary")
-        u = self.unit_vectors[[self.key_to_index[w] for w in known]].astype(np.float64)
+        u = np.stack([self._query_row(self.key_to_index[w]) for w in known]).astype(np.float64)
         mean = u.mean(axis=0)
         n = np.linalg.norm(mean)
         if n > 0:
