@@ -149,7 +149,7 @@ class EncodedCorpus:
         return EncodedCorpus(dest)
 
 
-_CHECK_BLOCK = 1 << 24   # elements checked at a time: bounded memory on any corpus size
+_CHECK_BLOCK = 1 << 21   # elements checked at a time: a few MB of temporaries on any corpus
 
 
 def _check_ids(ids: np.ndarray, lexicon_counts: np.ndarray, path: Path) -> None:
