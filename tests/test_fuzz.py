@@ -15,9 +15,11 @@ import os
 
 import pytest
 
+from fuzz.reference import RefEncoder
 from fuzz.runner import (FAILURE_STATUSES, Campaign, FailureStore, decode_payload, known_issue,
                          strategies)
 from fuzz.server import Server
+from ngramvec.data._encode import TextEncoder
 
 pytestmark = [pytest.mark.fuzz,
               pytest.mark.skipif(not hasattr(os, "fork"), reason="the fuzz server forks")]
@@ -83,6 +85,33 @@ def test_npz_loaders_never_crash(campaign, strats):
 def test_encoded_corpus_loader_and_kernels(campaign, strats):
     campaign.fuzz("encoded", strats["encoded"], 120, SEED)
     _verdict(campaign, "encoded")
+
+
+@pytest.mark.parametrize("mode, blocks, sentences, stats", [
+    # a long token keeps its first max_token_bytes (7) bytes, whole code points, across
+    # blocks; the rest is dropped and counted
+    (0, [(b"abcd", True), (b"ef\xc3\xa9gh", True), (b" x", False)], [["abcdef", "x"]],
+     {"n_long_tokens": 1, "n_cut_bytes": 4}),
+    # a joiner that ends a block is decided by the next block, or by the line end
+    (1, [(b"don", True), (b"'", True), (b"", True), (b"t 1,", True), (b"5 a-", False)],
+     [["don't", "1,5", "a"]], {"n_long_tokens": 0}),
+    (2, [(b"1,", True), (b"a b-", True), (b"c", True)], [["1", ",", "a", "b-c"]], {}),
+    # a UTF-8 sequence cut by a block end is invalid, one U+FFFD a byte, in one token
+    (0, [(b"\xc3", True), (b"\xa9b", False)], [["\ufffd\ufffdb"]], {"n_invalid_utf8": 2}),
+])
+def test_the_reference_models_long_tokens_and_blocks(mode, blocks, sentences, stats):
+    ref, enc = RefEncoder(mode, max_token_bytes=7), TextEncoder(mode, True, False,
+                                                                 max_token_bytes=7)
+    for block, cont in blocks:
+        ref.feed(block, cont)
+        enc.feed(block, cont)
+    ref.finish()
+    enc.finish()
+    assert ref.sentences == sentences
+    assert [line.split(" ") for line in enc.take_text().decode()[:-1].split("\n")] == sentences
+    s = enc.stats()
+    assert {k: s[k] for k in ref.stats} == ref.stats
+    assert {k: s[k] for k in stats} == stats
 
 
 @pytest.mark.parametrize("what, status, exc", [("abort", "crash", "SIGABRT"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import itertools
 import json
 import lzma
 import struct
@@ -142,7 +143,28 @@ def text_bytes(max_pieces: int = 40) -> st.SearchStrategy[bytes]:
 
 # --------------------------------------------------------------------------- encoder
 
-def encoder_op() -> st.SearchStrategy[tuple]:
+_JOINERS = tuple(j.encode("utf-8") for j in "'-.,\u2019\u02bc\u2010\u2011")
+
+
+@st.composite
+def split_feed(draw) -> list[tuple]:
+    """One text fed in several blocks, the line going on between them
+    (``line_continues=True``, the last block: either). The cuts fall anywhere (inside
+    a token, inside a UTF-8 sequence, twice at one place: an empty block) or just
+    after a joiner, which the next block then decides."""
+    text = draw(text_bytes(12))
+    after_joiners = sorted({i + len(j) for j in _JOINERS for i in range(len(text))
+                            if text.startswith(j, i)})
+    cut = st.integers(0, len(text))
+    if after_joiners:
+        cut = cut | st.sampled_from(after_joiners)
+    bounds = [0, *sorted(draw(st.lists(cut, min_size=1, max_size=4))), len(text)]
+    pieces = [text[a:b] for a, b in itertools.pairwise(bounds)]
+    return [("feed", p, True) for p in pieces[:-1]] + [("feed", pieces[-1], draw(st.booleans()))]
+
+
+def encoder_op() -> st.SearchStrategy[tuple | list[tuple]]:
+    """One TextEncoder call (a tuple), or several feeds of one line (a list)."""
     token = st.one_of(
         st.text(_chars, min_size=1, max_size=8),
         st.sampled_from(["the", "Don't", "\u0130", "a b", "", "x\ny", "\u00a0", "\ud800", "a\udfff",
@@ -151,7 +173,8 @@ def encoder_op() -> st.SearchStrategy[tuple]:
     )
     return st.one_of(
         st.tuples(st.just("feed"), text_bytes(12), st.booleans()),
-
+        split_feed(),
+        split_feed(),      # twice: weighted, the joiner cut at a block end is rare
         st.tuples(st.just("feed_tokens"), st.lists(token, max_size=6)),
         st.just(("take_text",)),
         st.just(("take_ids",)),
@@ -162,7 +185,8 @@ def encoder_op() -> st.SearchStrategy[tuple]:
 @st.composite
 def encoder_payloads(draw) -> dict:
     """A sequence of TextEncoder calls and the encoder's settings."""
-    ops = draw(st.lists(encoder_op(), max_size=10))
+    ops = [op for item in draw(st.lists(encoder_op(), max_size=10))
+           for op in (item if isinstance(item, list) else [item])]
     if draw(st.integers(0, 39)) == 0:
         # rare and large: past the initial capacities (65536 ids, 4096 sentence ends,
         # 64 KiB of text), so that the buffers grow

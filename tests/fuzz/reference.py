@@ -2,27 +2,42 @@
 
 It is the oracle of the encoder harness: the same bytes fed to :class:`RefEncoder` and
 to ``TextEncoder`` (in both modes) must give the same sentences and statistics. It is
-written from the rules in the docstring of ``_encode.pyx``, one code point at a time,
-with Python's own Unicode tables (``str.isspace``, ``str.isalnum``, ``str.isdigit``,
-``str.lower``), which are the tables the compiled code calls.
+written from the rules in the docstring of ``_encode.pyx`` and, where they say less,
+from its code (``_put``, ``_scan``, ``_resolve_joiner``, ``_end_line``,
+``feed_tokens``), one code point at a time, with Python's own Unicode tables
+(``str.isspace``, ``str.isalnum``, ``str.isdigit``, ``str.lower``), which are the
+tables the compiled code calls.
 
 Rules modelled
 --------------
 - Decoding: strict UTF-8, each byte of an invalid or truncated sequence becomes one
-  U+FFFD (and is counted); a block is decoded on its own (a sequence cut by a block
-  end is invalid).
+  U+FFFD (and is counted). A block is decoded on its own: a sequence cut by a block
+  end is invalid, one U+FFFD per byte on each side, even when the line goes on
+  (``line_continues``); only code points are carried from one block to the next.
 - Whitespace (``str.isspace``) separates tokens; ``\\n`` ends a line; a line is a
   sentence, cut into several of ``max_sentence_length`` tokens.
 - ``words``: runs of alphanumerics (and U+0300..U+036F); an apostrophe (``'``,
   U+2019, U+02BC -> ``'``), hyphen (``-``, U+2010, U+2011 -> ``-``), or ``.``/``,``
   between two digits stays inside a token when it follows an alphanumeric of the
-  token and the next code point of the block is alphanumeric; anything else
-  separates (and is a token of its own in ``words_punct``).
+  token and the next code point is alphanumeric; anything else separates (and is a
+  token of its own in ``words_punct``).
 - Lowercasing maps one code point to the first code point of its lowercase form,
   after the code point was classified.
-- A token is cut into pieces of at most ``max_token_bytes`` bytes: before a code point
-  is appended to a token already holding more than ``max_token_bytes - 4`` bytes, the
-  token so far is emitted; each long token is counted once in ``n_long_tokens``.
+- A token keeps its first ``max_token_bytes`` bytes of UTF-8, whole code points: the
+  first code point that does not fit and every later one of the token (joiners
+  included) is dropped. Such a token is counted once in ``n_long_tokens``, each byte
+  dropped in ``n_cut_bytes``. The same for ``feed_tokens``.
+- Across blocks: after ``feed(block, line_continues=True)`` the current token is not
+  ended: it goes on in the next block, with the scanner's previous code point (so a
+  joiner at the start of the next block is decided as within one block). A joiner
+  that is the last code point of such a block, after an alphanumeric of the token, is
+  decided by the first code point of the next non-empty block; if the line ends
+  first (``feed(b"", False)``, ``finish``), it is a separator. Fed a line in blocks
+  cut at code point boundaries, the tokens are those of the line in one block.
+- ``feed_tokens`` after ``feed(..., line_continues=True)`` (never done by ``Corpus``)
+  goes on with the pending line: its first token continues a pending token, and a
+  pending joiner is decided (a separator) only when the sentence ends, after the
+  sentence's tokens were added.
 """
 from __future__ import annotations
 
@@ -82,10 +97,15 @@ class RefEncoder:
         self.tok = ""
         self.tok_bytes = 0
         self.tok_long = False
+        # carried from one block to the next when the line goes on: the previous code
+        # point of the token ("" for none), and a joiner ending the block (None: none)
+        self.prev = ""
+        self.pending: tuple[str, int] | None = None
         self.in_line = False
         self.line_tokens = 0
         self.stats = dict(n_lines=0, n_sentences=0, n_tokens=0, n_empty_lines=0,
-                          n_invalid_utf8=0, n_split_sentences=0, n_long_tokens=0)
+                          n_invalid_utf8=0, n_split_sentences=0, n_long_tokens=0,
+                          n_cut_bytes=0)
 
     # -- sinks
     def _end_sentence(self) -> None:
@@ -109,15 +129,50 @@ class RefEncoder:
         self.tok, self.tok_bytes, self.tok_long = "", 0, False
 
     def _put(self, ch: str) -> None:
-        if self.tok_bytes + 4 > self.mtb:
-            if not self.tok_long:
-                self.stats["n_long_tokens"] += 1
-            self._emit(self.tok)
-            self.tok, self.tok_bytes, self.tok_long = "", 0, True
+        """Append a code point, or drop it (and count it) once the token is full."""
+        w = len(ch.encode("utf-8"))
+        if self.tok_long:
+            self.stats["n_cut_bytes"] += w
+            return
+        if self.tok_bytes + w > self.mtb:
+            self.tok_long = True
+            self.stats["n_long_tokens"] += 1
+            self.stats["n_cut_bytes"] += w
+            return
         self.tok += ch
-        self.tok_bytes += len(ch.encode("utf-8"))
+        self.tok_bytes += w
+
+    @staticmethod
+    def _joins(kind: int, prev: str, nxt: str) -> bool:
+        """Does a joiner of class ``kind`` between ``prev`` and ``nxt`` stay in the token?"""
+        return classify(nxt) == ALNUM and (kind != NUMSEP or (prev.isdigit() and nxt.isdigit()))
+
+    @staticmethod
+    def _joiner(low: str, kind: int) -> str:
+        """The code point a joiner kept inside a token is normalised to."""
+        return "'" if kind == APOS else "-" if kind == HYPHEN else low
+
+    def _separator(self, low: str) -> None:
+        self._flush()
+        if self.mode == 2:
+            self._put(low)
+            self._flush()
+
+    def _resolve(self, nxt: str | None) -> None:
+        """Decide on the joiner that ended the last block, given the next code point."""
+        low, cls = self.pending
+        self.pending = None
+        if nxt is not None and self._joins(cls, self.prev, nxt):
+            self.prev = ""
+            self._put(self._joiner(low, cls))
+            return
+        self.prev = ""
+        self._separator(low)
 
     def _end_line(self) -> None:
+        if self.pending is not None:
+            self._resolve(None)
+        self.prev = ""
         self._flush()
         self._end_sentence()
         if self.line_tokens == 0:
@@ -132,8 +187,18 @@ class RefEncoder:
     # -- API
     def feed(self, block: bytes, line_continues: bool = False) -> None:
         text, bad = decode_per_byte(bytes(block))
+        if text:
+            self._scan(text, bad, line_continues)
+        if not line_continues and self.in_line:
+            self._end_line()
+
+    def _scan(self, text: str, bad: int, cont: bool) -> None:
+        # the compiled code counts invalid bytes as it meets them; it stops early only
+        # at the block's last code point, so counting them all first is the same
         self.stats["n_invalid_utf8"] += bad
-        prev = ""
+        if self.pending is not None:
+            self._resolve(text[0])
+        prev = self.prev
         n = len(text)
         for i, ch in enumerate(text):
             self.in_line = True
@@ -151,22 +216,19 @@ class RefEncoder:
                 self._put(low)
                 prev = low
                 continue
-            if cls in (APOS, HYPHEN, NUMSEP) and self.tok and prev and i + 1 < n:
-                nxt = text[i + 1]
-                if classify(nxt) == ALNUM and (cls != NUMSEP or (prev.isdigit() and nxt.isdigit())):
-                    self._put("'" if cls == APOS else "-" if cls == HYPHEN else low)
+            if cls in (APOS, HYPHEN, NUMSEP) and self.tok and prev:
+                if i + 1 == n and cont:
+                    # the next code point is in the next block: decided there
+                    self.pending = (low, cls)
+                    self.prev = prev
+                    return
+                if i + 1 < n and self._joins(cls, prev, text[i + 1]):
+                    self._put(self._joiner(low, cls))
                     prev = ""
                     continue
-            self._flush()
-            if self.mode == 2:
-                self._put(low)
-                self._flush()
+            self._separator(low)
             prev = ""
-        if not line_continues:
-            if self.in_line:
-                self._end_line()
-        else:
-            self._flush()
+        self.prev = prev
 
     def feed_tokens(self, tokens: list) -> None:
         """As ``TextEncoder.feed_tokens``; raises ValueError/TypeError where it does,

@@ -95,7 +95,7 @@ def check(cond: bool, name: str, detail: Any = "") -> None:
 # --------------------------------------------------------------------------- encoder
 
 _STAT_KEYS = ("n_lines", "n_sentences", "n_tokens", "n_empty_lines", "n_invalid_utf8",
-              "n_split_sentences", "n_long_tokens")
+              "n_split_sentences", "n_long_tokens", "n_cut_bytes")
 
 
 def _check_tokens(sentences: list[list[str]], msl: int, mtb: int, what: str) -> None:
@@ -129,6 +129,72 @@ def _id_sentences(ids: np.ndarray, ends: np.ndarray, keys: list[str]) -> list[li
     return [[keys[i] for i in ids[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
+def _safe_cuts(parts: list[bytes]) -> bool:
+    """Can ``parts`` be joined without changing how they decode? True unless a part
+    (after the first non-empty one) starts with a UTF-8 continuation byte, which could
+    complete a sequence cut at the end of the part before it. Blocks are decoded on
+    their own (see reference.py), so only then may joining them change the tokens."""
+    seen = False
+    for b in parts:
+        if b:
+            if seen and 0x80 <= b[0] <= 0xBF:
+                return False
+            seen = True
+    return True
+
+
+class JoinedBlocks:
+    """A second reference, fed the same calls, except that the blocks of a line that
+    goes on (``line_continues=True``) are held and fed joined, as one block, with the
+    block that ends the line (or before the next other call). The compiled tokenizer
+    claims that where a line is cut into blocks does not matter (a token, and a joiner
+    at the end of a block, go on into the next block): this checks it independently
+    of how the reference models the carrying. ``ok`` is False when the blocks were cut
+    inside a UTF-8 sequence (:func:`_safe_cuts`): there, the cut does matter."""
+
+    def __init__(self, *args, **kw) -> None:
+        self.ref = RefEncoder(*args, **kw)
+        self.held: list[bytes] = []
+        self.ok = True
+
+    def _release(self, last: bytes | None, cont: bool) -> None:
+        parts = self.held + ([last] if last is not None else [])
+        self.held = []
+        if parts:
+            self.ok = self.ok and _safe_cuts(parts)
+            self.ref.feed(b"".join(parts), cont)
+
+    def feed(self, block: bytes, line_continues: bool = False) -> None:
+        if line_continues:
+            self.held.append(bytes(block))
+        else:
+            self._release(bytes(block), False)
+
+    def feed_tokens(self, tokens: list) -> None:
+        self._release(None, True)
+        try:
+            self.ref.feed_tokens(tokens)
+        except (TypeError, ValueError):
+            pass     # refused: the three encoders were compared on that already
+
+    def finish(self) -> None:
+        self._release(None, True)
+        self.ref.finish()
+
+
+def _check_joined(joined: JoinedBlocks, sentences: list[list[str]], stats: dict,
+                  what: str) -> None:
+    if not joined.ok:
+        return
+    check(sentences == joined.ref.sentences,
+          f"{what} depends on where a line is cut into blocks (same text fed in one block)",
+          _first_difference(sentences, joined.ref.sentences))
+    for k in _STAT_KEYS:
+        check(stats[k] == joined.ref.stats[k],
+              f"statistic {k} depends on where a line is cut into blocks",
+              (stats[k], joined.ref.stats[k]))
+
+
 def target_encoder(payload: dict, case_dir: Path) -> str:
     """TextEncoder in ids mode and text mode against the reference tokenizer."""
     o = payload["options"]
@@ -137,6 +203,7 @@ def target_encoder(payload: dict, case_dir: Path) -> str:
     ref = RefEncoder(*args, **kw)
     enc_ids = TextEncoder(*args, True, **kw)
     enc_text = TextEncoder(*args, False, **kw)
+    joined = JoinedBlocks(*args, **kw)
     ids_parts, ends_parts, text_parts = [], [], []
 
     def call(obj, op):
@@ -186,8 +253,9 @@ def target_encoder(payload: dict, case_dir: Path) -> str:
                 raise Bare(f"{op[0]} ({name})", exc) from exc
         check(len(set(errors)) == 1, f"the three encoders disagree on an error ({op[0]})",
               f"step {step}: {errors}")
+        call(joined, op)
     phase("finish")
-    for obj in (ref, enc_ids, enc_text):
+    for obj in (ref, enc_ids, enc_text, joined):
         obj.finish()
     i, e = enc_ids.take_ids()
     ids_parts.append(i)
@@ -210,6 +278,7 @@ def target_encoder(payload: dict, case_dir: Path) -> str:
               (s_ids[k], s_text[k]))
         check(s_ids[k] == ref.stats[k], f"statistic {k} differs from the reference",
               (s_ids[k], ref.stats[k]))
+    _check_joined(joined, from_ids, s_ids, "the encoder")
     ref_keys, ref_counts = ref.lexicon()
     check(keys == ref_keys, "lexicon (first-occurrence order) differs from the reference")
     check(counts.tolist() == ref_counts, "lexicon counts differ from the reference")
@@ -265,7 +334,7 @@ def target_corpus(payload: dict, case_dir: Path) -> str:
     from_enc = _id_sentences(np.asarray(enc.ids), np.asarray(enc.ends), enc.lexicon_keys)
     check(sents == from_enc, "iteration and encoding give other sentences",
           _first_difference(sents, from_enc))
-    _check_tokens(sents, msl, 256, "corpus")
+    _check_tokens(sents, msl, corpus_mod.MAX_TOKEN_BYTES, "corpus")
     stats = enc.stats
     check(stats["n_sentences"] == len(sents) == enc.n_sentences, "n_sentences")
     check(stats["n_tokens"] == sum(map(len, sents)) == enc.n_tokens, "n_tokens")
@@ -274,7 +343,10 @@ def target_corpus(payload: dict, case_dir: Path) -> str:
     # the reference, fed the same blocks (a callable tokenizer is Python on both sides)
     if callable(tok):
         return "ok"
-    ref = RefEncoder({"whitespace": 0, "words": 1, "words_punct": 2}[tok], o["lowercase"], msl)
+    ref_args = ({"whitespace": 0, "words": 1, "words_punct": 2}[tok], o["lowercase"], msl,
+                corpus_mod.MAX_TOKEN_BYTES)
+    ref = RefEncoder(*ref_args)
+    joined = JoinedBlocks(*ref_args)
     files = nv.Corpus(path).files
     for f in files:
         blocks = list(corpus_mod._file_blocks(f, o["block"] or corpus_mod.BLOCK_SIZE))
@@ -283,12 +355,18 @@ def target_corpus(payload: dict, case_dir: Path) -> str:
         check(b"".join(b for b, _ in blocks) == data, "file blocks do not add up to the file")
         for block, cont in blocks:
             ref.feed(block, cont)
+        # the whole file in one block: the read blocks end at line ends, whitespace or
+        # code point boundaries, so this must not change anything
+        joined.ok = joined.ok and _safe_cuts([b for b, _ in blocks])
+        joined.feed(data, False)
     ref.finish()
+    joined.finish()
     check(sents == ref.sentences, "the corpus and the reference tokenizer disagree",
           _first_difference(sents, ref.sentences))
     for k in _STAT_KEYS:
         check(stats[k] == ref.stats[k], f"statistic {k} differs from the reference",
               (stats[k], ref.stats[k]))
+    _check_joined(joined, sents, stats, "the corpus")
     return "ok"
 
 
@@ -307,9 +385,9 @@ def _corpus_iterable(sentences: list, tok: Any, kw: dict, case_dir: Path) -> str
     from_enc = _id_sentences(np.asarray(enc.ids), np.asarray(enc.ends), enc.lexicon_keys)
     check(sents == from_enc, "iteration and encoding give other sentences",
           _first_difference(sents, from_enc))
-    _check_tokens(sents, kw["max_sentence_length"], 256, "corpus")
+    _check_tokens(sents, kw["max_sentence_length"], corpus_mod.MAX_TOKEN_BYTES, "corpus")
     ref = RefEncoder(0 if callable(tok) else {"whitespace": 0, "words": 1, "words_punct": 2}[tok],
-                     kw["lowercase"], kw["max_sentence_length"])
+                     kw["lowercase"], kw["max_sentence_length"], corpus_mod.MAX_TOKEN_BYTES)
     for s in sentences:
         if isinstance(s, str) and callable(tok):
             ref.feed_tokens([t for t in tok(s) if t != ""])
