@@ -39,6 +39,10 @@ from typing import Any, BinaryIO
 __all__ = ["Server", "DEFAULT_MEMORY_LIMIT"]
 
 DEFAULT_MEMORY_LIMIT = 4 << 30   # bytes of address space per child
+# Under AddressSanitizer (.ci/run's sanitizer stage preloads its runtime) the address
+# space holds the sanitizer's shadow memory (terabytes reserved): no RLIMIT_AS then, and
+# ASan turns a segfault into its report and an abort.
+UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
 _HEADER = struct.Struct("<Q")
 
 
@@ -79,7 +83,7 @@ def _child(target: str, payload: dict, case_dir: Path, w: int, closing: list[int
         err = os.open(case_dir / ".stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(err, 1)
         os.dup2(err, 2)
-        if memory_limit:
+        if memory_limit and not UNDER_ASAN:
             import resource
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
         from . import targets
