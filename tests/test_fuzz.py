@@ -115,10 +115,14 @@ def test_the_reference_models_long_tokens_and_blocks(mode, blocks, sentences, st
     assert {k: s[k] for k in stats} == stats
 
 
-@pytest.mark.parametrize("what, status, exc", [("abort", "crash", "SIGABRT"),
-                                               ("segfault", "crash",
-                                                "SIGABRT" if UNDER_ASAN else "SIGSEGV"),
-                                               ("bare", "bare", "IndexError")])
+@pytest.mark.parametrize("what, status, exc", [
+    ("abort", "crash", "SIGABRT"),
+    # AddressSanitizer reports a segfault and aborts, so under it the two cases are one
+    # signature; the plain run of the suite checks that a SIGSEGV is caught as such.
+    pytest.param("segfault", "crash", "SIGSEGV",
+                 marks=pytest.mark.skipif(UNDER_ASAN, reason="ASan turns SIGSEGV into an abort")),
+    ("bare", "bare", "IndexError"),
+])
 def test_the_harness_catches_a_crash_and_saves_the_input(campaign, what, status, exc):
     payload = {"files": {"input.bin": b"\x00crash me"}, "options": {"what": what}}
     out = campaign.run_case("selftest", payload, {"seed": SEED})
