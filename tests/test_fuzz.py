@@ -80,7 +80,7 @@ def test_npz_loaders_name_the_file(campaign):
 def test_npz_loaders_never_crash(campaign, strats):
     campaign.fuzz("npz", strats["npz"], 150, SEED + 1, fail_on=HARD)
     _verdict(campaign, "npz", HARD)
-    _verdict(campaign, "npz")     # the bare exceptions: known issues for now (xfail)
+    _verdict(campaign, "npz")
 
 
 def test_encoded_corpus_loader_and_kernels(campaign, strats):

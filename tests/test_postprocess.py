@@ -757,3 +757,18 @@ def test_sif_reduces_common_direction(kv, sentences):
     sif = SIF(kv).fit_transform(sentences)
     assert average_cosine(avg) > 0.9
     assert average_cosine(sif) < average_cosine(avg)
+
+
+def test_loaded_embedder_whose_weights_do_not_fit_its_keys_is_refused(kv, sentences, tmp_path):
+    # found by the fuzz suite: a damaged weights_ array made transform index out of bounds
+    est = pp.USIF(kv).fit(sentences)
+    path = tmp_path / "usif.npz"
+    est.save(path)
+    import numpy as np
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["weights_"] = arrays["weights_"][:-1]
+    np.savez(path, **arrays)
+    from ngramvec.base.exceptions import VectorsFormatError
+    with pytest.raises(VectorsFormatError, match=r"usif\.npz.*word weights .* do not fit"):
+        pp.USIF.load(path, keyed_vectors=kv)

@@ -43,12 +43,6 @@ DEFAULT_FAILURE_DIR = Path(os.environ.get("NGRAMVEC_FUZZ_DIR", "fuzz-failures"))
 #: whose only failures are known ones is marked xfail with the reason; anything else
 #: fails. Remove an entry once its fix is merged.
 KNOWN_ISSUES: list[tuple[str, str]] = [
-    (r"^corpus\|bare\|error\|data/corpus\.py:_file_blocks\|",
-     "data/corpus.py _file_blocks lets zlib.error out of a damaged gzip corpus "
-     "(not in its except tuple); reported, not fixed here"),
-    (r"^npz\|(bare|unusable)\|(Cooccurrence|SGNS|GloVe|Whitening|AllButTheTop|WordAverage|SIF|USIF)\|",
-     "bare exceptions in the load() of models and post-processors (BadZipFile, KeyError, "
-     "TypeError, JSONDecodeError...); their persistence is being rewritten on another branch"),
 ]
 
 

@@ -529,7 +529,7 @@ def _use(loader: str, obj: Any) -> None:
                                                        len(obj.col_vocab)))
         nv.PPMI().fit(obj)
     elif loader in ("SGNS", "GloVe"):
-        kv = obj.keyed_vectors_
+        kv = nv.KeyedVectors.from_model(obj)
         if len(kv) > 1:
             kv.most_similar(kv.index_to_key[0], topn=2)
     elif loader in ("Whitening", "AllButTheTop"):

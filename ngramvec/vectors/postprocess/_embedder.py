@@ -362,6 +362,13 @@ class _SentenceEmbedder(TransformerMixin, PostprocessPersist, Estimator):
     def _persist_restore(self, saved: Saved, path: str) -> None:
         crc = int(saved.state.get("keys_crc32", saved.arrays.get("keys_crc32", -1)))
         self.dim_, self.n_keys_ = int(self.dim_), int(self.n_keys_)
+        # the arrays must fit the sizes they are used with (one weight per key, components
+        # of the vectors' dimension): transform indexes them without checks
+        if self.weights_.shape[0] != self.n_keys_ or (
+                self.components_.size and self.components_.shape[1] != self.dim_):
+            raise ValueError(f"{type(self).__name__}: {self.weights_.shape[0]} word weights and "
+                             f"components of shape {self.components_.shape} do not fit "
+                             f"{self.n_keys_} keys of dimension {self.dim_}")
         vectors, _, keys = self._vectors()
         if vectors.shape != (self.n_keys_, self.dim_) or _fingerprint(keys) != crc:
             raise ValueError(f"{type(self).__name__} was saved with other word vectors "
