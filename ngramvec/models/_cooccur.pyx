@@ -174,6 +174,16 @@ ctypedef struct word_job:
     count_opts o
 
 
+cdef inline void _add_pair(nv_counter *pc, int t, int32_t r, int32_t c, int64_t w,
+                           int64_t rowlen, int64_t rowoff, int col_bits) noexcept nogil:
+    """One weighted pair (r, c) of thread t: into row r's dense block when column c falls
+    inside it (``rowlen`` columns at ``rowoff``), else into the thread's pair table."""
+    if c < rowlen:
+        pc.dense[rowoff + c] += w
+    else:
+        nv_pairtab_add(&pc.tabs[t], (<uint64_t>r << col_bits) | <uint64_t>c, w)
+
+
 cdef int _word_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexcept nogil:
     """Count the word pairs of sentences [pc.next[t], s1) whose row is owned by t."""
     cdef const word_job *jb = <const word_job *>job
@@ -193,8 +203,6 @@ cdef int _word_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
     cdef int col_bits = pc.col_bits
     cdef int mode = nv_ngw_mode(o.direction, 0)
     cdef nv_ngw_iter it
-    cdef int64_t w
-    cdef int64_t *dense = pc.dense
     if rb == NULL or cb == NULL or pb == NULL:
         free(rb); free(cb); free(pb)
         return 12  # ENOMEM
@@ -237,12 +245,8 @@ cdef int _word_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
                 rowoff = pc.dense_off[r]
                 nv_ngw_begin(&it, cb, n, i, 1, 1, win, mode)
                 while nv_ngw_next(&it, &c, &d):
-                    w = weights[d]
                     pairs += 1
-                    if c < rowlen:
-                        dense[rowoff + c] += w
-                    else:
-                        nv_pairtab_add(&pc.tabs[t], (<uint64_t>r << col_bits) | <uint64_t>c, w)
+                    _add_pair(pc, t, r, c, weights[d], rowlen, rowoff, col_bits)
         s += 1
     free(rb)
     free(cb)
@@ -358,7 +362,7 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
     cdef count_opts o = jb.o
     cdef const int64_t *weights = o.weights
     cdef int T = pc.n_threads
-    cdef int64_t s, a, n, i, pairs = 0, w, rowlen, rowoff, L = jb.L
+    cdef int64_t s, a, n, i, pairs = 0, rowlen, rowoff, L = jb.L
     cdef int d, ka, kb, x, y, win, window = o.window, err = 0
     cdef int32_t r, c
     cdef const int32_t *R
@@ -366,7 +370,6 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
     cdef int mode = nv_ngw_mode(o.direction, o.overlap)
     cdef nv_ngw_iter it
     cdef int col_bits = pc.col_bits
-    cdef int64_t *dense = pc.dense
     s = pc.next[t]
     while s < s1:
         a = jb.ends[s - 1] if s > 0 else 0
@@ -394,12 +397,8 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
                     kb = um.ctx_orders[y]
                     nv_ngw_begin(&it, C + (kb - 1) * L, n, i, ka, kb, win, mode)
                     while nv_ngw_next(&it, &c, &d):
-                        w = weights[d]
                         pairs += 1
-                        if c < rowlen:
-                            dense[rowoff + c] += w
-                        else:
-                            nv_pairtab_add(&pc.tabs[t], (<uint64_t>r << col_bits) | <uint64_t>c, w)
+                        _add_pair(pc, t, r, c, weights[d], rowlen, rowoff, col_bits)
         s += 1
     pc.next[t] = s
     pc.pairs[t] += pairs
