@@ -204,7 +204,7 @@ def test_query_validation(wv):
     with pytest.raises(ValueError, match=r"a query vector must have 16 values"):
         wv.most_similar(np.zeros(3))
     with pytest.raises(TypeError, match=r"must contain keys"):
-        wv.most_similar([1, 2])
+        wv.most_similar([1.5, 2.0])  # ints are row numbers, floats nothing
     with pytest.raises(ValueError, match=r"vector must be 1-D"):
         wv.similar_by_vector(np.zeros((2, 16)))
     with pytest.raises(ValueError, match=r"none of the keys is in the vocabulary"):

@@ -12,6 +12,7 @@ __all__ = [
     "TrainingDivergedError",
     "OneShotIteratorError",
     "ExtensionNotBuiltError",
+    "OptionalDependencyError",
     "PathError",
     "PathNotFoundError",
     "PathIsDirectoryError",
@@ -140,3 +141,22 @@ class ExtensionNotBuiltError(NgramvecError, ImportError):
     name : str
         Full name of the missing module, e.g. ``"ngramvec.models._cooccur"``.
     """
+
+
+class OptionalDependencyError(NgramvecError, ImportError):
+    """A feature needs an optional library that is not installed.
+
+    The message names the feature, the library and the ``pip install`` line (the
+    ngramvec extra that brings it).
+
+    Attributes
+    ----------
+    name : str
+        The module that could not be imported, e.g. ``"ot"``.
+    """
+
+    def __init__(self, feature: str, module: str, package: str, extra: str | None = None) -> None:
+        how = f"pip install 'ngramvec[{extra}]' (or pip install {package})" if extra else \
+            f"pip install {package}"
+        super().__init__(f"{feature} needs {package}, which is not installed: {how}",
+                         name=module)

@@ -1,13 +1,31 @@
-"""The batched analogy engine behind :meth:`KeyedVectors._analogy_topk` and
-:func:`ngramvec.evaluate.analogy`: plain arrays in, predicted rows out."""
+"""Array helpers of the query layer: unit rows, and the batched analogy engine behind
+:meth:`KeyedVectors._analogy_topk` and :func:`ngramvec.evaluate.analogy` (plain arrays in,
+predicted rows out)."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["analogy_topk"]
+__all__ = ["analogy_topk", "row_norms", "unit_rows"]
 
 _BLOCK_BYTES = 100 * 2**20     # score block per chunk of questions, about 100 MB
 _COSMUL_EPS = 1e-6             # 3CosMul's epsilon (Levy & Goldberg 2014)
+
+
+def row_norms(vectors: np.ndarray) -> np.ndarray:
+    """L2 norm of each row, in the dtype of ``vectors`` (float32 for float32, as gensim)."""
+    return np.linalg.norm(vectors, axis=1)
+
+
+def unit_rows(vectors: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray:
+    """``vectors`` with each row divided by its L2 norm, float32, C-contiguous.
+
+    Rows of norm zero stay zero (their cosine with anything is 0), never NaN.
+    ``norms`` may be given when already known (``row_norms(vectors)``).
+    """
+    if norms is None:
+        norms = row_norms(vectors)
+    safe = np.where(norms == 0, 1, norms).astype(norms.dtype, copy=False)
+    return np.ascontiguousarray((vectors / safe[:, None]).astype(np.float32, copy=False))
 
 
 def analogy_topk(unit: np.ndarray, n_cand: int, a: np.ndarray, b: np.ndarray, c: np.ndarray,

@@ -2,13 +2,17 @@
 
 :class:`KeyedVectors` answers similarity and analogy queries (3CosAdd and 3CosMul,
 one at a time or batched), and saves and loads the word2vec text and binary formats
-(byte-compatible with gensim 4), GloVe text and a native ``.npz``.
+(byte-compatible with gensim 4), GloVe text and a native ``.npz``. It has gensim 4's
+``KeyedVectors`` API; the methods beyond the core live in private modules, mixed in:
+:mod:`._similarity` (distances, ranks, means, Word Mover's Distance), :mod:`._editing`
+(adding, replacing, selecting and sorting vectors) and :mod:`._gensim` (conversion
+from and to gensim objects). ``docs/gensim.md`` lists where and why ngramvec differs.
 """
 from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Sequence, Union
 
 import numpy as np
 
@@ -16,37 +20,22 @@ from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError
 from ngramvec.base.keys import normalize_key
 from ngramvec.base.persist import STRINGS, ArraySpec, Saved, load_npz, save_npz
 from ngramvec.base.validation import check_int, check_option
+from ngramvec.vectors import _gensim
+from ngramvec.vectors import evaluate as _evaluate
 from ngramvec.vectors import formats as _io
-from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk
+from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk, row_norms, unit_rows
+from ngramvec.vectors._editing import EditingMixin, check_keys as _check_keys
+from ngramvec.vectors._similarity import SimilarityMixin
 
 __all__ = ["KeyedVectors"]
 
 logger = logging.getLogger(__name__)
 
-_FORBIDDEN = " \t\n\r\x0b\x0c"
+Key = Union[str, tuple, int]
+KeyOrVector = Union[str, tuple, int, np.ndarray]
 
 
-Key = Union[str, tuple]
-KeyOrVector = Union[str, tuple, np.ndarray]
-
-
-def _check_keys(index_to_key: Iterable[str]) -> list[str]:
-    keys = list(index_to_key)
-    for k in keys:
-        if not isinstance(k, str):
-            raise TypeError(f"keys of KeyedVectors must be str. Got {k!r} of type "
-                            f"{type(k).__name__} instead.")
-        if not k:
-            raise ValueError("keys of KeyedVectors must not be empty strings")
-        for ch in _FORBIDDEN:
-            if ch in k:
-                raise ValueError(f"the key {k!r} contains ASCII whitespace ({ch!r}), which the "
-                                 f"word2vec and GloVe formats cannot store; join ngram tokens "
-                                 f"with ngramvec._keys.NGRAM_SEP (U+00A0) instead")
-    return keys
-
-
-class KeyedVectors:
+class KeyedVectors(SimilarityMixin, EditingMixin):
     """Vectors addressed by string keys (words or ngrams), with similarity queries.
 
     Parameters
@@ -102,7 +91,8 @@ class KeyedVectors:
             raise TypeError(f"vectors must be numeric. Got dtype {arr.dtype} instead.")
         self.index_to_key: list[str] = keys
         self.key_to_index: dict[str, int] = key_to_index
-        self._unit: np.ndarray | None = None
+        self._unit: np.ndarray | None = None    # caches: unit rows and row norms
+        self._norms: np.ndarray | None = None
         self._vectors = np.ascontiguousarray(arr, dtype=np.float32)
         if counts is not None:
             c = np.asarray(counts)
@@ -180,7 +170,11 @@ class KeyedVectors:
             raise ValueError(f"vectors must have shape ({len(self.index_to_key)}, dim). Got "
                              f"{arr.shape} instead.")
         self._vectors = arr
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
         self._unit = None
+        self._norms = None
 
     @property
     def vector_size(self) -> int:
@@ -194,11 +188,20 @@ class KeyedVectors:
         return f"{type(self).__name__}(n_keys={len(self)}, dim={self.vector_size})"
 
     def __contains__(self, key: object) -> bool:
+        """Whether ``key`` is a key (str, or tuple of tokens); row numbers are not keys
+        here (gensim's ``in`` says True for them: use :meth:`has_index_for`)."""
         key = normalize_key(key) if isinstance(key, tuple) else key
         return isinstance(key, str) and key in self.key_to_index
 
-    def get_index(self, key: Key) -> int:
-        """Row of ``key`` (a str, or a tuple of tokens for an ngram).
+    def get_index(self, key: Key, default: int | None = None) -> int:
+        """Row of ``key``: a str, a tuple of tokens for an ngram, or a row number.
+
+        Parameters
+        ----------
+        key : str, tuple of str, or int
+            An int in ``[0, len(self))`` is a row number and is returned as it is.
+        default : int, optional
+            Returned for an absent key instead of raising (None: raise, as gensim).
 
         Raises
         ------
@@ -206,38 +209,85 @@ class KeyedVectors:
             If the key is absent (a :class:`KeyError`, naming the key and vocabulary size).
         """
         k = normalize_key(key) if isinstance(key, tuple) else key
-        try:
-            return self.key_to_index[k]  # type: ignore[index]
-        except (KeyError, TypeError):
-            raise OutOfVocabularyError(k, len(self)) from None
+        if isinstance(k, str):
+            i = self.key_to_index.get(k)
+            if i is not None:
+                return i
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+            if 0 <= k < len(self):
+                return int(k)
+        if default is not None:
+            return default
+        raise OutOfVocabularyError(k, len(self))
+
+    def has_index_for(self, key: Key) -> bool:
+        """Whether :meth:`get_index` finds a row for ``key`` (a key or a row number)."""
+        return self.get_index(key, -1) >= 0
 
     def get_vector(self, key: Key, norm: bool = False) -> np.ndarray:
-        """The vector of ``key``, shape (dim,); L2-normalised if ``norm``.
+        """The vector of ``key`` (or of a row number), shape (dim,); L2-normalised if ``norm``.
 
-        A view for ``norm=False``: do not modify it in place unless you mean to.
+        A read-only view, as in gensim: change vectors with ``kv[key] = vector``, which
+        keeps the cached norms right.
         """
         i = self.get_index(key)
-        return self.unit_vectors[i] if norm else self._vectors[i]
+        v = (self.unit_vectors if norm else self._vectors)[i].view()
+        v.flags.writeable = False
+        return v
 
-    def __getitem__(self, key: Key | list) -> np.ndarray:
-        """``wv["cat"]`` or ``wv[("new", "york")]`` -> (dim,); ``wv[["a", "b"]]`` -> (2, dim)."""
+    def __getitem__(self, key: Key | list | np.ndarray) -> np.ndarray:
+        """``wv["cat"]``, ``wv[("new", "york")]`` or ``wv[0]`` -> (dim,); ``wv[["a", "b"]]``
+        or ``wv[[0, 1]]`` (or an int array) -> (2, dim), a copy."""
+        if isinstance(key, np.ndarray) and key.dtype.kind in "iu":
+            if key.size and (key.min() < 0 or key.max() >= len(self)):
+                bad = key[(key < 0) | (key >= len(self))].ravel()[0]
+                raise OutOfVocabularyError(int(bad), len(self))
+            return self._vectors[key]
         if isinstance(key, (list, np.ndarray)):
             return self._vectors[[self.get_index(k) for k in key]]
         return self.get_vector(key)
+
+    # ------------------------------------------------------------------ norms
+
+    @property
+    def norms(self) -> np.ndarray:
+        """L2 norm of each row, shape (n_keys,), float32, cached (gensim's ``norms``, which
+        is filled on first use here). ``kv.norms = None`` drops the caches."""
+        if self._norms is None:
+            self._norms = row_norms(self._vectors)
+        return self._norms
+
+    @norms.setter
+    def norms(self, value: None) -> None:
+        if value is not None:
+            raise ValueError("norms are computed from the vectors; only 'kv.norms = None' "
+                             "(forget the cached norms) may be assigned")
+        self._reset_caches()
+
+    def fill_norms(self, force: bool = False) -> None:
+        """Compute the cached norms (again with ``force``, e.g. after changing
+        ``kv.vectors`` in place; ``kv[key] = vector`` keeps them right by itself)."""
+        if force:
+            self._reset_caches()
+        self.norms  # noqa: B018  (fills the cache)
+
+    def get_normed_vectors(self) -> np.ndarray:
+        """All vectors L2-normalised, shape (n_keys, dim), float32: a read-only view of the
+        cache. Rows of norm zero are zero (gensim gives NaN)."""
+        v = self.unit_vectors.view()
+        v.flags.writeable = False
+        return v
 
     @property
     def unit_vectors(self) -> np.ndarray:
         """L2-normalised rows, float32, cached. Rows of norm zero stay zero (no NaN)."""
         if self._unit is None:
-            norms = np.linalg.norm(self._vectors, axis=1)
-            zero = norms == 0
-            n_zero = int(zero.sum())
+            norms = self.norms
+            n_zero = int(np.count_nonzero(norms == 0))
             if n_zero:
                 logger.warning("%d of %d vectors have norm zero; their unit vectors are zero "
                                "and their cosine with anything is 0", n_zero, len(self))
-            norms[zero] = 1.0
-            self._unit = np.ascontiguousarray(
-                (self._vectors / norms[:, None]).astype(np.float32, copy=False))
+            self._unit = unit_rows(self._vectors, norms)
         return self._unit
 
     def with_vectors(self, new_vectors: Any) -> "KeyedVectors":
@@ -259,7 +309,7 @@ class KeyedVectors:
         out.index_to_key = list(self.index_to_key)
         out.key_to_index = dict(self.key_to_index)
         out.counts = None if self.counts is None else self.counts.copy()
-        out._unit = None
+        out._reset_caches()
         out._vectors = np.ascontiguousarray(new, dtype=np.float32)
         return out
 
@@ -292,8 +342,8 @@ class KeyedVectors:
         """Normalise positive/negative into a list of keys (str) and 1-D vectors."""
         if value is None:
             return []
-        if isinstance(value, str):
-            return [value]
+        if isinstance(value, (str, int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            return [value]  # a key, or a row number
         if isinstance(value, tuple) and all(isinstance(t, str) for t in value):
             return [normalize_key(value)]  # a tuple of tokens is one ngram
         if isinstance(value, np.ndarray):
@@ -307,11 +357,13 @@ class KeyedVectors:
         for item in value:
             if isinstance(item, tuple) and all(isinstance(t, str) for t in item):
                 out.append(normalize_key(item))
-            elif isinstance(item, (str, np.ndarray)):
+            elif isinstance(item, (str, np.ndarray)) or (
+                    isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))):
                 out.append(item)
             else:
                 raise TypeError(f"The {name!r} parameter of most_similar must contain keys (str "
-                                f"or tuple of tokens) or vectors. Got {item!r} instead.")
+                                f"or tuple of tokens), row numbers or vectors. Got {item!r} "
+                                f"instead.")
         return out
 
     def _term_vector(self, term: Any, normalize_arrays: bool) -> tuple[np.ndarray, int | None]:
@@ -488,6 +540,50 @@ class KeyedVectors:
         if n > 0:
             mean /= n
         return known[int(np.argmin(u @ mean))]
+
+    # ------------------------------------------------------------------ gensim's names
+
+    def evaluate_word_analogies(self, analogies: str | os.PathLike,
+                                restrict_vocab: int | None = 300000, case_insensitive: bool = True,
+                                dummy4unknown: bool = False,
+                                similarity_function: str = "most_similar") -> tuple[float, list]:
+        """gensim's ``evaluate_word_analogies``, with its return value.
+
+        See :func:`ngramvec.evaluate.evaluate_word_analogies` (and
+        :func:`ngramvec.evaluate.analogy` for a richer result).
+        """
+        return _evaluate.evaluate_word_analogies(
+            self, analogies, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
+            dummy4unknown=dummy4unknown, similarity_function=similarity_function)
+
+    def evaluate_word_pairs(self, pairs: str | os.PathLike, delimiter: str = "\t",
+                            encoding: str = "utf8", restrict_vocab: int | None = 300000,
+                            case_insensitive: bool = True, dummy4unknown: bool = False
+                            ) -> tuple[tuple[float, float], tuple[float, float], float]:
+        """gensim's ``evaluate_word_pairs``: ``((pearson, p), (spearman, p), oov_ratio)``.
+
+        See :func:`ngramvec.evaluate.evaluate_word_pairs` (and
+        :func:`ngramvec.evaluate.similarity` for a richer result).
+        """
+        return _evaluate.evaluate_word_pairs(
+            self, pairs, delimiter=delimiter, encoding=encoding, restrict_vocab=restrict_vocab,
+            case_insensitive=case_insensitive, dummy4unknown=dummy4unknown)
+
+    @classmethod
+    def from_gensim(cls, kv: Any, copy: bool = True) -> "KeyedVectors":
+        """The vectors of a gensim ``KeyedVectors`` (or of a gensim model's ``wv``), in memory.
+
+        Counts come from gensim's ``"count"`` attribute (``get_vecattr(key, "count")``) when
+        it has one. gensim itself is not imported. See :func:`._gensim.from_gensim`.
+        """
+        return _gensim.from_gensim(cls, kv, copy=copy)
+
+    def to_gensim(self) -> Any:
+        """A gensim ``KeyedVectors`` with the same keys, vectors and counts (needs gensim).
+
+        See :func:`._gensim.to_gensim`.
+        """
+        return _gensim.to_gensim(self)
 
     # ------------------------------------------------------------------ batched analogies
 
