@@ -241,3 +241,143 @@ def test_dataset_path():
         dataset_path("nope")
     with pytest.raises(TypeError, match=r"The 'name' parameter of dataset_path must be a str"):
         dataset_path(None)
+
+
+# --------------------------------------------------------------------------- gensim's names and shapes
+
+
+@pytest.mark.parametrize("case_insensitive", [True, False])
+@pytest.mark.parametrize("dummy4unknown", [False, True])
+def test_evaluate_word_analogies_returns_gensims_result(structured, case_insensitive,
+                                                       dummy4unknown):
+    wv = structured
+    restrict = int(len(wv) * 0.8)
+    kw = dict(restrict_vocab=restrict, case_insensitive=case_insensitive,
+              dummy4unknown=dummy4unknown)
+    score, sections = wv.evaluate_word_analogies(dataset_path("google"), **kw)
+    g_score, g_sections = _gensim(wv).evaluate_word_analogies(dataset_path("google"), **kw)
+    assert score == g_score
+    assert sections == g_sections  # every section, every question, in gensim's order
+    assert sections[-1]["section"] == "Total accuracy" and len(sections) == 15
+    result = ev.analogy(wv, "google", **kw)
+    assert result.accuracy == pytest.approx(score)
+    assert result.dummy4unknown is dummy4unknown
+    if dummy4unknown:
+        assert result.accuracy == result.correct / result.total
+        assert all(s.accuracy == s.correct / s.total for s in result.sections.values())
+    # the module-level function is the same
+    assert ev.evaluate_word_analogies(wv, "google", **kw) == (score, sections)
+
+
+def test_analogy_per_question_results(structured):
+    wv = structured
+    r = ev.analogy(wv, "google", restrict_vocab=None, case_insensitive=False)
+    assert len(r.questions) == r.total == 19544
+    assert sum(q.covered for q in r.questions) == r.covered
+    assert sum(q.correct for q in r.questions) == r.correct
+    first = r.questions[0]
+    assert (first.section, first.a, first.b, first.c, first.expected) == (
+        "capital-common-countries", "Athens", "Greece", "Baghdad", "Iraq")
+    g = _gensim(wv)
+    checked = 0
+    for q in r.questions[::400]:
+        if not q.covered:
+            assert q.predicted is None and not q.correct
+            continue
+        best = g.most_similar(positive=[q.b, q.c], negative=[q.a], topn=1)[0][0]
+        assert q.predicted == best and q.correct == (best == q.expected)
+        checked += 1
+    assert checked > 10
+    assert r.sections["capital-common-countries"].correct == sum(
+        q.correct for q in r.questions if q.section == "capital-common-countries")
+
+
+def test_evaluate_word_analogies_cosmul_and_options(structured):
+    wv = structured
+    score, sections = wv.evaluate_word_analogies("google", similarity_function="most_similar_cosmul",
+                                                 restrict_vocab=None)
+    assert score == ev.analogy(wv, "google", method="3cosmul", restrict_vocab=None).accuracy
+    with pytest.raises(ValueError, match=r"The 'similarity_function' parameter of "
+                                         r"evaluate_word_analogies must be a str among "
+                                         r"\{'most_similar', 'most_similar_cosmul'\}"):
+        wv.evaluate_word_analogies("google", similarity_function="cosine")
+    with pytest.raises(TypeError, match=r"The 'dummy4unknown' parameter of analogy must be a bool"):
+        ev.analogy(wv, "google", dummy4unknown=1)
+
+
+def test_evaluate_word_analogies_empty_is_zero(tmp_path):
+    wv = KeyedVectors(np.eye(3), ["a", "b", "c"])
+    p = tmp_path / "q.txt"
+    p.write_text(": s\nx y z w\n")
+    score, sections = wv.evaluate_word_analogies(p)
+    assert score == 0.0 and sections[0] == {"section": "s", "correct": [], "incorrect": []}
+    score, sections = wv.evaluate_word_analogies(p, dummy4unknown=True)
+    assert score == 0.0 and sections[0]["incorrect"] == [("X", "Y", "Z", "W")]
+    assert math.isnan(ev.analogy(wv, p).accuracy)
+
+
+@pytest.mark.parametrize("name", ["ws353", "ws353_similarity", "ws353_relatedness",
+                                  "simlex999", "simverb3500"])
+@pytest.mark.parametrize("dummy4unknown", [False, True])
+def test_evaluate_word_pairs_returns_gensims_result(structured, name, dummy4unknown):
+    wv = structured
+    restrict = int(len(wv) * 0.8)
+    kw = dict(restrict_vocab=restrict, dummy4unknown=dummy4unknown)
+    (r, rp), (rho, rhop), oov = wv.evaluate_word_pairs(dataset_path(name), **kw)
+    (g_r, g_rp), (g_rho, g_rhop), g_oov = _gensim(wv).evaluate_word_pairs(dataset_path(name), **kw)
+    assert r == pytest.approx(g_r, abs=1e-6) and rho == pytest.approx(g_rho, abs=1e-6)
+    assert rp == pytest.approx(g_rp, rel=1e-4, abs=1e-300)
+    assert rhop == pytest.approx(g_rhop, rel=1e-4, abs=1e-300)
+    assert oov == pytest.approx(g_oov)
+    res = ev.similarity(wv, name, **kw)
+    assert (res.pearson, res.pearson_pvalue, res.spearman, res.spearman_pvalue) == (r, rp, rho, rhop)
+    assert 0 < res.spearman_pvalue < 1 and res.dummy4unknown is dummy4unknown
+
+
+def test_similarity_per_pair_results(structured):
+    wv = structured
+    r = ev.similarity(wv, "simlex999", restrict_vocab=1000, case_insensitive=False)
+    assert len(r.pairs) == r.pairs_total == 999
+    assert sum(p.covered for p in r.pairs) == r.pairs_used
+    for p in r.pairs[:50]:
+        if p.covered:
+            assert p.similarity == pytest.approx(wv.similarity(p.word1, p.word2), abs=1e-6)
+        else:
+            assert p.similarity is None
+    assert r.pairs[0][:3] == ("old", "new", 1.58)
+    d = ev.similarity(wv, "simlex999", restrict_vocab=1000, case_insensitive=False,
+                      dummy4unknown=True)
+    assert [p.similarity for p in d.pairs if not p.covered] == [0.0] * d.oov_pairs
+    assert d.spearman != r.spearman
+
+
+def test_evaluate_word_pairs_delimiter_and_encoding(tmp_path):
+    wv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.3], [0.0, 1.0], [0.5, 0.5]]),
+                      ["été", "b", "c", "d"])
+    p = tmp_path / "pairs.csv"
+    p.write_bytes("été;b;9\nété;c;1\nb;d;6\nc;d;5\n".encode("latin-1"))
+    g = _gensim(wv)
+    ours = wv.evaluate_word_pairs(p, delimiter=";", encoding="latin-1", case_insensitive=False)
+    theirs = g.evaluate_word_pairs(str(p), delimiter=";", encoding="latin-1",
+                                   case_insensitive=False)
+    assert ours[0] == pytest.approx(tuple(theirs[0])) and ours[1] == pytest.approx(tuple(theirs[1]))
+    with pytest.raises(CorpusError, match=r"pairs\.csv, line 1: invalid UTF-8"):
+        wv.evaluate_word_pairs(p, delimiter=";")
+    with pytest.raises(ValueError, match=r"The 'encoding' parameter of evaluate_word_pairs must be "
+                                         r"a known text encoding. Got 'klingon'"):
+        wv.evaluate_word_pairs(p, encoding="klingon")
+    with pytest.raises(ValueError, match=r"The 'delimiter' parameter of evaluate_word_pairs must be "
+                                         r"a non-empty str or None"):
+        wv.evaluate_word_pairs(p, delimiter="")
+    with pytest.raises(CorpusError, match=r"line 2: expected 3 fields"):
+        wv.evaluate_word_pairs(p, encoding="latin-1")  # tab-separated by default, as gensim
+
+
+def test_similarity_dummy4unknown_with_nothing_covered(tmp_path):
+    wv = KeyedVectors(np.eye(2), ["a", "b"])
+    p = tmp_path / "pairs.txt"
+    p.write_text("x y 1\nz w 2\n")
+    with pytest.raises(ValueError, match=r"no pair of .* has both words"):
+        ev.similarity(wv, p)
+    r = ev.similarity(wv, p, dummy4unknown=True)  # all at similarity 0: no correlation
+    assert r.pairs_used == 0 and math.isnan(r.spearman) and math.isnan(r.spearman_pvalue)

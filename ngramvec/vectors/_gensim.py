@@ -1,5 +1,6 @@
-"""Conversion between :class:`~ngramvec.KeyedVectors` and gensim's ``KeyedVectors``, in
-memory. gensim is imported only by :func:`to_gensim`, when called.
+"""gensim's names on :class:`~ngramvec.KeyedVectors`: conversion from and to gensim's
+``KeyedVectors`` in memory, and the ``evaluate_word_*`` methods (which call
+:mod:`ngramvec.evaluate`). gensim is imported only by :func:`to_gensim`, when called.
 
 gensim keeps per-key attributes in ``kv.expandos`` (read with ``kv.get_vecattr(key,
 "count")``); ngramvec keeps one, ``counts``, and carries it both ways. Note that gensim's
@@ -8,14 +9,16 @@ come over too: they are what gensim stores.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 
 from ngramvec.base.exceptions import OptionalDependencyError
 from ngramvec.base.validation import check_bool
+from ngramvec.vectors import evaluate
 
-__all__ = ["from_gensim", "to_gensim"]
+__all__ = ["GensimMixin", "from_gensim", "to_gensim"]
 
 
 def from_gensim(cls: type, kv: Any, copy: bool = True) -> Any:
@@ -92,3 +95,92 @@ def to_gensim(wv: Any) -> Any:
         g.allocate_vecattrs(["count"], [np.int64])
         g.expandos["count"][:] = wv.counts
     return g
+
+
+class GensimMixin:
+    """gensim's conversion and evaluation methods of :class:`~ngramvec.KeyedVectors`."""
+
+    def evaluate_word_analogies(self, analogies: str | os.PathLike,
+                                restrict_vocab: int | None = 300000, case_insensitive: bool = True,
+                                dummy4unknown: bool = False,
+                                similarity_function: str = "most_similar") -> tuple[float, list]:
+        """gensim's ``evaluate_word_analogies``, with its return value.
+
+        See :func:`ngramvec.evaluate.evaluate_word_analogies` (and
+        :func:`ngramvec.evaluate.analogy` for a richer result).
+        """
+        return evaluate.evaluate_word_analogies(
+            self, analogies, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
+            dummy4unknown=dummy4unknown, similarity_function=similarity_function)
+
+    def evaluate_word_pairs(self, pairs: str | os.PathLike, delimiter: str = "\t",
+                            encoding: str = "utf8", restrict_vocab: int | None = 300000,
+                            case_insensitive: bool = True, dummy4unknown: bool = False
+                            ) -> tuple[tuple[float, float], tuple[float, float], float]:
+        """gensim's ``evaluate_word_pairs``: ``((pearson, p), (spearman, p), oov_ratio)``.
+
+        See :func:`ngramvec.evaluate.evaluate_word_pairs` (and
+        :func:`ngramvec.evaluate.similarity` for a richer result).
+        """
+        return evaluate.evaluate_word_pairs(
+            self, pairs, delimiter=delimiter, encoding=encoding, restrict_vocab=restrict_vocab,
+            case_insensitive=case_insensitive, dummy4unknown=dummy4unknown)
+
+    @classmethod
+    def from_gensim(cls, kv: Any, copy: bool = True) -> Any:
+        """The vectors of a gensim ``KeyedVectors`` (or of a gensim model's ``wv``), in memory.
+
+        Counts come from gensim's ``"count"`` attribute (``get_vecattr(key, "count")``) when
+        it has one. gensim itself is not imported. See :func:`ngramvec.vectors._gensim.from_gensim`.
+        """
+        return from_gensim(cls, kv, copy=copy)
+
+    def to_gensim(self) -> Any:
+        """A gensim ``KeyedVectors`` with the same keys, vectors and counts (needs gensim).
+
+        See :func:`ngramvec.vectors._gensim.to_gensim`.
+        """
+        return to_gensim(self)
+
+    def get_vecattr(self, key: Any, attr: str) -> Any:
+        """gensim's per-key attribute: ``get_vecattr(key, "count")`` is ``counts[row]``.
+
+        Raises
+        ------
+        KeyError
+            An attribute other than ``"count"``, or no counts (names what is missing).
+        OutOfVocabularyError
+            The key is absent.
+        """
+        i = self.get_index(key)
+        if attr != "count":
+            raise KeyError(f"ngramvec KeyedVectors store one per-key attribute, 'count'; "
+                           f"{attr!r} is not one")
+        if self.counts is None:
+            raise KeyError("these KeyedVectors have no counts (attribute 'count')")
+        return int(self.counts[i])
+
+    def set_vecattr(self, key: Any, attr: str, val: Any) -> None:
+        """Set ``counts[row]`` with gensim's ``set_vecattr(key, "count", val)``; counts
+        start at 0 for every key when there were none.
+
+        Raises
+        ------
+        ValueError
+            An attribute other than ``"count"``, or a count that is not an int >= 0.
+        """
+        i = self.get_index(key)
+        if attr != "count":
+            raise ValueError(f"ngramvec KeyedVectors store one per-key attribute, 'count'. Got "
+                             f"{attr!r}.")
+        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < 0:
+            raise ValueError(f"a count must be an int >= 0. Got {val!r} instead.")
+        if self.counts is None:
+            self.counts = np.zeros(len(self), dtype=np.int64)
+        elif not self.counts.flags.writeable:
+            self.counts = self.counts.copy()
+        self.counts[i] = val
+
+    def unit_normalize_all(self) -> None:
+        """Scale every vector to unit length, in place (rows of norm zero stay zero)."""
+        self.vectors = self.unit_vectors.copy()

@@ -170,6 +170,31 @@ class SimilarityMixin:
         order = sorted(range(len(used)), key=lambda t: (scores[t], str(used[t])), reverse=True)
         return [(scores[t], used[t]) for t in order]
 
+    def doesnt_match(self, words: Sequence[Any]) -> str:
+        """The key farthest (lowest cosine) from the mean of the unit vectors of ``words``.
+
+        Keys not in the vocabulary are ignored, with a warning.
+
+        Raises
+        ------
+        ValueError
+            If none of the keys is in the vocabulary, or one has a zero or non-finite
+            vector (it has no direction, so the answer would be arbitrary).
+        """
+        keys = [normalize_key(w) if isinstance(w, tuple) else w for w in words]
+        known = [w for w in keys if w in self.key_to_index]
+        if len(known) != len(keys):
+            logger.warning("doesnt_match ignores keys not in the vocabulary: %s",
+                           [w for w in keys if w not in self.key_to_index])
+        if not known:
+            raise ValueError("doesnt_match: none of the keys is in the vocabulary")
+        u = np.stack([self._query_row(self.key_to_index[w]) for w in known]).astype(np.float64)
+        mean = u.mean(axis=0)
+        n = np.linalg.norm(mean)
+        if n > 0:
+            mean /= n
+        return known[int(np.argmin(u @ mean))]
+
     def distances(self, word_or_vector: Any, other_words: Sequence[Any] | None = ()
                   ) -> np.ndarray:
         """Cosine distances ``1 - cos`` from a key (or a vector) to ``other_words``.

@@ -4,9 +4,9 @@
 one at a time or batched), and saves and loads the word2vec text and binary formats
 (byte-compatible with gensim 4), GloVe text and a native ``.npz``. It has gensim 4's
 ``KeyedVectors`` API; the methods beyond the core live in private modules, mixed in:
-:mod:`._similarity` (distances, ranks, means, Word Mover's Distance), :mod:`._editing`
-(adding, replacing, selecting and sorting vectors) and :mod:`._gensim` (conversion
-from and to gensim objects). ``docs/gensim.md`` lists where and why ngramvec differs.
+``_similarity.py`` (distances, ranks, centrality, means, Word Mover's Distance),
+``_editing.py`` (adding, replacing, selecting and sorting vectors) and ``_gensim.py``
+(conversion from and to gensim objects, gensim's ``evaluate_word_*`` names). ``docs/gensim.md`` lists where and why ngramvec differs.
 """
 from __future__ import annotations
 
@@ -20,11 +20,10 @@ from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError
 from ngramvec.base.keys import normalize_key
 from ngramvec.base.persist import STRINGS, ArraySpec, Saved, load_npz, save_npz
 from ngramvec.base.validation import check_int, check_option
-from ngramvec.vectors import _gensim
-from ngramvec.vectors import evaluate as _evaluate
 from ngramvec.vectors import formats as _io
 from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk, row_norms, unit_rows
 from ngramvec.vectors._editing import EditingMixin, check_keys as _check_keys
+from ngramvec.vectors._gensim import GensimMixin
 from ngramvec.vectors._similarity import SimilarityMixin
 
 __all__ = ["KeyedVectors"]
@@ -35,7 +34,7 @@ Key = Union[str, tuple, int]
 KeyOrVector = Union[str, tuple, int, np.ndarray]
 
 
-class KeyedVectors(SimilarityMixin, EditingMixin):
+class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
     """Vectors addressed by string keys (words or ngrams), with similarity queries.
 
     Parameters
@@ -515,75 +514,6 @@ class KeyedVectors(SimilarityMixin, EditingMixin):
                                  topn=topn, restrict_vocab=restrict_vocab)
 
     similar_by_word = similar_by_key
-
-    def doesnt_match(self, words: Sequence[Key]) -> str:
-        """The key farthest (lowest cosine) from the mean of the unit vectors of ``words``.
-
-        Keys not in the vocabulary are ignored, with a warning.
-
-        Raises
-        ------
-        ValueError
-            If none of the keys is in the vocabulary, or one has a zero or non-finite
-            vector (it has no direction, so the answer would be arbitrary).
-        """
-        keys = [normalize_key(w) if isinstance(w, tuple) else w for w in words]
-        known = [w for w in keys if w in self.key_to_index]
-        if len(known) != len(keys):
-            logger.warning("doesnt_match ignores keys not in the vocabulary: %s",
-                           [w for w in keys if w not in self.key_to_index])
-        if not known:
-            raise ValueError("doesnt_match: none of the keys is in the vocabulary")
-        u = np.stack([self._query_row(self.key_to_index[w]) for w in known]).astype(np.float64)
-        mean = u.mean(axis=0)
-        n = np.linalg.norm(mean)
-        if n > 0:
-            mean /= n
-        return known[int(np.argmin(u @ mean))]
-
-    # ------------------------------------------------------------------ gensim's names
-
-    def evaluate_word_analogies(self, analogies: str | os.PathLike,
-                                restrict_vocab: int | None = 300000, case_insensitive: bool = True,
-                                dummy4unknown: bool = False,
-                                similarity_function: str = "most_similar") -> tuple[float, list]:
-        """gensim's ``evaluate_word_analogies``, with its return value.
-
-        See :func:`ngramvec.evaluate.evaluate_word_analogies` (and
-        :func:`ngramvec.evaluate.analogy` for a richer result).
-        """
-        return _evaluate.evaluate_word_analogies(
-            self, analogies, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
-            dummy4unknown=dummy4unknown, similarity_function=similarity_function)
-
-    def evaluate_word_pairs(self, pairs: str | os.PathLike, delimiter: str = "\t",
-                            encoding: str = "utf8", restrict_vocab: int | None = 300000,
-                            case_insensitive: bool = True, dummy4unknown: bool = False
-                            ) -> tuple[tuple[float, float], tuple[float, float], float]:
-        """gensim's ``evaluate_word_pairs``: ``((pearson, p), (spearman, p), oov_ratio)``.
-
-        See :func:`ngramvec.evaluate.evaluate_word_pairs` (and
-        :func:`ngramvec.evaluate.similarity` for a richer result).
-        """
-        return _evaluate.evaluate_word_pairs(
-            self, pairs, delimiter=delimiter, encoding=encoding, restrict_vocab=restrict_vocab,
-            case_insensitive=case_insensitive, dummy4unknown=dummy4unknown)
-
-    @classmethod
-    def from_gensim(cls, kv: Any, copy: bool = True) -> "KeyedVectors":
-        """The vectors of a gensim ``KeyedVectors`` (or of a gensim model's ``wv``), in memory.
-
-        Counts come from gensim's ``"count"`` attribute (``get_vecattr(key, "count")``) when
-        it has one. gensim itself is not imported. See :func:`._gensim.from_gensim`.
-        """
-        return _gensim.from_gensim(cls, kv, copy=copy)
-
-    def to_gensim(self) -> Any:
-        """A gensim ``KeyedVectors`` with the same keys, vectors and counts (needs gensim).
-
-        See :func:`._gensim.to_gensim`.
-        """
-        return _gensim.to_gensim(self)
 
     # ------------------------------------------------------------------ batched analogies
 
