@@ -125,6 +125,23 @@ class EditingMixin:
             ``"count"``, or counts given when the present keys have none.
         TypeError
             A key that is not a str (or tuple of str).
+
+        Notes
+        -----
+        Replaced rows are written in place: vectors that share memory with the array
+        given to the constructor change it too (read-only ones are copied first).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ngramvec import KeyedVectors
+        >>> wv = KeyedVectors(np.eye(2), ["a", "b"])
+        >>> wv.add_vectors(["b", "c"], [[5.0, 5.0], [1.0, 1.0]])  # "b" kept
+        >>> wv.index_to_key, wv["b"].tolist()
+        (['a', 'b', 'c'], [0.0, 1.0])
+        >>> wv["b"] = [0.0, 2.0]
+        >>> float(wv.norms[1])
+        2.0
         """
         owner = "add_vectors"
         replace = check_bool(replace, "replace", owner)
@@ -316,6 +333,15 @@ class EditingMixin:
         ------
         ValueError
             These vectors have no counts.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ngramvec import KeyedVectors
+        >>> wv = KeyedVectors(np.eye(3), ["a", "b", "c"], counts=[1, 5, 1])
+        >>> wv.sort_by_descending_frequency()
+        >>> wv.index_to_key, wv.counts.tolist()
+        (['b', 'a', 'c'], [5, 1, 1])
         """
         if self.counts is None:
             raise ValueError("sort_by_descending_frequency needs counts; these KeyedVectors "

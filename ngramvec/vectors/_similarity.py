@@ -118,6 +118,15 @@ class SimilarityMixin:
             ``key1``'s vector is zero or not finite (nothing is closer to no direction).
         OutOfVocabularyError
             A key is absent.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ngramvec import KeyedVectors
+        >>> wv = KeyedVectors(np.array([[1, 0], [0.9, 0.1], [0.7, 0.7], [0, 1]]),
+        ...                   ["cat", "dog", "fox", "car"])
+        >>> wv.closer_than("cat", "fox"), wv.rank("cat", "fox")
+        (['dog'], 2)
         """
         i, j = self.get_index(key1), self.get_index(key2)
         sims = self.unit_vectors @ self._query_row(i)
@@ -216,6 +225,14 @@ class SimilarityMixin:
             A key is absent.
         ValueError
             A vector of the wrong size.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ngramvec import KeyedVectors
+        >>> wv = KeyedVectors(np.array([[1.0, 0.0], [0.0, 3.0]]), ["a", "b"])
+        >>> wv.distances("a")
+        array([0., 1.], dtype=float32)
         """
         if isinstance(word_or_vector, (np.ndarray, list)):
             v = np.asarray(word_or_vector, dtype=np.float32)
@@ -284,6 +301,16 @@ class SimilarityMixin:
             size, or no key present at all (gensim returns a zero vector).
         OutOfVocabularyError
             An absent key with ``ignore_missing=False``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ngramvec import KeyedVectors
+        >>> wv = KeyedVectors(np.array([[2.0, 0.0], [0.0, 1.0]]), ["a", "b"])
+        >>> wv.get_mean_vector(["a", "b", "zz"], weights=[3, 1, 5])
+        array([0.75, 0.25], dtype=float32)
+        >>> wv.get_mean_vector(["a", "b"], pre_normalize=False)
+        array([1. , 0.5], dtype=float32)
         """
         owner = "get_mean_vector"
         pre_normalize = check_bool(pre_normalize, "pre_normalize", owner)

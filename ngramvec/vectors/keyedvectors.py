@@ -37,6 +37,10 @@ KeyOrVector = Union[str, tuple, int, np.ndarray]
 class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
     """Vectors addressed by string keys (words or ngrams), with similarity queries.
 
+    The API is gensim 4's ``KeyedVectors`` (``docs/gensim.md`` maps it and lists where
+    ngramvec differs, and why); :meth:`from_gensim` and :meth:`to_gensim` convert in
+    memory.
+
     Parameters
     ----------
     vectors : array-like of shape (n_keys, dim)
@@ -402,8 +406,8 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
         Parameters
         ----------
         positive, negative : key, vector, or list of keys and vectors, optional
-            A key is a str, or a tuple of tokens for an ngram; a vector is a 1-D array of
-            length ``dim`` (a 2-D array is a list of vectors).
+            A key is a str, a tuple of tokens for an ngram, or a row number (an int); a
+            vector is a 1-D array of length ``dim`` (a 2-D array is a list of vectors).
         topn : int or None, default=10
             Number of results; None returns the score of every candidate instead.
         restrict_vocab : int, optional
