@@ -6,7 +6,8 @@ one at a time or batched), and saves and loads the word2vec text and binary form
 ``KeyedVectors`` API; the methods beyond the core live in private modules, mixed in:
 ``_similarity.py`` (distances, ranks, centrality, means, Word Mover's Distance),
 ``_editing.py`` (adding, replacing, selecting and sorting vectors) and ``_gensim.py``
-(conversion from and to gensim objects, gensim's ``evaluate_word_*`` names). ``docs/gensim.md`` lists where and why ngramvec differs.
+(conversion from and to gensim objects, gensim's ``evaluate_word_*`` names).
+``docs/gensim.md`` lists where and why ngramvec differs.
 """
 from __future__ import annotations
 
