@@ -590,3 +590,55 @@ def test_vecattr_and_unit_normalize_all_match_gensim(wv, rng):
         bare.set_vecattr("a", "count", -1)
     with pytest.raises(ValueError, match=r"one per-key attribute, 'count'. Got 'x'"):
         bare.set_vecattr("a", "x", 1)
+
+
+# --------------------------------------------------------------------------- caches under edits
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_EDIT = st.one_of(
+    st.tuples(st.just("add"), st.lists(st.integers(0, 30), min_size=1, max_size=4, unique=True),
+              st.booleans()),
+    st.tuples(st.just("set"), st.lists(st.integers(0, 30), min_size=1, max_size=3, unique=True),
+              st.booleans()),
+    st.tuples(st.just("sort"), st.just([]), st.booleans()),
+    st.tuples(st.just("zero"), st.lists(st.integers(0, 30), min_size=1, max_size=2, unique=True),
+              st.booleans()),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(edits=st.lists(_EDIT, min_size=1, max_size=8), seed=st.integers(0, 2**32 - 1))
+def test_edits_keep_the_caches_equal_to_a_fresh_computation(edits, seed):
+    """Any sequence of adds, replacements (by key or row), zero vectors and sorts leaves
+    the cached norms and unit vectors equal to those of fresh KeyedVectors, and the same
+    state as gensim after the same changes."""
+    rng = np.random.default_rng(seed)
+    wv = KeyedVectors(rng.standard_normal((5, 4)), [f"k{i}" for i in range(5)],
+                      counts=rng.integers(0, 9, 5))
+    g = wv.to_gensim()
+    for op, ids, flag in edits:
+        _fill_caches(wv)
+        if op in ("add", "set", "zero"):
+            keys = [f"k{i}" for i in ids]
+            vecs = rng.standard_normal((len(keys), 4)).astype(np.float32)
+            if op == "zero":
+                vecs[:] = 0
+            if op == "add":
+                wv.add_vectors(keys, vecs, replace=flag)
+                g.add_vectors(keys, vecs, replace=flag)
+            else:
+                if flag:  # address present keys by their row number
+                    keys = [wv.get_index(k) if k in wv else k for k in keys]
+                wv[keys] = vecs
+                g[[wv.index_to_key[k] if isinstance(k, int) else k for k in keys]] = vecs
+        else:
+            wv.sort_by_descending_frequency()
+            g = wv.to_gensim()  # gensim orders ties differently (see above): go on from ours
+    assert wv.index_to_key == g.index_to_key
+    np.testing.assert_array_equal(wv.vectors, g.vectors)
+    fresh = KeyedVectors(wv.vectors.copy(), wv.index_to_key)
+    np.testing.assert_array_equal(wv.norms, fresh.norms)
+    np.testing.assert_array_equal(wv.unit_vectors, fresh.unit_vectors)
+    assert wv.counts.shape == (len(wv),)
