@@ -253,3 +253,26 @@ def test_batch_mode_learns_and_is_reproducible(clusters, contexts):
 def test_batch_parameter_is_checked(clusters):
     with pytest.raises(TypeError, match="'batch' parameter of SGNS must be a bool"):
         SGNS(batch="yes").fit(clusters)
+
+
+def test_ngram_units_built_in_blocks_are_the_same(monkeypatch, tmp_path):
+    """The memory-mapped unit arrays, built in blocks of UNIT_BLOCK tokens (ngrams
+    crossing a block or a sentence end included), train exactly what one block does;
+    nothing is left in the temporary directory."""
+    import tempfile
+    from ngramvec.models import sgns as sgns_mod
+    rng = np.random.default_rng(2)
+    words = ["new", "york", "city", "is", "big", "ice", "cream", "cold"]
+    sents = [" ".join(rng.choice(words, rng.integers(1, 9))) for _ in range(300)]
+    corpus = nv.Corpus(sents)
+    vocab = nv.Vocabulary.build(corpus, min_count=2, ngram_orders=(1, 2, 3))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    kw = dict(dim=6, window=2, epochs=1, min_count=2, n_threads=1, seed=1, contexts="bi_tri")
+    whole = SGNS(**kw).fit(corpus, vocab=vocab)
+    monkeypatch.setattr(sgns_mod, "UNIT_BLOCK", 7)
+    blocks = SGNS(**kw).fit(corpus, vocab=vocab)
+    assert np.array_equal(whole.vectors_, blocks.vectors_)
+    assert np.array_equal(whole.context_vectors_, blocks.context_vectors_)
+    assert whole.history_[0]["pairs"] == blocks.history_[0]["pairs"] > 0
+    assert list(tmp_path.iterdir()) == []
