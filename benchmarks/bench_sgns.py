@@ -107,9 +107,23 @@ def run_ngramvec(cfg: dict) -> dict:
     model.fit(enc, vocab=vocab)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     kv = nv.KeyedVectors.from_model(model)
+    h = model.history_[-1]
+    dim, neg = cfg["dim"], cfg["negative"]
+    # arithmetic: per pair, 1 + negative dot products and as many updates of both rows
+    # (2 flops per element each): 6 * dim * (1 + negative) flops. Row traffic: every
+    # row an update step touches is read and written once (4 bytes per float); pair by
+    # pair a step is one pair (its 1 + negative output rows; the centre's input row
+    # stays in L1 over its pairs), batched one batch (its inputs and 1 + negative rows).
+    flops = 6.0 * dim * (1 + neg) * h["pairs"]
+    rows = h["batches"] * (1 + neg) + h["pairs"] if h["batches"] else h["pairs"] * (1 + neg)
+    n_tok = cfg["n_tokens"]
     return {"seconds": secs, "cpu_seconds": cpu, "n_vocab": len(vocab), "keys": kv.index_to_key,
             "vectors": kv.vectors, "vocab_seconds": vocab_secs,
-            "pairs_per_epoch": model.history_[-1]["pairs"]}
+            "pairs_per_epoch": h["pairs"], "batches_per_epoch": h["batches"],
+            "gflops": flops * cfg["epochs"] / secs / 1e9,
+            "gflops_per_cpu_sec": flops * cfg["epochs"] / cpu / 1e9,
+            "row_bytes_per_word": rows * 2 * 4 * dim / n_tok,
+            "flops_per_word": flops / n_tok}
 
 
 def run_gensim(cfg: dict, corpus_file: bool) -> dict:
@@ -187,7 +201,8 @@ def worker(cfg: dict) -> dict:
            "seconds": r["seconds"], "words_per_sec": words / r["seconds"],
            "cpu_seconds": r["cpu_seconds"], "words_per_cpu_sec": words / r["cpu_seconds"],
            "peak_rss_mb": r.get("child_rss_mb", peak_rss_mb()), "n_vocab": r["n_vocab"]}
-    for k in ("note", "vocab_seconds", "pairs_per_epoch"):
+    for k in ("note", "vocab_seconds", "pairs_per_epoch", "batches_per_epoch", "gflops",
+              "gflops_per_cpu_sec", "row_bytes_per_word", "flops_per_word"):
         if k in r:
             res[k] = r[k]
     if cfg["eval"]:
@@ -263,6 +278,8 @@ def main(argv=None) -> int:
                         "'bi_bi', ... (default: word)")
     p.add_argument("--modes", nargs="+", default=["pair"], choices=("pair", "batch"),
                    help="ngramvec update modes to run (default: pair)")
+    p.add_argument("--skip", nargs="+", default=[], metavar="LABEL",
+                   help="run labels to leave out, e.g. 'ngramvec[uni_bi]'")
     p.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     p.add_argument("--json", default=None, help="write results as JSON here")
     p.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
@@ -296,6 +313,8 @@ def main(argv=None) -> int:
                     tags = ([] if ctx == "word" else [ctx]) + \
                         ([] if mode == "pair" else [mode])
                     label = f"{tool}[{','.join(tags)}]" if tags else tool
+                    if label in args.skip:
+                        continue
                     cfg = {"tool": tool, "label": label, "contexts": ctx, "mode": mode,
                            "threads": threads, "seed": seed, "tokens": tokens,
                            "w2v_vocab": w2v_vocab, "n_tokens": n_tokens, "tmp": tmp,
@@ -354,10 +373,11 @@ def summarize(results: list[dict]) -> list[dict]:
     for (tool, t), rs in groups.items():
         row = {"tool": tool, "threads": t, "n": len(rs)}
         for k in ("words_per_sec", "words_per_cpu_sec", "seconds", "peak_rss_mb", "analogy",
-                  "ws353", "simlex999", "simverb3500"):
+                  "ws353", "simlex999", "simverb3500", "gflops", "gflops_per_cpu_sec",
+                  "row_bytes_per_word"):
             vals = [r[k] for r in rs if k in r]
             if vals:
-                speed = k in ("words_per_sec", "words_per_cpu_sec", "seconds", "peak_rss_mb")
+                speed = k not in ("analogy", "ws353", "simlex999", "simverb3500")
                 row[k] = float(np.median(vals) if speed else np.mean(vals))
                 if len(vals) > 1 and k in ("analogy", "ws353", "simlex999", "simverb3500",
                                            "words_per_sec"):

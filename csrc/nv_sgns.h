@@ -61,6 +61,7 @@ typedef struct {
 typedef struct {
     nv_rng rng;
     int64_t pairs;            /* (centre, context) pairs trained */
+    int64_t batches;          /* batch mode: batched updates (nv_sgns_batch calls) */
     double loss;              /* summed loss (with_loss) */
     int64_t stride;           /* max_len + 1: one row of the unit buffer */
     int32_t *units;           /* the body's unit rows, stride ids each */

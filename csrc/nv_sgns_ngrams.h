@@ -141,7 +141,7 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
     int32_t *inputs = th->inputs;
     const int window = sh->o.window, dynamic = sh->o.dynamic;
     const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
-    int64_t pairs = 0;
+    int64_t pairs = 0, batches = 0;
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
@@ -182,6 +182,7 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                         if (nb == NV_BATCH_MAX) {
                             lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
                             pairs += nb;
+                    batches++;
                             nb = 0;
                         }
                     }
@@ -189,12 +190,14 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                 if (nb > 0) {
                     lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
                     pairs += nb;
+                    batches++;
                 }
             }
         }
     }
     th->rng = local;
     th->pairs += pairs;
+    th->batches += batches;
     th->loss += lsum;
 }
 

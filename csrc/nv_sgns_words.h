@@ -99,7 +99,7 @@ static void nv_sgns_words_batch_chunk(const nv_sgns_shared *sh, const void *var,
     nv_rng *rng = &local;
     const int window = sh->o.window, dynamic = sh->o.dynamic;
     int32_t *units = th->units, *inputs = th->inputs;
-    int64_t pairs = 0;
+    int64_t pairs = 0, batches = 0;
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, b = sh->ends[s];
@@ -123,17 +123,20 @@ static void nv_sgns_words_batch_chunk(const nv_sgns_shared *sh, const void *var,
                 if (nb == NV_BATCH_MAX) {
                     lsum += nv_sgns_batch_flush(sh, rng, th, units[i], nb, lr);
                     pairs += nb;
+                    batches++;
                     nb = 0;
                 }
             }
             if (nb > 0) {
                 lsum += nv_sgns_batch_flush(sh, rng, th, units[i], nb, lr);
                 pairs += nb;
+                    batches++;
             }
         }
     }
     th->rng = local;
     th->pairs += pairs;
+    th->batches += batches;
     th->loss += lsum;
 }
 

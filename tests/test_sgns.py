@@ -201,8 +201,10 @@ def test_two_clusters_neighbours(cluster_corpus):
         assert all(k[0] == w[0] for k in near), (w, near)
 
 
-def test_one_thread_is_bit_reproducible(cluster_corpus):
-    kw = dict(dim=10, window=2, epochs=2, min_count=1, sample=1e-2, n_threads=1, seed=11)
+@pytest.mark.parametrize("batch", [True, False])
+def test_one_thread_is_bit_reproducible(cluster_corpus, batch):
+    kw = dict(dim=10, window=2, epochs=2, min_count=1, sample=1e-2, n_threads=1, seed=11,
+              batch=batch)
     a = SGNS(**kw).fit(cluster_corpus)
     b = SGNS(**kw).fit(cluster_corpus)
     c = SGNS(**{**kw, "seed": 12}).fit(cluster_corpus)
@@ -213,7 +215,8 @@ def test_one_thread_is_bit_reproducible(cluster_corpus):
 
 def test_history_callback_and_loss(cluster_corpus):
     seen = []
-    m = SGNS(dim=8, window=2, epochs=3, min_count=1, n_threads=1, compute_loss=True)
+    m = SGNS(dim=8, window=2, epochs=3, min_count=1, n_threads=1, compute_loss=True,
+             batch=False)
     m.fit(cluster_corpus, callback=seen.append)
     assert [s["epoch"] for s in seen] == [1, 2, 3]
     n_tok = cluster_corpus.encoded().n_tokens
@@ -221,7 +224,9 @@ def test_history_callback_and_loss(cluster_corpus):
     assert seen[-1]["lr"] == pytest.approx(1e-4)
     assert seen[0]["loss"] > seen[-1]["loss"] > 0
     assert m.history_ == seen
-    assert set(seen[0]) == {"epoch", "words", "seconds", "words_per_sec", "lr", "pairs", "loss"}
+    assert set(seen[0]) == {"epoch", "words", "seconds", "words_per_sec", "lr", "pairs",
+                            "batches", "loss"}
+    assert seen[0]["batches"] == 0                # pair by pair
 
 
 def test_callback_returning_false_stops(cluster_corpus):
@@ -547,10 +552,11 @@ def test_ngram_units_vocabularies_and_vectors(phrase_data, tmp_path):
     assert np.array_equal(u.context_vectors_, u2.context_vectors_)
 
 
-def test_ngram_units_one_thread_is_bit_reproducible(phrase_data):
+@pytest.mark.parametrize("batch", [True, False])
+def test_ngram_units_one_thread_is_bit_reproducible(phrase_data, batch):
     _, corpus, vocab = phrase_data
     kw = dict(dim=8, window=3, epochs=2, min_count=3, sample=1e-2, n_threads=1, seed=4,
-              contexts="bi_bi")
+              contexts="bi_bi", batch=batch)
     a = SGNS(**kw).fit(corpus, vocab=vocab)
     b = SGNS(**kw).fit(corpus, vocab=vocab)
     c = SGNS(**{**kw, "seed": 5}).fit(corpus, vocab=vocab)

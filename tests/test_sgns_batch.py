@@ -236,6 +236,8 @@ def test_batch_mode_learns_and_is_reproducible(clusters, contexts):
     kw = dict(dim=16, window=3, negative=5, epochs=4, min_count=1, sample=0, n_threads=1,
               seed=3, lr=0.05, contexts=contexts)
     m = SGNS(batch=True, **kw).fit(clusters)
+    h = m.history_[0]
+    assert 0 < h["batches"] < h["pairs"]            # several pairs per batch
     wv = nv.KeyedVectors.from_model(m)
     for w in ("a0", "a5", "b2", "b9"):
         assert all(k[0] == w[0] for k, _ in wv.most_similar(w, topn=5)), w
@@ -276,3 +278,24 @@ def test_ngram_units_built_in_blocks_are_the_same(monkeypatch, tmp_path):
     assert np.array_equal(whole.context_vectors_, blocks.context_vectors_)
     assert whole.history_[0]["pairs"] == blocks.history_[0]["pairs"] > 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_models_saved_before_batch_mode_continue_pair_by_pair(clusters, tmp_path):
+    """A model file without the 'batch' parameter (written before it existed) loads
+    with batch=False, so continuing it keeps the arithmetic it was trained with."""
+    import json
+    m = SGNS(dim=4, window=2, epochs=1, min_count=1, n_threads=1, batch=False).fit(clusters)
+    v = m.vocabulary_
+    params = {k: p for k, p in m.get_params().items() if k != "batch"}
+    meta = {"format": "ngramvec-sgns", "version": 1, "params": params,
+            "epochs_trained": 1, "history": m.history_, "total_tokens": v.total_tokens,
+            "seed_used": 0, "word_total": v.word_total}
+    np.savez(tmp_path / "old.npz", syn0=m.vectors_, syn1=m.context_vectors_, counts=v.counts,
+             keys=np.frombuffer("\n".join(v.index_to_key).encode(), dtype=np.uint8),
+             rng_states=m._rng_states,
+             meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    old = SGNS.load(tmp_path / "old.npz")
+    assert old.batch is False and SGNS().batch is True
+    old.partial_fit(clusters, 1)
+    m.partial_fit(epochs=1)
+    assert np.array_equal(old.vectors_, m.vectors_)

@@ -19,6 +19,7 @@ class SGNSOptions:
                  batch: bool = False, isa: str = "auto") -> None: ...
 
 class SGNSShared:
+    batches: int
     def __init__(self, syn0: NDArray[np.float32], syn1: NDArray[np.float32],
                  ends: NDArray[np.int64], chunks: NDArray[np.int64], keep: NDArray[np.uint64],
                  alias: NDArray[np.uint64], rng_states: NDArray[np.uint64],

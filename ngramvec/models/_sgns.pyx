@@ -129,7 +129,7 @@ cdef extern from "nv_sgns.h" nogil:
         nv_sgns_opts o
     ctypedef struct nv_sgns_thread:
         nv_rng rng
-        int64_t pairs
+        int64_t pairs, batches
         double loss
         int64_t stride
         int32_t *units
@@ -260,7 +260,8 @@ cdef class SGNSShared:
     Notes
     -----
     The object keeps the arrays alive and holds the run's progress counter (raw tokens
-    trained, for the learning-rate decay), so build one per run.
+    trained, for the learning-rate decay), so build one per run. ``batches`` counts the
+    batched updates of the run (``opts.batch``; 0 pair by pair).
     """
     cdef nv_sgns_shared c
     cdef float[:, ::1] _syn0, _syn1
@@ -269,6 +270,7 @@ cdef class SGNSShared:
     cdef uint64_t[:, ::1] _rng_states
     cdef float[::1] _exp_table
     cdef int64_t _progress
+    cdef public int64_t batches
 
     def __init__(self, float[:, ::1] syn0, float[:, ::1] syn1, const int64_t[::1] ends,
                  const int64_t[::1] chunks, const uint64_t[::1] keep,
@@ -304,6 +306,7 @@ cdef class SGNSShared:
         self._keep, self._alias, self._rng_states = keep, alias, rng_states
         self._exp_table = sgns_exp_table()
         self._progress = 0
+        self.batches = 0
         self.c.syn0 = &syn0[0, 0]
         self.c.syn1 = &syn1[0, 0]
         self.c.n_input = syn0.shape[0]
@@ -522,9 +525,11 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
     if chunk_hi <= chunk_lo:
         return 0, 0, 0.0
     t_pairs = np.zeros(T, dtype=np.int64)
+    t_batches = np.zeros(T, dtype=np.int64)
     t_loss = np.zeros(T, dtype=np.float64)
     t_fail = np.zeros(T, dtype=np.int32)
     cdef int64_t[::1] tpv = t_pairs
+    cdef int64_t[::1] tbv = t_batches
     cdef double[::1] tlv = t_loss
     cdef int32_t[::1] tfv = t_fail
     cdef int64_t before = sh.progress[0]
@@ -544,6 +549,7 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         else:
             memcpy(&th.rng, &sh.rng_states[4 * tid], sizeof(nv_rng))
             th.pairs = 0
+            th.batches = 0
             th.loss = 0.0
             th.stride = stride
             th.units = units
@@ -557,6 +563,7 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         if tfv[tid] == 0:
             memcpy(&sh.rng_states[4 * tid], &th.rng, sizeof(nv_rng))
             tpv[tid] = th.pairs
+            tbv[tid] = th.batches
             tlv[tid] = th.loss
         free(th)
         free(units)
@@ -566,6 +573,7 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         free(bscratch)
     if t_fail.any():
         raise MemoryError("cannot allocate the per-thread training buffers")
+    shared.batches += int(t_batches.sum())
     return int(sh.progress[0] - before), int(t_pairs.sum()), float(t_loss.sum())
 
 
