@@ -31,8 +31,9 @@ fresh draw per token and epoch) before windowing, as in word2vec.c and gensim. N
 units: Python precomputes the input / context id of the ngram of each order at each
 corpus position; the body subsamples each unit occurrence in place, keeps the
 positions as written (gaps), and pairs units under ngram2vec's rule
-(``csrc/nv_ngram_window.h``, ``overlap`` optional). Every pair goes through
-``nv_sgns_pair``, the one place where the arithmetic lives.
+(``csrc/nv_ngram_window.h``, ``overlap`` optional). Pair by pair, every pair goes
+through ``nv_sgns_pair``; in batch mode (``opts.batch``) every batch through
+``nv_sgns_batch``: those two functions hold all the arithmetic.
 
 Shared weights and per-thread state (Hogwild)
 ---------------------------------------------
