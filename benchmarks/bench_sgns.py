@@ -11,7 +11,12 @@ the vocabulary file (``-read-vocab``) so it only trains; fastText cannot be spli
 its time includes its own vocabulary pass over the file (marked in the output).
 
 Quality of every run is measured with ngramvec.evaluate (Google analogies, 3CosAdd on
-covered questions; WS353 and SimLex-999 Spearman).
+covered questions; WS353, SimLex-999 and SimVerb-3500 Spearman).
+
+Update modes of ngramvec: ``--modes pair batch`` runs ngramvec once per mode and
+context kind: ``ngramvec`` / ``ngramvec[uni_bi]`` are pair-by-pair (word2vec's
+arithmetic), ``ngramvec[batch]`` / ``ngramvec[uni_bi,batch]`` the minibatched
+updates with shared negatives (``SGNS(batch=True)``).
 
 Ngram contexts (ngram2vec): ``--contexts word uni_bi`` runs ngramvec once per value
 (reported as ``ngramvec`` and ``ngramvec[uni_bi]``); the ngram vocabulary (words and
@@ -73,7 +78,7 @@ def evaluate(keys, vectors) -> dict:
     wv = KeyedVectors(vectors[keep], [keys[i] for i in keep])
     a = ev.analogy(wv, "google")
     out = {"analogy": a.accuracy, "analogy_coverage": a.coverage}
-    for name in ("ws353", "simlex999"):
+    for name in ("ws353", "simlex999", "simverb3500"):
         s = ev.similarity(wv, name)
         out[name] = s.spearman
         out[name + "_coverage"] = s.coverage
@@ -97,14 +102,28 @@ def run_ngramvec(cfg: dict) -> dict:
     model = SGNS(dim=cfg["dim"], window=cfg["window"], negative=cfg["negative"],
                  sample=cfg["sample"], epochs=cfg["epochs"], lr=cfg["lr"],
                  min_lr=cfg["min_lr"], n_threads=cfg["threads"], seed=cfg["seed"],
-                 contexts=contexts)
+                 contexts=contexts, batch=cfg.get("mode", "pair") == "batch")
     t0, c0 = time.perf_counter(), time.process_time()
     model.fit(enc, vocab=vocab)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     kv = nv.KeyedVectors.from_model(model)
+    h = model.history_[-1]
+    dim, neg = cfg["dim"], cfg["negative"]
+    # arithmetic: per pair, 1 + negative dot products and as many updates of both rows
+    # (2 flops per element each): 6 * dim * (1 + negative) flops. Row traffic: every
+    # row an update step touches is read and written once (4 bytes per float); pair by
+    # pair a step is one pair (its 1 + negative output rows; the centre's input row
+    # stays in L1 over its pairs), batched one batch (its inputs and 1 + negative rows).
+    flops = 6.0 * dim * (1 + neg) * h["pairs"]
+    rows = h["batches"] * (1 + neg) + h["pairs"] if h["batches"] else h["pairs"] * (1 + neg)
+    n_tok = cfg["n_tokens"]
     return {"seconds": secs, "cpu_seconds": cpu, "n_vocab": len(vocab), "keys": kv.index_to_key,
             "vectors": kv.vectors, "vocab_seconds": vocab_secs,
-            "pairs_per_epoch": model.history_[-1]["pairs"]}
+            "pairs_per_epoch": h["pairs"], "batches_per_epoch": h["batches"],
+            "gflops": flops * cfg["epochs"] / secs / 1e9,
+            "gflops_per_cpu_sec": flops * cfg["epochs"] / cpu / 1e9,
+            "row_bytes_per_word": rows * 2 * 4 * dim / n_tok,
+            "flops_per_word": flops / n_tok}
 
 
 def run_gensim(cfg: dict, corpus_file: bool) -> dict:
@@ -182,7 +201,8 @@ def worker(cfg: dict) -> dict:
            "seconds": r["seconds"], "words_per_sec": words / r["seconds"],
            "cpu_seconds": r["cpu_seconds"], "words_per_cpu_sec": words / r["cpu_seconds"],
            "peak_rss_mb": r.get("child_rss_mb", peak_rss_mb()), "n_vocab": r["n_vocab"]}
-    for k in ("note", "vocab_seconds", "pairs_per_epoch"):
+    for k in ("note", "vocab_seconds", "pairs_per_epoch", "batches_per_epoch", "gflops",
+              "gflops_per_cpu_sec", "row_bytes_per_word", "flops_per_word"):
         if k in r:
             res[k] = r[k]
     if cfg["eval"]:
@@ -256,6 +276,10 @@ def main(argv=None) -> int:
     p.add_argument("--contexts", nargs="+", default=["word"],
                    help="ngramvec contexts to run: 'word' and/or ngram2vec's 'uni_bi', "
                         "'bi_bi', ... (default: word)")
+    p.add_argument("--modes", nargs="+", default=["pair"], choices=("pair", "batch"),
+                   help="ngramvec update modes to run (default: pair)")
+    p.add_argument("--skip", nargs="+", default=[], metavar="LABEL",
+                   help="run labels to leave out, e.g. 'ngramvec[uni_bi]'")
     p.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     p.add_argument("--json", default=None, help="write results as JSON here")
     p.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
@@ -273,20 +297,25 @@ def main(argv=None) -> int:
         results = []
         hdr = (f"{'tool':16s} {'thr':>3s} {'seed':>4s} {'words/s':>10s} {'wall s':>7s} "
                f"{'w/cpu-s':>10s} {'RSS MB':>7s} {'vocab':>7s} {'analogy':>7s} {'cov':>5s} {'ws353':>6s} "
-               f"{'simlex':>6s}")
+               f"{'simlex':>6s} {'simverb':>7s}")
         print(hdr, flush=True)
         for threads in args.threads:
             for seed in range(args.repeats):
-                runs = [(tool, ctx) for tool in args.tools
-                        for ctx in (args.contexts if tool == "ngramvec" else ["word"])]
-                for tool, ctx in runs:
+                runs = [(tool, ctx, mode) for tool in args.tools
+                        for ctx in (args.contexts if tool == "ngramvec" else ["word"])
+                        for mode in (args.modes if tool == "ngramvec" else ["pair"])]
+                for tool, ctx, mode in runs:
                     if not available(tool):
                         continue
                     if seed > 0 and args.quality_tools is not None \
                             and tool not in args.quality_tools:
                         continue
-                    label = tool if ctx == "word" else f"{tool}[{ctx}]"
-                    cfg = {"tool": tool, "label": label, "contexts": ctx,
+                    tags = ([] if ctx == "word" else [ctx]) + \
+                        ([] if mode == "pair" else [mode])
+                    label = f"{tool}[{','.join(tags)}]" if tags else tool
+                    if label in args.skip:
+                        continue
+                    cfg = {"tool": tool, "label": label, "contexts": ctx, "mode": mode,
                            "threads": threads, "seed": seed, "tokens": tokens,
                            "w2v_vocab": w2v_vocab, "n_tokens": n_tokens, "tmp": tmp,
                            "epochs": args.epochs, "dim": args.dim, "window": args.window,
@@ -307,12 +336,13 @@ def main(argv=None) -> int:
                           f"{r.get('analogy', float('nan')):7.4f} "
                           f"{r.get('analogy_coverage', float('nan')):5.3f} "
                           f"{r.get('ws353', float('nan')):6.3f} "
-                          f"{r.get('simlex999', float('nan')):6.3f}"
+                          f"{r.get('simlex999', float('nan')):6.3f} "
+                          f"{r.get('simverb3500', float('nan')):7.3f}"
                           + ("  *" if "note" in r else ""), flush=True)
         summary = summarize(results)
-        print("\nmeans over seeds (ratio = words/s / gensim words/s, same thread count; "
-              "w/cpu-s = words per CPU second of all threads, less sensitive to a busy "
-              "machine):")
+        print("\nover seeds: speed and memory are medians, quality means (ratio = median "
+              "words/s / gensim's median words/s, same thread count; w/cpu-s = words per "
+              "CPU second of all threads, less sensitive to a busy machine):")
         for row in summary:
             print("  " + "  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                    for k, v in row.items()))
@@ -338,15 +368,19 @@ def summarize(results: list[dict]) -> list[dict]:
     groups: dict = {}
     for r in results:
         groups.setdefault((r["tool"], r["threads"]), []).append(r)
-    gensim_wps = {t: np.mean([r["words_per_sec"] for r in rs])
+    gensim_wps = {t: np.median([r["words_per_sec"] for r in rs])
                   for (tool, t), rs in groups.items() if tool == "gensim"}
     for (tool, t), rs in groups.items():
         row = {"tool": tool, "threads": t, "n": len(rs)}
-        for k in ("words_per_sec", "words_per_cpu_sec", "seconds", "peak_rss_mb", "analogy", "ws353", "simlex999"):
+        for k in ("words_per_sec", "words_per_cpu_sec", "seconds", "peak_rss_mb", "analogy",
+                  "ws353", "simlex999", "simverb3500", "gflops", "gflops_per_cpu_sec",
+                  "row_bytes_per_word"):
             vals = [r[k] for r in rs if k in r]
             if vals:
-                row[k] = float(np.mean(vals))
-                if len(vals) > 1 and k in ("analogy", "ws353", "simlex999", "words_per_sec"):
+                speed = k not in ("analogy", "ws353", "simlex999", "simverb3500")
+                row[k] = float(np.median(vals) if speed else np.mean(vals))
+                if len(vals) > 1 and k in ("analogy", "ws353", "simlex999", "simverb3500",
+                                           "words_per_sec"):
                     row[k + "_spread"] = float(np.max(vals) - np.min(vals))
         if t in gensim_wps:
             row["ratio_vs_gensim"] = row["words_per_sec"] / gensim_wps[t]
@@ -356,6 +390,16 @@ def summarize(results: list[dict]) -> list[dict]:
                 row["ratio_per_seed_min"] = float(np.min(same))
                 row["ratio_per_seed_median"] = float(np.median(same))
         rows.append(row)
+    # ngram contexts against ngramvec's own word contexts in the same mode
+    by = {(r["tool"], r["threads"]): r for r in rows}
+    for r in rows:
+        tool = r["tool"]
+        if tool.startswith("ngramvec[") and not tool.startswith("ngramvec[batch"):
+            tags = tool[len("ngramvec["):-1].split(",")
+            base = "ngramvec" + ("[batch]" if "batch" in tags else "")
+            if (base, r["threads"]) in by:
+                r["ratio_vs_word_contexts"] = r["words_per_sec"] / \
+                    by[(base, r["threads"])]["words_per_sec"]
     return rows
 
 

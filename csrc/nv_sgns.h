@@ -9,7 +9,9 @@
  *                  aligned block per thread (nv_alloc64), so no false sharing.
  * nv_sgns_body     a chunk body: trains sentences [s0, s1) at learning rate lr with
  *                  its thread's scratch; `var` points to the variant's own tables
- *                  (nv_sgns_words.h, nv_sgns_ngrams.h). The driver in _sgns.pyx runs
+ *                  (nv_sgns_words.h, nv_sgns_ngrams.h). Each variant has a pair-by-pair
+ *                  body (nv_sgns_pair, word2vec's arithmetic) and a batched one
+ *                  (nv_sgns_batch, shared negatives). The driver in _sgns.pyx runs
  *                  the bodies over chunks with OpenMP and owns everything else.
  *
  * Shared weights (Hogwild): syn0 and syn1 are updated by all threads without locks,
@@ -31,6 +33,8 @@ typedef struct {
     int dynamic;              /* draw each centre's window uniformly in [1, window] */
     int with_loss;            /* accumulate the loss (a log and an exp per target) */
     int overlap;              /* ngram units: units sharing positions are pairs too */
+    int batch;                /* minibatched updates with shared negatives (nv_sgns_batch.h) */
+    int isa;                  /* implementation of nv_sgns_batch (NV_ISA_*, nv_sgns_isa()) */
     float lr0, min_lr;
     int64_t total_words;      /* raw tokens of the whole run (all epochs), for the lr decay */
     int64_t n_alias;          /* cells of the alias table (rows of syn1) */
@@ -57,11 +61,14 @@ typedef struct {
 typedef struct {
     nv_rng rng;
     int64_t pairs;            /* (centre, context) pairs trained */
+    int64_t batches;          /* batch mode: batched updates (nv_sgns_batch calls) */
     double loss;              /* summed loss (with_loss) */
     int64_t stride;           /* max_len + 1: one row of the unit buffer */
     int32_t *units;           /* the body's unit rows, stride ids each */
     int32_t *targets;         /* the context, then the negatives: negative + 1 ids */
     float *neu1e;             /* gradient of the centre row: dim floats */
+    int32_t *inputs;          /* batch mode: the batch's input rows, NV_BATCH_MAX ids */
+    float *batch;             /* batch mode: nv_batch_scratch_floats(dim, negative) floats */
 } nv_sgns_thread;
 
 typedef void (*nv_sgns_body)(const nv_sgns_shared *sh, const void *var, int64_t s0,

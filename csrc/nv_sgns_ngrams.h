@@ -16,6 +16,15 @@
  * drawn from the context vocabulary. The dynamic window is drawn once per centre
  * position (shared by its orders).
  *
+ * The batched body (nv_sgns_ngrams_batch_chunk) builds the same unit rows with the
+ * same draws, then turns the enumeration around: per context unit occurrence (position
+ * j, order kc) the input units of every input order in its window under the same rule
+ * (the rule is symmetric in the two units: the distance of their farthest tokens, and
+ * the shared-position and self exclusions) are the input rows of one batch against the
+ * context unit's output row and one shared set of negatives (nv_sgns_batch). The pairs
+ * are those of the pair-by-pair body; the dynamic window is drawn once per context
+ * position (shared by its orders).
+ *
  * Dependency-free C99.
  */
 #ifndef NV_SGNS_NGRAMS_H
@@ -27,6 +36,7 @@
 #include "nv_ngram_window.h"
 #include "nv_rng.h"
 #include "nv_sgns.h"
+#include "nv_sgns_batch.h"
 #include "nv_sgns_update.h"
 
 typedef struct {
@@ -116,6 +126,78 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     }
     th->rng = local;
     th->pairs += pairs;
+    th->loss += lsum;
+}
+
+/* Train sentences [s0, s1) in batches (an nv_sgns_body; var is an nv_sgns_ngrams). */
+static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var,
+                                       int64_t s0, int64_t s1, float lr,
+                                       nv_sgns_thread *th) {
+    const nv_sgns_ngrams *v = (const nv_sgns_ngrams *)var;
+    nv_rng local = th->rng;
+    nv_rng *rng = &local;
+    const int64_t stride = th->stride;
+    int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
+    int32_t *inputs = th->inputs;
+    const int window = sh->o.window, dynamic = sh->o.dynamic;
+    const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
+    int64_t pairs = 0, batches = 0;
+    double lsum = 0.0;
+    for (int64_t s = s0; s < s1; s++) {
+        int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
+        /* 1. units of every order at every position; one subsampling draw per unit
+         *    occurrence (position, order), shared by its input and context roles */
+        for (int k = 1; k <= v->top; k++) {
+            int x = v->in_of[k], y = v->ctx_of[k];
+            for (int64_t p = 0; p < n; p++) {
+                int32_t ui = x >= 0 ? v->iunits[x * v->n_tok + a + p] : -1;
+                int32_t uc = y >= 0 ? v->cunits[y * v->n_tok + a + p] : -1;
+                if (ui >= 0 || uc >= 0) {
+                    uint64_t thr = ui >= 0 ? sh->keep[ui] : v->keep_ctx[uc];
+                    if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr)
+                        ui = uc = -1;
+                }
+                if (x >= 0) uin[x * stride + p] = ui;
+                if (y >= 0) uctx[y * stride + p] = uc;
+            }
+        }
+        /* 2. batches: context unit [j, j+kc) of every context order, the input
+         *    units of every input order in its window */
+        for (int64_t j = 0; j < n; j++) {
+            int win = window;
+            if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+            for (int y = 0; y < v->n_ctx; y++) {
+                int kc = v->ctx_orders[y];
+                int32_t uc = uctx[y * stride + j];
+                if (uc < 0) continue;
+                int nb = 0;
+                for (int x = 0; x < v->n_in; x++) {
+                    nv_ngw_iter it;
+                    int32_t ui;
+                    int d;
+                    nv_ngw_begin(&it, uin + x * stride, n, j, kc, v->in_orders[x], win,
+                                 mode);
+                    while (nv_ngw_next(&it, &ui, &d)) {
+                        inputs[nb++] = ui;
+                        if (nb == NV_BATCH_MAX) {
+                            lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
+                            pairs += nb;
+                    batches++;
+                            nb = 0;
+                        }
+                    }
+                }
+                if (nb > 0) {
+                    lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
+                    pairs += nb;
+                    batches++;
+                }
+            }
+        }
+    }
+    th->rng = local;
+    th->pairs += pairs;
+    th->batches += batches;
     th->loss += lsum;
 }
 

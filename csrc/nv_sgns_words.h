@@ -8,6 +8,15 @@
  * each pair draws `negative` negatives from the alias table (a negative equal to the
  * context is skipped, as in word2vec) and is trained by nv_sgns_pair.
  *
+ * The batched body (nv_sgns_words_batch_chunk) builds the same unit arrays with the
+ * same draws; then, per centre units[i] with its (dynamic) window, the context words
+ * units[j] are the input rows of one batch against the output row of the centre and
+ * one shared set of `negative` negatives (nv_sgns_batch; a window of more than
+ * NV_BATCH_MAX words is split, each part with its own negatives). This is word2vec.c's
+ * orientation (the context word's input vector predicts the centre's output vector);
+ * the pairs are the same as the pair-by-pair body's (the window relation is
+ * symmetric; with a dynamic window the draw belongs to the centre, as in word2vec.c).
+ *
  * Dependency-free C99.
  */
 #ifndef NV_SGNS_WORDS_H
@@ -18,6 +27,7 @@
 #include "nv_alias.h"
 #include "nv_rng.h"
 #include "nv_sgns.h"
+#include "nv_sgns_batch.h"
 #include "nv_sgns_update.h"
 
 typedef struct {
@@ -78,6 +88,55 @@ static void nv_sgns_words_chunk(const nv_sgns_shared *sh, const void *var, int64
     }
     th->rng = local;
     th->pairs += pairs;
+    th->loss += lsum;
+}
+
+/* Train sentences [s0, s1) in batches (an nv_sgns_body; var is an nv_sgns_words). */
+static void nv_sgns_words_batch_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                                      int64_t s1, float lr, nv_sgns_thread *th) {
+    const nv_sgns_words *v = (const nv_sgns_words *)var;
+    nv_rng local = th->rng;
+    nv_rng *rng = &local;
+    const int window = sh->o.window, dynamic = sh->o.dynamic;
+    int32_t *units = th->units, *inputs = th->inputs;
+    int64_t pairs = 0, batches = 0;
+    double lsum = 0.0;
+    for (int64_t s = s0; s < s1; s++) {
+        int64_t a = s > 0 ? sh->ends[s - 1] : 0, b = sh->ends[s];
+        int n = 0;
+        for (int64_t p = a; p < b; p++) {
+            int32_t w = v->remap[v->ids[p]];
+            if (w < 0) continue;
+            uint64_t thr = sh->keep[w];
+            if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
+            units[n++] = w;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            int win = window;
+            if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+            int64_t jlo = i >= win ? i - win : 0;
+            int64_t jhi = i + win < n ? i + win : n - 1;
+            int nb = 0;
+            for (int64_t j = jlo; j <= jhi; j++) {
+                if (j == i) continue;
+                inputs[nb++] = units[j];
+                if (nb == NV_BATCH_MAX) {
+                    lsum += nv_sgns_batch_flush(sh, rng, th, units[i], nb, lr);
+                    pairs += nb;
+                    batches++;
+                    nb = 0;
+                }
+            }
+            if (nb > 0) {
+                lsum += nv_sgns_batch_flush(sh, rng, th, units[i], nb, lr);
+                pairs += nb;
+                    batches++;
+            }
+        }
+    }
+    th->rng = local;
+    th->pairs += pairs;
+    th->batches += batches;
     th->loss += lsum;
 }
 

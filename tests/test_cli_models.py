@@ -71,6 +71,16 @@ def test_sgns_command(tmp_path, corpus_file):
     assert len(keys) > 20 and any("\u00a0" in k for k in keys)
 
 
+def test_sgns_batch_option(tmp_path, corpus_file):
+    """--batch / --no-batch choose SGNS's update mode; the saved model records it."""
+    for flag, batch in (("--batch", True), ("--no-batch", False)):
+        m = tmp_path / f"{flag}.npz"
+        assert main(["-q", "sgns", str(corpus_file), "-o", str(tmp_path / "v.bin"), "--dim",
+                     "4", "--epochs", "1", "--min-count", "1", "--threads", "1", flag,
+                     "--save-model", str(m)]) == 0
+        assert SGNS.load(m).batch is batch
+
+
 def test_sgns_min_count_per_order(tmp_path, corpus_file):
     """--min-count takes one value per ngram order, as in 'vocab' and 'count'."""
     bigram_counts = {}

@@ -201,8 +201,10 @@ def test_two_clusters_neighbours(cluster_corpus):
         assert all(k[0] == w[0] for k in near), (w, near)
 
 
-def test_one_thread_is_bit_reproducible(cluster_corpus):
-    kw = dict(dim=10, window=2, epochs=2, min_count=1, sample=1e-2, n_threads=1, seed=11)
+@pytest.mark.parametrize("batch", [True, False])
+def test_one_thread_is_bit_reproducible(cluster_corpus, batch):
+    kw = dict(dim=10, window=2, epochs=2, min_count=1, sample=1e-2, n_threads=1, seed=11,
+              batch=batch)
     a = SGNS(**kw).fit(cluster_corpus)
     b = SGNS(**kw).fit(cluster_corpus)
     c = SGNS(**{**kw, "seed": 12}).fit(cluster_corpus)
@@ -213,7 +215,8 @@ def test_one_thread_is_bit_reproducible(cluster_corpus):
 
 def test_history_callback_and_loss(cluster_corpus):
     seen = []
-    m = SGNS(dim=8, window=2, epochs=3, min_count=1, n_threads=1, compute_loss=True)
+    m = SGNS(dim=8, window=2, epochs=3, min_count=1, n_threads=1, compute_loss=True,
+             batch=False)
     m.fit(cluster_corpus, callback=seen.append)
     assert [s["epoch"] for s in seen] == [1, 2, 3]
     n_tok = cluster_corpus.encoded().n_tokens
@@ -221,7 +224,9 @@ def test_history_callback_and_loss(cluster_corpus):
     assert seen[-1]["lr"] == pytest.approx(1e-4)
     assert seen[0]["loss"] > seen[-1]["loss"] > 0
     assert m.history_ == seen
-    assert set(seen[0]) == {"epoch", "words", "seconds", "words_per_sec", "lr", "pairs", "loss"}
+    assert set(seen[0]) == {"epoch", "words", "seconds", "words_per_sec", "lr", "pairs",
+                            "batches", "loss"}
+    assert seen[0]["batches"] == 0                # pair by pair
 
 
 def test_callback_returning_false_stops(cluster_corpus):
@@ -429,7 +434,7 @@ def test_ngram_pairs_are_ngram2vecs(phrase_data, contexts, orders, window):
     assert counted_overlap > counted
 
 
-def _counting_run(n_input, n_context, ends, window, overlap=False):
+def _counting_run(n_input, n_context, ends, window, overlap=False, batch=False):
     """A run whose ``syn1`` counts the pairs trained: syn0 is the identity (dim =
     n_input), syn1 zero, no negatives, a constant lr of 1e-5. A pair (c, o) adds
     g = lr * (1 - sigmoid(f)) = lr / 2 to syn1[o, c] while f stays below the sigmoid
@@ -437,7 +442,7 @@ def _counting_run(n_input, n_context, ends, window, overlap=False):
     syn0 = np.eye(n_input, dtype=np.float32)
     syn1 = np.zeros((n_context, n_input), dtype=np.float32)
     opts = _sgns.SGNSOptions(n_input, window, 0, False, False, 1e-5, 1e-5, int(ends[-1]),
-                             overlap)
+                             overlap, batch)
     shared = _sgns.SGNSShared(syn0, syn1, ends, _chunk_bounds(ends, 7),
                               np.full(n_input, 2**32, dtype=np.uint64),
                               _sgns.sgns_alias_table(np.ones(n_context)),
@@ -459,15 +464,17 @@ def _dense(ref, shape):
 
 
 @pytest.mark.parametrize("window", [1, 3])
-def test_word_pairs_equal_the_reference_pair_by_pair(phrase_data, window):
+@pytest.mark.parametrize("batch", [False, True])
+def test_word_pairs_equal_the_reference_pair_by_pair(phrase_data, window, batch):
     """Every (centre, context) pair the word kernel trains in an epoch, with its
-    multiplicity, is the slow reference's (out-of-vocabulary tokens dropped first)."""
+    multiplicity, is the slow reference's (out-of-vocabulary tokens dropped first), in
+    both update modes."""
     _, corpus, vocab = phrase_data
     words = vocab.subset([1])
     enc = corpus.encoded()
     remap = np.ascontiguousarray(enc.remap(words), dtype=np.int32)
     ends = np.asarray(enc.ends, dtype=np.int64)
-    shared, syn1 = _counting_run(len(words), len(words), ends, window)
+    shared, syn1 = _counting_run(len(words), len(words), ends, window, batch=batch)
     _, pairs, _ = _sgns.sgns_train_words(shared, np.asarray(enc.ids, dtype=np.int32), remap,
                                          0, shared.n_chunks)
     got = _pair_counts(syn1, pairs)
@@ -495,8 +502,9 @@ def _units(enc, vocab, orders):
                                              ("bi_tri", ((1, 2), (1, 2, 3)))])
 @pytest.mark.parametrize("window", [1, 3])
 @pytest.mark.parametrize("overlap", [False, True])
+@pytest.mark.parametrize("batch", [False, True])
 def test_ngram_pairs_equal_the_reference_pair_by_pair(phrase_data, contexts, orders, window,
-                                                      overlap):
+                                                      overlap, batch):
     """The ngram kernel trains, per epoch, exactly the (input unit, context unit) pairs
     of ngram2vec's window rule (``nv_ngram_window.h``), overlap on or off, each as often
     as the slow reference in tests/_reference.py counts it."""
@@ -506,7 +514,7 @@ def test_ngram_pairs_equal_the_reference_pair_by_pair(phrase_data, contexts, ord
     iv, cv = vocab.subset(ins), vocab.subset(ctx)
     enc = corpus.encoded()
     ends = np.asarray(enc.ends, dtype=np.int64)
-    shared, syn1 = _counting_run(len(iv), len(cv), ends, window, overlap)
+    shared, syn1 = _counting_run(len(iv), len(cv), ends, window, overlap, batch)
     _, pairs, _ = _sgns.sgns_train_ngrams(
         shared, _units(enc, iv, ins), _units(enc, cv, ctx), np.array(ins, dtype=np.int32),
         np.array(ctx, dtype=np.int32), np.full(len(cv), 2**32, dtype=np.uint64), 0,
@@ -544,10 +552,11 @@ def test_ngram_units_vocabularies_and_vectors(phrase_data, tmp_path):
     assert np.array_equal(u.context_vectors_, u2.context_vectors_)
 
 
-def test_ngram_units_one_thread_is_bit_reproducible(phrase_data):
+@pytest.mark.parametrize("batch", [True, False])
+def test_ngram_units_one_thread_is_bit_reproducible(phrase_data, batch):
     _, corpus, vocab = phrase_data
     kw = dict(dim=8, window=3, epochs=2, min_count=3, sample=1e-2, n_threads=1, seed=4,
-              contexts="bi_bi")
+              contexts="bi_bi", batch=batch)
     a = SGNS(**kw).fit(corpus, vocab=vocab)
     b = SGNS(**kw).fit(corpus, vocab=vocab)
     c = SGNS(**{**kw, "seed": 5}).fit(corpus, vocab=vocab)

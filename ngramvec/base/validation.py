@@ -398,6 +398,7 @@ PARAMETERS: dict[str, Constraint] = {
     "lr": _POSITIVE_FLOAT,
     "min_lr": Interval("float", 0.0, None),
     "compute_loss": Boolean(),
+    "batch": Boolean(),
     "x_max": _POSITIVE_FLOAT,
     "alpha": _POSITIVE_FLOAT,
     "grad_clip": _POSITIVE_FLOAT,

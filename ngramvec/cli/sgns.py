@@ -46,6 +46,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--overlap", action="store_true",
                    help="with ngram contexts: pair a centre with context units sharing its "
                         "tokens too (as count --overlap)")
+    g.add_argument("--batch", action=argparse.BooleanOptionalAction, default=None,
+                   help="minibatched updates with shared negatives (HogBatch): faster, "
+                        "not word2vec's exact arithmetic; --no-batch trains pair by pair "
+                        "(default: SGNS's default, batch=%s)" % SGNS().batch)
     add_training_options(p, dim=100, epochs=5, lr=0.025)
     add_vocab_options(p, orders=False)
     add_corpus_options(p)
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
                  min_lr=args.min_lr, min_count=args.min_count[0], max_size=args.max_size,
                  dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
                  overlap=args.overlap, n_threads=args.threads, seed=args.seed)
+    if args.batch is not None:
+        model.set_params(batch=args.batch)
     vocab = None
     if len(args.min_count) > 1:  # one count per order: built here, SGNS takes one
         vocab = vocabulary_from_args(args, corpus, orders=_vocab_orders(args.contexts))

@@ -12,10 +12,14 @@ class SGNSOptions:
     min_lr: float
     total_words: int
     overlap: bool
+    batch: bool
+    isa: int
     def __init__(self, dim: int, window: int, negative: int, dynamic: bool, with_loss: bool,
-                 lr0: float, min_lr: float, total_words: int, overlap: bool = False) -> None: ...
+                 lr0: float, min_lr: float, total_words: int, overlap: bool = False,
+                 batch: bool = False, isa: str = "auto") -> None: ...
 
 class SGNSShared:
+    batches: int
     def __init__(self, syn0: NDArray[np.float32], syn1: NDArray[np.float32],
                  ends: NDArray[np.int64], chunks: NDArray[np.int64], keep: NDArray[np.uint64],
                  alias: NDArray[np.uint64], rng_states: NDArray[np.uint64],
@@ -33,6 +37,10 @@ def sgns_alias_draw(cells: NDArray[np.uint64], bits: NDArray[np.uint64]) -> NDAr
 def sgns_update_pair(syn0: NDArray[np.float32], syn1: NDArray[np.float32], centre: int,
                      targets: NDArray[np.int32], lr: float,
                      exp_table: NDArray[np.float32]) -> float: ...
+def sgns_isa() -> str: ...
+def sgns_update_batch(syn0: NDArray[np.float32], syn1: NDArray[np.float32],
+                      inputs: NDArray[np.int32], targets: NDArray[np.int32], lr: float,
+                      exp_table: NDArray[np.float32], isa: str = "auto") -> float: ...
 def sgns_train_words(shared: SGNSShared, ids: NDArray[np.int32], remap: NDArray[np.int32],
                      chunk_lo: int, chunk_hi: int) -> tuple[int, int, float]: ...
 def sgns_train_ngrams(shared: SGNSShared, iunits: NDArray[np.int32], cunits: NDArray[np.int32],

@@ -20,6 +20,7 @@ thread's scratch and the shared weights. The bodies and the arithmetic are plain
 
     nv_sgns.h          run state (nv_sgns_shared), per-thread block, lr decay
     nv_sgns_update.h   nv_sgns_pair: one (centre, context) update, sigmoid table
+    nv_sgns_batch.h    nv_sgns_batch: one minibatch with shared negatives (HogBatch)
     nv_sgns_words.h    word2vec body: subsampled unit array, (dynamic) window
     nv_sgns_ngrams.h   ngram2vec body: per-order unit rows, ngram2vec's window rule
 
@@ -30,8 +31,9 @@ fresh draw per token and epoch) before windowing, as in word2vec.c and gensim. N
 units: Python precomputes the input / context id of the ngram of each order at each
 corpus position; the body subsamples each unit occurrence in place, keeps the
 positions as written (gaps), and pairs units under ngram2vec's rule
-(``csrc/nv_ngram_window.h``, ``overlap`` optional). Every pair goes through
-``nv_sgns_pair``, the one place where the arithmetic lives.
+(``csrc/nv_ngram_window.h``, ``overlap`` optional). Pair by pair, every pair goes
+through ``nv_sgns_pair``; in batch mode (``opts.batch``) every batch through
+``nv_sgns_batch``: those two functions hold all the arithmetic.
 
 Shared weights and per-thread state (Hogwild)
 ---------------------------------------------
@@ -60,6 +62,20 @@ For each target ``t`` with label ``y`` (1 for ``o``, 0 for the negatives)::
     syn1[t] += g * syn0[c]
 
 then ``syn0[c] += neu1e``. A negative equal to ``o`` is skipped (word2vec).
+
+Batched mode (``opts.batch``; Ji et al. 2016, HogBatch)
+--------------------------------------------------------
+The same pairs, grouped: for words, the context words ``x_1..x_B`` of one centre ``o``
+(word2vec.c's orientation: the context's input vector predicts the centre's output
+vector); for ngram units, the input units in the window of one context unit. The batch
+shares one set of negatives ``n_1..n_k``; with ``X`` the B input rows and ``Y`` the
+rows of ``o, n_1..n_k``::
+
+    M = X Y^T,   G = (label - sigmoid(M)) * lr,   X += G Y,   Y += G^T X
+
+(the products from the rows as they were before the batch; one write-back per row),
+register-blocked AVX2 + FMA where the CPU has them, chosen at run time, else plain C.
+Deterministic with one thread, but not the bits of the pair-by-pair mode.
 """
 from cython.parallel cimport parallel, prange, threadid
 from libc.stdint cimport int32_t, int64_t, uint64_t
@@ -93,7 +109,8 @@ cdef extern from "nv_sgns_update.h" nogil:
 cdef extern from "nv_sgns.h" nogil:
     ctypedef struct nv_sgns_opts:
         int dim, window, negative
-        bint dynamic, with_loss, overlap
+        bint dynamic, with_loss, overlap, batch
+        int isa
         float lr0, min_lr
         int64_t total_words, n_alias
     ctypedef struct nv_sgns_shared:
@@ -113,12 +130,14 @@ cdef extern from "nv_sgns.h" nogil:
         nv_sgns_opts o
     ctypedef struct nv_sgns_thread:
         nv_rng rng
-        int64_t pairs
+        int64_t pairs, batches
         double loss
         int64_t stride
         int32_t *units
         int32_t *targets
         float *neu1e
+        int32_t *inputs
+        float *batch
     ctypedef void (*nv_sgns_body)(const nv_sgns_shared *sh, const void *var, int64_t s0,
                                   int64_t s1, float lr, nv_sgns_thread *th) noexcept nogil
     void *nv_alloc64(size_t n)
@@ -126,12 +145,24 @@ cdef extern from "nv_sgns.h" nogil:
     float nv_sgns_lr(const nv_sgns_shared *sh)
 
 # The chunk bodies of the two variants (word2vec, ngram2vec) and their tables.
+# The batched update (AVX2 + FMA or generic, chosen at run time): csrc/nv_sgns_batch.h.
+cdef extern from "nv_sgns_batch.h" nogil:
+    enum: NV_BATCH_MAX
+    int NV_ISA_GENERIC, NV_ISA_AVX2
+    int nv_sgns_isa()
+    int64_t nv_batch_scratch_floats(int dim, int negative)
+    double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *inputs, int nb,
+                         const int32_t *targets, int nt, float lr, float *scratch,
+                         const float *exp_table, int with_loss, int isa)
+
 cdef extern from "nv_sgns_words.h" nogil:
     ctypedef struct nv_sgns_words:
         const int32_t *ids
         const int32_t *remap
     void nv_sgns_words_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
                              int64_t s1, float lr, nv_sgns_thread *th)
+    void nv_sgns_words_batch_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                                   int64_t s1, float lr, nv_sgns_thread *th)
 
 # ngram2vec's window rule and the highest ngram order, shared with counting.
 cdef extern from "nv_ngram_window.h" nogil:
@@ -150,6 +181,8 @@ cdef extern from "nv_sgns_ngrams.h" nogil:
         const uint64_t *keep_ctx
     void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
                               int64_t s1, float lr, nv_sgns_thread *th)
+    void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
+                                    int64_t s1, float lr, nv_sgns_thread *th)
 
 
 cdef class SGNSOptions:
@@ -169,14 +202,24 @@ cdef class SGNSOptions:
     overlap : bool, default=False
         With ngram units, also pair units that share positions (ngram2vec's
         ``overlap``; never a unit with itself). Ignored with word units.
+    batch : bool, default=False
+        Minibatched updates with shared negatives (``nv_sgns_batch``) instead of
+        pair-by-pair updates (``nv_sgns_pair``).
+    isa : str, default="auto"
+        Implementation of the batched update: "auto" (the best this CPU runs, see
+        :func:`sgns_isa`), "avx2" (refused on a CPU without AVX2 and FMA) or
+        "generic".
     """
     cdef public int dim, window, negative
-    cdef public bint dynamic, with_loss, overlap
+    cdef public bint dynamic, with_loss, overlap, batch
     cdef public float lr0, min_lr
     cdef public int64_t total_words
+    cdef public int isa
 
     def __init__(self, int dim, int window, int negative, bint dynamic, bint with_loss,
-                 float lr0, float min_lr, int64_t total_words, bint overlap=False):
+                 float lr0, float min_lr, int64_t total_words, bint overlap=False,
+                 bint batch=False, str isa="auto"):
+        self.isa = _isa_code(isa)
         self.dim = dim
         self.window = window
         self.negative = negative
@@ -186,6 +229,7 @@ cdef class SGNSOptions:
         self.min_lr = min_lr
         self.total_words = max(total_words, 1)
         self.overlap = overlap
+        self.batch = batch
 
 
 cdef class SGNSShared:
@@ -217,7 +261,8 @@ cdef class SGNSShared:
     Notes
     -----
     The object keeps the arrays alive and holds the run's progress counter (raw tokens
-    trained, for the learning-rate decay), so build one per run.
+    trained, for the learning-rate decay), so build one per run. ``batches`` counts the
+    batched updates of the run (``opts.batch``; 0 pair by pair).
     """
     cdef nv_sgns_shared c
     cdef float[:, ::1] _syn0, _syn1
@@ -226,6 +271,7 @@ cdef class SGNSShared:
     cdef uint64_t[:, ::1] _rng_states
     cdef float[::1] _exp_table
     cdef int64_t _progress
+    cdef public int64_t batches
 
     def __init__(self, float[:, ::1] syn0, float[:, ::1] syn1, const int64_t[::1] ends,
                  const int64_t[::1] chunks, const uint64_t[::1] keep,
@@ -261,6 +307,7 @@ cdef class SGNSShared:
         self._keep, self._alias, self._rng_states = keep, alias, rng_states
         self._exp_table = sgns_exp_table()
         self._progress = 0
+        self.batches = 0
         self.c.syn0 = &syn0[0, 0]
         self.c.syn1 = &syn1[0, 0]
         self.c.n_input = syn0.shape[0]
@@ -280,6 +327,8 @@ cdef class SGNSShared:
         self.c.o.dynamic = opts.dynamic
         self.c.o.with_loss = opts.with_loss
         self.c.o.overlap = opts.overlap
+        self.c.o.batch = opts.batch
+        self.c.o.isa = opts.isa
         self.c.o.lr0 = opts.lr0
         self.c.o.min_lr = opts.min_lr
         self.c.o.total_words = opts.total_words
@@ -297,6 +346,26 @@ cdef class SGNSShared:
     @property
     def n_threads(self) -> int:
         return self.c.n_threads
+
+
+cdef int _isa_code(str isa) except -1:
+    """NV_ISA_* of an implementation name; "avx2" only where the CPU has it."""
+    cdef int best = nv_sgns_isa()
+    if isa == "auto":
+        return best
+    if isa == "generic":
+        return NV_ISA_GENERIC
+    if isa == "avx2":
+        if best != NV_ISA_AVX2:
+            raise ValueError("this CPU (or build) has no AVX2 + FMA implementation of the "
+                             "batched update; use isa='generic' or 'auto'")
+        return NV_ISA_AVX2
+    raise ValueError(f"isa must be 'auto', 'avx2' or 'generic'; got {isa!r}")
+
+
+def sgns_isa():
+    """The implementation of the batched update this CPU runs: "avx2" or "generic"."""
+    return "avx2" if nv_sgns_isa() == NV_ISA_AVX2 else "generic"
 
 
 def sgns_exp_table():
@@ -377,6 +446,50 @@ def sgns_update_pair(float[:, ::1] syn0, float[:, ::1] syn1, int centre,
                         lr, &e[0], &exp_table[0], 1)
 
 
+def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1] inputs,
+                      const int32_t[::1] targets, float lr, const float[::1] exp_table,
+                      str isa="auto"):
+    """One batched SGNS update in place (for tests): the rows ``syn0[inputs]`` against
+    ``syn1[targets[0]]`` (label 1) and the shared negatives ``syn1[targets[1:]]``.
+
+    Parameters
+    ----------
+    syn0, syn1 : float32 arrays, shape (n, dim) and (m, dim)
+    inputs : int32 array, shape (B,), 1 <= B <= 32
+        Rows of ``syn0`` (repeats allowed: each receives its update).
+    targets : int32 array, shape (1 + k,)
+        The output row first, then the negatives (repeats allowed).
+    lr : float
+    exp_table : float32 array from :func:`sgns_exp_table`
+    isa : {"auto", "avx2", "generic"}
+
+    Returns
+    -------
+    float
+        The summed loss of the B x (1 + k) pairs before the update.
+    """
+    cdef int dim = syn0.shape[1], code = _isa_code(isa)
+    cdef Py_ssize_t i
+    cdef double loss
+    if syn1.shape[1] != dim or dim < 1 or exp_table.shape[0] != NV_EXP_TABLE_SIZE:
+        raise ValueError("shape mismatch")
+    if not 1 <= inputs.shape[0] <= NV_BATCH_MAX or targets.shape[0] == 0:
+        raise ValueError(f"inputs must hold 1 to {NV_BATCH_MAX} rows and targets at least one")
+    for i in range(inputs.shape[0]):
+        if not 0 <= inputs[i] < syn0.shape[0]:
+            raise ValueError("input row out of range")
+    for i in range(targets.shape[0]):
+        if not 0 <= targets[i] < syn1.shape[0]:
+            raise ValueError("target out of range")
+    scratch = np.empty(nv_batch_scratch_floats(dim, targets.shape[0] - 1), dtype=np.float32)
+    cdef float[::1] sv = scratch
+    with nogil:
+        loss = nv_sgns_batch(&syn0[0, 0], &syn1[0, 0], dim, &inputs[0], inputs.shape[0],
+                             &targets[0], targets.shape[0], lr, &sv[0], &exp_table[0], 1,
+                             code)
+    return loss
+
+
 # ---------------------------------------------------------------------- the driver
 
 cdef inline void _run_chunk(const nv_sgns_shared *sh, nv_sgns_body body, const void *var,
@@ -405,15 +518,19 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
     cdef int32_t *units
     cdef int32_t *targets
     cdef float *neu1e
+    cdef int32_t *inputs
+    cdef float *bscratch
     if chunk_lo < 0 or chunk_hi > sh.n_chunks:
         raise ValueError(f"chunk range [{chunk_lo}, {chunk_hi}) is outside "
                          f"[0, {sh.n_chunks})")
     if chunk_hi <= chunk_lo:
         return 0, 0, 0.0
     t_pairs = np.zeros(T, dtype=np.int64)
+    t_batches = np.zeros(T, dtype=np.int64)
     t_loss = np.zeros(T, dtype=np.float64)
     t_fail = np.zeros(T, dtype=np.int32)
     cdef int64_t[::1] tpv = t_pairs
+    cdef int64_t[::1] tbv = t_batches
     cdef double[::1] tlv = t_loss
     cdef int32_t[::1] tfv = t_fail
     cdef int64_t before = sh.progress[0]
@@ -424,29 +541,40 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         units = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * unit_rows)
         targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + 1))
         neu1e = <float *>nv_alloc64(sizeof(float) * sh.o.dim)
-        if th == NULL or units == NULL or targets == NULL or neu1e == NULL:
+        inputs = <int32_t *>nv_alloc64(sizeof(int32_t) * NV_BATCH_MAX)
+        bscratch = <float *>nv_alloc64(sizeof(float) * nv_batch_scratch_floats(
+            sh.o.dim, sh.o.negative)) if sh.o.batch else <float *>nv_alloc64(64)
+        if th == NULL or units == NULL or targets == NULL or neu1e == NULL \
+                or inputs == NULL or bscratch == NULL:
             tfv[tid] = 1
         else:
             memcpy(&th.rng, &sh.rng_states[4 * tid], sizeof(nv_rng))
             th.pairs = 0
+            th.batches = 0
             th.loss = 0.0
             th.stride = stride
             th.units = units
             th.targets = targets
             th.neu1e = neu1e
+            th.inputs = inputs
+            th.batch = bscratch
         for c in prange(chunk_lo, chunk_hi, schedule="dynamic", chunksize=1):
             if tfv[tid] == 0:
                 _run_chunk(sh, body, var, c, th)
         if tfv[tid] == 0:
             memcpy(&sh.rng_states[4 * tid], &th.rng, sizeof(nv_rng))
             tpv[tid] = th.pairs
+            tbv[tid] = th.batches
             tlv[tid] = th.loss
         free(th)
         free(units)
         free(targets)
         free(neu1e)
+        free(inputs)
+        free(bscratch)
     if t_fail.any():
         raise MemoryError("cannot allocate the per-thread training buffers")
+    shared.batches += int(t_batches.sum())
     return int(sh.progress[0] - before), int(t_pairs.sum()), float(t_loss.sum())
 
 
@@ -505,7 +633,8 @@ def sgns_train_words(SGNSShared shared, const int32_t[::1] ids, const int32_t[::
                 _ids_in_range(&remap[0], remap.shape[0], -1, sh.n_input)
         if not ok:
             raise ValueError("ids must lie in [0, len(remap)) and remap in [-1, n_vocab)")
-    return _drive(shared, nv_sgns_words_chunk, <const void *>&v, 1, chunk_lo, chunk_hi)
+    return _drive(shared, nv_sgns_words_batch_chunk if sh.o.batch else nv_sgns_words_chunk,
+                  <const void *>&v, 1, chunk_lo, chunk_hi)
 
 
 # ---------------------------------------------------------------------- ngram units
@@ -607,5 +736,5 @@ def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
     v.cunits = &cunits[0, 0]
     v.n_tok = n_tok
     v.keep_ctx = &keep_ctx[0]
-    return _drive(shared, nv_sgns_ngrams_chunk, <const void *>&v, v.n_in + v.n_ctx, chunk_lo,
-                  chunk_hi)
+    return _drive(shared, nv_sgns_ngrams_batch_chunk if sh.o.batch else nv_sgns_ngrams_chunk,
+                  <const void *>&v, v.n_in + v.n_ctx, chunk_lo, chunk_hi)
