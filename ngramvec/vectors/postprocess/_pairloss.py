@@ -54,6 +54,9 @@ def pair_cosines_backward(U: np.ndarray, V: np.ndarray, cos: np.ndarray, norm_u:
     -------
     grad_U, grad_V : ndarray of shape (n, k), float64
     """
+    zero = ~U.any(axis=1) | ~V.any(axis=1)             # cos is the constant 0 there
+    if zero.any():
+        grad_cos = np.where(zero, 0.0, grad_cos)
     inv = grad_cos / (norm_u * norm_v)                 # g / (|u| |v|)
     grad_u = V * inv[:, None] - U * (grad_cos * cos / norm_u ** 2)[:, None]
     grad_v = U * inv[:, None] - V * (grad_cos * cos / norm_v ** 2)[:, None]

@@ -150,10 +150,17 @@ class _PairHead(ClassNamePrefixFeaturesOutMixin, PostprocessPersist, Estimator):
         self._prepare(s)
         rng = np.random.default_rng(p["seed"])
         both = np.concatenate([X_a, X_b]).astype(np.float64, copy=False)
-        _, mean, m2 = update_moments(both, 0, None, None)
-        cov = m2 / max(both.shape[0] - 1, 1)
+        if p["init"] == "random" or (p["init"] == "identity" and k == d):
+            mean, cov = both.mean(axis=0), None     # no covariance needed
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):   # checked just below
+                _, mean, m2 = update_moments(both, 0, None, None)
+                cov = m2 / max(both.shape[0] - 1, 1)
+            if not np.isfinite(cov).all():
+                raise ValueError(f"{owner}: the covariance of the sentence vectors overflows "
+                                 f"float64 (values up to {np.abs(both).max():.3g}); rescale them.")
         del both
-        w0 = self._initial_map(p["init"], mean, cov, d, k, rng)
+        w0 = self._initial_map(p["init"], cov, d, k, rng)
         if not p["center"]:
             mean = np.zeros(d)
         A = np.asarray(X_a, dtype=np.float64) - mean
@@ -180,12 +187,15 @@ class _PairHead(ClassNamePrefixFeaturesOutMixin, PostprocessPersist, Estimator):
         return self
 
     @staticmethod
-    def _initial_map(init: str, mean: np.ndarray, cov: np.ndarray, d: int, k: int,
+    def _initial_map(init: str, cov: np.ndarray | None, d: int, k: int,
                      rng: np.random.Generator) -> np.ndarray:
         """``W0`` (d, k), scaled to ``||W0||_F^2 = k`` (cosines do not see the scale)."""
         if init == "random":
             w0 = rng.standard_normal((d, k)) / np.sqrt(d)
+        elif init == "identity" and k == d:
+            w0 = np.eye(d)
         else:
+            # the covariance was computed for these inits
             values, axes = eigh_descending(cov)
             if init == "whitening":
                 # as Whitening (its default eps): U_k diag(1 / sqrt(max(s, eps s_max)))
@@ -194,8 +204,6 @@ class _PairHead(ClassNamePrefixFeaturesOutMixin, PostprocessPersist, Estimator):
                                      "sentence vectors are identical; use init='identity'.")
                 floor = 1e-6 * values[0]
                 w0 = axes[:k].T / np.sqrt(np.maximum(values[:k], floor))
-            elif k == d:
-                w0 = np.eye(d)
             else:
                 w0 = np.ascontiguousarray(axes[:k].T)   # top-k principal axes, unscaled
         return w0 * (np.sqrt(k) / np.linalg.norm(w0))
