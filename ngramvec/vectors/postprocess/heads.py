@@ -167,7 +167,7 @@ class _PairHead(ClassNamePrefixFeaturesOutMixin, PostprocessPersist, Estimator):
         B = np.asarray(X_b, dtype=np.float64) - mean
         objective = self._objective(A, B, w0, p["l2"], p["bias"])
         theta0 = np.concatenate([w0.ravel(), np.zeros(k if p["bias"] else 0)])
-        self.initial_loss_ = float(objective(theta0, None)[0])
+        initial_loss = float(objective(theta0, None)[0])
         if p["batch_size"] is None or p["batch_size"] >= n:
             theta, curve, n_iter, converged = self._lbfgs(objective, theta0, p["max_iter"])
         else:
@@ -176,6 +176,7 @@ class _PairHead(ClassNamePrefixFeaturesOutMixin, PostprocessPersist, Estimator):
         self.n_features_in_ = d
         self.n_components_ = k
         self.n_pairs_seen_ = n
+        self.initial_loss_ = initial_loss
         self.mean_ = mean
         self.components_ = np.ascontiguousarray(w.T)
         self.bias_ = theta[d * k:].copy() if p["bias"] else np.zeros(k)
@@ -569,16 +570,19 @@ class CosineRegression(_PairHead):
             raise _no_order_error(type(self).__name__, scores)
         low = -1.0 if self.target_range == "[-1, 1]" else 0.0
         self._target = low + (1.0 - low) * (scores - lo) / (hi - lo)
-        self.score_min_, self.score_max_ = lo, hi
+        self._range = (lo, hi)
 
     def _loss(self, cos: np.ndarray, index: np.ndarray | None) -> tuple[float, np.ndarray]:
         return cosine_mse_loss(cos, self._target if index is None else self._target[index])
 
     def fit(self, X_a: Any, X_b: Any, scores: Any) -> "CosineRegression":
         try:
-            return super().fit(X_a, X_b, scores)  # type: ignore[return-value]
+            super().fit(X_a, X_b, scores)
+            self.score_min_, self.score_max_ = self._range
+            return self
         finally:
             self.__dict__.pop("_target", None)
+            self.__dict__.pop("_range", None)
 
     fit.__doc__ = _PairHead.fit.__doc__
 
