@@ -14,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 import ngramvec as nv
 from ngramvec.base.estimator import EPOCH_STATS, Estimator
 from ngramvec.base.validation import PARAMETERS, check_param
-from ngramvec.vectors.postprocess import SIF, USIF, AllButTheTop, Whitening, WordAverage
+from ngramvec.vectors.postprocess import SIF, USIF, AllButTheTop, CoSENT, CosineRegression, \
+    SentencePairEncoder, Whitening, WordAverage
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,16 @@ def data():
                          counts_zipf)
     token_lists = [s.split() for s in sents]
     return {"corpus": corpus, "counts": counts, "ppmi": nv.PPMI().fit_transform(counts),
-            "X": rng.normal(size=(50, 6)), "kv": kv, "sentences": token_lists}
+            "X": rng.normal(size=(50, 6)), "kv": kv, "sentences": token_lists,
+            "scores": rng.uniform(0, 5, 100)}
+
+
+def _fit_pairs(est, d):
+    return est.fit(d["X"][:25], d["X"][25:], d["scores"][:25])
+
+
+def _fit_text_pairs(est, d):
+    return est.fit(d["sentences"][:100], d["sentences"][100:], d["scores"])
 
 
 # (class, constructor kwargs, fit(est, data), use(est, data)) for every estimator
@@ -53,6 +63,12 @@ CASES = {
             lambda e, d: e.transform(d["sentences"])),
     "USIF": (USIF, dict(n_components=1), lambda e, d: e.fit(d["sentences"]),
              lambda e, d: e.transform(d["sentences"])),
+    "CoSENT": (CoSENT, dict(n_components=3, max_iter=5), _fit_pairs,
+               lambda e, d: e.transform(d["X"])),
+    "CosineRegression": (CosineRegression, dict(max_iter=5), _fit_pairs,
+                         lambda e, d: e.transform(d["X"])),
+    "SentencePairEncoder": (SentencePairEncoder, dict(), _fit_text_pairs,
+                            lambda e, d: e.transform(d["sentences"])),
 }
 NEEDS_KV = {"WordAverage", "SIF", "USIF"}
 
@@ -61,6 +77,8 @@ def make(name, data, **extra):
     cls, kwargs, _, _ = CASES[name]
     if name in NEEDS_KV:
         kwargs = dict(kwargs, keyed_vectors=data["kv"])
+    if name == "SentencePairEncoder":
+        kwargs = dict(encoder=WordAverage(data["kv"]), head=CoSENT(max_iter=3))
     return cls(**{**kwargs, **extra})
 
 
@@ -110,7 +128,10 @@ def test_every_parameter_is_in_the_one_table(name):
                                        ("Whitening", {"eps": 0.0}),
                                        ("AllButTheTop", {"n_components": -2}),
                                        ("SIF", {"a": 0.0}), ("USIF", {"normalize": "rows"}),
-                                       ("WordAverage", {"lowercase": "no"})])
+                                       ("WordAverage", {"lowercase": "no"}),
+                                       ("WordAverage", {"weights": "last"}),
+                                       ("CoSENT", {"lam": 0.0}),
+                                       ("CosineRegression", {"target_range": "[0, 5]"})])
 def test_init_does_not_validate_fit_does(name, bad, data):
     est = make(name, data, **bad)            # no error here: __init__ only stores
     (param, value), = bad.items()

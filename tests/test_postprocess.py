@@ -772,3 +772,70 @@ def test_loaded_embedder_whose_weights_do_not_fit_its_keys_is_refused(kv, senten
     from ngramvec.base.exceptions import VectorsFormatError
     with pytest.raises(VectorsFormatError, match=r"usif\.npz.*word weights .* do not fit"):
         pp.USIF.load(path, keyed_vectors=kv)
+
+
+# --------------------------------------------------------------------------- position weights
+
+
+def test_position_weighted_average_matches_manual_computation(kv, sentences):
+    avg = WordAverage(kv, weights="position").fit()
+    got = avg.transform(sentences)
+    vec = np.asarray(kv.vectors, dtype=np.float64)
+    index = {w: i for i, w in enumerate(WORDS)}
+    for row, toks in zip(got, sentences):
+        known = [index[t] for t in toks if t in index]      # unknown words skipped
+        m = len(known)
+        w = np.arange(1, m + 1) * 2.0 / (m * (m + 1))        # 1, 2, ..., m normalised
+        np.testing.assert_allclose(row, w @ vec[known], rtol=1e-5, atol=1e-6)
+    plain = WordAverage(kv).fit().transform(sentences)
+    assert not np.allclose(got, plain)
+    # one word, or a sentence of one repeated word: the same as the plain mean
+    few = [["the"], ["of", "of", "of"]]
+    np.testing.assert_allclose(avg.transform(few), WordAverage(kv).fit().transform(few),
+                               rtol=1e-6)
+
+
+def test_position_weights_save_load_and_validation(tmp_path, kv, sentences):
+    avg = WordAverage(kv, weights="position").fit()
+    avg.save(tmp_path / "avg.npz")
+    back = WordAverage.load(tmp_path / "avg.npz", keyed_vectors=kv)
+    assert back.weights == "position"
+    np.testing.assert_array_equal(back.transform(sentences), avg.transform(sentences))
+    with pytest.raises(ValueError, match=r"The 'weights' parameter of WordAverage must be a str "
+                                         r"among \{'uniform', 'position'\}. Got 'last' instead."):
+        WordAverage(kv, weights="last").fit()
+    with pytest.warns(EmptySentenceWarning):
+        out = avg.transform([["zzunknown"], ["the"]])
+    assert not out[0].any()
+
+
+# --------------------------------------------------------------------------- pair measures
+
+
+def test_pair_measures(rng):
+    from ngramvec.vectors.postprocess import pair_measures
+    X_a = rng.normal(size=(400, 8)) + 3.0
+    X_b = X_a + 0.1 * rng.normal(size=(400, 8))
+    scores = rng.uniform(0, 5, 400)
+    m = pair_measures(X_a, X_b)
+    assert m["positive_pairs"] == 400 and m["alignment"] < 0.01
+    assert m["average_cosine"] > 0.8 and -4.0 * 2 <= m["uniformity"] <= 0.0
+    # centring spreads the sentences: lower average cosine and uniformity, alignment worse
+    mean = np.vstack([X_a, X_b]).mean(axis=0)
+    c = pair_measures(X_a - mean, X_b - mean)
+    assert c["average_cosine"] < 0.05 and c["uniformity"] < m["uniformity"]
+    assert c["alignment"] > m["alignment"]
+    top = pair_measures(X_a, X_b, scores, min_score=4.0)
+    assert top["positive_pairs"] == int((scores >= 4.0).sum())
+    assert top["alignment"] == pytest.approx(alignment(X_a[scores >= 4], X_b[scores >= 4]))
+    Z = X_a.copy()
+    Z[0] = 0.0                                   # zero vectors are left out, not an error
+    assert pair_measures(Z, X_b)["positive_pairs"] == 399
+    with pytest.raises(ValueError, match="pair_measures: min_score needs scores"):
+        pair_measures(X_a, X_b, min_score=1.0)
+    with pytest.raises(ValueError, match=r"one score per pair: 400 pairs, scores of shape \(3,\)"):
+        pair_measures(X_a, X_b, scores[:3], min_score=1.0)
+    with pytest.raises(ValueError, match="pair_measures: no positive pair"):
+        pair_measures(X_a, X_b, scores, min_score=6.0)
+    with pytest.raises(ValueError, match="same number of rows"):
+        pair_measures(X_a, X_b[:10])

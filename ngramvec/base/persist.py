@@ -471,6 +471,15 @@ class PersistMixin:
         sklearn.exceptions.NotFittedError
             If the estimator is not fitted.
         """
+        params, arrays, state = self._persist_payload()
+        save_npz(path, type(self).__name__, arrays, params, state)
+
+    def _persist_payload(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """(params, arrays, state) of a fitted estimator: what :meth:`save` writes.
+
+        An estimator made of others (:class:`ngramvec.postprocess.SentencePairEncoder`)
+        stores the payload of each part in its own file.
+        """
         self._check_fitted()  # type: ignore[attr-defined]
         params = {k: v for k, v in self.get_params(deep=False).items()  # type: ignore[attr-defined]
                   if k not in self._persist_skip_params}
@@ -486,7 +495,7 @@ class PersistMixin:
         extra_arrays, extra_state = self._persist_extra()
         arrays.update(extra_arrays)
         state.update(extra_state)
-        save_npz(path, type(self).__name__, arrays, params, state)
+        return params, arrays, state
 
     @classmethod
     def load(cls, path: str | os.PathLike, **params: Any) -> Any:
@@ -513,9 +522,15 @@ class PersistMixin:
             the wrong dtype or shape (named), parameters or state the class refuses.
         """
         spath = os.fspath(path)
-        what = cls._persist_what or cls.__name__
         saved = load_npz(spath, cls.__name__, cls._persist_what, cls._persist_legacy,
                          cls._persist_schema)
+        return cls._persist_build(saved, spath, **params)
+
+    @classmethod
+    def _persist_build(cls, saved: Saved, spath: str, **params: Any) -> Any:
+        """The fitted estimator from what :func:`load_npz` read (arrays already checked
+        against ``_persist_schema``); ``params`` as for :meth:`load`."""
+        what = cls._persist_what or cls.__name__
         known = getattr(cls, "_get_param_names", None)
         unknown = sorted(set(saved.params) - set(known())) if known is not None else []
         if unknown:

@@ -424,6 +424,18 @@ PARAMETERS: dict[str, Constraint] = {
     "word_frequencies": Anything(),
     "n_pairs": Interval("int", 1, None, none=True),
     "t": _POSITIVE_FLOAT,
+    "weights": Options(("uniform", "position")),
+    # ---- supervised heads over sentence vectors (CoSENT, CosineRegression)
+    "lam": _POSITIVE_FLOAT,
+    "init": Options(("whitening", "identity", "random")),
+    "max_iter": Interval("int", 1, None),
+    "batch_size": Interval("int", 2, None, none=True),
+    "l2": Interval("float", 0.0, None),
+    "center": Boolean(),
+    "bias": Boolean(),
+    "target_range": Options(("[-1, 1]", "[0, 1]")),
+    "encoder": Anything(),
+    "head": Anything(),
     # ---- resources
     "n_threads": Threads(),
     "seed": Seed(),

@@ -522,7 +522,8 @@ def apply_npz_mutations(data: bytes, ops: list[tuple], compressed: bool) -> byte
 
 #: the loaders of the npz target (target names; see targets._loaders)
 LOADERS = ["read_npz", "KeyedVectors", "Vocabulary", "Cooccurrence", "SGNS", "GloVe",
-           "Whitening", "AllButTheTop", "WordAverage", "SIF", "USIF"]
+           "Whitening", "AllButTheTop", "WordAverage", "SIF", "USIF", "CoSENT",
+           "CosineRegression", "SentencePairEncoder"]
 
 
 @st.composite

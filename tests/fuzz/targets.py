@@ -490,6 +490,12 @@ def build_bases(payload: dict, case_dir: Path) -> dict[str, bytes]:
     save("WordAverage", pp.WordAverage(kv).fit())
     save("SIF", pp.SIF(kv).fit(tok))
     save("USIF", pp.USIF(kv, n_components=1).fit(tok))
+    Y = np.random.default_rng(2).normal(size=(30, 5))
+    scores = np.arange(30) % 4
+    save("CoSENT", pp.CoSENT(n_components=3, bias=True, max_iter=3).fit(X, Y, scores))
+    save("CosineRegression", pp.CosineRegression(max_iter=3).fit(X, Y, scores))
+    save("SentencePairEncoder", pp.SentencePairEncoder(pp.SIF(kv), pp.CoSENT(max_iter=3)).fit(
+        tok[:10], tok[10:], np.arange(10) % 3))
     return out
 
 
@@ -507,6 +513,10 @@ def _loaders() -> dict[str, Callable[[Path], Any]]:
         "WordAverage": lambda p: pp.WordAverage.load(p, keyed_vectors=_keyed_vectors()),
         "SIF": lambda p: pp.SIF.load(p, keyed_vectors=_keyed_vectors()),
         "USIF": lambda p: pp.USIF.load(p, keyed_vectors=_keyed_vectors()),
+        "CoSENT": pp.CoSENT.load,
+        "CosineRegression": pp.CosineRegression.load,
+        "SentencePairEncoder": lambda p: pp.SentencePairEncoder.load(
+            p, keyed_vectors=_keyed_vectors()),
     }
 
 
@@ -532,7 +542,7 @@ def _use(loader: str, obj: Any) -> None:
         kv = nv.KeyedVectors.from_model(obj)
         if len(kv) > 1:
             kv.most_similar(kv.index_to_key[0], topn=2)
-    elif loader in ("Whitening", "AllButTheTop"):
+    elif loader in ("Whitening", "AllButTheTop", "CoSENT", "CosineRegression"):
         obj.transform(np.ones((2, int(obj.n_features_in_))))
     else:
         obj.transform([["the", "cat"], ["x"]])

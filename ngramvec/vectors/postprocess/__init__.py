@@ -3,11 +3,14 @@
 Word or sentence vectors
     :class:`Whitening` (Su et al. 2021), :class:`AllButTheTop` (Mu & Viswanath 2018).
 Sentence vectors from word vectors
-    :class:`WordAverage`, :class:`SIF` (Arora, Liang & Ma 2017), :class:`USIF`
-    (Ethayarajh 2018).
+    :class:`WordAverage` (plain or SGPT's position-weighted mean), :class:`SIF` (Arora,
+    Liang & Ma 2017), :class:`USIF` (Ethayarajh 2018).
+Supervised heads over sentence vectors, fitted on scored pairs
+    :class:`CoSENT` (Su 2022), :class:`CosineRegression`; :class:`SentencePairEncoder`
+    fits an encoder and a head on text pairs and saves them together.
 Isotropy measures
     :func:`average_cosine`, :func:`partition_function_ratio`, :func:`alignment`,
-    :func:`uniformity`.
+    :func:`uniformity`, :func:`pair_measures`.
 
 Every transform is a scikit-learn estimator (``fit`` / ``transform`` /
 ``fit_transform``, fitted attributes ending in ``_``, ``NotFittedError`` before
@@ -29,7 +32,10 @@ from typing import Any
 
 from ngramvec.vectors.postprocess._base import EmptySentenceWarning, PostprocessWarning, RankDeficientWarning
 from ngramvec.vectors.postprocess.abtt import AllButTheTop
-from ngramvec.vectors.postprocess.isotropy import alignment, average_cosine, partition_function_ratio, uniformity
+from ngramvec.vectors.postprocess.heads import CoSENT, CosineRegression
+from ngramvec.vectors.postprocess.isotropy import alignment, average_cosine, pair_measures, \
+    partition_function_ratio, uniformity
+from ngramvec.vectors.postprocess.pairs import SentencePairEncoder
 from ngramvec.vectors.postprocess.sentence import SIF, USIF, EmbeddingStats, WordAverage, tokenize_sentence
 from ngramvec.vectors.postprocess.whitening import Whitening
 
@@ -40,10 +46,14 @@ __all__ = [
     "SIF",
     "USIF",
     "EmbeddingStats",
+    "CoSENT",
+    "CosineRegression",
+    "SentencePairEncoder",
     "average_cosine",
     "partition_function_ratio",
     "alignment",
     "uniformity",
+    "pair_measures",
     "postprocess_keyed_vectors",
     "tokenize_sentence",
     "PostprocessWarning",

@@ -118,6 +118,8 @@ class _SentenceEmbedder(TransformerMixin, PostprocessPersist, Estimator):
     _persist_skip_params = ("keyed_vectors", "word_frequencies")
     #: normalisation of the word vectors before averaging: None, "words", "dimensions"
     _normalize: str | None = None
+    #: weigh the tokens of a sentence by their position (SGPT) instead of equally
+    _position_weighted: bool = False
 
     # -- inputs ----------------------------------------------------------------
 
@@ -196,7 +198,12 @@ class _SentenceEmbedder(TransformerMixin, PostprocessPersist, Estimator):
         used, local = np.unique(indices, return_inverse=True)
         sub = vectors[used]
         row_len = np.repeat(counts, counts).astype(np.float64)  # |s| for each token
-        data = self.weights_[used][local] / row_len
+        if self._position_weighted:
+            # SGPT's pooling: the p-th known token (1-based) weighs p / (1 + 2 + ... + |s|)
+            position = np.arange(1, indices.size + 1) - np.repeat(indptr[:-1], counts)
+            data = self.weights_[used][local] * (2.0 * position / (row_len * (row_len + 1.0)))
+        else:
+            data = self.weights_[used][local] / row_len
         if self._normalize == "words":
             norms = np.linalg.norm(sub.astype(np.float64), axis=1)
             inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)

@@ -6,6 +6,9 @@
   over the principal directions ``c`` (1 means isotropic).
 * :func:`alignment` and :func:`uniformity`: Wang & Isola's two measures of a
   representation on the unit sphere.
+* :func:`pair_measures`: the three for sentence pairs at once (alignment of the
+  positive pairs, uniformity and average cosine of random pairs of all the sentences),
+  to compare a representation before and after a transform.
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from ngramvec.vectors.postprocess._base import check_vectors, chunk_slices, eigh
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["average_cosine", "partition_function_ratio", "alignment", "uniformity"]
+__all__ = ["average_cosine", "partition_function_ratio", "alignment", "uniformity",
+           "pair_measures"]
 
 
 def _unit_rows(X: np.ndarray, owner: str, name: str = "X", drop_zero: bool = False) -> np.ndarray:
@@ -218,3 +222,70 @@ def uniformity(X: Any, t: float = 2.0, n_pairs: int | None = 100_000,
     i, j = _pairs(n, n_pairs, check_param(seed, "seed", "uniformity"))
     sq = np.clip(2.0 - 2.0 * np.einsum("ij,ij->i", U[i], U[j]), 0.0, 4.0)
     return float(logsumexp(-t * sq) - np.log(n_pairs))
+
+
+def pair_measures(X_a: Any, X_b: Any, scores: Any = None, min_score: float | None = None,
+                  n_pairs: int | None = 100_000, seed: int | None = 0) -> dict[str, float]:
+    """Alignment, uniformity and average cosine of sentence-pair vectors.
+
+    What explains a change of a sentence-similarity score: did a transform bring the
+    vectors of similar sentences closer (alignment), spread all sentences more evenly
+    on the sphere (uniformity), remove a common direction (average cosine)?
+
+    Parameters
+    ----------
+    X_a, X_b : array-like of shape (n_pairs, n_features), float32 or float64
+        The two vectors of each pair. Zero rows (sentences without a known word) are
+        left out of every measure.
+    scores : array-like of shape (n_pairs,), optional
+        Gold scores; with ``min_score``, the positive pairs of the alignment are the
+        pairs scored at least ``min_score``. Without them every pair is positive.
+    min_score : float, optional
+        For example 4.0 on STS-B's 0-5 scale.
+    n_pairs : int or None, default=100_000
+        Random pairs of sentences for the uniformity and the average cosine (None: all
+        pairs, quadratic in the number of sentences).
+    seed : int or None, default=0
+
+    Returns
+    -------
+    dict
+        ``alignment`` (:func:`alignment`, ``alpha=2``, over the positive pairs; lower is
+        better aligned), ``uniformity`` (:func:`uniformity`, ``t=2``, over the rows of
+        ``X_a`` and ``X_b`` together; lower is more uniform), ``average_cosine``
+        (:func:`average_cosine` of random pairs of those rows), ``positive_pairs`` (how
+        many pairs the alignment used).
+
+    Raises
+    ------
+    ValueError
+        Different shapes, NaN or infinity, ``min_score`` without ``scores``, scores of
+        another length, no positive pair.
+
+    References
+    ----------
+    Wang & Isola (2020). Understanding Contrastive Representation Learning through
+    Alignment and Uniformity on the Hypersphere. ICML.
+    """
+    X_a = check_vectors(X_a, "pair_measures", name="X_a")
+    X_b = check_vectors(X_b, "pair_measures", name="X_b", n_features=X_a.shape[1])
+    if X_a.shape[0] != X_b.shape[0]:
+        raise ValueError(f"pair_measures needs X_a and X_b with the same number of rows "
+                         f"(pairs); got {X_a.shape[0]} and {X_b.shape[0]}.")
+    keep = (np.linalg.norm(X_a, axis=1) > 0) & (np.linalg.norm(X_b, axis=1) > 0)
+    if min_score is not None:
+        if scores is None:
+            raise ValueError("pair_measures: min_score needs scores.")
+        s = np.asarray(scores, dtype=np.float64)
+        if s.shape != (X_a.shape[0],):
+            raise ValueError(f"pair_measures needs one score per pair: {X_a.shape[0]} pairs, "
+                             f"scores of shape {s.shape}.")
+        keep &= s >= float(min_score)
+    if not keep.any():
+        raise ValueError("pair_measures: no positive pair (with non-zero vectors) to align.")
+    both = np.concatenate([X_a, X_b])
+    both = both[np.linalg.norm(both, axis=1) > 0]
+    return {"alignment": alignment(X_a[keep], X_b[keep]),
+            "uniformity": uniformity(both, n_pairs=n_pairs, seed=seed),
+            "average_cosine": average_cosine(both, n_pairs=n_pairs, seed=seed),
+            "positive_pairs": int(keep.sum())}

@@ -74,9 +74,9 @@ def _word_probabilities(est: _SentenceEmbedder, keys: Sequence[str]
 
 
 class WordAverage(_SentenceEmbedder):
-    """Plain average of the known word vectors of each sentence.
+    """Average of the known word vectors of each sentence, plain or position-weighted.
 
-    The baseline of SIF and uSIF: no weights, no component removal. ``fit`` only
+    The baseline of SIF and uSIF: no word weights, no component removal. ``fit`` only
     checks the word vectors (it does not read ``sentences``), so it can precede
     :class:`~ngramvec.postprocess.Whitening` in a :class:`sklearn.pipeline.Pipeline`.
 
@@ -86,20 +86,43 @@ class WordAverage(_SentenceEmbedder):
         Any object with ``vectors`` (n_keys, dim), ``index_to_key``, ``key_to_index``.
     lowercase : bool, default=True
         Lowercase string sentences before tokenizing (token lists are used as given).
+    weights : {"uniform", "position"}, default="uniform"
+        ``"uniform"``: the mean of the known word vectors. ``"position"``: SGPT's
+        position-weighted mean (Muennighoff 2022), where the ``p``-th known token of a
+        sentence of ``m`` known tokens weighs ``p / (1 + 2 + ... + m) = 2p / (m (m +
+        1))``, so later tokens count more. Positions are counted over the known tokens
+        (unknown ones are skipped, as in the plain mean). SGPT weighs the hidden states
+        of a causal language model, where a later state has seen more of the sentence;
+        static word vectors have no such reason. Measured on STS-B test
+        (``benchmarks/README.md``, "Supervised sentence heads"): without any remedy it
+        beats the plain average (+5.8 points on SGNS vectors, +7.2 on PPMI-SVD), but
+        after whitening it is 1.5 / 3.9 points below, under the best supervised head
+        6.6 / 6.1 below, and below SIF and uSIF throughout: it does not help.
 
     Attributes
     ----------
     weights_ : ndarray of shape (n_keys,), float64
-        All ones.
+        All ones (word weights; the position weights are applied per sentence).
     components_ : ndarray of shape (0, dim), float64
     dim_, n_keys_ : int
+
+    References
+    ----------
+    Muennighoff (2022). SGPT: GPT Sentence Embeddings for Semantic Search.
+    arXiv:2202.08904 (position-weighted mean pooling).
     """
 
-    def __init__(self, keyed_vectors: Any, lowercase: bool = True) -> None:
+    def __init__(self, keyed_vectors: Any, lowercase: bool = True,
+                 weights: str = "uniform") -> None:
         self.keyed_vectors = keyed_vectors
         self.lowercase = lowercase
+        self.weights = weights
 
     word_frequencies = None  # no frequencies; keeps the persistence code uniform
+
+    @property
+    def _position_weighted(self) -> bool:  # type: ignore[override]
+        return self.weights == "position"
 
     def _fit_weights(self, vectors: np.ndarray, keys: Sequence[str],
                      lengths: np.ndarray) -> np.ndarray:
