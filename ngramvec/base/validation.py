@@ -423,6 +423,12 @@ PARAMETERS: dict[str, Constraint] = {
     "word_frequencies": Anything(),
     "n_pairs": Interval("int", 1, None, none=True),
     "t": _POSITIVE_FLOAT,
+    # ---- phrases (threshold: its range depends on scoring, checked at fit)
+    "threshold": Interval("float"),
+    "scoring": Options(("default", "npmi")),
+    "connector_words": Anything(),
+    "max_order": Interval("int", 2, 8),
+    "delimiter": String("'_'"),
     # ---- resources
     "n_threads": Threads(),
     "seed": Seed(),
