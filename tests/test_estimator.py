@@ -53,6 +53,8 @@ CASES = {
             lambda e, d: e.transform(d["sentences"])),
     "USIF": (USIF, dict(n_components=1), lambda e, d: e.fit(d["sentences"]),
              lambda e, d: e.transform(d["sentences"])),
+    "Phrases": (nv.Phrases, dict(min_count=1, threshold=0.5, n_threads=1),
+                lambda e, d: e.fit(d["sentences"]), lambda e, d: e.transform(d["sentences"])),
 }
 NEEDS_KV = {"WordAverage", "SIF", "USIF"}
 
@@ -110,7 +112,8 @@ def test_every_parameter_is_in_the_one_table(name):
                                        ("Whitening", {"eps": 0.0}),
                                        ("AllButTheTop", {"n_components": -2}),
                                        ("SIF", {"a": 0.0}), ("USIF", {"normalize": "rows"}),
-                                       ("WordAverage", {"lowercase": "no"})])
+                                       ("WordAverage", {"lowercase": "no"}),
+                                       ("Phrases", {"scoring": "mikolov"})])
 def test_init_does_not_validate_fit_does(name, bad, data):
     est = make(name, data, **bad)            # no error here: __init__ only stores
     (param, value), = bad.items()

@@ -247,7 +247,12 @@ cdef int _count_thread(const void *job, nv_counter *c, int t, int64_t s1) noexce
                         k = nv_pairtab_find(jb.lefts, nv_ngram_key(<int32_t>r, a))
                         u = n_lex + k if k >= 0 else -1
                     if u >= 0 and u % T == t:
-                        nv_pairtab_add(&c.tabs[t], (<uint64_t>u << c.col_bits) | <uint64_t>w, 1)
+                        # the dense block of row u holds its first dense_len[u] columns
+                        # (ids are ranked by frequency: the frequent pairs), else the table
+                        if w < c.dense_len[u]:
+                            c.dense[c.dense_off[u] + w] += 1
+                        else:
+                            nv_pairtab_add(&c.tabs[t], (<uint64_t>u << c.col_bits) | <uint64_t>w, 1)
                         found += 1
                 a = w
                 r = 0

@@ -80,8 +80,6 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 
 _CHUNK_SENTENCES = 1 << 16      # sentences per kernel call in the passes without spill
 _BATCH_TOKENS = 1 << 20         # tokens per batch when applying phrases to token lists
-# token lists given to fit are not cut into sentences of 10,000 tokens (gensim does not)
-_LONG_SENTENCES = 1 << 40
 
 
 class Phrases(PersistMixin, Estimator):
@@ -157,12 +155,15 @@ class Phrases(PersistMixin, Estimator):
     Examples
     --------
     >>> import ngramvec as nv
-    >>> sents = [["new", "york", "is", "big"], ["i", "love", "new", "york"]] * 20
-    >>> ph = nv.Phrases(min_count=1, threshold=1.0).fit(sents)
+    >>> sents = [["new", "york", "is", "big"], ["i", "love", "new", "york"],
+    ...          ["i", "like", "paris"], ["paris", "is", "old"], ["i", "love", "tea"]] * 5
+    >>> ph = nv.Phrases(min_count=1, threshold=1.7).fit(sents)
     >>> ph.export_phrases()
-    {'new_york': 3.9}
+    {'new_york': 1.7999999999999998}
     >>> ph[["we", "saw", "new", "york"]]
     ['we', 'saw', 'new_york']
+    >>> ph.transform([["new", "york", "is", "old"]])
+    [['new_york', 'is', 'old']]
     """
 
     _persist_what = "Phrases model"
@@ -229,6 +230,12 @@ class Phrases(PersistMixin, Estimator):
         -------
         self
 
+        Notes
+        -----
+        Memory: the ids of the corpus, ranked by frequency, are held in memory (4 bytes
+        a token; a second copy, merged, for each later pass), besides the counting
+        tables bounded by ``memory_limit``.
+
         Raises
         ------
         ValueError
@@ -252,10 +259,17 @@ class Phrases(PersistMixin, Estimator):
                                  f"be ambiguous; choose another delimiter")
         conn = p["connector_words"]
         n_lex = len(keys)
-        is_conn = np.fromiter((k in conn for k in keys), dtype=np.uint8, count=n_lex)
-        ids = np.asarray(enc.ids)
-        ends = np.asarray(enc.ends)
+        # ids ranked by decreasing count: the dense block of the counter then holds the
+        # frequent candidates (low row, low column), counted without hashing
         counts = np.asarray(enc.lexicon_counts, dtype=np.int64)
+        order = np.argsort(-counts, kind="stable")
+        rank = np.empty(n_lex, dtype=np.int32)
+        rank[order] = np.arange(n_lex, dtype=np.int32)
+        ids = _ranked(enc.ids, rank)
+        ends = np.asarray(enc.ends)
+        keys = [keys[i] for i in order.tolist()]
+        counts = counts[order]
+        is_conn = np.fromiter((k in conn for k in keys), dtype=np.uint8, count=n_lex)
 
         seqs: list[np.ndarray] = []      # per phrase: its units (lexicon space)
         scores: list[np.ndarray] = []
@@ -307,7 +321,7 @@ class Phrases(PersistMixin, Estimator):
                           pairs_per_token=1, n_threads=p["n_threads"],
                           memory_limit=p["memory_limit"], tmp_dir=None, scale=1,
                           dtype=np.float64, owner="Phrases.fit", progress=progress,
-                          desc=f"phrases pass {k}", dense=False)
+                          desc=f"phrases pass {k}", dense=True)
         run_prev, run_conn, left_run, left_word = gi.tables()
         rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
         last = m.indices.astype(np.int64)
@@ -550,15 +564,73 @@ def _check_connectors(words: Any, delimiter: str, owner: str) -> frozenset:
     return out
 
 
-def _as_encoded(corpus: Any, progress: bool) -> EncodedCorpus:
+def _as_encoded(corpus: Any, progress: bool) -> Any:
+    """The corpus as ids: an EncodedCorpus, or, for token lists, :class:`_ListIds`."""
     if isinstance(corpus, EncodedCorpus):
         return corpus
     if isinstance(corpus, Corpus):
         return corpus.encoded(progress=progress)
     if isinstance(corpus, (str, os.PathLike)):
         return Corpus(corpus).encode(progress=progress)
-    return Corpus(corpus, lowercase=False,
-                  max_sentence_length=_LONG_SENTENCES).encode(progress=progress)
+    if isinstance(corpus, (bytes, bytearray)):
+        raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an iterable "
+                        "of token lists, not bytes")
+    return _ListIds(corpus)
+
+
+class _ListIds:
+    """Token lists turned into ids in memory, taken as they are (what gensim counts).
+
+    A dict gives every distinct token an id in order of first occurrence; the ids are
+    stored as int32 arrays of about a million tokens at a time. The distinct tokens
+    are checked once each (str, non-empty) instead of every occurrence.
+    """
+
+    def __init__(self, sentences: Iterable[Sequence[str]]) -> None:
+        index: dict = {}
+        setdef = index.setdefault
+        parts: list[np.ndarray] = []
+        lengths: list[int] = []
+        batch: list = []
+        n_batch = 0
+        try:
+            it = iter(sentences)
+        except TypeError:
+            raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an "
+                            f"iterable of token lists. Got {type(sentences).__name__} "
+                            "instead.") from None
+
+        def flush() -> None:
+            parts.append(np.fromiter((setdef(t, len(index)) for s in batch for t in s),
+                                     dtype=np.int32, count=n_batch))
+
+        for i, sent in enumerate(it):
+            if isinstance(sent, str) or not isinstance(sent, (list, tuple)):
+                raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}; "
+                                "Phrases.fit takes sentences as lists of str tokens (or a "
+                                "Corpus, or a path)")
+            batch.append(sent)
+            lengths.append(len(sent))
+            n_batch += len(sent)
+            if n_batch >= _BATCH_TOKENS:
+                flush()
+                batch, n_batch = [], 0
+        if batch:
+            flush()
+        for k in index:
+            if not isinstance(k, str):
+                raise TypeError(f"the corpus holds the token {k!r} ({type(k).__name__}): "
+                                "tokens must be str")
+            if k == "":
+                raise ValueError("the corpus holds an empty token ''; tokens must be non-empty")
+        if len(index) >= 2**31 - 1:
+            raise OverflowError("more than 2**31 - 1 distinct tokens")
+        self.ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        self.ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+        self.lexicon_keys = list(index)
+        self.lexicon_counts = np.bincount(self.ids, minlength=len(index)).astype(np.int64)
+        self.n_tokens = int(self.ids.shape[0])
+        self.meta = {"corpus": {"source": "<token lists>"}}
 
 
 def _sentences_of(corpus: Any) -> Iterable[Sequence[str]]:
@@ -585,6 +657,20 @@ def _batches(sentences: Iterable[Sequence[str]]) -> Iterator[list[list[str]]]:
             batch, n = [], 0
     if batch:
         yield batch
+
+
+def _ranked(ids: Any, rank: np.ndarray) -> np.ndarray:
+    """``rank[ids]`` as int32, in blocks (the ids may be a memory map); ids out of range
+    raise ValueError."""
+    n = int(ids.shape[0])
+    out = np.empty(n, dtype=np.int32)
+    step = 1 << 22
+    for a in range(0, n, step):
+        block = np.asarray(ids[a:a + step])
+        if block.size and (int(block.min()) < 0 or int(block.max()) >= rank.shape[0]):
+            raise ValueError(f"token id out of range [0, {rank.shape[0]}) in the corpus")
+        np.take(rank, block, out=out[a:a + step])
+    return out
 
 
 def _trie(seqs: Sequence[np.ndarray], first_id: int, is_conn: np.ndarray) -> PhraseTrie:
