@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                     max_order=args.max_order, delimiter=args.delimiter,
                     n_threads=args.threads, memory_limit=args.memory_limit)
     corpus = corpus_from_args(args)
-    model.fit(corpus, progress=args.progress)
+    model.fit(corpus, progress=args.progress, tmp_dir=args.tmp_dir)
     logger.info("found %s phrases", f"{len(model.phrases_):,}")
     n = 0
     with naming_write_errors(args.output), atomic_write(args.output, "wb") as f:

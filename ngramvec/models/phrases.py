@@ -57,7 +57,7 @@ from ngramvec.base.persist import ArraySpec, PersistMixin, STRINGS, Saved
 from ngramvec.base.validation import check_float
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
-from ngramvec.data.spill import accumulate, default_memory_limit
+from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
     from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, phrases_apply,
@@ -108,7 +108,7 @@ class Phrases(PersistMixin, Estimator):
         Threads counting the candidates (default: all cores).
     memory_limit : int or str, optional
         Bound of the counting tables (bytes or "2GB"); past it sorted runs spill to the
-        system's temporary directory. Default: half the physical memory.
+        ``tmp_dir`` of :meth:`fit`. Default: half the physical memory.
 
     Attributes
     ----------
@@ -213,7 +213,8 @@ class Phrases(PersistMixin, Estimator):
 
     # ------------------------------------------------------------------ fit
 
-    def fit(self, corpus: Any, y: Any = None, *, progress: bool = False) -> "Phrases":
+    def fit(self, corpus: Any, y: Any = None, *, progress: bool = False,
+            tmp_dir: str | os.PathLike | None = None) -> "Phrases":
         """Count the words and candidates of ``corpus`` and keep the phrases.
 
         Parameters
@@ -225,6 +226,9 @@ class Phrases(PersistMixin, Estimator):
         y : ignored
         progress : bool, default=False
             Show progress bars.
+        tmp_dir : path, optional
+            Where the counting tables spill past ``memory_limit`` (default: the system's
+            temporary directory).
 
         Returns
         -------
@@ -245,6 +249,7 @@ class Phrases(PersistMixin, Estimator):
             The corpus has no tokens.
         """
         p = self._check_params()
+        p["tmp_dir"] = check_tmp_dir(tmp_dir, "Phrases.fit")   # before the work
         t_start = time.perf_counter()
         enc = _as_encoded(corpus, progress)
         if enc.n_tokens == 0:
@@ -319,7 +324,7 @@ class Phrases(PersistMixin, Estimator):
 
         m, _ = accumulate(SimpleNamespace(ends=ends, n_tokens=n_tokens), n_rows, n_units, run,
                           pairs_per_token=1, n_threads=p["n_threads"],
-                          memory_limit=p["memory_limit"], tmp_dir=None, scale=1,
+                          memory_limit=p["memory_limit"], tmp_dir=p["tmp_dir"], scale=1,
                           dtype=np.float64, owner="Phrases.fit", progress=progress,
                           desc=f"phrases pass {k}", dense=True)
         run_prev, run_conn, left_run, left_word = gi.tables()
