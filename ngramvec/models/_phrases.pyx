@@ -23,6 +23,8 @@ and :func:`phrases_apply` merges them greedily, left to right, as gensim's
 ``analyze_sentence`` does.
 """
 from libc.math cimport INFINITY, NAN, isfinite, log
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.object cimport PyObject
 from libc.stdint cimport INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
 
 import numpy as np
@@ -508,4 +510,71 @@ def phrases_apply(PhraseTrie trie, const int32_t[::1] units, const int64_t[::1] 
             out_ends[s] = k
     if err != 0:
         raise ValueError(f"unit out of range [-2, {n_units}) in sentence {s}")
+    return k
+
+
+def phrases_encode_lists(list sentences, dict index, int32_t[::1] out,
+                         int64_t[::1] lengths, Py_ssize_t first=0):
+    """Ids of the tokens of ``sentences`` (lists of tokens), numbering new tokens in
+    ``index`` (token -> id) in order of first occurrence.
+
+    Parameters
+    ----------
+    sentences : list of list
+        Each a list or tuple of tokens (any hashable; the caller checks the distinct
+        tokens afterwards).
+    index : dict
+        Token -> id, updated.
+    out : ndarray of int32
+        Receives the ids, sentence after sentence (at least as many as the tokens).
+    lengths : ndarray of int64, shape (len(sentences),)
+        Receives the length of each sentence.
+    first : int
+        Index of the first sentence in the corpus (for messages).
+
+    Returns
+    -------
+    int
+        Tokens written.
+
+    Raises
+    ------
+    TypeError
+        A sentence that is not a list or tuple (a str included), or an unhashable token.
+    OverflowError
+        More than 2**31 - 1 distinct tokens.
+    """
+    cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences)
+    cdef object sent, tok
+    cdef list ls
+    cdef PyObject *got
+    cdef Py_ssize_t n_index = len(index)
+    if lengths.shape[0] != n_s:
+        raise ValueError("lengths must have one entry per sentence")
+    for i in range(n_s):
+        sent = sentences[i]
+        if type(sent) is list:
+            ls = <list>sent
+        elif type(sent) is tuple:
+            ls = list(<tuple>sent)
+        else:
+            raise TypeError(f"sentence {first + i} of the corpus is a {type(sent).__name__}; "
+                            "Phrases.fit takes sentences as lists of str tokens (or a Corpus, "
+                            "or a path)")
+        n = len(ls)
+        if k + n > out.shape[0]:
+            raise ValueError("out is too short for the tokens")
+        for j in range(n):
+            tok = ls[j]
+            got = PyDict_GetItem(index, tok)
+            if got == NULL:
+                if n_index >= INT32_MAX:
+                    raise OverflowError("more than 2**31 - 1 distinct tokens")
+                PyDict_SetItem(index, tok, n_index)    # TypeError if unhashable
+                out[k] = <int32_t>n_index
+                n_index += 1
+            else:
+                out[k] = <int32_t>(<object>got)
+            k += 1
+        lengths[i] = n
     return k

@@ -61,12 +61,12 @@ from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
     from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, phrases_apply,
-                                          phrases_count_shard, phrases_intern_gaps,
-                                          phrases_score)
+                                          phrases_count_shard, phrases_encode_lists,
+                                          phrases_intern_gaps, phrases_score)
 except ImportError as exc:  # not built: Phrases.fit and transform raise ExtensionNotBuiltError
     SCORING = {"default": 0, "npmi": 1}
     GapIndex = PhraseTrie = phrases_apply = phrases_count_shard = phrases_intern_gaps = \
-        phrases_score = missing_extension("ngramvec.models._phrases", exc)
+        phrases_score = phrases_encode_lists = missing_extension("ngramvec.models._phrases", exc)
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 
 _CHUNK_SENTENCES = 1 << 16      # sentences per kernel call in the passes without spill
 _BATCH_TOKENS = 1 << 20         # tokens per batch when applying phrases to token lists
+_BATCH_SENTENCES = 1 << 15      # sentences per batch when encoding token lists
 
 
 class Phrases(PersistMixin, Estimator):
@@ -593,35 +594,31 @@ class _ListIds:
 
     def __init__(self, sentences: Iterable[Sequence[str]]) -> None:
         index: dict = {}
-        setdef = index.setdefault
         parts: list[np.ndarray] = []
-        lengths: list[int] = []
-        batch: list = []
-        n_batch = 0
+        lengths: list[np.ndarray] = []
         try:
             it = iter(sentences)
         except TypeError:
             raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an "
                             f"iterable of token lists. Got {type(sentences).__name__} "
                             "instead.") from None
-
-        def flush() -> None:
-            parts.append(np.fromiter((setdef(t, len(index)) for s in batch for t in s),
-                                     dtype=np.int32, count=n_batch))
-
-        for i, sent in enumerate(it):
-            if isinstance(sent, str) or not isinstance(sent, (list, tuple)):
-                raise TypeError(f"sentence {i} of the corpus is a {type(sent).__name__}; "
-                                "Phrases.fit takes sentences as lists of str tokens (or a "
-                                "Corpus, or a path)")
-            batch.append(sent)
-            lengths.append(len(sent))
-            n_batch += len(sent)
-            if n_batch >= _BATCH_TOKENS:
-                flush()
-                batch, n_batch = [], 0
-        if batch:
-            flush()
+        done = 0
+        while True:
+            batch = list(itertools.islice(it, _BATCH_SENTENCES))
+            if not batch:
+                break
+            for i, sent in enumerate(batch):
+                if isinstance(sent, str):       # (the kernel refuses other non-lists)
+                    raise TypeError(f"sentence {done + i} of the corpus is a str; Phrases.fit "
+                                    "takes sentences as lists of str tokens (or a Corpus, or "
+                                    "a path)")
+            n = sum(len(x) if isinstance(x, (list, tuple)) else 0 for x in batch)
+            out = np.empty(n, dtype=np.int32)
+            lens = np.empty(len(batch), dtype=np.int64)
+            phrases_encode_lists(batch, index, out, lens, done)
+            parts.append(out)
+            lengths.append(lens)
+            done += len(batch)
         for k in index:
             if not isinstance(k, str):
                 raise TypeError(f"the corpus holds the token {k!r} ({type(k).__name__}): "
@@ -631,7 +628,7 @@ class _ListIds:
         if len(index) >= 2**31 - 1:
             raise OverflowError("more than 2**31 - 1 distinct tokens")
         self.ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
-        self.ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+        self.ends = np.cumsum(np.concatenate(lengths)) if lengths else np.zeros(0, np.int64)
         self.lexicon_keys = list(index)
         self.lexicon_counts = np.bincount(self.ids, minlength=len(index)).astype(np.int64)
         self.n_tokens = int(self.ids.shape[0])
