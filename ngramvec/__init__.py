@@ -27,6 +27,7 @@ from ngramvec.data.vocab import Vocabulary
 from ngramvec.datasets import dataset_path
 from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
 from ngramvec.models.glove import GloVe
+from ngramvec.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases, PhrasedCorpus
 from ngramvec.models.ppmi import PPMI
 from ngramvec.models.sgns import SGNS
 from ngramvec.models.svd import SVD
@@ -44,7 +45,8 @@ def __getattr__(name: str):
 
 __all__ = [
     "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",
-    "count_cooccurrences", "PPMI", "SVD", "GloVe", "SGNS", "KeyedVectors", "evaluate", "postprocess",
+    "count_cooccurrences", "PPMI", "SVD", "GloVe", "SGNS", "Phrases", "PhrasedCorpus",
+    "ENGLISH_CONNECTOR_WORDS", "KeyedVectors", "evaluate", "postprocess",
     "dataset_path",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
     "VectorsFormatError", "TrainingDivergedError", "ExtensionNotBuiltError", "__version__",

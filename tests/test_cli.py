@@ -94,7 +94,7 @@ def test_ngram_commands(tmp_path, corpus_file, capsys):
 # --------------------------------------------------------------------------- registration
 
 EXPECTED_COMMANDS = {"tokenize", "vocab", "count", "ppmi", "svd", "sgns", "glove", "eval",
-                     "similar", "analogy", "postprocess", "demo"}
+                     "similar", "analogy", "postprocess", "demo", "phrases"}
 
 
 def _subcommands(parser):
@@ -266,7 +266,7 @@ def _usage_error(argv, capsys):
 @pytest.mark.parametrize("argv, expected", [
     (["--bogus"], "ngramvec: error: unrecognized arguments: --bogus (see 'ngramvec --help')"),
     ([], "ngramvec: error: a COMMAND is required, one of: demo, tokenize, vocab, count, ppmi, "
-         "svd, sgns, glove, eval, similar, analogy, postprocess (see 'ngramvec --help')"),
+         "svd, sgns, glove, eval, similar, analogy, postprocess, phrases (see 'ngramvec --help')"),
     (["count"], "ngramvec count: error: the following arguments are required: corpus, "
                 "-o/--output (see 'ngramvec count --help')"),
     (["count", "c.txt", "--bogus", "-o", "x.npz"],
@@ -282,7 +282,7 @@ def _usage_error(argv, capsys):
      f"number of bytes, from 1 byte to 1EB; got '{10**30}' (see 'ngramvec vocab --help')"),
     (["nope"], "ngramvec: error: argument COMMAND: invalid choice: 'nope' (choose from 'demo', "
                "'tokenize', 'vocab', 'count', 'ppmi', 'svd', 'sgns', 'glove', 'eval', 'similar', "
-               "'analogy', 'postprocess') (see 'ngramvec --help')"),
+               "'analogy', 'postprocess', 'phrases') (see 'ngramvec --help')"),
 ])
 def test_usage_errors_are_one_line(argv, expected, capsys):
     assert _usage_error(argv, capsys) == expected

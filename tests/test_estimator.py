@@ -69,6 +69,8 @@ CASES = {
                          lambda e, d: e.transform(d["X"])),
     "SentencePairEncoder": (SentencePairEncoder, dict(), _fit_text_pairs,
                             lambda e, d: e.transform(d["sentences"])),
+    "Phrases": (nv.Phrases, dict(min_count=1, threshold=0.5, n_threads=1),
+                lambda e, d: e.fit(d["sentences"]), lambda e, d: e.transform(d["sentences"])),
 }
 NEEDS_KV = {"WordAverage", "SIF", "USIF"}
 
@@ -131,7 +133,8 @@ def test_every_parameter_is_in_the_one_table(name):
                                        ("WordAverage", {"lowercase": "no"}),
                                        ("WordAverage", {"weights": "last"}),
                                        ("CoSENT", {"lam": 0.0}),
-                                       ("CosineRegression", {"target_range": "[0, 5]"})])
+                                       ("CosineRegression", {"target_range": "[0, 5]"}),
+                                       ("Phrases", {"scoring": "mikolov"})])
 def test_init_does_not_validate_fit_does(name, bad, data):
     est = make(name, data, **bad)            # no error here: __init__ only stores
     (param, value), = bad.items()

@@ -436,6 +436,12 @@ PARAMETERS: dict[str, Constraint] = {
     "target_range": Options(("[-1, 1]", "[0, 1]")),
     "encoder": Anything(),
     "head": Anything(),
+    # ---- phrases (threshold: its range depends on scoring, checked at fit)
+    "threshold": Interval("float"),
+    "scoring": Options(("default", "npmi")),
+    "connector_words": Anything(),
+    "max_order": Interval("int", 2, 8),
+    "delimiter": String("'_'"),
     # ---- resources
     "n_threads": Threads(),
     "seed": Seed(),

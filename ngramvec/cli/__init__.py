@@ -20,8 +20,8 @@ import sys
 from typing import NoReturn, Sequence
 
 from ngramvec.base.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from ngramvec.cli import (analogy, count, demo, glove, postprocess, ppmi, sgns, similar, svd,
-                          tokenize, vocab)
+from ngramvec.cli import (analogy, count, demo, glove, phrases, postprocess, ppmi, sgns, similar,
+                          svd, tokenize, vocab)
 from ngramvec.cli import eval as eval_
 from ngramvec.cli._common import check_paths, cli_logging
 from ngramvec.cli._options import add_verbosity_options
@@ -34,7 +34,7 @@ EXIT_INTERRUPTED = 130
 
 #: Every subcommand module, in the order of ``ngramvec --help``.
 COMMANDS = (demo, tokenize, vocab, count, ppmi, svd, sgns, glove, eval_, similar, analogy,
-            postprocess)
+            postprocess, phrases)
 
 
 class _Parser(argparse.ArgumentParser):

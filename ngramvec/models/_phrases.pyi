@@ -1,0 +1,34 @@
+"""Type stubs of the Phrases kernels (see _phrases.pyx)."""
+import numpy as np
+import numpy.typing as npt
+
+from ngramvec.data._ngrams import PairCounter
+
+SCORING: dict[str, int]
+
+class GapIndex:
+    n_runs: int
+    n_lefts: int
+    def __init__(self) -> None: ...
+    def tables(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32],
+                              npt.NDArray[np.int32], npt.NDArray[np.int32]]: ...
+
+class PhraseTrie:
+    n_units: int
+    n_nodes: int
+    n_phrases: int
+    def __init__(self, units: npt.NDArray[np.int32], offsets: npt.NDArray[np.int64],
+                 out_ids: npt.NDArray[np.int32], is_conn: npt.NDArray[np.uint8]) -> None: ...
+
+def phrases_intern_gaps(gi: GapIndex, ids: npt.NDArray[np.int32], ends: npt.NDArray[np.int64],
+                        is_conn: npt.NDArray[np.uint8], s0: int, s1: int) -> int: ...
+def phrases_count_shard(pc: PairCounter, gi: GapIndex, ids: npt.NDArray[np.int32],
+                        ends: npt.NDArray[np.int64], is_conn: npt.NDArray[np.uint8],
+                        s0: int, s1: int) -> int: ...
+def phrases_score(count_a: npt.NDArray[np.int64], count_b: npt.NDArray[np.int64],
+                  count_ab: npt.NDArray[np.int64], scoring: int, min_count: int,
+                  len_vocab: float, corpus_word_count: float,
+                  out: npt.NDArray[np.float64]) -> int: ...
+def phrases_apply(trie: PhraseTrie, units: npt.NDArray[np.int32], starts: npt.NDArray[np.int64],
+                  ends: npt.NDArray[np.int64], out_units: npt.NDArray[np.int32],
+                  out_starts: npt.NDArray[np.int64], out_ends: npt.NDArray[np.int64]) -> int: ...

@@ -1,0 +1,580 @@
+# cython: language_level=3
+"""Kernels of :class:`ngramvec.Phrases`: collocation counts, scores and greedy merging.
+
+A *candidate* is what gensim's ``Phrases`` counts besides the words: a word ``a``, the
+connector words that follow it (possibly none), and the next word ``b`` that is not a
+connector, inside one sentence. It is identified by a *left unit* and ``b``:
+
+* with no connector in between, the left unit of ``a`` is ``a``'s own id;
+* otherwise the run of connectors gets a run id (a trie: run ``(prev run, connector)``,
+  run 0 being the empty run) and the pair (run, ``a``) a left-unit index ``k``, the left
+  unit being ``n_lex + k``.
+
+:class:`GapIndex` holds the two tables and is filled by :func:`phrases_intern_gaps`
+(one thread: a pass that looks only at connector positions); :func:`phrases_count_shard`
+then counts the (left unit, ``b``) pairs into the bounded-memory accumulator of
+:mod:`ngramvec.data.spill` (threads split the left units, so counts are exact and do not
+depend on the number of threads). :func:`phrases_score` scores them with gensim's
+formulas, in the same floating-point operations (and the C library's ``log``, which
+Python's ``math.log`` calls too), so that scores are bit-for-bit gensim's.
+
+:class:`PhraseTrie` holds the accepted phrases of one pass (sequences of input units),
+and :func:`phrases_apply` merges them greedily, left to right, as gensim's
+``analyze_sentence`` does.
+"""
+from libc.math cimport INFINITY, NAN, isfinite, log
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.object cimport PyObject
+from libc.stdint cimport INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
+
+import numpy as np
+
+from ngramvec.data._ngrams cimport (PairCounter, longest_sentence, nv_counter,
+                                    nv_counter_room, nv_ngram_key, nv_pairtab, nv_pairtab_add,
+                                    nv_pairtab_find, nv_pairtab_free, nv_pairtab_init)
+
+cdef extern from "nv_pairtab.h" nogil:
+    int nv_pairtab_grow(nv_pairtab *t)
+    int nv_pairtab_needs_room(const nv_pairtab *t, int64_t extra)
+
+# error codes of the kernels (returned, raised as Python exceptions by the wrappers)
+DEF E_NOMEM = -1
+# largest table capacity given to nv_pairtab_init (its power-of-two search stops below 2**62)
+DEF _MAX_CAP = 1 << 40
+DEF E_BAD_ID = -2
+DEF E_TOO_MANY = -3
+
+DEF SCORING_DEFAULT = 0
+DEF SCORING_NPMI = 1
+SCORING = {"default": SCORING_DEFAULT, "npmi": SCORING_NPMI}
+
+
+cdef inline int _room(nv_pairtab *t) noexcept nogil:
+    """Make room for one more key (doubling the table); -1 when out of memory."""
+    if nv_pairtab_needs_room(t, 1):
+        return nv_pairtab_grow(t)
+    return 0
+
+
+cdef class GapIndex:
+    """Ids of the connector runs and of the left units that end with one.
+
+    ``runs``: (previous run id, connector lexicon id) -> run id (1, 2, ...; 0 is the
+    empty run). ``lefts``: (run id, word lexicon id) -> left-unit index (0, 1, ...).
+    """
+    cdef nv_pairtab runs
+    cdef nv_pairtab lefts
+    cdef readonly int64_t n_runs, n_lefts
+
+    def __cinit__(self):
+        if nv_pairtab_init(&self.runs, 1024, _MAX_CAP, 64) < 0 or \
+                nv_pairtab_init(&self.lefts, 1024, _MAX_CAP, 64) < 0:
+            raise MemoryError("cannot allocate the phrase gap tables")
+        self.n_runs = 0
+        self.n_lefts = 0
+
+    def __dealloc__(self):
+        nv_pairtab_free(&self.runs)
+        nv_pairtab_free(&self.lefts)
+
+    def tables(self):
+        """(run_prev, run_conn, left_run, left_word): int32 arrays describing every run
+        (index r - 1 for run r) and every left unit (index k)."""
+        cdef int64_t i
+        cdef uint64_t key
+        run_prev = np.zeros(self.n_runs, dtype=np.int32)
+        run_conn = np.zeros(self.n_runs, dtype=np.int32)
+        left_run = np.zeros(self.n_lefts, dtype=np.int32)
+        left_word = np.zeros(self.n_lefts, dtype=np.int32)
+        cdef int32_t[::1] rp = run_prev, rc = run_conn, lr = left_run, lw = left_word
+        cdef int64_t v
+        for i in range(self.runs.cap):
+            key = self.runs.slots[i].key
+            if key != <uint64_t>-1:
+                v = self.runs.slots[i].val
+                if v < 1 or v > self.n_runs:
+                    raise RuntimeError("internal error: run id out of range")
+                rp[v - 1] = <int32_t>(key >> 32)
+                rc[v - 1] = <int32_t>(key & 0xFFFFFFFF)
+        for i in range(self.lefts.cap):
+            key = self.lefts.slots[i].key
+            if key != <uint64_t>-1:
+                v = self.lefts.slots[i].val
+                if v < 0 or v >= self.n_lefts:
+                    raise RuntimeError("internal error: left unit out of range")
+                lr[v] = <int32_t>(key >> 32)
+                lw[v] = <int32_t>(key & 0xFFFFFFFF)
+        return run_prev, run_conn, left_run, left_word
+
+
+cdef int64_t _check_corpus(const int32_t[::1] ids, const int64_t[::1] ends,
+                           int64_t s0, int64_t s1) except -1:
+    if s0 < 0 or s1 > ends.shape[0] or s0 > s1:
+        raise ValueError("sentence range out of bounds")
+    if s1 > s0:
+        e = np.asarray(ends[s0:s1])
+        first = ends[s0 - 1] if s0 > 0 else 0
+        if first < 0 or ends[s1 - 1] > ids.shape[0] or e[0] < first or \
+                (e.shape[0] > 1 and bool((e[1:] < e[:-1]).any())):
+            raise ValueError("sentence ends must be non-decreasing, within [0, len(ids)]")
+    return 0
+
+
+def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] ends,
+                        const uint8_t[::1] is_conn, int64_t s0, int64_t s1):
+    """Give ids to the connector runs and left units of sentences [s0, s1).
+
+    Parameters
+    ----------
+    gi : GapIndex
+    ids : ndarray of int32, shape (n_tokens,)
+        Lexicon ids, each checked to be in [0, len(is_conn)).
+    ends : ndarray of int64, shape (n_sentences,)
+        One past the last token of each sentence.
+    is_conn : ndarray of uint8, shape (n_lex,)
+        1 for a connector word.
+    s0, s1 : int
+        Sentence range.
+
+    Returns
+    -------
+    int
+        Connector tokens seen after a word (the gap tokens).
+
+    Raises
+    ------
+    ValueError
+        An id out of range, or sentences out of bounds.
+    MemoryError
+    OverflowError
+        More than 2**31 - 1 runs.
+    """
+    cdef int64_t s, i, b0, b1, f, n_gap = 0, n_lex = is_conn.shape[0]
+    cdef int32_t w, a, r
+    cdef int err = 0
+    cdef uint64_t key
+    _check_corpus(ids, ends, s0, s1)
+    with nogil:
+        for s in range(s0, s1):
+            b0 = ends[s - 1] if s > 0 else 0
+            b1 = ends[s]
+            a = -1
+            r = 0
+            for i in range(b0, b1):
+                w = ids[i]
+                if w < 0 or w >= n_lex:
+                    err = E_BAD_ID
+                    break
+                if is_conn[w]:
+                    if a >= 0:
+                        n_gap += 1
+                        key = nv_ngram_key(r, w)
+                        f = nv_pairtab_find(&gi.runs, key)
+                        if f < 0:
+                            if gi.n_runs >= INT32_MAX:
+                                err = E_TOO_MANY
+                                break
+                            if _room(&gi.runs) < 0:
+                                err = E_NOMEM
+                                break
+                            gi.n_runs += 1
+                            f = gi.n_runs
+                            nv_pairtab_add(&gi.runs, key, f)
+                        r = <int32_t>f
+                else:
+                    if a >= 0 and r > 0:
+                        key = nv_ngram_key(r, a)
+                        if nv_pairtab_find(&gi.lefts, key) < 0:
+                            if _room(&gi.lefts) < 0:
+                                err = E_NOMEM
+                                break
+                            nv_pairtab_add(&gi.lefts, key, gi.n_lefts)
+                            gi.n_lefts += 1
+                    a = w
+                    r = 0
+            if err != 0:
+                break
+    if err == E_BAD_ID:
+        raise ValueError(f"token id out of range [0, {n_lex}) in sentence {s}")
+    if err == E_TOO_MANY:
+        raise OverflowError("more than 2**31 - 1 distinct runs of connector words")
+    if err == E_NOMEM:
+        raise MemoryError("cannot grow the phrase gap tables")
+    return n_gap
+
+
+ctypedef struct count_job:
+    const nv_pairtab *runs
+    const nv_pairtab *lefts
+    const int32_t *ids
+    const int64_t *ends
+    const uint8_t *is_conn
+    int64_t n_lex
+
+
+cdef int _count_thread(const void *job, nv_counter *c, int t, int64_t s1) noexcept nogil:
+    """Count the (left unit, word) candidates whose left unit thread t owns."""
+    cdef const count_job *jb = <const count_job *>job
+    cdef int T = c.n_threads, err
+    cdef const int32_t *ids = jb.ids
+    cdef const uint8_t *is_conn = jb.is_conn
+    cdef int64_t s, i, b0, b1, k, u, found = 0, n_lex = jb.n_lex
+    cdef int64_t r
+    cdef int32_t w, a
+    for s in range(c.next[t], s1):
+        b0 = jb.ends[s - 1] if s > 0 else 0
+        b1 = jb.ends[s]
+        if b1 - b0 < 2:
+            continue
+        err = nv_counter_room(c, t, b1 - b0)
+        if err != 0:
+            c.next[t] = s
+            c.pairs[t] += found
+            return err
+        a = -1
+        r = 0
+        for i in range(b0, b1):
+            w = ids[i]
+            if w < 0 or w >= n_lex:     # checked by phrases_intern_gaps; never trusted
+                a = -1
+                continue
+            if is_conn[w]:
+                if a >= 0 and r >= 0:
+                    r = nv_pairtab_find(jb.runs, nv_ngram_key(<int32_t>r, w))
+            else:
+                if a >= 0 and r >= 0:
+                    if r == 0:
+                        u = a
+                    else:
+                        k = nv_pairtab_find(jb.lefts, nv_ngram_key(<int32_t>r, a))
+                        u = n_lex + k if k >= 0 else -1
+                    if u >= 0 and u % T == t:
+                        # the dense block of row u holds its first dense_len[u] columns
+                        # (ids are ranked by frequency: the frequent pairs), else the table
+                        if w < c.dense_len[u]:
+                            c.dense[c.dense_off[u] + w] += 1
+                        else:
+                            nv_pairtab_add(&c.tabs[t], (<uint64_t>u << c.col_bits) | <uint64_t>w, 1)
+                        found += 1
+                a = w
+                r = 0
+    c.next[t] = s1
+    c.pairs[t] += found
+    return 0
+
+
+def phrases_count_shard(PairCounter pc, GapIndex gi, const int32_t[::1] ids,
+                        const int64_t[::1] ends, const uint8_t[::1] is_conn,
+                        int64_t s0, int64_t s1):
+    """Count the phrase candidates of sentences [s0, s1) into ``pc``.
+
+    Rows of ``pc`` are left units (``n_lex + gi.n_lefts`` of them), columns lexicon ids
+    of the second word. ``gi`` must have been filled by :func:`phrases_intern_gaps` over
+    the same sentences (which also checked the ids). Returns the candidates counted.
+    """
+    cdef count_job jb
+    cdef int64_t n_lex = is_conn.shape[0]
+    _check_corpus(ids, ends, s0, s1)
+    if s1 <= s0:
+        return 0
+    if pc.n_rows != n_lex + gi.n_lefts or pc.n_cols != n_lex:
+        raise ValueError("the counter must have n_lex + n_lefts rows and n_lex columns")
+    jb.runs = &gi.runs
+    jb.lefts = &gi.lefts
+    jb.ids = &ids[0] if ids.shape[0] > 0 else NULL
+    jb.ends = &ends[0]
+    jb.is_conn = &is_conn[0] if n_lex > 0 else NULL
+    jb.n_lex = n_lex
+    return pc.count(_count_thread, &jb, s0, s1)
+
+
+def phrases_score(const int64_t[::1] count_a, const int64_t[::1] count_b,
+                  const int64_t[::1] count_ab, int scoring, int64_t min_count,
+                  double len_vocab, double corpus_word_count, double[::1] out):
+    """Score candidates as gensim's ``original_scorer`` / ``npmi_scorer`` do.
+
+    Parameters
+    ----------
+    count_a, count_b, count_ab : ndarray of int64, shape (n,)
+        Counts of the first word, of the last word, of the candidate (all >= 1).
+    scoring : int
+        SCORING_DEFAULT: ``(count_ab - min_count) / (count_a * count_b) * len_vocab``;
+        SCORING_NPMI: ``log(pab / (pa * pb)) / -log(pab)`` with ``p = count /
+        corpus_word_count``, ``-inf`` when ``count_ab < min_count``.
+    min_count : int
+    len_vocab, corpus_word_count : float
+    out : ndarray of float64, shape (n,)
+        The scores. NaN where ``count_a * count_b`` overflows int64 (the caller
+        computes those with exact integers, as Python does).
+
+    Returns
+    -------
+    int
+        The entries left NaN (overflow).
+    """
+    cdef int64_t i, n = count_a.shape[0], ca, cb, n_over = 0
+    cdef double pa, pb, pab, x
+    if count_b.shape[0] != n or count_ab.shape[0] != n or out.shape[0] != n:
+        raise ValueError("the count arrays and out must have the same length")
+    if scoring not in (SCORING_DEFAULT, SCORING_NPMI):
+        raise ValueError("unknown scoring")
+    with nogil:
+        for i in range(n):
+            ca = count_a[i]
+            cb = count_b[i]
+            if scoring == SCORING_DEFAULT:
+                if ca <= 0 or cb <= 0:
+                    out[i] = -INFINITY
+                elif ca > INT64_MAX // cb:
+                    out[i] = NAN
+                    n_over += 1
+                else:
+                    # gensim: (bigram_count - min_count) / float(denom) * len_vocab
+                    out[i] = <double>(count_ab[i] - min_count) / <double>(ca * cb) * len_vocab
+            else:
+                if count_ab[i] < min_count:
+                    out[i] = -INFINITY
+                    continue
+                pa = <double>ca / corpus_word_count
+                pb = <double>cb / corpus_word_count
+                pab = <double>count_ab[i] / corpus_word_count
+                x = pab / (pa * pb)
+                if not (x > 0.0) or not isfinite(x) or not (pab > 0.0):
+                    out[i] = -INFINITY      # gensim: a ValueError of log, never a phrase
+                else:
+                    out[i] = log(x) / -log(pab)
+    return n_over
+
+
+cdef class PhraseTrie:
+    """The accepted phrases of one pass, as a trie over its input units.
+
+    Parameters
+    ----------
+    units : ndarray of int32
+        The phrases' input units back to back; each in [0, n_units).
+    offsets : ndarray of int64, shape (n_phrases + 1,)
+        Phrase p is ``units[offsets[p]:offsets[p + 1]]`` (at least 2 units).
+    out_ids : ndarray of int32, shape (n_phrases,)
+        The output unit of each phrase.
+    is_conn : ndarray of uint8, shape (n_units,)
+        1 for the input units that are connector words.
+
+    Notes
+    -----
+    The node of a one-unit prefix is the unit itself; longer prefixes get nodes
+    ``n_units, n_units + 1, ...``; the table maps (node, next unit) to a node.
+    """
+    cdef nv_pairtab tab
+    cdef int32_t[::1] accept
+    cdef const uint8_t[::1] conn
+    cdef readonly int64_t n_units, n_nodes, n_phrases
+
+    def __cinit__(self, const int32_t[::1] units, const int64_t[::1] offsets,
+                  const int32_t[::1] out_ids, const uint8_t[::1] is_conn):
+        cdef int64_t p, j, n_p = out_ids.shape[0], node, f
+        cdef int64_t n_units = is_conn.shape[0]
+        cdef uint64_t key
+        if offsets.shape[0] != n_p + 1 or offsets[0] != 0 or offsets[n_p] != units.shape[0]:
+            raise ValueError("offsets must have n_phrases + 1 entries from 0 to len(units)")
+        for p in range(n_p):
+            if offsets[p + 1] - offsets[p] < 2:
+                raise ValueError(f"phrase {p} has fewer than 2 units")
+        if units.shape[0] and (np.asarray(units).min() < 0 or np.asarray(units).max() >= n_units):
+            raise ValueError(f"phrase units must be in [0, {n_units})")
+        if n_units + units.shape[0] >= INT32_MAX:
+            raise OverflowError("too many phrase units")
+        self.n_units = n_units
+        self.n_phrases = n_p
+        self.conn = is_conn
+        if nv_pairtab_init(&self.tab, 2 * units.shape[0] + 16, _MAX_CAP, 64) < 0:
+            raise MemoryError("cannot allocate the phrase trie")
+        acc = np.full(max(units.shape[0], 1), -1, dtype=np.int32)
+        self.accept = acc
+        self.n_nodes = 0
+        for p in range(n_p):
+            node = units[offsets[p]]
+            for j in range(offsets[p] + 1, offsets[p + 1]):
+                key = nv_ngram_key(<int32_t>node, units[j])
+                f = nv_pairtab_find(&self.tab, key)
+                if f < 0:
+                    if _room(&self.tab) < 0:
+                        raise MemoryError("cannot grow the phrase trie")
+                    f = n_units + self.n_nodes
+                    self.n_nodes += 1
+                    nv_pairtab_add(&self.tab, key, f)
+                node = f
+            self.accept[node - n_units] = out_ids[p]
+
+    def __dealloc__(self):
+        nv_pairtab_free(&self.tab)
+
+
+cdef inline int32_t _match(const nv_pairtab *tab, const int32_t *accept, int64_t n_units,
+                           const int32_t *units, int64_t a, int64_t b) noexcept nogil:
+    """Output unit of the phrase units[a..b] (inclusive), or -1."""
+    cdef int64_t node = units[a], j
+    if node < 0:
+        return -1
+    for j in range(a + 1, b + 1):
+        if units[j] < 0:
+            return -1
+        node = nv_pairtab_find(tab, nv_ngram_key(<int32_t>node, units[j]))
+        if node < 0:
+            return -1
+    if node < n_units:
+        return -1
+    return accept[node - n_units]
+
+
+def phrases_apply(PhraseTrie trie, const int32_t[::1] units, const int64_t[::1] starts,
+                  const int64_t[::1] ends, int32_t[::1] out_units, int64_t[::1] out_starts,
+                  int64_t[::1] out_ends):
+    """Merge the phrases of ``trie`` in each sentence, greedily from the left.
+
+    As gensim's ``analyze_sentence``: a word opens a candidate; connector words after it
+    wait; the next word either closes a phrase (the whole span becomes one output unit
+    and the next candidate starts after it) or, if the span is not a phrase, the opening
+    word and the connectors are kept as they are and the candidate restarts at this word.
+
+    Parameters
+    ----------
+    trie : PhraseTrie
+    units : ndarray of int32, shape (n,)
+        Input units in [0, trie.n_units), or -1 (a unit the model does not know, not a
+        connector) or -2 (an unknown connector word).
+    starts : ndarray of int64, shape (n,)
+        A position carried along with each unit (a merged unit gets its first's).
+    ends : ndarray of int64, shape (n_sentences,)
+    out_units, out_starts : ndarray, shape (n,)
+    out_ends : ndarray of int64, shape (n_sentences,)
+
+    Returns
+    -------
+    int
+        Output units written.
+    """
+    cdef int64_t n = units.shape[0], S = ends.shape[0], s, j, x, b0, b1, st, k = 0
+    cdef int64_t n_units = trie.n_units
+    cdef int32_t u, got
+    cdef bint conn
+    cdef int err = 0
+    cdef const nv_pairtab *tab = &trie.tab
+    cdef const int32_t *accept = &trie.accept[0]
+    cdef const uint8_t *is_conn = &trie.conn[0] if n_units > 0 else NULL
+    if starts.shape[0] != n or out_units.shape[0] < n or out_starts.shape[0] < n \
+            or out_ends.shape[0] != S:
+        raise ValueError("starts and the outputs must be as long as units and ends")
+    _check_corpus(units, ends, 0, S)
+    if n == 0:
+        for s in range(S):
+            out_ends[s] = 0
+        return 0
+    with nogil:
+        for s in range(S):
+            b0 = ends[s - 1] if s > 0 else 0
+            b1 = ends[s]
+            st = -1
+            for j in range(b0, b1):
+                u = units[j]
+                if u < -2 or u >= n_units:
+                    err = E_BAD_ID
+                    break
+                conn = u == -2 or (u >= 0 and is_conn[u])
+                if conn:
+                    if st < 0:
+                        out_units[k] = u
+                        out_starts[k] = starts[j]
+                        k += 1
+                    continue
+                if st >= 0:
+                    got = _match(tab, accept, n_units, &units[0], st, j)
+                    if got >= 0:
+                        out_units[k] = got
+                        out_starts[k] = starts[st]
+                        k += 1
+                        st = -1
+                        continue
+                    for x in range(st, j):
+                        out_units[k] = units[x]
+                        out_starts[k] = starts[x]
+                        k += 1
+                st = j
+            if err != 0:
+                break
+            if st >= 0:
+                for x in range(st, b1):
+                    out_units[k] = units[x]
+                    out_starts[k] = starts[x]
+                    k += 1
+            out_ends[s] = k
+    if err != 0:
+        raise ValueError(f"unit out of range [-2, {n_units}) in sentence {s}")
+    return k
+
+
+def phrases_encode_lists(list sentences, dict index, int32_t[::1] out,
+                         int64_t[::1] lengths, Py_ssize_t first=0):
+    """Ids of the tokens of ``sentences`` (lists of tokens), numbering new tokens in
+    ``index`` (token -> id) in order of first occurrence.
+
+    Parameters
+    ----------
+    sentences : list of list
+        Each a list or tuple of tokens (any hashable; the caller checks the distinct
+        tokens afterwards).
+    index : dict
+        Token -> id, updated.
+    out : ndarray of int32
+        Receives the ids, sentence after sentence (at least as many as the tokens).
+    lengths : ndarray of int64, shape (len(sentences),)
+        Receives the length of each sentence.
+    first : int
+        Index of the first sentence in the corpus (for messages).
+
+    Returns
+    -------
+    int
+        Tokens written.
+
+    Raises
+    ------
+    TypeError
+        A sentence that is not a list or tuple (a str included), or an unhashable token.
+    OverflowError
+        More than 2**31 - 1 distinct tokens.
+    """
+    cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences)
+    cdef object sent, tok
+    cdef list ls
+    cdef PyObject *got
+    cdef Py_ssize_t n_index = len(index)
+    if lengths.shape[0] != n_s:
+        raise ValueError("lengths must have one entry per sentence")
+    for i in range(n_s):
+        sent = sentences[i]
+        if type(sent) is list:
+            ls = <list>sent
+        elif type(sent) is tuple:
+            ls = list(<tuple>sent)
+        else:
+            raise TypeError(f"sentence {first + i} of the corpus is a {type(sent).__name__}; "
+                            "Phrases.fit takes sentences as lists of str tokens (or a Corpus, "
+                            "or a path)")
+        n = len(ls)
+        if k + n > out.shape[0]:
+            raise ValueError("out is too short for the tokens")
+        for j in range(n):
+            tok = ls[j]
+            got = PyDict_GetItem(index, tok)
+            if got == NULL:
+                if n_index >= INT32_MAX:
+                    raise OverflowError("more than 2**31 - 1 distinct tokens")
+                PyDict_SetItem(index, tok, n_index)    # TypeError if unhashable
+                out[k] = <int32_t>n_index
+                n_index += 1
+            else:
+                out[k] = <int32_t>(<object>got)
+            k += 1
+        lengths[i] = n
+    return k

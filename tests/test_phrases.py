@@ -1,0 +1,330 @@
+"""Phrases: the same phrases, scores and merged sentences as gensim 4's Phrases on the
+bundled demo corpus; the kernels against a slow reference on generated corpora (with
+connector words, several threads, spills); save/load; the CLI; bad input."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import ngramvec as nv
+from ngramvec.base.exceptions import CorpusError, VectorsFormatError
+from ngramvec.cli import main as cli_main
+
+gensim_phrases = pytest.importorskip("gensim.models.phrases")
+G = gensim_phrases.Phrases
+E = gensim_phrases.ENGLISH_CONNECTOR_WORDS
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The demo corpus tokenized once by ngramvec: what both libraries are given."""
+    return list(nv.Corpus(nv.dataset_path("demo")))
+
+
+SETTINGS = {
+    "default": {},
+    "connectors": {"connector_words": E},
+    "npmi": {"scoring": "npmi", "threshold": 0.5},
+    "npmi-connectors": {"scoring": "npmi", "threshold": 0.3, "connector_words": E,
+                        "min_count": 3},
+}
+
+
+# --------------------------------------------------------------------------- gensim parity
+
+
+def test_connector_words_are_gensims():
+    assert nv.ENGLISH_CONNECTOR_WORDS == E
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_export_and_transform_equal_gensim(demo, name):
+    kw = SETTINGS[name]
+    g = G(demo, **kw)
+    ours = nv.Phrases(**kw).fit(demo)
+    expected = g.export_phrases()
+    assert len(expected) > 400
+    assert ours.export_phrases() == expected          # keys and scores, exactly
+    assert ours.pass_stats_[0]["len_vocab"] == len(g.vocab)
+    assert ours.corpus_word_count_ == g.corpus_word_count
+    frozen = g.freeze()
+    merged = ours.transform(demo)
+    assert merged == [frozen[s] for s in demo]
+    assert sum(len(s) for s in merged) < sum(len(s) for s in demo)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["default", "npmi-connectors"])
+def test_trigrams_equal_two_chained_gensim_models(demo, name):
+    """max_order=3 merges as gensim's Phrases(bigram[sentences]) applied after bigram;
+    its second-pass scores are the ones gensim's find_phrases reports."""
+    kw = SETTINGS[name]
+    bigram = G(demo, **kw).freeze()
+    once = [bigram[s] for s in demo]
+    trigram = G(once, **kw)
+    ours = nv.Phrases(max_order=3, **kw).fit(demo)
+    assert ours.transform(demo) == [trigram[s] for s in once]
+    found = trigram.find_phrases(once)
+    exported = ours.export_phrases()
+    assert len(found) > 50
+    assert all(exported[k] == v for k, v in found.items())
+    assert ours.pass_stats_[1]["len_vocab"] == len(trigram.vocab)
+    second = [k for k, p in zip(ours.phrases_, ours.passes_) if p == 2]
+    assert any(k.count("_") >= 2 for k in second)
+
+
+def test_inputs_agree(demo, tmp_path):
+    """Token lists, a Corpus, an EncodedCorpus and a path give the same phrases."""
+    path = nv.dataset_path("demo")
+    ref = nv.Phrases(connector_words=E).fit(demo).export_phrases()
+    corpus = nv.Corpus(path)
+    assert nv.Phrases(connector_words=E).fit(corpus).export_phrases() == ref
+    assert nv.Phrases(connector_words=E).fit(corpus.encoded()).export_phrases() == ref
+    assert nv.Phrases(connector_words=E).fit(path).export_phrases() == ref
+
+
+def test_threads_and_spills_do_not_change_the_result(demo):
+    ref = nv.Phrases(connector_words=E, n_threads=1).fit(demo)
+    two = nv.Phrases(connector_words=E, n_threads=2, memory_limit=600_000).fit(demo)
+    assert two.export_phrases() == ref.export_phrases()
+    np.testing.assert_array_equal(two.counts_, ref.counts_)
+
+
+# --------------------------------------------------------------------------- reference
+
+
+def reference(sentences, min_count, threshold, scoring, connectors, delimiter="_"):
+    """Gensim's rules written plainly: counts, scores, phrases (one pass)."""
+    words: dict = {}
+    cands: dict = {}
+    total = 0
+    for s in sentences:
+        start, between = None, []
+        for w in s:
+            total += 1
+            if w in connectors:
+                if start is not None:
+                    between.append(w)
+                continue
+            words[w] = words.get(w, 0) + 1
+            if start is not None:
+                key = (start, *between, w)
+                cands[key] = cands.get(key, 0) + 1
+            start, between = w, []
+    len_vocab = len(words) + len(cands)
+    out = {}
+    for key, n in cands.items():
+        a, b = words[key[0]], words[key[-1]]
+        if scoring == "default":
+            score = (n - min_count) / float(a * b) * len_vocab
+        else:
+            if n < min_count:
+                continue
+            pa, pb, pab = a / float(total), b / float(total), n / float(total)
+            score = math.log(pab / (pa * pb)) / -math.log(pab)
+        if score > threshold:
+            out[delimiter.join(key)] = score
+    return out
+
+
+def merge_reference(sentence, phrases, connectors, delimiter="_"):
+    """Greedy left-to-right merging, as gensim's analyze_sentence."""
+    out, start, between = [], None, []
+    for w in sentence:
+        if w in connectors:
+            if start is not None:
+                between.append(w)
+            else:
+                out.append(w)
+            continue
+        if start is not None:
+            key = delimiter.join([start, *between, w])
+            if key in phrases:
+                out.append(key)
+                start, between = None, []
+                continue
+            out.extend([start, *between])
+        start, between = w, []
+    if start is not None:
+        out.extend([start, *between])
+    return out
+
+
+def generated(seed, n_sent=300, vocab=12, conn=3):
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(vocab)] + [f"c{i}" for i in range(conn)]
+    p = 1.0 / np.arange(1, len(words) + 1)
+    p /= p.sum()
+    # collocations planted among the random words, with connectors inside some
+    planted = [["x0", "y0"], ["x1", "c0", "y1"], ["x2", "c1", "c0", "y2"], ["x0", "c2", "y3"]]
+    sents = []
+    for _ in range(n_sent):
+        n = int(rng.integers(0, 15))
+        sent = [words[i] for i in rng.choice(len(words), n, p=p)]
+        for _ in range(int(rng.integers(0, 3))):
+            at = int(rng.integers(0, len(sent) + 1))
+            sent[at:at] = planted[int(rng.integers(0, len(planted)))]
+        sents.append(sent)
+    return sents, frozenset(f"c{i}" for i in range(conn))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("scoring, threshold", [("default", 1.0), ("npmi", 0.05)])
+def test_kernels_match_the_reference(seed, scoring, threshold):
+    sents, conn = generated(seed)
+    expected = reference(sents, 2, threshold, scoring, conn)
+    assert expected, "the generated corpus must have phrases"
+    model = nv.Phrases(min_count=2, threshold=threshold, scoring=scoring, connector_words=conn,
+                       n_threads=1 + seed % 2).fit(sents)
+    got = model.export_phrases()
+    assert got.keys() == expected.keys()
+    assert all(got[k] == expected[k] for k in got)
+    assert model.transform(sents) == [merge_reference(s, expected, conn) for s in sents]
+
+
+def test_unknown_words_and_connectors_in_transform():
+    sents, conn = generated(7)
+    model = nv.Phrases(min_count=2, threshold=1.0, connector_words=conn | {"zz"}).fit(sents)
+    phrases = model.export_phrases()
+    key = next(k for k in phrases if k.count("_") >= 2)      # a phrase with a connector
+    toks = key.split("_")
+    s = ["zz", "new"] + toks + ["zz", "q"] + toks[:-1] + ["zz"] + toks[-1:]
+    assert model[s] == merge_reference(s, phrases, conn | {"zz"})
+    assert model[s][2] == key
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_views_getitem_and_fit_transform(demo):
+    model = nv.Phrases(connector_words=E).fit(demo)
+    view = model.phrase_corpus(demo[:200])
+    first = list(view)
+    assert first == list(view) == model.transform(demo[:200])
+    assert model[demo[:200]] is not None and list(model[demo[:200]]) == first
+    assert model[demo[3]] == first[3]
+    assert model[[]] == []
+    assert nv.Phrases(connector_words=E).fit_transform(demo[:300]) == \
+        nv.Phrases(connector_words=E).fit(demo[:300]).transform(demo[:300])
+    # the view is a corpus for the next stage: merged tokens are kept
+    enc = nv.Corpus(view, lowercase=False).encoded()
+    assert any("_" in k for k in enc.lexicon_keys)
+
+
+def test_save_load_round_trip(demo, tmp_path):
+    model = nv.Phrases(connector_words=E, max_order=3, threshold=20.0).fit(demo)
+    path = tmp_path / "phrases.npz"
+    model.save(path)
+    back = nv.Phrases.load(path)
+    assert back.export_phrases() == model.export_phrases()
+    assert back.connector_words == E and back.max_order == 3 and back.threshold == 20.0
+    assert back.transform(demo[:500]) == model.transform(demo[:500])
+    assert back.pass_stats_ == model.pass_stats_
+
+
+def test_load_refuses_damaged_files(demo, tmp_path):
+    model = nv.Phrases().fit(demo[:2000])
+    path = tmp_path / "p.npz"
+    model.save(path)
+    with np.load(path) as f:
+        arrays = dict(f)
+    arrays["phrase_offsets_"] = arrays["phrase_offsets_"][:-1]
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **arrays)
+    with pytest.raises(VectorsFormatError, match="bad.npz"):
+        nv.Phrases.load(bad)
+    with pytest.raises(VectorsFormatError, match="holds a Phrases, not a SGNS"):
+        nv.SGNS.load(path)
+
+
+def test_no_phrases_and_unfitted(demo):
+    model = nv.Phrases(threshold=1e12).fit(demo[:500])
+    assert model.export_phrases() == {} and model.phrases_ == []
+    assert model.transform(demo[:5]) == demo[:5]
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError, match="This Phrases instance is not fitted yet"):
+        nv.Phrases().export_phrases()
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"threshold": 0.0}, r"The 'threshold' parameter of Phrases must be a float in the range "
+                         r"\(0, inf\) for scoring='default'. Got 0.0 instead."),
+    ({"threshold": -3.0}, r"'threshold' parameter of Phrases .* \(0, inf\)"),
+    ({"scoring": "npmi", "threshold": 1.5},
+     r"The 'threshold' parameter of Phrases must be a float in the range \(-1, 1\] for "
+     r"scoring='npmi'. Got 1.5 instead."),
+    ({"scoring": "npmi", "threshold": -1.0}, r"'threshold' parameter of Phrases .*\(-1, 1\]"),
+    ({"scoring": "pmi"}, r"The 'scoring' parameter of Phrases must be a str among "
+                         r"\{'default', 'npmi'\}"),
+    ({"min_count": 0}, r"The 'min_count' parameter of Phrases must be an int"),
+    ({"max_order": 1}, r"The 'max_order' parameter of Phrases must be an int in the range "
+                       r"\[2, 8\]"),
+    ({"delimiter": ""}, r"The 'delimiter' parameter of Phrases must be a non-empty str"),
+    ({"delimiter": "a b"}, r"'delimiter' parameter of Phrases must be a non-empty str without "
+                           r"whitespace"),
+    ({"connector_words": "the"}, r"The 'connector_words' parameter of Phrases must be an "
+                                 r"iterable of str"),
+    ({"connector_words": {"of_the"}}, r"'connector_words' parameter of Phrases holds 'of_the', "
+                                      r"which contains the 'delimiter' '_'"),
+    ({"connector_words": {""}}, r"'connector_words' parameter of Phrases must hold non-empty"),
+])
+def test_bad_parameters(kw, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        nv.Phrases(**kw).fit([["a", "b"]])
+
+
+def test_delimiter_inside_a_token():
+    sents = [["new", "york"], ["new_york", "city"]]
+    with pytest.raises(ValueError, match=r"The 'delimiter' parameter of Phrases \('_'\) occurs "
+                                         r"inside the token 'new_york' of the corpus"):
+        nv.Phrases().fit(sents)
+    # another delimiter is fine
+    assert nv.Phrases(min_count=1, threshold=0.01, delimiter="+").fit(sents)
+
+
+def test_bad_corpora():
+    with pytest.raises(CorpusError, match="the corpus has no tokens"):
+        nv.Phrases().fit([[], []])
+    with pytest.raises(TypeError, match="sentence 1 of the corpus is a str"):
+        nv.Phrases().fit([["a"], "b c"])
+    with pytest.raises(ValueError, match="the corpus holds an empty token ''"):
+        nv.Phrases().fit([["a", ""]])
+    with pytest.raises(TypeError, match=r"the corpus holds the token 3 \(int\)"):
+        nv.Phrases().fit([["a", 3]])
+    model = nv.Phrases(min_count=1, threshold=0.01).fit([["a", "b"]] * 3)
+    with pytest.raises(TypeError, match="got a str sentence"):
+        model.transform(["a b"])
+    with pytest.raises(TypeError, match="not a str"):
+        model["a b"]
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_phrases(tmp_path, demo):
+    out, table, saved = tmp_path / "phrased.txt", tmp_path / "phrases.tsv", tmp_path / "m.npz"
+    status = cli_main(["phrases", nv.dataset_path("demo"), "-o", str(out), "--connector-words",
+                       "english", "--export", str(table), "--save-model", str(saved), "-q"])
+    assert status == 0
+    model = nv.Phrases(connector_words=E).fit(demo)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line.split(" ") for line in lines] == model.transform(demo)
+    rows = [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()]
+    assert {k: float(s) for k, s, _ in rows} == model.export_phrases()
+    assert nv.Phrases.load(saved).export_phrases() == model.export_phrases()
+
+
+def test_cli_phrases_errors(tmp_path, capsys):
+    out = tmp_path / "o.txt"
+    assert cli_main(["phrases", nv.dataset_path("demo"), "-o", str(out), "--threshold", "0"]) == 2
+    assert "The 'threshold' parameter of Phrases must be a float in the range (0, inf)" in \
+        capsys.readouterr().err
+    assert cli_main(["phrases", nv.dataset_path("demo"), "-o", str(out), "--connector-words",
+                     str(tmp_path / "missing.txt")]) == 2
+    assert "cannot read the --connector-words file" in capsys.readouterr().err
+    assert not out.exists()
