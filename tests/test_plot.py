@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
+import matplotlib.figure  # noqa: E402
+import matplotlib.image  # noqa: E402
 
 from ngramvec.base.exceptions import OutOfVocabularyError, VectorsFormatError  # noqa: E402
 from ngramvec.cli import main  # noqa: E402
@@ -227,3 +230,19 @@ def test_saved_class(tmp_path, wv):
         saved_class(tmp_path / "bad.npz")
     with pytest.raises(FileNotFoundError, match="no such file"):
         saved_class(tmp_path / "missing.npz")
+
+
+def test_benchmark_charts(tmp_path):
+    """benchmarks/plot.py draws the three charts of benchmarks/README.md from the results
+    files in the repository."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "plot.py"), "--out",
+                           str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for name in ("speed.png", "quality.png", "memory.png"):
+        assert_not_blank(tmp_path / name, min_colours=6)
+        assert f"figures/{name}" in (root / "benchmarks" / "README.md").read_text("utf-8")
+    bad = subprocess.run([sys.executable, str(root / "benchmarks" / "plot.py"), "--out",
+                          str(tmp_path), "--source", "nope=x.json"], capture_output=True,
+                         text=True, timeout=300)
+    assert bad.returncode == 2 and "--source takes NAME=FILE" in bad.stderr
