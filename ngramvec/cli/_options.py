@@ -36,13 +36,19 @@ Parser = argparse.ArgumentParser
 AFTER_COMMAND = "after_command_"
 
 
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """The help of every parser: descriptions and epilogs as written, and the default
-    of every option shown, as ``(default: 5)`` after its help.
+class HelpFormatter(argparse.HelpFormatter):
+    """The help of every parser: the default of every option shown, as ``(default: 5)``
+    after its help; a description or epilog of several lines (examples) as written, one
+    of a single line wrapped.
 
     An option whose help already names its default (``default: all cores``) is left
     as it is; flags (``store_true`` / ``store_false``) and counts have none to show.
     """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -21,11 +22,13 @@ _EPILOG = f"""examples:
       --method whitening --n-components 100
   ngramvec postprocess vec.npz -o vec.w.npz --method whitening --fit-limit 50000 \\
       --save-transform whitening.npz
-Formats follow the file names as everywhere in the CLI, {FORMAT_RULE}
-(text without a header is read as GloVe). --format chooses the format written, as in
-every command that writes vectors; --input-format the format read, as --format of the
-commands that only read vectors. --binary and --write-binary are deprecated aliases of
---input-format word2vec-binary and --format word2vec-binary (a warning says so)."""
+""" + textwrap.fill(
+    f"Formats follow the file names as everywhere in the CLI, {FORMAT_RULE} (text without a "
+    "header is read as GloVe). --format chooses the format written, as in every command "
+    "that writes vectors; --input-format the format read, as --format of the commands that "
+    "only read vectors. --binary and --write-binary are deprecated aliases of --input-format "
+    "word2vec-binary and --format word2vec-binary (a warning says so).", 79,
+    break_on_hyphens=False)
 
 #: Deprecated options -> (the option to use, what it stands for); kept working, with a
 #: warning, since 0.1 (to be removed in a later version).
