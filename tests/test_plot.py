@@ -232,6 +232,7 @@ def test_saved_class(tmp_path, wv):
         saved_class(tmp_path / "missing.npz")
 
 
+@pytest.mark.slow
 def test_benchmark_charts(tmp_path):
     """benchmarks/plot.py draws the three charts of benchmarks/README.md from the results
     files in the repository."""
