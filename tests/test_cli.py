@@ -1,6 +1,8 @@
 """Tests of the ngramvec command line."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ngramvec.cli import main
@@ -94,7 +96,8 @@ def test_ngram_commands(tmp_path, corpus_file, capsys):
 # --------------------------------------------------------------------------- registration
 
 EXPECTED_COMMANDS = {"tokenize", "vocab", "count", "ppmi", "svd", "sgns", "glove", "eval",
-                     "similar", "analogy", "postprocess", "demo", "phrases"}
+                      "similar", "analogy", "postprocess", "demo", "phrases", "plot",
+                      "plot-training"}
 
 
 def _subcommands(parser):
@@ -114,7 +117,7 @@ def test_every_subcommand_is_registered(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    assert all(f"    {name} " in out for name in EXPECTED_COMMANDS)
+    assert all(re.search(rf"^    {re.escape(name)}\s", out, re.M) for name in EXPECTED_COMMANDS)
 
 
 def test_argparse_only_in_cli():
@@ -168,12 +171,18 @@ def test_without_compiled_extensions(tmp_path, corpus_file):
     script = tmp_path / "hide.py"
     script.write_text(_HIDE_EXTENSIONS, encoding="utf-8")
 
+    import os
+    import pathlib
+    # the checkout under test, not whatever ngramvec the interpreter would find first
+    env = dict(os.environ, PYTHONPATH=str(pathlib.Path(__file__).resolve().parents[1]))
+
     def run(*argv):
         return subprocess.run([sys.executable, str(script), *argv], capture_output=True,
-                              text=True, timeout=120)
+                              text=True, timeout=120, env=env)
     r = run("--help")
     assert "IMPORT-FAILED" not in r.stdout, r.stdout
-    assert r.returncode == 0 and all(f"    {n} " in r.stdout for n in EXPECTED_COMMANDS)
+    assert r.returncode == 0 and all(
+        re.search(rf"^    {re.escape(n)}\s", r.stdout, re.M) for n in EXPECTED_COMMANDS)
     r = run("sgns", str(corpus_file), "-o", str(tmp_path / "v.bin"))
     err = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(err) == 1, r.stderr
@@ -189,23 +198,30 @@ def test_verbosity_options_before_or_after_the_command():
     parse = build_parser().parse_args
     base = ["vocab", "c.txt", "-o", "v.txt"]
     a = parse(base)
-    assert (a.progress, a.quiet, a.verbose, a.debug) == (True, False, 0, False)
+    assert (a.progress, a.quiet, a.verbose, a.debug) == (True, 0, 0, False)
     for argv in (["--no-progress", "-q", "--debug"] + base, base + ["--no-progress", "-q", "--debug"]):
         a = parse(argv)
-        assert (a.progress, a.quiet, a.verbose, a.debug) == (False, True, 0, True)
+        assert (a.progress, a.quiet, a.verbose, a.debug) == (False, 1, 0, True)
     assert parse(["-vv"] + base).verbose == 2 and parse(base + ["-v"]).verbose == 1
-    with pytest.raises(SystemExit):
-        parse(["-q", "-v"] + base)
+    # counted, before and after the subcommand together
+    assert parse(["-v"] + base + ["-v"]).verbose == 2
+    assert parse(["-q"] + base + ["-qq"]).quiet == 3
+    a = parse(["-q", "-v"] + base)
+    assert (a.quiet, a.verbose) == (1, 1)
+    assert not any(name.startswith("after_command_") for name in vars(a))
 
 
 def test_log_levels():
     import logging
     from ngramvec.cli._common import log_levels
-    assert log_levels() == {"ngramvec": logging.WARNING, "ngramvec.cli": logging.INFO}
-    assert log_levels(verbose=1) == {"ngramvec": logging.INFO, "ngramvec.cli": logging.INFO}
-    assert log_levels(verbose=2) == {"ngramvec": logging.DEBUG, "ngramvec.cli": logging.DEBUG}
-    assert log_levels(quiet=True) == {"ngramvec": logging.WARNING,
-                                      "ngramvec.cli": logging.WARNING}
+    W, I, D, E = logging.WARNING, logging.INFO, logging.DEBUG, logging.ERROR
+    names = ("ngramvec", "ngramvec.cli", "ngramvec.saved")
+    assert log_levels() == dict(zip(names, (W, I, I)))
+    assert log_levels(verbose=1) == dict(zip(names, (I, I, I)))
+    assert log_levels(verbose=2) == log_levels(verbose=5) == dict(zip(names, (D, D, D)))
+    assert log_levels(quiet=1) == dict(zip(names, (W, W, W)))
+    assert log_levels(quiet=2) == log_levels(quiet=4) == dict(zip(names, (E, E, E)))
+    assert log_levels(quiet=1, verbose=1) == log_levels()
 
 
 def test_default_output_is_summary_only(tmp_path, corpus_file, capsys):
@@ -214,10 +230,11 @@ def test_default_output_is_summary_only(tmp_path, corpus_file, capsys):
     argv = ["vocab", str(corpus_file), "--min-count", "1", "-o", str(tmp_path / "v.txt")]
     assert main(argv) == 0
     err = capsys.readouterr().err.splitlines()
-    assert err == [f"INFO ngramvec.cli.vocab: wrote 13 entries to {tmp_path / 'v.txt'}"]
+    assert err == [f"INFO ngramvec.saved: saved a vocabulary of 13 entries to "
+                   f"{tmp_path / 'v.txt'}"]
     assert main(["-v"] + argv) == 0
     err = capsys.readouterr().err
-    assert "INFO ngramvec.data.vocab:" in err and "INFO ngramvec.cli.vocab:" in err
+    assert "INFO ngramvec.data.vocab:" in err and "INFO ngramvec.saved:" in err
     assert main(["-q"] + argv) == 0
     assert capsys.readouterr().err == ""
     # main() leaves the logging configuration as it found it
@@ -266,7 +283,8 @@ def _usage_error(argv, capsys):
 @pytest.mark.parametrize("argv, expected", [
     (["--bogus"], "ngramvec: error: unrecognized arguments: --bogus (see 'ngramvec --help')"),
     ([], "ngramvec: error: a COMMAND is required, one of: demo, tokenize, vocab, count, ppmi, "
-         "svd, sgns, glove, eval, similar, analogy, postprocess, phrases (see 'ngramvec --help')"),
+          "svd, sgns, glove, eval, similar, analogy, postprocess, phrases, plot, plot-training "
+          "(see 'ngramvec --help')"),
     (["count"], "ngramvec count: error: the following arguments are required: corpus, "
                 "-o/--output (see 'ngramvec count --help')"),
     (["count", "c.txt", "--bogus", "-o", "x.npz"],
@@ -282,7 +300,8 @@ def _usage_error(argv, capsys):
      f"number of bytes, from 1 byte to 1EB; got '{10**30}' (see 'ngramvec vocab --help')"),
     (["nope"], "ngramvec: error: argument COMMAND: invalid choice: 'nope' (choose from 'demo', "
                "'tokenize', 'vocab', 'count', 'ppmi', 'svd', 'sgns', 'glove', 'eval', 'similar', "
-               "'analogy', 'postprocess', 'phrases') (see 'ngramvec --help')"),
+               "'analogy', 'postprocess', 'phrases', 'plot', 'plot-training') (see "
+               "'ngramvec --help')"),
 ])
 def test_usage_errors_are_one_line(argv, expected, capsys):
     assert _usage_error(argv, capsys) == expected

@@ -1,7 +1,8 @@
 """The package's import structure: layers, no cycles, few imports inside functions.
 
 The layers are declared once, as import-linter contracts in ``pyproject.toml``
-(``[tool.importlinter]``): cli > vectors > models > data > base | datasets. These tests
+(``[tool.importlinter]``): __main__ > cli > vectors > models > data > base | datasets
+(``__main__`` is ``python -m ngramvec``). These tests
 check them on grimp's import graph of the checkout, to which they add the compiled
 modules (grimp reads ``.py`` files only, so ``from ngramvec.models._cooccur import x``
 would otherwise go unseen).
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ngramvec"
 CONFIG = ROOT / "pyproject.toml"
 
-LAYERS = ["cli", "vectors", "models", "data", "base | datasets"]
+LAYERS = ["__main__", "cli", "vectors", "models", "data", "base | datasets"]
 
 # What an import inside a function may import: optional or heavy dependencies, loaded on
 # first use (plus importlib, to load such a module by name), and ngramvec's private Numba

@@ -13,6 +13,11 @@ Temporaries (:func:`temp_file`, :func:`temp_dir`) are named
 (:func:`remove_stale_temporaries`, called each time a temporary is created, costs one
 listing of that directory). :func:`check_writable` and :func:`check_directory` check
 an output path or a working directory before the work starts.
+
+Each file ngramvec writes is announced once, by :func:`log_saved`: one INFO record of
+the logger ``ngramvec.saved`` (:data:`SAVED_LOGGER`), sent by the function that
+writes the file, and by no caller above it. The command line shows that logger by
+default, so each file a command writes takes exactly one line, whatever ``-v``.
 """
 from __future__ import annotations
 
@@ -37,9 +42,29 @@ from ngramvec.base.exceptions import (PathError, PathIsDirectoryError, PathNotDi
 
 __all__ = ["atomic_write", "open_compressed", "open_write", "compression_of", "DECOMPRESS_ERRORS",
            "temp_file", "temp_dir", "remove_stale_temporaries", "check_writable",
-           "check_directory"]
+           "check_directory", "log_saved", "SAVED_LOGGER"]
 
 logger = logging.getLogger(__name__)
+
+#: Name of the logger of :func:`log_saved`: one INFO record per file written.
+SAVED_LOGGER = "ngramvec.saved"
+_saved = logging.getLogger(SAVED_LOGGER)
+
+
+def log_saved(path: str | os.PathLike, what: str) -> None:
+    """Announce that ``what`` was written to ``path``: the one log record of that file.
+
+    Called once per file by the function that writes it (vector formats, the ``.npz``
+    persistence, vocabularies, figures...), never by its callers, so that a file
+    written is never logged twice.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    what : str
+        What the file holds, e.g. ``"2,406 x 100 vectors (word2vec binary)"``.
+    """
+    _saved.info("saved %s to %s", what, os.fspath(path))
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _XZ_MAGIC = b"\xfd7zXZ\x00"

@@ -44,12 +44,12 @@ from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Seque
 import numpy as np
 
 from ngramvec.base.exceptions import VectorsFormatError
-from ngramvec.base.fileio import atomic_write
+from ngramvec.base.fileio import atomic_write, log_saved
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["FORMAT_VERSION", "META_KEY", "Saved", "ArraySpec", "STRINGS", "save_npz",
-           "load_npz", "check_arrays", "require", "PersistMixin", "encode_strings",
+           "load_npz", "saved_class", "check_arrays", "require", "PersistMixin", "encode_strings",
            "decode_strings", "NPZ_READ_ERRORS", "naming_write_errors"]
 
 #: Version of the layout written by :func:`save_npz`; files of a larger version are refused.
@@ -249,7 +249,7 @@ def naming_write_errors(path: str | os.PathLike) -> Iterator[None]:
 
 def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any],
              params: Mapping[str, Any] | None = None,
-             state: Mapping[str, Any] | None = None) -> None:
+             state: Mapping[str, Any] | None = None, what: str | None = None) -> None:
     """Write arrays, string lists, parameters and state to ``path`` (exactly that name).
 
     Parameters
@@ -263,6 +263,10 @@ def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any]
         else with :func:`numpy.asarray` (object arrays are refused).
     params, state : dict, optional
         JSON-serialisable (NumPy scalars are converted).
+    what : str, optional
+        What the file holds, for its one log record
+        (:func:`~ngramvec.base.fileio.log_saved`); default ``class_name``, with the shape
+        of a 2-D ``vectors`` array.
 
     Raises
     ------
@@ -299,7 +303,12 @@ def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any]
                                   dtype=np.uint8)
     with naming_write_errors(path), atomic_write(path, "wb") as f:
         np.savez(f, **out)
-    logger.debug("saved %s to %s", class_name, os.fspath(path))
+    if what is None:
+        what = class_name
+        vectors = out.get("vectors")
+        if vectors is not None and vectors.ndim == 2:
+            what += f" ({vectors.shape[0]:,} x {vectors.shape[1]:,} vectors)"
+    log_saved(path, what)
 
 
 LegacyReader = Callable[[Mapping[str, np.ndarray], str], "Saved | None"]
@@ -416,6 +425,32 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
     return Saved(found, version, params, state, arrays)
 
 
+def saved_class(path: str | os.PathLike) -> str | None:
+    """The class named by the header of a file written by :func:`save_npz`, reading only
+    that header; None for an ``.npz`` without one (a file of format version 1).
+
+    Raises
+    ------
+    FileNotFoundError
+    VectorsFormatError
+        Not an ``.npz`` archive, or a damaged header (the message names the file).
+    """
+    spath = os.fspath(path)
+    if not os.path.exists(spath):
+        raise FileNotFoundError(f"{spath}: no such file")
+    try:
+        with zipfile.ZipFile(spath) as archive:
+            if f"{META_KEY}.npy" not in archive.namelist():
+                return None
+            with archive.open(f"{META_KEY}.npy") as member:
+                header = np.lib.format.read_array(member, allow_pickle=False)
+        return str(json.loads(header.tobytes().decode("utf-8"))["class"])
+    except NPZ_READ_ERRORS + (TypeError, AttributeError) as exc:
+        raise VectorsFormatError(f"not a file of ngramvec: not a readable .npz with a "
+                                 f"{META_KEY!r} header ({type(exc).__name__}: {exc})",
+                                 spath) from None
+
+
 def require(saved: Saved, names: Sequence[str], path: str) -> None:
     """Raise VectorsFormatError naming ``path`` if an entry of ``names`` is missing."""
     missing = [n for n in names if n not in saved.arrays]
@@ -472,7 +507,10 @@ class PersistMixin:
             If the estimator is not fitted.
         """
         params, arrays, state = self._persist_payload()
-        save_npz(path, type(self).__name__, arrays, params, state)
+        epochs = getattr(self, "epochs_trained_", None)
+        what = f"the {self._persist_what or type(self).__name__}" + (
+            f" ({epochs} epochs trained)" if isinstance(epochs, int) else "")
+        save_npz(path, type(self).__name__, arrays, params, state, what=what)
 
     def _persist_payload(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         """(params, arrays, state) of a fitted estimator: what :meth:`save` writes.

@@ -10,21 +10,31 @@ that is not built is one such error, naming the module and how to build it);
 ``--debug`` shows the traceback instead. Usage errors (an unknown option, a missing
 argument, a bad value) are one line too, ``ngramvec count: error: <what> (see
 'ngramvec count --help')``, exit status 2, naming the subcommand they belong to.
-Output paths and ``--tmp-dir`` are checked before the work starts. Ctrl-C exits with status 130 and SIGTERM with status 143,
-both after removing the temporaries of the run (:mod:`ngramvec.base.signals`).
+Output paths and ``--tmp-dir`` are checked before the work starts. Ctrl-C exits with
+status 130 and SIGTERM with status 143, both after removing the temporaries of the run
+(:mod:`ngramvec.base.signals`).
+
+Conventions shared by every subcommand: ``--help`` shows the default of every option
+(:class:`~ngramvec.cli._options.HelpFormatter`); ``-q``/``-v``/``--no-progress``/
+``--debug`` go before or after the subcommand, and ``-q``/``-v`` are counted and add
+up; ``--format`` names the format of the vectors file of the command (written, or
+read by a command that writes none); each file written is logged in exactly one line
+(:func:`ngramvec.base.fileio.log_saved`); ``ngramvec --version`` and
+``python -m ngramvec`` work as usual.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
+from ngramvec import __version__
 from ngramvec.base.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from ngramvec.cli import (analogy, count, demo, glove, phrases, postprocess, ppmi, sgns, similar,
-                          svd, tokenize, vocab)
+from ngramvec.cli import (analogy, count, demo, glove, phrases, plot, plot_training,
+                          postprocess, ppmi, sgns, similar, svd, tokenize, vocab)
 from ngramvec.cli import eval as eval_
 from ngramvec.cli._common import check_paths, cli_logging
-from ngramvec.cli._options import add_verbosity_options
+from ngramvec.cli._options import AFTER_COMMAND, HelpFormatter, add_verbosity_options
 
 __all__ = ["main", "build_parser", "run_command", "COMMANDS", "EXIT_ERROR", "EXIT_INTERRUPTED",
            "EXIT_TERMINATED"]
@@ -34,11 +44,16 @@ EXIT_INTERRUPTED = 130
 
 #: Every subcommand module, in the order of ``ngramvec --help``.
 COMMANDS = (demo, tokenize, vocab, count, ppmi, svd, sgns, glove, eval_, similar, analogy,
-            postprocess, phrases)
+            postprocess, phrases, plot, plot_training)
 
 
 class _Parser(argparse.ArgumentParser):
-    """A parser whose usage errors take one line (no usage block), exit status 2."""
+    """A parser whose usage errors take one line (no usage block), exit status 2, and
+    whose help shows every default (:class:`~ngramvec.cli._options.HelpFormatter`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["formatter_class"] = HelpFormatter
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         _usage_error(self.prog, message)
@@ -65,6 +80,10 @@ class _CommandParser(_Parser):
         if command is None:
             _usage_error(self.prog, "a COMMAND is required, one of: "
                          + ", ".join(m.NAME for m in COMMANDS))
+        for name in ("quiet", "verbose"):  # counted before and after the subcommand
+            setattr(ns, name, getattr(ns, name) + getattr(ns, AFTER_COMMAND + name, 0))
+            if hasattr(ns, AFTER_COMMAND + name):
+                delattr(ns, AFTER_COMMAND + name)
         return ns
 
 
@@ -75,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = _CommandParser(
         prog="ngramvec", description="Classical word vectors from raw text, fast.",
-        epilog="-q, -v, --no-progress and --debug are also accepted after the subcommand.")
+        epilog="-q, -v, --no-progress and --debug are also accepted after the subcommand. "
+               "'ngramvec COMMAND --help' describes a command.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_verbosity_options(parser, top_level=True)
     # not required=True: argparse would report a missing COMMAND before an unknown option
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -9,7 +9,7 @@ import os
 import sys
 from typing import Any, Iterator, Sequence
 
-from ngramvec.base.fileio import check_directory, check_writable
+from ngramvec.base.fileio import SAVED_LOGGER, check_directory, check_writable
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
 from ngramvec.data.ngrams import parse_contexts
@@ -155,37 +155,48 @@ def _accuracy(part: Any) -> float:
 
 # ---- logging -----------------------------------------------------------------------
 
-def log_levels(quiet: bool = False, verbose: int = 0) -> dict[str, int]:
-    """Levels of the ``ngramvec`` loggers for -q / (default) / -v / -vv.
+def log_levels(quiet: int = 0, verbose: int = 0) -> dict[str, int]:
+    """Levels of the ``ngramvec`` loggers for -qq / -q / (default) / -v / -vv.
 
-    By default a command shows its progress bars, its results and its own summary
-    lines (logger ``ngramvec.cli``), and only warnings of the library; ``-v`` adds the
-    library's logs (per epoch, per pass), ``-vv`` debug messages; ``-q`` leaves
-    warnings only.
+    ``-q`` and ``-v`` are counted and add up (the level is ``verbose - quiet``). By
+    default a command shows its progress bars, its results, its own summary lines
+    (logger ``ngramvec.cli``) and one line per file written (logger
+    ``ngramvec.saved``, :func:`ngramvec.base.fileio.log_saved`), and only warnings of
+    the library; ``-v`` adds the library's logs (per epoch, per pass), ``-vv`` debug
+    messages; ``-q`` leaves warnings (and results) only, ``-qq`` errors only.
 
     Returns
     -------
     dict
-        Logger name -> level, for ``"ngramvec"`` and ``"ngramvec.cli"``.
+        Logger name -> level, for ``"ngramvec"``, ``"ngramvec.cli"`` and
+        ``"ngramvec.saved"``.
 
     Examples
     --------
     >>> log_levels()
-    {'ngramvec': 30, 'ngramvec.cli': 20}
+    {'ngramvec': 30, 'ngramvec.cli': 20, 'ngramvec.saved': 20}
     >>> log_levels(verbose=1)
-    {'ngramvec': 20, 'ngramvec.cli': 20}
+    {'ngramvec': 20, 'ngramvec.cli': 20, 'ngramvec.saved': 20}
+    >>> log_levels(quiet=2)
+    {'ngramvec': 40, 'ngramvec.cli': 40, 'ngramvec.saved': 40}
     """
-    if quiet:
-        return {"ngramvec": logging.WARNING, "ngramvec.cli": logging.WARNING}
-    if verbose >= 2:
-        return {"ngramvec": logging.DEBUG, "ngramvec.cli": logging.DEBUG}
-    if verbose == 1:
-        return {"ngramvec": logging.INFO, "ngramvec.cli": logging.INFO}
-    return {"ngramvec": logging.WARNING, "ngramvec.cli": logging.INFO}
+    level = int(verbose) - int(quiet)
+    if level <= -2:
+        same = logging.ERROR
+    elif level == -1:
+        same = logging.WARNING
+    elif level == 1:
+        same = logging.INFO
+    elif level >= 2:
+        same = logging.DEBUG
+    else:
+        return {"ngramvec": logging.WARNING, "ngramvec.cli": logging.INFO,
+                SAVED_LOGGER: logging.INFO}
+    return {"ngramvec": same, "ngramvec.cli": same, SAVED_LOGGER: same}
 
 
 @contextlib.contextmanager
-def cli_logging(quiet: bool = False, verbose: int = 0) -> Iterator[None]:
+def cli_logging(quiet: int = 0, verbose: int = 0) -> Iterator[None]:
     """Log to stderr at :func:`log_levels` while a command runs, then restore.
 
     The handler and levels are removed again afterwards, so calling ``main()``

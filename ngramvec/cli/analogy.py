@@ -14,11 +14,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``analogy`` subcommand to ``parser.add_subparsers()``."""
     p = subparsers.add_parser(NAME, help="a : b :: c : ?")
     p.add_argument("vectors", help="vectors file")
-    p.add_argument("a")
-    p.add_argument("b")
-    p.add_argument("c")
-    p.add_argument("--topn", type=int, default=5, help="default 5")
-    p.add_argument("--method", default="3cosadd", choices=("3cosadd", "3cosmul"))
+    p.add_argument("a", help="a, as in a : b :: c : ? (man : king :: woman : ?)")
+    p.add_argument("b", help="b")
+    p.add_argument("c", help="c")
+    p.add_argument("--topn", type=int, default=5, help="answers shown")
+    p.add_argument("--method", default="3cosadd", choices=("3cosadd", "3cosmul"),
+                   help="3CosAdd (b - a + c) or 3CosMul (Levy & Goldberg 2014)")
     add_input_format_option(p)
     add_verbosity_options(p)
     return p

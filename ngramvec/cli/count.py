@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
 from ngramvec.cli._common import corpus_from_args, count_from_args, vocabulary_from_args
 from ngramvec.cli._options import (add_corpus_options, add_count_options, add_memory_options,
                                    add_output_options, add_threads_options,
                                    add_verbosity_options, add_vocab_options)
-
-logger = logging.getLogger(__name__)
 
 NAME = "count"
 
@@ -33,6 +30,5 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ngramvec count``; returns the exit status."""
     corpus = corpus_from_args(args)
     counts = count_from_args(args, corpus, vocabulary_from_args(args, corpus))
-    counts.save(args.output)
-    logger.info("wrote %r to %s", counts, args.output)
+    counts.save(args.output)  # logs the file (ngramvec.base.fileio.log_saved)
     return 0

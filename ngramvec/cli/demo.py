@@ -37,12 +37,13 @@ GLOVE_WINDOW, GLOVE_EPOCHS = 10, 25
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``demo`` subcommand to ``parser.add_subparsers()``."""
     p = subparsers.add_parser(NAME, help="train on the bundled corpus, show neighbours and scores")
-    p.add_argument("--dim", type=int, default=100, help="vector dimension (default 100)")
-    p.add_argument("--window", type=int, default=2, help="window of PPMI-SVD (default 2)")
+    p.add_argument("--dim", type=int, default=100, help="vector dimension")
+    p.add_argument("--window", type=int, default=2, help="window of PPMI-SVD")
     p.add_argument("--min-count", type=int, nargs="+", default=[5], metavar="N",
-                   help="keep words seen at least N times (default 5)")
+                   help="keep words seen at least N times")
     p.add_argument("--max-sentences", type=int, default=None, metavar="N",
-                   help="train on the first N lines of the corpus only (a quick look)")
+                   help="train on the first N lines of the corpus only, a quick look "
+                        "(default: all of it)")
     p.add_argument("--words", nargs="+", default=WORDS, help="words whose neighbours are shown")
     add_threads_options(p, seed=False)
     add_verbosity_options(p)

@@ -17,11 +17,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("vectors", help="vectors file")
     add_input_format_option(p)
     p.add_argument("--similarity", default="ws353,simlex999",
-                   help="comma-separated bundled names or paths")
-    p.add_argument("--analogy", default="google", help="comma-separated bundled names or paths")
-    p.add_argument("--method", default="3cosadd", choices=("3cosadd", "3cosmul", "both"))
+                   help="word similarity sets: comma-separated bundled names or paths")
+    p.add_argument("--analogy", default="google",
+                   help="analogy sets: comma-separated bundled names or paths")
+    p.add_argument("--method", default="3cosadd", choices=("3cosadd", "3cosmul", "both"),
+                   help="analogy method")
     p.add_argument("--restrict-vocab", type=int, default=300000,
-                   help="only the first N vectors answer analogies (default 300000)")
+                   help="only the first N vectors answer analogies")
     add_verbosity_options(p)
     return p
 

@@ -35,9 +35,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--vectors", choices=VECTOR_KINDS, default="word+context",
                    help="word (W), word+context (W + C, the reference's -model 2), context")
     g = p.add_argument_group("GloVe")
-    g.add_argument("--x-max", type=float, default=100.0, help="default 100")
-    g.add_argument("--alpha", type=float, default=0.75, help="default 0.75")
-    g.add_argument("--grad-clip", type=float, default=100.0, help="default 100")
+    g.add_argument("--x-max", type=float, default=100.0,
+                   help="counts from which the weight is 1")
+    g.add_argument("--alpha", type=float, default=0.75,
+                   help="exponent of the weighting function")
+    g.add_argument("--grad-clip", type=float, default=100.0,
+                   help="gradient components are clipped to [-c, c]")
     add_training_options(p, dim=100, epochs=25, lr=0.05)
     add_count_options(p, window=10, weighting="harmonic")
     add_vocab_options(p)
@@ -63,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
                   n_threads=args.threads, seed=args.seed)
     model.fit(counts, progress=args.progress)
     wv = model_vectors(model)
-    fmt = save_vectors(wv, args.output, args.format)
+    logger.info("trained GloVe: %s vectors of dim %d; final loss %.6f", f"{len(wv):,}",
+                wv.vector_size, model.loss_history_[-1])
+    save_vectors(wv, args.output, args.format)  # each save logs its file
     if args.save_model:
         model.save(args.save_model)
-    logger.info("wrote %s vectors of dim %d to %s (%s); final loss %.6f", f"{len(wv):,}",
-                wv.vector_size, args.output, fmt, model.loss_history_[-1])
     return 0

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
 from ngramvec.cli._options import add_output_options, add_verbosity_options
 from ngramvec.models.cooccur import Cooccurrence
 from ngramvec.models.ppmi import PPMI
-
-logger = logging.getLogger(__name__)
 
 NAME = "ppmi"
 
@@ -19,8 +16,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(NAME, help="shifted PPMI of a counts file")
     p.add_argument("counts", help="co-occurrence file (.npz) written by 'ngramvec count'")
     p.add_argument("--cds", type=float, default=0.75,
-                   help="context distribution smoothing exponent (default 0.75)")
-    p.add_argument("--shift", type=float, default=1.0, help="k of log(k) shift (default 1)")
+                   help="context distribution smoothing exponent")
+    p.add_argument("--shift", type=float, default=1.0, help="k of the log(k) shift")
     add_output_options(p, vectors=False, help="PPMI file (.npz)")
     add_verbosity_options(p)
     return p
@@ -29,6 +26,5 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``ngramvec ppmi``; returns the exit status."""
     out = PPMI(cds=args.cds, shift=args.shift).fit_transform(Cooccurrence.load(args.counts))
-    out.save(args.output)
-    logger.info("wrote %r to %s", out, args.output)
+    out.save(args.output)  # logs the file (ngramvec.base.fileio.log_saved)
     return 0

@@ -30,19 +30,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("corpus", help="text file or directory, or an encoded corpus directory")
     add_output_options(p)
     p.add_argument("--vectors", default="input", choices=VECTOR_KINDS,
-                   help="which vectors to write (default: input)")
+                   help="which vectors to write: input (word2vec's), context, or their sum")
     g = p.add_argument_group("SGNS")
-    g.add_argument("--window", type=int, default=5, help="default 5")
-    g.add_argument("--negative", type=int, default=5, help="negative samples (default 5)")
+    g.add_argument("--window", type=int, default=5, help="context words on each side")
+    g.add_argument("--negative", type=int, default=5, help="negative samples per pair")
     g.add_argument("--sample", type=float, default=1e-3,
-                   help="subsampling threshold (default 1e-3; 0 disables)")
-    g.add_argument("--ns-exponent", type=float, default=0.75, help="default 0.75")
-    g.add_argument("--min-lr", type=float, default=1e-4, help="default 1e-4")
+                   help="subsampling threshold (0 disables)")
+    g.add_argument("--ns-exponent", type=float, default=0.75,
+                   help="exponent of the noise distribution (counts ** exponent)")
+    g.add_argument("--min-lr", type=float, default=1e-4,
+                   help="learning rate at the end (linear decay from --lr)")
+    g.add_argument("--compute-loss", action="store_true",
+                   help="record the loss of each epoch (for --save-model and "
+                        "'ngramvec plot-training'; costs some speed)")
     g.add_argument("--no-dynamic-window", action="store_true",
                    help="use the full window for every centre")
     g.add_argument("--contexts", default="word",
-                   help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ... "
-                        "(default: word)")
+                   help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ...")
     g.add_argument("--overlap", action="store_true",
                    help="with ngram contexts: pair a centre with context units sharing its "
                         "tokens too (as count --overlap)")
@@ -72,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
                  ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
                  min_lr=args.min_lr, min_count=args.min_count[0], max_size=args.max_size,
                  dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
-                 overlap=args.overlap, n_threads=args.threads, seed=args.seed)
+                 overlap=args.overlap, compute_loss=args.compute_loss, n_threads=args.threads,
+                 seed=args.seed)
     if args.batch is not None:
         model.set_params(batch=args.batch)
     vocab = None
@@ -80,10 +85,11 @@ def run(args: argparse.Namespace) -> int:
         vocab = vocabulary_from_args(args, corpus, orders=_vocab_orders(args.contexts))
     model.fit(corpus, vocab=vocab, progress=args.progress)
     wv = model_vectors(model, args.vectors)
-    fmt = save_vectors(wv, args.output, args.format)
+    h = model.history_[-1] if model.history_ else {}
+    logger.info("trained SGNS: %s vectors of dim %d; last epoch %s words/s%s", f"{len(wv):,}",
+                wv.vector_size, f"{h.get('words_per_sec', 0.0):,.0f}",
+                "" if h.get("loss") is None else f", loss {h['loss']:.4f}")
+    save_vectors(wv, args.output, args.format)  # each save logs its file
     if args.save_model:
         model.save(args.save_model)
-    h = model.history_[-1] if model.history_ else {}
-    logger.info("wrote %s vectors of dim %d to %s (%s); last epoch %.0f words/s",
-                f"{len(wv):,}", wv.vector_size, args.output, fmt, h.get("words_per_sec", 0.0))
     return 0

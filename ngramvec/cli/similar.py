@@ -16,7 +16,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(NAME, help="nearest neighbours of words")
     p.add_argument("vectors", help="vectors file")
     p.add_argument("words", nargs="+", help="words (a space inside quotes makes an ngram)")
-    p.add_argument("--topn", type=int, default=10, help="default 10")
+    p.add_argument("--topn", type=int, default=10, help="neighbours shown per word")
     add_input_format_option(p)
     add_verbosity_options(p)
     return p

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
-from ngramvec.base.fileio import atomic_write
+from ngramvec.base.fileio import atomic_write, log_saved
 from ngramvec.base.persist import naming_write_errors
 from ngramvec.cli._common import corpus_from_args
 from ngramvec.cli._options import add_corpus_options, add_output_options, add_verbosity_options
-
-logger = logging.getLogger(__name__)
 
 NAME = "tokenize"
 
@@ -35,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
         for sent in corpus:
             f.write((" ".join(sent) + "\n").encode("utf-8"))
             n += 1
-    logger.info("wrote %s sentences to %s", f"{n:,}", args.output)
+    log_saved(args.output, f"{n:,} tokenized sentences")
     return 0

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
 from ngramvec.cli._common import corpus_from_args, vocabulary_from_args
 from ngramvec.cli._options import (add_corpus_options, add_memory_options, add_output_options,
                                    add_threads_options, add_verbosity_options, add_vocab_options)
-
-logger = logging.getLogger(__name__)
 
 NAME = "vocab"
 
@@ -31,6 +28,5 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``ngramvec vocab``; returns the exit status."""
     vocab = vocabulary_from_args(args, corpus_from_args(args))
-    vocab.save(args.output)
-    logger.info("wrote %s entries to %s", f"{len(vocab):,}", args.output)
+    vocab.save(args.output)  # logs the file (ngramvec.base.fileio.log_saved)
     return 0

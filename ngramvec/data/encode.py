@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ngramvec.base.exceptions import CorpusError
-from ngramvec.base.fileio import temp_dir
+from ngramvec.base.fileio import log_saved, temp_dir
 
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
@@ -146,7 +146,9 @@ class EncodedCorpus:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return EncodedCorpus(dest)
+        copy = EncodedCorpus(dest)
+        log_saved(dest, f"an encoded corpus of {copy.n_tokens:,} tokens")
+        return copy
 
 
 _CHECK_BLOCK = 1 << 21   # elements checked at a time: a few MB of temporaries on any corpus

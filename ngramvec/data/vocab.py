@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ngramvec.base.fileio import atomic_write
+from ngramvec.base.fileio import atomic_write, log_saved
 from ngramvec.base.keys import NGRAM_SEP, normalize_key
 from ngramvec.base.persist import load_npz, naming_write_errors, save_npz
 from ngramvec.base.validation import check_float, check_int, check_memory, check_n_threads
@@ -271,11 +271,13 @@ class Vocabulary:
         """
         if os.fspath(path).lower().endswith(".npz"):
             arrays, state = self._persist_arrays()
-            save_npz(path, "Vocabulary", arrays, state=state)
+            save_npz(path, "Vocabulary", arrays, state=state,
+                     what=f"a vocabulary of {len(self):,} entries")
             return
         with naming_write_errors(path), atomic_write(path, "wb") as f:
             f.write("".join(f"{k} {c}\n" for k, c in
                             zip(self.index_to_key, self.counts.tolist())).encode("utf-8"))
+        log_saved(path, f"a vocabulary of {len(self):,} entries")
 
     def _persist_arrays(self, prefix: str = "") -> tuple[dict, dict]:
         """(arrays, state) describing this vocabulary, names prefixed by ``prefix``."""

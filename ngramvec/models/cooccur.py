@@ -170,7 +170,7 @@ class Cooccurrence:
         arrays.update(indptr=m.indptr, indices=m.indices, data=m.data,
                       shape=np.array(m.shape, dtype=np.int64))
         state.update(params=self.params, same_vocab=same)
-        save_npz(path, "Cooccurrence", arrays, state=state)
+        save_npz(path, "Cooccurrence", arrays, state=state, what=repr(self))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Cooccurrence":

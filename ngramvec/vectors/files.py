@@ -151,6 +151,5 @@ def save_vectors(wv: KeyedVectors, path: str | os.PathLike, fmt: str | None = No
         wv.save_glove_format(path)
     else:
         wv.save_word2vec_format(path, binary=False)
-    logger.debug("wrote %s vectors of dim %d to %s (%s)", f"{len(wv):,}", wv.vector_size,
-                path, fmt)
+    # (the writer logs the file: ngramvec.base.fileio.log_saved)
     return fmt

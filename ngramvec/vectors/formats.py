@@ -40,7 +40,8 @@ from typing import IO, Any, Sequence
 import numpy as np
 
 from ngramvec.base.exceptions import VectorsFormatError
-from ngramvec.base.fileio import DECOMPRESS_ERRORS, atomic_write, open_compressed, open_write
+from ngramvec.base.fileio import (DECOMPRESS_ERRORS, atomic_write, log_saved, open_compressed,
+                                  open_write)
 from ngramvec.base.persist import naming_write_errors
 
 __all__ = [
@@ -452,7 +453,8 @@ def write_word2vec(path: str | os.PathLike, keys: Sequence[str], vectors: np.nda
                     f.write("".join(batch).encode("utf-8"))
     except UnicodeEncodeError:   # the partial file is removed by the atomic write
         raise _unencodable_key(keys, path, 2 if write_header and not binary else 1) from None
-    logger.info("saved %d x %d vectors to %s", v32.shape[0], v32.shape[1], os.fspath(path))
+    kind = "word2vec binary" if binary else "word2vec text" if write_header else "GloVe text"
+    log_saved(path, f"{v32.shape[0]:,} x {v32.shape[1]:,} vectors ({kind})")
 
 
 def write_glove(path: str | os.PathLike, keys: Sequence[str], vectors: np.ndarray) -> None:

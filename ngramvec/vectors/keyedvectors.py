@@ -22,6 +22,7 @@ from ngramvec.base.keys import normalize_key
 from ngramvec.base.persist import STRINGS, ArraySpec, Saved, load_npz, save_npz
 from ngramvec.base.validation import check_int, check_option
 from ngramvec.vectors import formats as _io
+from ngramvec.vectors import plot as _plot
 from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk, row_norms, unit_rows
 from ngramvec.vectors._editing import EditingMixin, check_keys as _check_keys
 from ngramvec.vectors._gensim import GensimMixin
@@ -677,6 +678,18 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
         # reason: ngramvec.vectors.postprocess loads scikit-learn; imported on first use
         from ngramvec.vectors.postprocess import postprocess_keyed_vectors
         return postprocess_keyed_vectors(self, transformer, fit=fit)
+
+    def plot(self, words: Any, neighbours: int = 10, method: str = "pca", ax: Any = None,
+             **kwargs: Any) -> Any:
+        """Draw ``words`` and their ``neighbours`` nearest keys on a 2-D map.
+
+        ``method`` is ``"pca"`` or ``"tsne"``; ``ax`` a matplotlib Axes (default: a new
+        figure). Returns the Axes. Needs matplotlib (``pip install 'ngramvec[plot]'``).
+        See :func:`ngramvec.vectors.plot.plot_words` for the other options
+        (``restrict_vocab``, ``seed``).
+        """
+        return _plot.plot_words(self, words, neighbours=neighbours, method=method, ax=ax,
+                                **kwargs)
 
 
 #: What KeyedVectors.load trusts (format versions 1 and 2).
