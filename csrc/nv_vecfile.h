@@ -255,8 +255,7 @@ static int nv_text_parse(nv_vecjob *j) {
         int64_t ks = pos;
         while (q < eol && !nv_is_sep(buf[q])) q++;
         int64_t klen = q - ks;
-        if (j->keys_len + klen + 1 > j->keys_cap || j->n_slow + j->dim > j->slow_cap) {
-            /* room for this line's key and, at worst, all its values as slow tokens */
+        if (j->keys_len + klen + 1 > j->keys_cap) {
             j->pos = pos;
             return NV_SLOW_FULL;
         }
@@ -273,6 +272,12 @@ static int nv_text_parse(nv_vecjob *j) {
             if (nv_parse_double(buf + ts, buf + q, &v)) {
                 nv_store(j, j->row, col, v);
             } else {
+                if (j->n_slow >= j->slow_cap) {
+                    /* the table is full: this line again in the next call */
+                    j->n_slow = n_slow0;
+                    j->pos = pos;
+                    return NV_SLOW_FULL;
+                }
                 int64_t *s = j->slow + 4 * j->n_slow;
                 s[0] = j->row;
                 s[1] = col;

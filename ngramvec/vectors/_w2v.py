@@ -81,7 +81,9 @@ def _shown(raw: bytes) -> str:
 def _values(rest: bytes, dim: int | None, path: str, line_no: int, encoding: str,
             errors: str) -> np.ndarray:
     """The numbers of one line after its key (float64), as float() reads each."""
-    if b"(" not in rest:   # numpy reads "nan(1)", float() does not
+    # numpy reads "nan(1)", float() does not; numpy's NaN of "-nan" lacks the sign bit
+    # that float() (and gensim) give it
+    if b"(" not in rest and b"n" not in rest and b"N" not in rest:
         try:
             values = np.fromstring(rest, dtype=np.float64, sep=" ")
         except ValueError:
@@ -288,6 +290,8 @@ def _read_text_python(f, path, count, dim, wanted, limit, dtype, line0, encoding
             continue  # blank lines (e.g. a trailing one) carry nothing
         if wanted is not None and n >= wanted:
             if limit is not None and (count is None or limit < count):
+                if dim is None:   # limit=0 without header: the dim of the first line
+                    dim = python_line(line, None, path, line_no, encoding, errors)[1].shape[0]
                 break
             raise VectorsFormatError(f"more records than the {count} announced in the header",
                                      path, line_no)
@@ -358,7 +362,7 @@ def _read_text_compiled(f, path, count, dim, wanted, limit, dtype, line0, encodi
         if limit is not None:
             guess = min(guess, limit)
         out = alloc(guess, dim, kdt, path)
-    slow = np.empty((max(4096, 2 * dim + 16), 4), dtype=np.int64)
+    slow = np.empty((4096, 4), dtype=np.int64)   # grown for a line with more slow values
     keysbuf = np.empty(len(buf) + 1, dtype=np.uint8)
     parts: list[bytes] = []
     row = 0
@@ -379,11 +383,18 @@ def _read_text_compiled(f, path, count, dim, wanted, limit, dtype, line0, encodi
                                           encoding, errors)
         maybe_nonfinite |= nonfinite > 0
         line_no += lines
-        stuck = stuck + 1 if (status == _ext.SLOW_FULL and pos == pos0) else 0
-        if stuck > 2:   # pragma: no cover - a bug, never a file
-            raise RuntimeError(f"{path}: the compiled parser makes no progress (status {status})")
         if status == _ext.SLOW_FULL:
+            if pos == pos0 and n_slow == 0:
+                # one line holds more slow values than the table: it is in buf, so the
+                # table stays within 16 bytes per 2 bytes of buf
+                stuck += 1
+                if stuck > 40:   # pragma: no cover - a bug, never a file
+                    raise RuntimeError(f"{path}: the compiled parser makes no progress")
+                slow = np.empty((slow.shape[0] * 4, 4), dtype=np.int64)
+            else:
+                stuck = 0
             continue
+        stuck = 0
         if status == _ext.BAD:
             line = buf[bad_start:bad_end]
             key, values = python_line(line, dim, path, line_no + 1, encoding, errors)
