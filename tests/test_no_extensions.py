@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
 # The tests of the vectors layer: loading, saving, querying, evaluating, post-processing.
-VECTORS_LAYER_TESTS = ["test_keyedvectors.py", "test_io.py", "test_evaluate.py", "test_sts.py",
-                       "test_postprocess.py"]
+VECTORS_LAYER_TESTS = ["test_keyedvectors.py", "test_io.py", "test_io_gensim.py",
+                       "test_evaluate.py", "test_sts.py", "test_postprocess.py"]
 
 pytestmark = pytest.mark.skipif(_hide_extensions.active(), reason="already hidden")
 

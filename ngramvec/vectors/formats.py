@@ -325,16 +325,17 @@ def read_vocab_counts(fvocab: str | os.PathLike, keys: Sequence[str],
     with open_compressed(spath) as f:
         try:
             for line_no, line in enumerate(f, start=1):
+                # split on ASCII whitespace only (U+00A0 joins the tokens of an ngram key)
                 try:
-                    text = line.decode(encoding, errors)
+                    fields = [x.decode(encoding, errors) for x in line.split()]
                 except UnicodeDecodeError as exc:
                     raise VectorsFormatError(f"the line {line[:60]!r} is not valid {encoding} "
                                              f"({exc.reason})", spath, line_no) from None
-                fields = text.split()
                 if not fields:
                     continue
                 if len(fields) != 2:
-                    raise VectorsFormatError(f"expected '<key> <count>', got {text[:80].strip()!r}",
+                    shown = line[:80].decode(encoding, "replace").strip()
+                    raise VectorsFormatError(f"expected '<key> <count>', got {shown!r}",
                                              spath, line_no)
                 try:
                     c = int(fields[1])
