@@ -333,10 +333,12 @@ def _savez_aligned(f: Any, arrays: Mapping[str, np.ndarray]) -> None:
 MMAP_MODES = (None, "r", "c")
 
 
-def _mmap_members(path: str, names: set[str], mode: str) -> dict[str, np.ndarray]:
-    """Memory-map the members ``names`` of the ``.npz`` at ``path`` that are stored
-    uncompressed (what :func:`save_npz` and :func:`numpy.savez` write); the others are
-    not in the result. Their CRC is not checked (that would read them)."""
+def _mmap_members(path: str, names: set[str], mode: str | None) -> dict[str, np.ndarray]:
+    """Memory-map (``mode`` "r" or "c") or read (``mode`` None) the members ``names`` of
+    the ``.npz`` at ``path`` that are stored uncompressed (what :func:`save_npz` and
+    :func:`numpy.savez` write); the others are not in the result. A mapped member's CRC
+    is not checked (that would read it); a read one's is. Reading goes straight into the
+    array (numpy reads a zip member in 256 KiB pieces and copies each)."""
     out: dict[str, np.ndarray] = {}
     size = os.path.getsize(path)
     with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
@@ -367,7 +369,17 @@ def _mmap_members(path: str, names: set[str], mode: str) -> dict[str, np.ndarray
                 raise ValueError(f"the entry {name!r} announces {nbytes} bytes of data, its "
                                  f"member holds {info.file_size - (offset - start)}")
             order = "F" if fortran else "C"
-            if nbytes == 0:
+            if mode is None:
+                fh.seek(start)
+                crc = zlib.crc32(fh.read(offset - start))
+                arr = np.empty(shape, dtype=dtype, order=order)
+                flat = arr.reshape(-1, order="A").view(np.uint8) if arr.size else arr
+                if arr.size and fh.readinto(memoryview(flat)) != nbytes:
+                    raise ValueError(f"the entry {name!r} is cut short")
+                if zlib.crc32(memoryview(flat), crc) != info.CRC:
+                    raise ValueError(f"bad CRC-32 of the entry {name!r}")
+                out[name] = arr
+            elif nbytes == 0:
                 out[name] = np.zeros(shape, dtype=dtype, order=order)
             else:
                 out[name] = np.memmap(path, dtype=dtype, mode=mode, offset=offset,
@@ -459,9 +471,7 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         except NPZ_READ_ERRORS as exc:  # pragma: no cover - listed when opened
             raise VectorsFormatError(f"damaged archive ({type(exc).__name__}: {exc})",
                                      spath) from None
-        mapped: dict[str, np.ndarray] = {}
-        if mmap_mode is not None:
-            mapped = _map_entries(archive, names, spath, mmap_mode)
+        mapped = _map_entries(archive, names, spath, mmap_mode)
         for name in names:
             if name in mapped:
                 files[name] = mapped[name]
@@ -510,9 +520,17 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
     return Saved(found, version, params, state, arrays)
 
 
-def _map_entries(archive: Any, names: list[str], path: str, mode: str) -> dict[str, np.ndarray]:
-    """The entries of an open archive to memory-map: every array but the header and the
-    string lists it names (those are decoded anyway)."""
+def _map_entries(archive: Any, names: list[str], path: str,
+                 mode: str | None) -> dict[str, np.ndarray]:
+    """The entries of an open archive to memory-map (every array but the header and the
+    string lists it names: those are decoded anyway), or with ``mode`` None to read
+    straight into memory (all; on any doubt none, and numpy reads them and says what is
+    wrong)."""
+    if mode is None:
+        try:
+            return _mmap_members(path, set(names), None)
+        except NPZ_READ_ERRORS:
+            return {}
     skip = {META_KEY}
     if META_KEY in names:
         try:
