@@ -157,6 +157,88 @@ static inline int nv_parse_double(const unsigned char *p, const unsigned char *e
     return 1;
 }
 
+/* The value of m * 10^e10 when one IEEE operation gives it exactly rounded, else 0. */
+static inline int nv_clinger(uint64_t m, int64_t e10, int neg, double *out) {
+    double d;
+    if (m == 0) {
+        d = 0.0;
+    } else if (m > ((uint64_t)1 << 53)) {
+        return 0;
+    } else if (e10 >= 0 && e10 <= 22) {
+        d = (double)m * nv_pow10[e10];
+    } else if (e10 < 0 && e10 >= -22) {
+        d = (double)m / nv_pow10[-e10];
+    } else {
+        return 0;
+    }
+    *out = neg ? -d : d;
+    return 1;
+}
+
+/* One pass over a value starting at p (not a separator) in a line ending at lim: sets
+ * *tend to the end of the token (the next separator or lim) and returns what
+ * nv_parse_double(p, *tend) would, reading the common form (sign, digits, '.', digits,
+ * exponent) as it goes and anything else through nv_parse_double. */
+static inline int nv_scan_double(const unsigned char *p, const unsigned char *lim,
+                                 double *out, const unsigned char **tend) {
+    const unsigned char *s = p;
+    int neg = 0;
+    uint64_t m = 0;
+    int sig = 0, digits = 0;
+    int64_t e10 = 0;
+    if (!NV_EXACT_DOUBLE) goto generic;
+    if (p < lim && (*p == '-' || *p == '+')) {
+        neg = (*p == '-');
+        p++;
+    }
+    while (p < lim && (unsigned)(*p - '0') < 10) {
+        digits++;
+        if (m || *p != '0') {
+            if (++sig > 19) goto generic;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+        p++;
+    }
+    if (p < lim && *p == '.') {
+        p++;
+        while (p < lim && (unsigned)(*p - '0') < 10) {
+            digits++;
+            if (m || *p != '0') {
+                if (++sig > 19) goto generic;
+                m = m * 10 + (uint64_t)(*p - '0');
+            }
+            e10--;
+            p++;
+        }
+    }
+    if (digits == 0) goto generic;
+    if (p < lim && (*p == 'e' || *p == 'E')) {
+        const unsigned char *q = p + 1;
+        int eneg = 0;
+        int64_t x = 0;
+        if (q < lim && (*q == '+' || *q == '-')) {
+            eneg = (*q == '-');
+            q++;
+        }
+        if (q >= lim || (unsigned)(*q - '0') >= 10) goto generic;
+        while (q < lim && (unsigned)(*q - '0') < 10) {
+            if (x >= 100000) goto generic;
+            x = x * 10 + (*q - '0');
+            q++;
+        }
+        e10 += eneg ? -x : x;
+        p = q;
+    }
+    if (p < lim && !nv_is_sep(*p)) goto generic;
+    *tend = p;
+    if (nv_clinger(m, e10, neg, out)) return 1;
+    return nv_parse_double(s, p, out);   /* the rarer exact cases, or slow */
+generic:
+    while (p < lim && !nv_is_sep(*p)) p++;
+    *tend = p;
+    return nv_parse_double(s, p, out);
+}
+
 /* Why a call returned. */
 enum nv_status {
     NV_MORE = 0,       /* every complete record is parsed; the rest needs more data */
@@ -266,10 +348,12 @@ static int nv_text_parse(nv_vecjob *j) {
             while (q < eol && nv_is_sep(buf[q])) q++;
             if (q >= eol) break;
             int64_t ts = q;
-            while (q < eol && !nv_is_sep(buf[q])) q++;
             if (col >= j->dim) goto bad_undo;            /* too many values */
             double v;
-            if (nv_parse_double(buf + ts, buf + q, &v)) {
+            const unsigned char *te;
+            int exact = nv_scan_double(buf + ts, buf + eol, &v, &te);
+            q = (int64_t)(te - buf);
+            if (exact) {
                 nv_store(j, j->row, col, v);
             } else {
                 if (j->n_slow >= j->slow_cap) {

@@ -146,7 +146,8 @@ def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], pat
             continue
         value = arrays[name]
         if spec.kinds == STRINGS:
-            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            ok = isinstance(value, list) and (set(map(type, value)) <= {str}
+                                              or all(isinstance(v, str) for v in value))
             shape: tuple[int, ...] = (len(value),) if ok else ()
             if ok:
                 found = f"a list of {len(value)} str"
