@@ -111,10 +111,8 @@ def refuse_pickle(path: str | os.PathLike) -> None:
     try:
         with open_compressed(spath) as f:
             head = f.read(2)
-    except FileNotFoundError:
-        raise
-    except (DECOMPRESS_ERRORS + (IsADirectoryError,)):
-        return   # not readable as a pickle either: the reader says what is wrong
+    except DECOMPRESS_ERRORS:   # OSError included: missing, a directory, damaged
+        return   # the reader says what is wrong
     protocol = pickle_protocol(head)
     if protocol is not None:
         raise VectorsFormatError(
