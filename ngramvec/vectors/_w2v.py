@@ -20,6 +20,7 @@ Both give raw key bytes; :func:`decode_keys` turns them into str (encoding,
 """
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import os
@@ -166,7 +167,6 @@ def _grow(out: np.ndarray, n: int) -> np.ndarray:
 
 
 def _codec_name(encoding: str) -> str:
-    import codecs
     name = codecs.lookup(encoding).name
     return "UTF-8" if name == "utf-8" else name
 

@@ -29,6 +29,7 @@ file name ends in ``.gz``, ``.bz2`` or ``.xz``.
 """
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import os
@@ -40,6 +41,7 @@ from typing import IO, Any, Sequence
 import numpy as np
 
 from ngramvec.base.exceptions import ExtensionNotBuiltError, VectorsFormatError
+from ngramvec.base.extensions import BUILD_HINT
 from ngramvec.base.fileio import DECOMPRESS_ERRORS, atomic_write, open_compressed, open_write
 from ngramvec.base.persist import naming_write_errors
 from ngramvec.vectors import _w2v
@@ -138,7 +140,6 @@ def _check_datatype(datatype: Any) -> np.dtype:
 
 
 def _check_encoding(encoding: Any, unicode_errors: Any) -> tuple[str, str]:
-    import codecs
     if not isinstance(encoding, str):
         raise TypeError(f"The 'encoding' parameter must be a str. Got {encoding!r} instead.")
     try:
@@ -167,7 +168,6 @@ def _check_engine(engine: Any) -> str:
         raise ValueError(f"The 'engine' parameter must be a str among {{'auto', 'compiled', "
                          f"'python'}}. Got {engine!r} instead.")
     if engine == "compiled" and not _w2v.has_compiled():
-        from ngramvec.base.extensions import BUILD_HINT
         raise ExtensionNotBuiltError(f"engine='compiled' needs ngramvec.vectors._formats, which "
                                      f"is not built. {BUILD_HINT}",
                                      name="ngramvec.vectors._formats")
