@@ -30,13 +30,12 @@ file name ends in ``.gz``, ``.bz2`` or ``.xz``.
 from __future__ import annotations
 
 import codecs
-import io
 import logging
 import os
 import struct
 import zipfile
 import zlib
-from typing import IO, Any, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
