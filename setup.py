@@ -26,7 +26,8 @@ SANITIZE = os.environ.get("NGRAMVEC_SANITIZE", "0") == "1"
 DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1" or SANITIZE
 NATIVE = os.environ.get("NGRAMVEC_NATIVE", "0") == "1"
 
-MODULES = ["data._encode", "data._ngrams", "models._cooccur", "models._phrases", "models._sgns"]
+MODULES = ["data._encode", "data._ngrams", "models._cooccur", "models._phrases", "models._sgns",
+           "vectors._formats"]
 
 DIRECTIVES = {
     "language_level": 3,

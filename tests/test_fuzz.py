@@ -71,6 +71,11 @@ def test_vector_file_readers(campaign, strats):
     _verdict(campaign, "word2vec")
 
 
+def test_compiled_and_python_vector_parsers_agree(campaign, strats):
+    campaign.fuzz("w2v_engines", strats["w2v_engines"], 200, SEED)
+    _verdict(campaign, "w2v_engines")
+
+
 def test_npz_loaders_name_the_file(campaign):
     loaders = ["read_npz", "KeyedVectors", "Vocabulary"]
     campaign.fuzz("npz", strategies(campaign.bases, loaders)["npz"], 150, SEED)

@@ -21,6 +21,7 @@ TESTS = Path(__file__).resolve().parent
 
 # The tests of the vectors layer: loading, saving, querying, evaluating, post-processing.
 VECTORS_LAYER_TESTS = ["test_keyedvectors.py", "test_keyedvectors_gensim.py", "test_io.py",
+                       "test_io_gensim.py",
                        "test_evaluate.py", "test_sts.py", "test_postprocess.py"]
 
 pytestmark = pytest.mark.skipif(_hide_extensions.active(), reason="already hidden")

@@ -48,8 +48,9 @@ from ngramvec.base.fileio import atomic_write, log_saved
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT_VERSION", "META_KEY", "Saved", "ArraySpec", "STRINGS", "save_npz",
-           "load_npz", "saved_class", "check_arrays", "require", "PersistMixin", "encode_strings",
+__all__ = ["FORMAT_VERSION", "META_KEY", "ARRAY_ALIGN", "MMAP_MODES", "Saved", "ArraySpec",
+           "STRINGS", "save_npz", "load_npz", "saved_class", "check_arrays", "require",
+           "PersistMixin", "encode_strings",
            "decode_strings", "NPZ_READ_ERRORS", "naming_write_errors"]
 
 #: Version of the layout written by :func:`save_npz`; files of a larger version are refused.
@@ -146,7 +147,8 @@ def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], pat
             continue
         value = arrays[name]
         if spec.kinds == STRINGS:
-            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            ok = isinstance(value, list) and (set(map(type, value)) <= {str}
+                                              or all(isinstance(v, str) for v in value))
             shape: tuple[int, ...] = (len(value),) if ok else ()
             if ok:
                 found = f"a list of {len(value)} str"
@@ -302,7 +304,7 @@ def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any]
     out[META_KEY] = np.frombuffer(_dumps(meta, f"{class_name} parameters and state"),
                                   dtype=np.uint8)
     with naming_write_errors(path), atomic_write(path, "wb") as f:
-        np.savez(f, **out)
+        _savez_aligned(f, out)
     if what is None:
         what = class_name
         vectors = out.get("vectors")
@@ -311,12 +313,98 @@ def save_npz(path: str | os.PathLike, class_name: str, arrays: Mapping[str, Any]
     log_saved(path, what)
 
 
+#: The data of every array in a file written by :func:`save_npz` starts at a multiple of
+#: this many bytes of the file, so that a memory-mapped array is aligned.
+ARRAY_ALIGN = 64
+
+
+def _savez_aligned(f: Any, arrays: Mapping[str, np.ndarray]) -> None:
+    """What :func:`numpy.savez` writes (an uncompressed zip of ``.npy`` members, read by
+    :func:`numpy.load`), except that the ``.npy`` header of each member is padded so that
+    its data starts at a multiple of :data:`ARRAY_ALIGN` in the file (numpy aligns it
+    within the member only), and the time stamps are fixed (the same arrays give the
+    same bytes). Stored members of an aligned file can be memory-mapped, see
+    :func:`load_npz`."""
+    with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, value in arrays.items():
+            arr = np.ascontiguousarray(value)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            with zf.open(info, "w", force_zip64=True) as member:
+                start = zf.fp.tell()   # the local header is written: the member's data
+                header = (f"{{'descr': {np.lib.format.dtype_to_descr(arr.dtype)!r}, "
+                          f"'fortran_order': False, 'shape': {arr.shape!r}, }}")
+                pad = -(start + 10 + len(header) + 1) % ARRAY_ALIGN
+                text = (header + " " * pad + "\n").encode("latin1")
+                member.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text)
+                if arr.size:
+                    member.write(memoryview(arr.reshape(-1).view(np.uint8)))
+
+
+MMAP_MODES = (None, "r", "c")
+
+
+def _mmap_members(path: str, names: set[str], mode: str | None) -> dict[str, np.ndarray]:
+    """Memory-map (``mode`` "r" or "c") or read (``mode`` None) the members ``names`` of
+    the ``.npz`` at ``path`` that are stored uncompressed (what :func:`save_npz` and
+    :func:`numpy.savez` write); the others are not in the result. A mapped member's CRC
+    is not checked (that would read it); a read one's is. Reading goes straight into the
+    array (numpy reads a zip member in 256 KiB pieces and copies each)."""
+    out: dict[str, np.ndarray] = {}
+    size = os.path.getsize(path)
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+        for info in zf.infolist():
+            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            if (name not in names or info.compress_type != zipfile.ZIP_STORED
+                    or info.flag_bits & 0x1):
+                continue
+            fh.seek(info.header_offset)
+            local = fh.read(30)
+            if len(local) != 30 or local[:4] != b"PK\x03\x04":
+                raise ValueError(f"no local header for {info.filename!r}")
+            n_name, n_extra = struct.unpack("<HH", local[26:30])
+            start = info.header_offset + 30 + n_name + n_extra
+            fh.seek(start)
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy version {version} of {info.filename!r}")
+            if dtype.hasobject:
+                raise ValueError(f"the entry {name!r} holds Python objects (pickles)")
+            offset = fh.tell()
+            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if offset - start + nbytes != info.file_size or offset + nbytes > size:
+                raise ValueError(f"the entry {name!r} announces {nbytes} bytes of data, its "
+                                 f"member holds {info.file_size - (offset - start)}")
+            order = "F" if fortran else "C"
+            if mode is None:
+                fh.seek(start)
+                crc = zlib.crc32(fh.read(offset - start))
+                arr = np.empty(shape, dtype=dtype, order=order)
+                flat = arr.reshape(-1, order="A").view(np.uint8) if arr.size else arr
+                if arr.size and fh.readinto(memoryview(flat)) != nbytes:
+                    raise ValueError(f"the entry {name!r} is cut short")
+                if zlib.crc32(memoryview(flat), crc) != info.CRC:
+                    raise ValueError(f"bad CRC-32 of the entry {name!r}")
+                out[name] = arr
+            elif nbytes == 0:
+                out[name] = np.zeros(shape, dtype=dtype, order=order)
+            else:
+                out[name] = np.memmap(path, dtype=dtype, mode=mode, offset=offset,
+                                      shape=shape, order=order)
+    return out
+
+
 LegacyReader = Callable[[Mapping[str, np.ndarray], str], "Saved | None"]
 
 
 def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
              legacy: LegacyReader | None = None,
-             schema: Mapping[str, ArraySpec] | None = None) -> Saved:
+             schema: Mapping[str, ArraySpec] | None = None,
+             mmap_mode: str | None = None) -> Saved:
     """Read a file written by :func:`save_npz` for ``class_name``.
 
     Parameters
@@ -334,6 +422,12 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
     schema : dict of str to ArraySpec, optional
         The dtype and shape of the entries the caller will use, checked (with
         :func:`check_arrays`) in what is returned, whatever the format version.
+    mmap_mode : {None, "r", "c"}, default=None
+        Memory-map the arrays (not the string lists) stored uncompressed, as every file
+        of :func:`save_npz` and :func:`numpy.savez` is, instead of reading them:
+        ``"r"`` read-only, ``"c"`` copy-on-write (changes stay in memory). Their CRC is
+        then not checked (that would read them); their size is. ``"r+"`` is refused:
+        writing into the archive would break its CRCs.
 
     Returns
     -------
@@ -350,6 +444,9 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
     """
     spath = os.fspath(path)
     what = what or class_name
+    if mmap_mode not in MMAP_MODES:
+        raise ValueError(f"The 'mmap' parameter must be None, 'r' (read-only) or 'c' "
+                         f"(copy-on-write). Got {mmap_mode!r} instead.")
     if not os.path.exists(spath):
         raise FileNotFoundError(f"{spath}: no such {what} file")
     try:
@@ -361,6 +458,11 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
     if head.startswith(b"\x93NUMPY"):
         raise VectorsFormatError(f"not a {what} file of ngramvec: a single .npy array, not an "
                                  f".npz archive", spath)
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise VectorsFormatError(f"not a {what} file of ngramvec but a Python pickle (protocol "
+                                 f"{head[1]}), such as gensim's save() writes; ngramvec never "
+                                 f"unpickles a file, since unpickling can run arbitrary code",
+                                 spath)
     if not head.startswith(_ZIP_MAGIC):
         shown = f"it starts with {head!r}" if head else "the file is empty"
         raise VectorsFormatError(f"not a {what} file of ngramvec: not an .npz archive (a zip "
@@ -380,7 +482,11 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         except NPZ_READ_ERRORS as exc:  # pragma: no cover - listed when opened
             raise VectorsFormatError(f"damaged archive ({type(exc).__name__}: {exc})",
                                      spath) from None
+        mapped = _map_entries(archive, names, spath, mmap_mode)
         for name in names:
+            if name in mapped:
+                files[name] = mapped[name]
+                continue
             # a bad CRC or a truncated member shows when the member is read
             try:
                 files[name] = archive[name]
@@ -449,6 +555,32 @@ def saved_class(path: str | os.PathLike) -> str | None:
         raise VectorsFormatError(f"not a file of ngramvec: not a readable .npz with a "
                                  f"{META_KEY!r} header ({type(exc).__name__}: {exc})",
                                  spath) from None
+
+
+def _map_entries(archive: Any, names: list[str], path: str,
+                 mode: str | None) -> dict[str, np.ndarray]:
+    """The entries of an open archive to memory-map (every array but the header and the
+    string lists it names: those are decoded anyway), or with ``mode`` None to read
+    straight into memory (all; on any doubt none, and numpy reads them and says what is
+    wrong)."""
+    if mode is None:
+        try:
+            return _mmap_members(path, set(names), None)
+        except NPZ_READ_ERRORS:
+            return {}
+    skip = {META_KEY}
+    if META_KEY in names:
+        try:
+            meta = json.loads(archive[META_KEY].tobytes().decode("utf-8"))
+            for name in meta.get("strings", []):
+                skip.update((f"{name}_utf8", f"{name}_offsets"))
+        except NPZ_READ_ERRORS + (TypeError, AttributeError, RecursionError):
+            return {}   # damaged: read as without mmap, which says what is wrong
+    try:
+        return _mmap_members(path, set(names) - skip, mode)
+    except NPZ_READ_ERRORS as exc:
+        raise VectorsFormatError(f"damaged archive: cannot memory-map it "
+                                 f"({type(exc).__name__}: {exc})", path) from None
 
 
 def require(saved: Saved, names: Sequence[str], path: str) -> None:

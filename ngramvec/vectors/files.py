@@ -26,6 +26,7 @@ import os
 
 from ngramvec.base.fileio import open_compressed
 from ngramvec.base.validation import check_option
+from ngramvec.vectors.formats import refuse_pickle
 from ngramvec.vectors.keyedvectors import KeyedVectors
 
 __all__ = ["VECTOR_FORMATS", "FORMAT_RULE", "vector_format", "load_vectors", "save_vectors"]
@@ -82,7 +83,8 @@ def vector_format(path: str | os.PathLike, fmt: str | None = None) -> str:
     return "word2vec"
 
 
-def load_vectors(path: str | os.PathLike, fmt: str | None = None) -> KeyedVectors:
+def load_vectors(path: str | os.PathLike, fmt: str | None = None, *, limit: int | None = None,
+                 mmap: str | None = None) -> KeyedVectors:
     """Load a vectors file in the format its name (or ``fmt``) says.
 
     Parameters
@@ -91,6 +93,10 @@ def load_vectors(path: str | os.PathLike, fmt: str | None = None) -> KeyedVector
     fmt : str, optional
         See :func:`vector_format`. Text read as word2vec without a header line is
         read as GloVe text.
+    limit : int, optional
+        Read only the first ``limit`` vectors (word2vec and GloVe formats).
+    mmap : {None, "r", "c"}, default=None
+        Memory-map the vectors of an ``.npz`` file (see :meth:`KeyedVectors.load`).
 
     Returns
     -------
@@ -101,19 +107,27 @@ def load_vectors(path: str | os.PathLike, fmt: str | None = None) -> KeyedVector
     FileNotFoundError
         No such file.
     VectorsFormatError
-        The file is not of that format (names the file and the record).
+        The file is not of that format (names the file and the record); a Python pickle
+        (gensim's ``.kv`` / ``.model``, recognised by its content whatever its name) is
+        never unpickled, the message says how to convert it.
     """
     path = os.fspath(path)
     fmt = vector_format(path, fmt)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such vectors file")
+    refuse_pickle(path)
     if fmt == "npz":
-        return KeyedVectors.load(path)
+        if limit is not None:
+            raise ValueError("limit is for word2vec and GloVe files; an .npz file is read "
+                             "whole (use mmap='r' to read only what is used)")
+        return KeyedVectors.load(path, mmap=mmap)
+    if mmap is not None:
+        raise ValueError(f"mmap is for .npz files; a {fmt} file is parsed into memory")
     if fmt == "word2vec-binary":
-        return KeyedVectors.load_word2vec_format(path, binary=True)
+        return KeyedVectors.load_word2vec_format(path, binary=True, limit=limit)
     if fmt == "word2vec" and _has_header(path):
-        return KeyedVectors.load_word2vec_format(path, binary=False)
-    return KeyedVectors.load_glove_format(path)
+        return KeyedVectors.load_word2vec_format(path, binary=False, limit=limit)
+    return KeyedVectors.load_glove_format(path, limit=limit)
 
 
 def _has_header(path: str) -> bool:

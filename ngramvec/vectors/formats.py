@@ -29,20 +29,22 @@ file name ends in ``.gz``, ``.bz2`` or ``.xz``.
 """
 from __future__ import annotations
 
-import io
+import codecs
 import logging
 import os
 import struct
 import zipfile
 import zlib
-from typing import IO, Any, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from ngramvec.base.exceptions import VectorsFormatError
+from ngramvec.base.exceptions import ExtensionNotBuiltError, VectorsFormatError
+from ngramvec.base.extensions import BUILD_HINT
 from ngramvec.base.fileio import (DECOMPRESS_ERRORS, atomic_write, log_saved, open_compressed,
                                   open_write)
 from ngramvec.base.persist import naming_write_errors
+from ngramvec.vectors import _w2v
 
 __all__ = [
     "atomic_write",
@@ -50,6 +52,9 @@ __all__ = [
     "read_word2vec",
     "write_word2vec",
     "read_glove",
+    "read_vocab_counts",
+    "refuse_pickle",
+    "pickle_protocol",
     "write_glove",
     "read_npz",
     "write_npz",
@@ -73,244 +78,108 @@ def _decode_key(raw: bytes, path: str, record: int) -> str:
     return key
 
 
-def _parse_header(line: bytes, path: str) -> tuple[int, int]:
-    fields = line.split()
+# --------------------------------------------------------------------------- pickles
+
+#: What a gensim user is told when a pickle is given where vectors are expected.
+GENSIM_RECIPE = (
+    "convert it with gensim, which can unpickle it: "
+    "kv = gensim.models.KeyedVectors.load(path) (for a whole model saved with "
+    "Word2Vec.save or FastText.save: kv = gensim.models.Word2Vec.load(path).wv), then "
+    "either ngramvec.KeyedVectors.from_gensim(kv) in memory, or "
+    "kv.save_word2vec_format('vectors.bin', binary=True) and "
+    "ngramvec.KeyedVectors.load_word2vec_format('vectors.bin', binary=True)")
+
+
+def pickle_protocol(head: bytes) -> int | None:
+    """The pickle protocol (2 to 5) if ``head``, the first bytes of a file, start a
+    pickle, else None. Pickles of protocol 2 and later start with the PROTO opcode
+    (0x80) and the protocol number; gensim has written protocol 2 or 4 since 1.0."""
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return head[1]
+    return None
+
+
+def refuse_pickle(path: str | os.PathLike) -> None:
+    """Raise VectorsFormatError if ``path`` (decompressed if compressed) is a Python
+    pickle, such as gensim's ``KeyedVectors.save`` / ``Word2Vec.save`` write (``.kv``,
+    ``.model``). The file is never unpickled: unpickling can run arbitrary code.
+
+    Raises
+    ------
+    VectorsFormatError
+        Naming the file, the protocol and how to convert it (:data:`GENSIM_RECIPE`).
+    """
+    spath = os.fspath(path)
     try:
-        if len(fields) != 2:
-            raise ValueError
-        count, dim = int(fields[0]), int(fields[1])
-    except ValueError:
-        shown = line[:80].decode("utf-8", "replace").rstrip()
+        with open_compressed(spath) as f:
+            head = f.read(2)
+    except DECOMPRESS_ERRORS:   # OSError included: missing, a directory, damaged
+        return   # the reader says what is wrong
+    protocol = pickle_protocol(head)
+    if protocol is not None:
         raise VectorsFormatError(
-            f"expected a header line '<count> <dim>', got {shown!r}; a file without a "
-            f"header is GloVe text, read it with load_glove_format", path, 1) from None
-    if count < 0 or dim < 1:
-        raise VectorsFormatError(f"invalid header: count {count} and dim {dim} must be >= 0 "
-                                 f"and >= 1", path, 1)
-    return count, dim
+            f"this is a Python pickle (protocol {protocol}), such as gensim's save() writes "
+            f"(.kv, .model files), not a vectors file ngramvec reads. ngramvec never "
+            f"unpickles a file, since unpickling can run arbitrary code; {GENSIM_RECIPE}",
+            spath)
 
 
-def _parse_values(rest: bytes, dim: int | None, path: str, record: int) -> np.ndarray:
-    """Parse the whitespace-separated numbers of one text line (float64)."""
-    try:
-        values = np.fromstring(rest, dtype=np.float64, sep=" ")
-    except ValueError:
-        values = None
-    if values is None or (dim is not None and values.shape[0] != dim) or values.shape[0] == 0:
-        # Slow path, only for a bad line: find what exactly is wrong.
-        tokens = rest.split()
-        for j, tok in enumerate(tokens, start=1):
-            try:
-                float(tok)
-            except ValueError:
-                shown = tok[:40].decode("utf-8", "replace")
-                raise VectorsFormatError(f"value {j} {shown!r} is not a number", path,
-                                         record) from None
-        if dim is None:
-            raise VectorsFormatError("a line with a key and no values", path, record)
-        raise VectorsFormatError(f"expected {dim} values, found {len(tokens)}", path, record)
-    return values
-
-
-_BIG_ALLOC = 64 << 20   # bytes: above this, a header the file cannot back is refused
-
-
-def _alloc_rows(f: IO[bytes], count: int, wanted: int, dim: int, record_bytes: int,
-                datatype: np.dtype, path: str) -> np.ndarray:
-    """The output matrix for ``wanted`` records, allocated for no more records than an
-    uncompressed file can hold (``record_bytes``: the least bytes of one record), so
-    that a corrupt header does not allocate memory for data that is not there."""
-    n = wanted
-    if type(f) is io.BufferedReader:   # compressed streams: the size is not known
-        try:
-            left = os.fstat(f.fileno()).st_size - f.tell()
-        except (OSError, ValueError):
-            left = None
-        if left is not None and left // record_bytes < wanted:
-            n = max(left // record_bytes, 0)
-            if wanted * dim * datatype.itemsize > _BIG_ALLOC:
-                raise VectorsFormatError(
-                    f"the header announces {count} x {dim} values, more than the {left:,} "
-                    f"bytes after it can hold; is the header corrupt?", path, 1)
-    return _alloc(n, dim, datatype, path)
-
-
-def _alloc(n: int, dim: int, datatype: np.dtype, path: str) -> np.ndarray:
-    """The output matrix; a corrupt header must not end in a bare MemoryError."""
-    try:
-        return np.empty((n, dim), dtype=datatype)
-    except (MemoryError, ValueError):
-        raise VectorsFormatError(f"the header announces {n} x {dim} values, more than can be "
-                                 f"allocated; is the header corrupt?", path, 1) from None
+# --------------------------------------------------------------------------- word2vec
 
 
 def _check_datatype(datatype: Any) -> np.dtype:
-    dt = np.dtype(datatype)
-    if dt.kind != "f":
-        raise TypeError(f"The 'datatype' parameter must be a floating point dtype such as "
-                        f"numpy.float32. Got {datatype!r} instead.")
+    try:
+        dt = np.dtype(datatype)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in (np.float16, np.float32, np.float64):
+        raise TypeError(f"The 'datatype' parameter must be a floating point dtype among "
+                        f"numpy.float16, numpy.float32 and numpy.float64. Got {datatype!r} "
+                        f"instead.")
     return dt
 
 
-def _read_text(f: IO[bytes], path: str, header: bool, limit: int | None,
-               datatype: np.dtype) -> tuple[list[str], np.ndarray]:
-    line_no = 0
-    count = None
-    dim = None
-    if header:
-        first = f.readline()
-        line_no = 1
-        if not first:
-            raise VectorsFormatError("empty file: expected a header line '<count> <dim>'",
-                                     path, None)
-        if not first.strip():
-            raise VectorsFormatError("expected a header line '<count> <dim>', got an empty line",
-                                     path, 1)
-        count, dim = _parse_header(first, path)
-    wanted = count if limit is None else (limit if count is None else min(count, limit))
-    keys: list[str] = []
-    seen: dict[str, int] = {}
-    rows: list[np.ndarray] = []
-    out: np.ndarray | None = None
-    if wanted is not None and dim is not None:
-        # a record is at least a key byte and, per value, a separator and a digit
-        out = _alloc_rows(f, count, wanted, dim, 1 + 2 * dim, datatype, path)
-    n = 0
-    for line in f:
-        line_no += 1
-        stripped = line.strip()
-        if not stripped:
-            continue  # blank lines (e.g. a trailing one) carry nothing
-        if wanted is not None and n >= wanted:
-            if limit is not None and (count is None or limit < count):
-                break
-            raise VectorsFormatError(f"more records than the {count} announced in the header",
-                                     path, line_no)
-        if line[:1] in _WS:
-            # " 3 4" is an empty key and two values, not the key "3" (dim 1)
-            raise VectorsFormatError("the line starts with whitespace: empty key", path,
-                                     line_no)
-        parts = stripped.split(None, 1)
-        key = _decode_key(parts[0], path, line_no)
-        if len(parts) == 1:
-            raise VectorsFormatError(f"the key {key!r} has no values", path, line_no)
-        values = _parse_values(parts[1], dim, path, line_no)
-        if dim is None:
-            dim = values.shape[0]
-        if key in seen:
-            raise VectorsFormatError(f"duplicate key {key!r} (first seen at record "
-                                     f"{seen[key]})", path, line_no)
-        seen[key] = line_no
-        keys.append(key)
-        if out is not None:
-            out[n] = values
-        else:
-            rows.append(values.astype(datatype, copy=False))
-        n += 1
-    if wanted is not None and n < wanted:
-        raise VectorsFormatError(f"truncated file: the header announces {count} vectors but "
-                                 f"only {n} were found", path, line_no + 1)
-    if out is None:
-        if rows:
-            out = np.vstack(rows)
-        else:
-            if dim is None:
-                raise VectorsFormatError("no vectors in the file", path, None)
-            out = np.empty((0, dim), dtype=datatype)
-    return keys, out
+def _check_encoding(encoding: Any, unicode_errors: Any) -> tuple[str, str]:
+    if not isinstance(encoding, str):
+        raise TypeError(f"The 'encoding' parameter must be a str. Got {encoding!r} instead.")
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"The 'encoding' parameter must name a codec. Got {encoding!r} "
+                         f"instead.") from None
+    # keys are found as bytes between ASCII whitespace, then decoded
+    if " \t\n".encode(codec.name, "strict") != b" \t\n" or codec.name in ("utf-7",):
+        raise ValueError(f"The 'encoding' parameter must be an ASCII-compatible codec (UTF-8, "
+                         f"Latin-1, cp1252...). Got {encoding!r} instead.")
+    if not isinstance(unicode_errors, str):
+        raise TypeError(f"The 'unicode_errors' parameter must be a str. Got {unicode_errors!r} "
+                        f"instead.")
+    try:
+        codecs.lookup_error(unicode_errors)
+    except LookupError:
+        raise ValueError(f"The 'unicode_errors' parameter must be an error handler of "
+                         f"bytes.decode ('strict', 'replace', 'ignore', 'backslashreplace', "
+                         f"'surrogateescape'). Got {unicode_errors!r} instead.") from None
+    return codec.name, unicode_errors
 
 
-_WS = b" \t\n\r\x0b\x0c"
-bad_none = np.zeros(0, dtype=np.intp)
-_MAX_KEY_BYTES = 1 << 16
-
-
-def _read_binary(f: IO[bytes], path: str, limit: int | None,
-                 datatype: np.dtype) -> tuple[list[str], np.ndarray]:
-    first = f.readline()
-    if not first.strip():
-        raise VectorsFormatError("empty file: expected a header line '<count> <dim>'", path, None)
-    count, dim = _parse_header(first, path)
-    wanted = count if limit is None else min(count, limit)
-    vec_bytes = 4 * dim
-    out = _alloc_rows(f, count, wanted, dim, 2 + vec_bytes, datatype, path)  # key, space, vector
-    keys: list[str] = []
-    seen: dict[str, int] = {}
-    buf = b""
-    pos = 0
-    eof = False
-    chunk = 1 << 20
-
-    def fill(need: int) -> bool:
-        """Make ``need`` bytes available from ``pos``; False at end of file."""
-        nonlocal buf, pos, eof
-        while len(buf) - pos < need and not eof:
-            # read what is missing at once (no quadratic copying for wide vectors), but
-            # never a read sized by the header alone: a corrupt dim must not allocate
-            more = f.read(max(chunk, min(need - (len(buf) - pos), 64 * chunk)))
-            if not more:
-                eof = True
-                break
-            buf = buf[pos:] + more
-            pos = 0
-        return len(buf) - pos >= need
-
-    for rec in range(1, wanted + 1):
-        # Skip the "\n" the word2vec C tool writes after each vector (and any stray
-        # whitespace) before the key.
-        while True:
-            fill(1)
-            if pos < len(buf) and buf[pos] in _WS:
-                pos += 1
-                continue
-            break
-        # Find the space that ends the key.
-        while True:
-            i = buf.find(b" ", pos)
-            if i >= 0:
-                break
-            have = len(buf) - pos
-            if have > _MAX_KEY_BYTES:
-                raise VectorsFormatError(f"no space after {_MAX_KEY_BYTES} bytes where a key "
-                                         f"should end; is the header right?", path, rec)
-            if not fill(have + 1):
-                if have == 0:
-                    raise VectorsFormatError(
-                        f"truncated file: the header announces {count} vectors but only "
-                        f"{rec - 1} were found", path, rec)
-                raise VectorsFormatError("truncated record: key without vector", path, rec)
-        key = _decode_key(buf[pos:i], path, rec)
-        if any(c in key for c in "\t\n\r\x0b\x0c"):
-            raise VectorsFormatError(f"the key {key[:60]!r} contains whitespace; is this a "
-                                     f"text file (binary=False)?", path, rec)
-        pos = i + 1
-        if not fill(vec_bytes):
-            raise VectorsFormatError(f"truncated record {key!r}: expected {vec_bytes} bytes of "
-                                     f"vector, found {len(buf) - pos}", path, rec)
-        out[rec - 1] = np.frombuffer(buf, dtype="<f4", count=dim, offset=pos)
-        pos += vec_bytes
-        if key in seen:
-            raise VectorsFormatError(f"duplicate key {key!r} (first seen at record "
-                                     f"{seen[key]})", path, rec)
-        seen[key] = rec
-        keys.append(key)
-    if limit is None or limit >= count:
-        # Anything but whitespace after the last announced record means the header
-        # undercounts; reading on would silently drop vectors.
-        while True:
-            rest = buf[pos:].strip(_WS)
-            if rest:
-                raise VectorsFormatError(f"more data than the {count} records announced in "
-                                         f"the header", path, count + 1)
-            pos = len(buf)
-            if not fill(1):
-                break
-    return keys, out
+def _check_engine(engine: Any) -> str:
+    if engine not in ("auto", "compiled", "python"):
+        raise ValueError(f"The 'engine' parameter must be a str among {{'auto', 'compiled', "
+                         f"'python'}}. Got {engine!r} instead.")
+    if engine == "compiled" and not _w2v.has_compiled():
+        raise ExtensionNotBuiltError(f"engine='compiled' needs ngramvec.vectors._formats, which "
+                                     f"is not built. {BUILD_HINT}",
+                                     name="ngramvec.vectors._formats")
+    if engine == "auto":
+        return "compiled" if _w2v.has_compiled() else "python"
+    return engine
 
 
 def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | None = None,
-                  datatype: Any = np.float32,
-                  header: bool = True) -> tuple[list[str], np.ndarray]:
+                  datatype: Any = np.float32, header: bool = True,
+                  unicode_errors: str = "strict", encoding: str = "utf-8",
+                  engine: str = "auto") -> tuple[list[str], np.ndarray]:
     """Read a word2vec text or binary file, or a GloVe text file (``header=False``).
 
     Parameters
@@ -321,10 +190,25 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
         Binary word2vec format (gensim's, or the C tool's with a newline after each vector).
     limit : int, optional
         Read only the first ``limit`` vectors.
-    datatype : numpy floating dtype, default=numpy.float32
-        dtype of the returned matrix.
+    datatype : {numpy.float16, numpy.float32, numpy.float64}, default=numpy.float32
+        dtype of the returned matrix. Each text value is ``float(token)`` (the correctly
+        rounded double) rounded once to ``datatype``, as gensim's
+        ``datatype(token)``; binary values are float32 converted to ``datatype``.
     header : bool, default=True
         Whether the file starts with a ``"<count> <dim>"`` line (False: GloVe text).
+    unicode_errors : str, default="strict"
+        How keys that are not valid in ``encoding`` are decoded, as for
+        :meth:`bytes.decode` (gensim's parameter of the same name): ``"strict"`` refuses
+        them (VectorsFormatError naming the record), ``"replace"``, ``"ignore"``... read
+        them. Keys that differ as bytes but decode to the same str (a key cut in the
+        middle of a UTF-8 sequence, as the word2vec C tool does) are then kept once, the
+        first, with a warning, as gensim does; identical keys are always an error.
+    encoding : str, default="utf-8"
+        Encoding of the keys; must be ASCII-compatible.
+    engine : {"auto", "compiled", "python"}, default="auto"
+        The record parser: the compiled one (:mod:`ngramvec.vectors._formats`) when
+        built, else the pure-Python one. Both give the same keys, the same values bit
+        for bit and the same errors.
 
     Returns
     -------
@@ -334,14 +218,16 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
     Raises
     ------
     VectorsFormatError
-        Missing or malformed header, fewer or more records than announced, a row with
-        the wrong number of values, a value that is not a number, a truncated binary
-        record, a duplicate key, invalid UTF-8 in a key, a corrupted compressed stream.
-        The message names the file and the 1-based record (the line, for text files).
+        A Python pickle (gensim's ``.kv``/``.model``, never unpickled), a missing or
+        malformed header, fewer or more records than announced, a row with the wrong
+        number of values, a value that is not a number, a truncated binary record, a
+        duplicate key, a key that is not valid in ``encoding`` (with
+        ``unicode_errors="strict"``), a corrupted compressed stream. The message names
+        the file and the 1-based record (the line, for text files).
     """
     if binary and not header:
-        raise ValueError("binary word2vec files always have a header; header=False is only "
-                         "for GloVe text files")
+        raise ValueError("binary word2vec files always have a header; header=False is only for GloVe "
+                         "text files (gensim's no_header=True)")
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)):
             raise TypeError(f"The 'limit' parameter must be an int in the range [0, inf) or "
@@ -349,34 +235,127 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
         if limit < 0:
             raise ValueError(f"The 'limit' parameter must be an int in the range [0, inf) or "
                              f"None. Got {limit!r} instead.")
+        limit = int(limit)
     dt = _check_datatype(datatype)
+    encoding, errors = _check_encoding(encoding, unicode_errors)
+    engine = _check_engine(engine)
     spath = os.fspath(path)
+    refuse_pickle(spath)
     with open_compressed(spath) as f:
         try:
+            count = dim = None
+            if header:
+                first = f.readline()
+                if not first:
+                    raise VectorsFormatError("empty file: expected a header line "
+                                             "'<count> <dim>'", spath, None)
+                if not first.strip():
+                    raise VectorsFormatError("expected a header line '<count> <dim>', got an "
+                                             "empty line", spath, 1)
+                count, dim = _w2v.parse_header(first, spath)
             if binary:
-                keys, vectors = _read_binary(f, spath, limit, dt)
+                blob, n, vectors, maybe_bad = _w2v.read_binary(f, spath, count, dim, limit, dt,
+                                                              engine)
+                record_of = _record_of_binary
+                lines = None
             else:
                 with np.errstate(over="ignore"):  # overflow to inf is reported below
-                    keys, vectors = _read_text(f, spath, header, limit, dt)
+                    blob, n, vectors, lines, maybe_bad = _w2v.read_text(
+                        f, spath, count, dim, limit, dt, encoding, errors, engine)
+                record_of = (lines.__getitem__ if lines is not None else
+                             _w2v.text_line_of(spath, header, open_compressed))
         except DECOMPRESS_ERRORS as exc:
             if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
                 raise
             raise VectorsFormatError(f"corrupted or truncated compressed data ({exc})",
                                      spath, None) from exc
+    keys, keep = _w2v.decode_keys(blob, n, spath, encoding, errors, record_of)
+    if keep is not None:
+        vectors = vectors[keep]
     # Overflowing values (1e400, or 1e39 read into float32) become inf: as loud as NaN.
-    bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1)) if vectors.size else bad_none
-    if bad.size:
-        first = int(bad[0])
-        logger.warning("%s: %d vectors contain NaN or infinite values (the first: %r, vector "
-                       "%d); kept as they are", spath, bad.size, keys[first], first + 1)
+    if maybe_bad and vectors.size:
+        bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
+        if bad.size:
+            first_bad = int(bad[0])
+            logger.warning("%s: %d vectors contain NaN or infinite values (the first: %r, "
+                           "vector %d); kept as they are", spath, bad.size, keys[first_bad],
+                           first_bad + 1)
     logger.info("loaded %d x %d vectors from %s", vectors.shape[0], vectors.shape[1], spath)
     return keys, vectors
 
 
+def _record_of_binary(i: int) -> int:
+    return i + 1
+
+
 def read_glove(path: str | os.PathLike, limit: int | None = None,
-               datatype: Any = np.float32) -> tuple[list[str], np.ndarray]:
+               datatype: Any = np.float32, unicode_errors: str = "strict",
+               encoding: str = "utf-8", engine: str = "auto") -> tuple[list[str], np.ndarray]:
     """Read a GloVe text file (word2vec text without header). See :func:`read_word2vec`."""
-    return read_word2vec(path, binary=False, limit=limit, datatype=datatype, header=False)
+    return read_word2vec(path, binary=False, limit=limit, datatype=datatype, header=False,
+                         unicode_errors=unicode_errors, encoding=encoding, engine=engine)
+
+
+def read_vocab_counts(fvocab: str | os.PathLike, keys: Sequence[str],
+                      unicode_errors: str = "strict", encoding: str = "utf-8") -> np.ndarray:
+    """The counts of ``keys`` from a vocabulary file (gensim's ``fvocab``).
+
+    The file has a ``"<key> <count>"`` line per key, as the word2vec C tool's
+    ``-save-vocab`` and gensim's ``save_word2vec_format(fvocab=...)`` write it; a key
+    listed twice takes its last count, as in gensim; blank lines are skipped.
+
+    Returns
+    -------
+    ndarray of shape (len(keys),), int64
+        A key the file does not list gets 0, with a warning (gensim sets its count to
+        None and warns).
+
+    Raises
+    ------
+    VectorsFormatError
+        A line that is not a key and a non-negative integer, a key not valid in
+        ``encoding`` (``unicode_errors="strict"``), naming the file and the line.
+    """
+    encoding, errors = _check_encoding(encoding, unicode_errors)
+    spath = os.fspath(fvocab)
+    refuse_pickle(spath)
+    counts: dict[str, int] = {}
+    with open_compressed(spath) as f:
+        try:
+            for line_no, line in enumerate(f, start=1):
+                # split on ASCII whitespace only (U+00A0 joins the tokens of an ngram key)
+                try:
+                    fields = [x.decode(encoding, errors) for x in line.split()]
+                except UnicodeDecodeError as exc:
+                    raise VectorsFormatError(f"the line {line[:60]!r} is not valid {encoding} "
+                                             f"({exc.reason})", spath, line_no) from None
+                if not fields:
+                    continue
+                if len(fields) != 2:
+                    shown = line[:80].decode(encoding, "replace").strip()
+                    raise VectorsFormatError(f"expected '<key> <count>', got {shown!r}",
+                                             spath, line_no)
+                try:
+                    c = int(fields[1])
+                except ValueError:
+                    c = -1
+                if c < 0:
+                    raise VectorsFormatError(f"the count {fields[1][:40]!r} of {fields[0][:60]!r} "
+                                             f"is not an integer >= 0", spath, line_no)
+                counts[fields[0]] = c
+        except DECOMPRESS_ERRORS as exc:
+            if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+                raise
+            raise VectorsFormatError(f"corrupted or truncated compressed data ({exc})",
+                                     spath, None) from exc
+    out = np.fromiter((counts.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+    missing = np.flatnonzero(out < 0)
+    if missing.size:
+        logger.warning("%s: the vocabulary file is incomplete: %d of %d keys are missing (the "
+                       "first: %r); their count is 0", spath, missing.size, len(keys),
+                       keys[int(missing[0])])
+        out[missing] = 0
+    return out
 
 
 def _unencodable_key(keys: Sequence[str], path: str, first_record: int) -> VectorsFormatError:

@@ -81,11 +81,14 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
     def __init__(self, vectors: Any, index_to_key: Sequence[str],
                  counts: Any | None = None) -> None:
         keys = _check_keys(index_to_key)
-        key_to_index: dict[str, int] = {}
-        for i, k in enumerate(keys):
-            if k in key_to_index:
-                raise ValueError(f"duplicate key {k!r} at positions {key_to_index[k]} and {i}")
-            key_to_index[k] = i
+        key_to_index: dict[str, int] = dict(zip(keys, range(len(keys))))
+        if len(key_to_index) != len(keys):
+            key_to_index = {}
+            for i, k in enumerate(keys):
+                if k in key_to_index:
+                    raise ValueError(f"duplicate key {k!r} at positions {key_to_index[k]} and "
+                                     f"{i}")
+                key_to_index[k] = i
         arr = np.asarray(vectors)
         if arr.ndim != 2:
             raise ValueError(f"vectors must be a 2-D array (n_keys, dim). Got shape "
@@ -590,16 +593,29 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
         save_npz(path, "KeyedVectors", arrays, state={"has_counts": self.counts is not None})
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "KeyedVectors":
+    def load(cls, path: str | os.PathLike, mmap: str | None = None) -> "KeyedVectors":
         """Load a file written by :meth:`save` (or by an earlier ngramvec).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        mmap : {None, "r", "c"}, default=None
+            As gensim's ``mmap``: ``"r"`` memory-maps the vectors read-only instead of
+            reading them (loading takes milliseconds, pages are read when used and
+            shared between processes), ``"c"`` copy-on-write. Files of ngramvec before
+            format version 2 are read into memory.
 
         Raises
         ------
         FileNotFoundError
         VectorsFormatError
-            The file is not an ngramvec vectors ``.npz`` (the message names it).
+            The file is not an ngramvec vectors ``.npz`` (the message names it), for
+            example a gensim ``.kv`` / ``.model`` pickle: it is never unpickled, the
+            message says how to convert it.
         """
-        saved = load_npz(path, "KeyedVectors", "vectors", _legacy_vectors, _NPZ_SCHEMA)
+        _io.refuse_pickle(path)
+        saved = load_npz(path, "KeyedVectors", "vectors", _legacy_vectors, _NPZ_SCHEMA,
+                         mmap_mode=mmap)
         try:
             return cls(saved.arrays["vectors"], saved.arrays["keys"],
                        saved.arrays.get("counts"))
@@ -632,27 +648,53 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
                            write_header=write_header)
 
     @classmethod
-    def load_word2vec_format(cls, path: str | os.PathLike, binary: bool = False,
-                             limit: int | None = None,
-                             datatype: Any = np.float32) -> "KeyedVectors":
-        """Load a word2vec text or binary file (gensim's or the C tool's; may be compressed).
+    def load_word2vec_format(cls, path: str | os.PathLike, fvocab: str | os.PathLike | None = None,
+                             binary: bool = False, encoding: str = "utf8",
+                             unicode_errors: str = "strict", limit: int | None = None,
+                             datatype: Any = np.float32, no_header: bool = False,
+                             engine: str = "auto") -> "KeyedVectors":
+        """Load a word2vec text or binary file, or GloVe text (gensim 4's parameters).
+
+        Files of gensim, of the word2vec C tool, fastText ``.vec`` and GloVe files
+        (``no_header=True``); they may be gzip, bzip2 or xz compressed.
 
         Parameters
         ----------
         path : str or os.PathLike
+        fvocab : str or os.PathLike, optional
+            A vocabulary file of ``"<key> <count>"`` lines (the C tool's ``-save-vocab``,
+            gensim's ``save_word2vec_format(fvocab=)``): sets :attr:`counts`. A key it
+            does not list gets 0 (gensim: None), with a warning. Without it, counts
+            are None (gensim makes up decreasing ones).
         binary : bool, default=False
+        encoding : str, default="utf8"
+            Of the keys; an ASCII-compatible codec.
+        unicode_errors : str, default="strict"
+            How keys not valid in ``encoding`` are decoded (``"replace"``, ``"ignore"``...,
+            as for :meth:`bytes.decode`); with ``"strict"`` they are an error naming
+            the line. Keys that then decode alike are kept once (the first), as gensim.
         limit : int, optional
             Read only the first ``limit`` vectors.
-        datatype : numpy floating dtype, default=numpy.float32
-            Values are rounded to this type while reading; the KeyedVectors stores float32.
+        datatype : {numpy.float16, numpy.float32, numpy.float64}, default=numpy.float32
+            Values are rounded to this type while reading (each text value once, from
+            its exact decimal, as gensim); the KeyedVectors stores float32.
+        no_header : bool, default=False
+            The file has no ``"<count> <dim>"`` line (GloVe text; text files only).
+        engine : {"auto", "compiled", "python"}, default="auto"
+            The record parser; see :func:`ngramvec.vectors.formats.read_word2vec`.
 
         Raises
         ------
         VectorsFormatError
-            Malformed, truncated or inconsistent file (names the file and the record).
+            Malformed, truncated or inconsistent file, or a pickle (names the file and
+            the record).
         """
-        keys, vectors = _io.read_word2vec(path, binary=binary, limit=limit, datatype=datatype)
-        return cls(vectors, keys)
+        keys, vectors = _io.read_word2vec(path, binary=binary, limit=limit, datatype=datatype,
+                                          header=not no_header, unicode_errors=unicode_errors,
+                                          encoding=encoding, engine=engine)
+        counts = (None if fvocab is None else
+                  _io.read_vocab_counts(fvocab, keys, unicode_errors, encoding))
+        return cls(vectors, keys, counts)
 
     def save_glove_format(self, path: str | os.PathLike) -> None:
         """Save as GloVe text (word2vec text without the header line)."""
@@ -661,9 +703,12 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
 
     @classmethod
     def load_glove_format(cls, path: str | os.PathLike, limit: int | None = None,
-                          datatype: Any = np.float32) -> "KeyedVectors":
+                          datatype: Any = np.float32, unicode_errors: str = "strict",
+                          encoding: str = "utf8", engine: str = "auto") -> "KeyedVectors":
         """Load a GloVe text file (no header). See :meth:`load_word2vec_format`."""
-        keys, vectors = _io.read_glove(path, limit=limit, datatype=datatype)
+        keys, vectors = _io.read_glove(path, limit=limit, datatype=datatype,
+                                       unicode_errors=unicode_errors, encoding=encoding,
+                                       engine=engine)
         return cls(vectors, keys)
 
 

@@ -318,6 +318,37 @@ def word2vec_payloads(draw, binary: bool = False, header: bool = True) -> dict:
     }
 
 
+@st.composite
+def w2v_engine_payloads(draw) -> dict:
+    """A word2vec/GloVe file (see :func:`word2vec_payloads`), sometimes with values only
+    float() reads (underscores, many digits, huge exponents, non-ASCII digits), read by
+    both engines in blocks of a few bytes to a few MB, with an ``unicode_errors``."""
+    binary = draw(st.booleans()) and draw(st.booleans())
+    header = binary or draw(st.integers(0, 3)) > 0
+    payload = draw(word2vec_payloads(binary=binary, header=header))
+    name = payload["options"]["name"]
+    if not binary and draw(st.booleans()):
+        data = payload["files"][name]
+        odd = draw(st.lists(st.sampled_from([b"1_0", b"1" * 25, b"1e400", b"-1e-400", b"\xef\xbc\x91",
+                                             b"nan", b"-NaN", b"+inf", b"Infinity", b"0x10",
+                                             b"1e", b".", b"-.5e-3", b"\x00", b"4.9406564584124654e-324",
+                                             b"3.4028235677973366e38", b"1.5\xff"]),
+                            min_size=1, max_size=4))
+        for tok in odd:   # replace a value (a run of digits) by tok
+            digits = [i for i in range(1, len(data)) if data[i:i + 1].isdigit()
+                      and data[i - 1:i] in (b" ", b"\t")]
+            if digits:
+                i = draw(st.sampled_from(digits))
+                j = i
+                while j < len(data) and data[j:j + 1] not in (b" ", b"\t", b"\n", b"\r"):
+                    j += 1
+                data = data[:i] + tok + data[j:]
+        payload["files"][name] = data
+    payload["options"]["block"] = draw(st.sampled_from([1, 2, 7, 64, 1 << 23]))
+    payload["options"]["unicode_errors"] = draw(st.sampled_from(["strict"] * 3 + ["replace", "ignore"]))
+    return payload
+
+
 # --------------------------------------------------------------------------- npz
 
 def _read_members(data: bytes) -> list[tuple[str, np.ndarray]]:

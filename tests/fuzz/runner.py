@@ -34,7 +34,7 @@ __all__ = ["FAILURE_STATUSES", "KNOWN_ISSUES", "known_issue", "Campaign", "Failu
            "decode_payload", "signature", "TARGET_NAMES", "DEFAULT_FAILURE_DIR"]
 
 FAILURE_STATUSES = ("crash", "hang", "bare", "mismatch", "unusable", "harness-error")
-TARGET_NAMES = ("encoder", "corpus", "word2vec", "npz", "encoded")
+TARGET_NAMES = ("encoder", "corpus", "word2vec", "w2v_engines", "npz", "encoded")
 DEFAULT_FAILURE_DIR = Path(os.environ.get("NGRAMVEC_FUZZ_DIR", "fuzz-failures"))
 
 
@@ -64,6 +64,7 @@ def strategies(bases: Callable[[], dict[str, bytes]], npz_loaders: list[str] | N
         "word2vec": st.one_of(inputs.word2vec_payloads(binary=False),
                               inputs.word2vec_payloads(binary=True),
                               inputs.word2vec_payloads(binary=False, header=False)),
+        "w2v_engines": inputs.w2v_engine_payloads(),
         "npz": inputs.npz_payloads(loaders, bases),
         "encoded": inputs.encoded_payloads(),
     }

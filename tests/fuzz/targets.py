@@ -449,6 +449,46 @@ def target_word2vec(payload: dict, case_dir: Path) -> str:
     return "ok"
 
 
+def target_w2v_engines(payload: dict, case_dir: Path) -> str:
+    """The compiled and the pure-Python record parsers on the same file, read in blocks
+    of ``block`` bytes: the same keys and the same values bit for bit, or both refuse it
+    with the same VectorsFormatError naming the file."""
+    from ngramvec.vectors import _w2v
+    o = payload["options"]
+    path = case_dir / o["name"]
+    dt = np.dtype(o["datatype"])
+    if not _w2v.has_compiled():   # pragma: no cover - the fuzz suite runs built
+        return "ok"
+
+    def read(engine):
+        return lambda: formats.read_word2vec(path, binary=o["binary"], limit=o["limit"],
+                                             datatype=dt, header=o["header"],
+                                             unicode_errors=o["unicode_errors"], engine=engine)
+
+    saved = _w2v.BLOCK
+    _w2v.BLOCK = o["block"]
+    try:
+        fast, fast_err = attempt("compiled", read("compiled"), (VectorsFormatError,),
+                                 (str(path),))
+    finally:
+        _w2v.BLOCK = saved
+    slow, slow_err = attempt("python", read("python"), (VectorsFormatError,), (str(path),))
+    phase("check")
+    if fast_err is not None or slow_err is not None:
+        check(fast_err is not None and slow_err is not None, "one engine refuses, one reads",
+              f"compiled: {fast_err!r}; python: {slow_err!r}")
+        check(str(fast_err) == str(slow_err), "the engines refuse with different messages",
+              f"compiled: {fast_err}; python: {slow_err}")
+        return "rejected"
+    check(fast[0] == slow[0], "the engines read different keys", (fast[0][:5], slow[0][:5]))
+    a, b = fast[1], slow[1]
+    check(a.dtype == b.dtype == dt and a.shape == b.shape, "the engines read different shapes",
+          (a.dtype, a.shape, b.dtype, b.shape))
+    check(a.tobytes() == b.tobytes(), "the engines read different values (bits)",
+          np.argwhere(a.view(np.uint8) != b.view(np.uint8))[:3] if a.shape == b.shape else "")
+    return "ok"
+
+
 # --------------------------------------------------------------------------- npz
 
 
@@ -621,6 +661,7 @@ TARGETS: dict[str, Callable[[dict, Path], Any]] = {
     "encoder": target_encoder,
     "corpus": target_corpus,
     "word2vec": target_word2vec,
+    "w2v_engines": target_w2v_engines,
     "npz": target_npz,
     "encoded": target_encoded,
     "selftest": target_selftest,
