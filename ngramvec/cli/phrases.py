@@ -36,7 +36,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--min-count", type=int, default=5, help="default 5")
     g.add_argument("--threshold", type=float, default=10.0,
                    help="a phrase scores strictly more; default 10 (npmi: in (-1, 1])")
-    g.add_argument("--scoring", default="default", choices=("default", "npmi"))
+    g.add_argument("--scoring", default="default", choices=("default", "npmi"),
+                   help="Mikolov et al.'s score ('default') or normalized PMI ('npmi')")
     g.add_argument("--connector-words", default="none", metavar="english|none|FILE",
                    help="words allowed inside phrases: 'english' (gensim's "
                         "ENGLISH_CONNECTOR_WORDS), 'none' (default), or a file of words, one "
@@ -45,9 +46,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="2: one pass (bigrams); 3: a second pass over the merged corpus")
     g.add_argument("--delimiter", default="_", help="joins the tokens of a phrase (default _)")
     g.add_argument("--export", default=None, metavar="PATH",
-                   help="also write the phrase table: phrase, score, count (tab-separated)")
+                   help="also write the phrase table: phrase, score, count (tab-separated); "
+                        "default: not written")
     g.add_argument("--save-model", default=None, metavar="PATH",
-                   help="also save the fitted model (.npz, Phrases.load)")
+                   help="also save the fitted model (.npz, Phrases.load); default: not saved")
     add_threads_options(p, seed=False)
     add_memory_options(p)
     add_output_options(p, vectors=False, help="the phrased corpus: one sentence a line, tokens "
