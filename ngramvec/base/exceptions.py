@@ -12,6 +12,7 @@ __all__ = [
     "TrainingDivergedError",
     "OneShotIteratorError",
     "ExtensionNotBuiltError",
+    "ClusterError",
     "PathError",
     "PathNotFoundError",
     "PathIsDirectoryError",
@@ -140,3 +141,8 @@ class ExtensionNotBuiltError(NgramvecError, ImportError):
     name : str
         Full name of the missing module, e.g. ``"ngramvec.models._cooccur"``.
     """
+
+
+class ClusterError(NgramvecError, RuntimeError):
+    """The Dask cluster cannot do the work: the scheduler does not answer, no worker,
+    or workers that run another ngramvec version (the message says which)."""
