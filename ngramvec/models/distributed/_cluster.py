@@ -15,9 +15,34 @@ from distributed import Client
 
 from ngramvec.base.exceptions import ClusterError
 
-__all__ = ["connect", "check_workers", "Stage", "tree_reduce"]
+__all__ = ["connect", "check_workers", "Stage", "tree_reduce", "Bag", "unbox", "pick"]
 
 logger = logging.getLogger(__name__)
+
+
+class Bag:
+    """One value shipped by Dask as a single pickle. Dask serializes a list, tuple or
+    dict result item by item (about 0.1 ms an item: 0.3 s for a lexicon of 3,000
+    words); in a Bag it is one object."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __reduce__(self):
+        return Bag, (self.value,)
+
+
+def unbox(x: Any) -> Any:
+    """The value of a Bag, or ``x`` itself."""
+    return x.value if isinstance(x, Bag) else x
+
+
+def pick(x: Any, i: int) -> Bag:
+    """Item ``i`` of a (boxed) sequence, boxed: a task run where the sequence lives, so
+    only that item moves."""
+    return Bag(unbox(x)[i])
 
 
 def connect(scheduler: "str | Client | None" = None, n_workers: int | None = None,

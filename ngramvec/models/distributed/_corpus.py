@@ -16,14 +16,18 @@ from distributed import Client
 
 from ngramvec.base.validation import check_int
 from ngramvec.data.corpus import Corpus
-from ngramvec.models.distributed._cluster import Stage, check_workers
+from ngramvec.models.distributed._cluster import Bag, Stage, check_workers, unbox
 from ngramvec.models.distributed._splits import EncodedSplit, Split, encode_split, plan_splits
 
 __all__ = ["ClusterCorpus", "encode"]
 
 
-def _info(enc: EncodedSplit) -> tuple[int, int, dict]:
-    return enc.n_tokens, enc.n_sentences, enc.stats
+def _info(enc: EncodedSplit) -> Bag:
+    return Bag((enc.n_tokens, enc.n_sentences, enc.stats))
+
+
+def _plan(sources: Bag, split_bytes: int | None, n_workers: int) -> Bag:
+    return Bag(plan_splits(unbox(sources), split_bytes, n_workers))
 
 
 @dataclass
@@ -122,14 +126,14 @@ def encode(sources: "str | os.PathLike | Sequence", client: Client, tokenizer="w
     sources = [os.fspath(s) for s in sources]
     stage = Stage(client, progress, owner)
     try:
-        plan = stage.submit(plan_splits, sources, split_bytes, n_workers)
+        plan = stage.submit(_plan, Bag(sources), split_bytes, n_workers)
         stage.wait([plan], "plan")
-        splits = plan.result()
+        splits = unbox(plan.result())
         futures = [stage.submit(encode_split, sp, settings, key=f"ngramvec-encode-{sp.index}-"
                                 f"{os.urandom(4).hex()}") for sp in splits]
         infos = [stage.submit(_info, f) for f in futures]
         stage.wait(futures, "encode")
-        got = client.gather(infos)
+        got = [unbox(g) for g in client.gather(infos)]
     except BaseException:
         stage.cancel()
         raise

@@ -26,10 +26,11 @@ from ngramvec.base.validation import check_float, check_int
 from ngramvec.data.vocab import Vocabulary
 from ngramvec.models.cooccur import (Cooccurrence, CountConfig, _check_vocab, _config,
                                      _count_ngram_units, _count_words, distance_weights)
-from ngramvec.models.distributed._cluster import Stage, check_workers, tree_reduce
+from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pick, tree_reduce,
+                                                  unbox)
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
-from ngramvec.models.distributed._vocab import _block_bounds, _pick, _same, task_memory_limit
+from ngramvec.models.distributed._vocab import _block_bounds, _same, task_memory_limit
 
 __all__ = ["count_cooccurrences", "CooccurrenceBlocks"]
 
@@ -38,7 +39,7 @@ _OWNER = "distributed.count_cooccurrences"
 
 def _count_split(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | None,
                  cfg: CountConfig, offset: int, bounds: np.ndarray,
-                 auto_memory: bool) -> tuple[list[sp.csr_matrix], dict]:
+                 auto_memory: bool) -> Bag:
     """Count one split (global offset ``offset``) into int64 ticks, cut into row blocks."""
     cfg = dataclasses.replace(cfg, offset=int(offset), ticks=True, memory_limit=(
         task_memory_limit(None) if auto_memory else cfg.memory_limit))
@@ -53,7 +54,7 @@ def _count_split(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | N
         m = sp.csr_matrix((m.data.astype(np.int64), m.indices, m.indptr), shape=m.shape)
         stats = {k: res.stats[k] for k in ("pairs", "spills", "seconds", "tokens")}
     blocks = [_rows(m, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-    return blocks, stats
+    return Bag((blocks, stats))
 
 
 def _rows(m: sp.csr_matrix, a: int, b: int) -> sp.csr_matrix:
@@ -64,20 +65,22 @@ def _rows(m: sp.csr_matrix, a: int, b: int) -> sp.csr_matrix:
     return out
 
 
-def _sum_blocks(*parts: sp.csr_matrix) -> sp.csr_matrix:
+def _sum_blocks(*parts: Bag) -> Bag:
     """Exact int64 sum of row blocks (sorted indices)."""
+    parts = [unbox(p) for p in parts]
     total = parts[0]
     for p in parts[1:]:
         total = total + p
     total = sp.csr_matrix(total)
     total.sum_duplicates()
     total.sort_indices()
-    return total
+    return Bag(total)
 
 
-def _finish_block(ticks: sp.csr_matrix, scale: int, dtype) -> sp.csr_matrix:
+def _finish_block(ticks: Bag, scale: int, dtype) -> sp.csr_matrix:
     """Counts of a block: ticks * (1 / scale) in float64, then ``dtype`` - the
     arithmetic of the one-machine assembly (ngramvec.data._ngrams.assemble_csr)."""
+    ticks = unbox(ticks)
     data = (ticks.data.astype(np.float64) * (1.0 / scale)).astype(dtype)
     out = sp.csr_matrix((data, ticks.indices.astype(np.int32),
                          ticks.indptr.astype(np.int64)), shape=ticks.shape)
@@ -85,12 +88,13 @@ def _finish_block(ticks: sp.csr_matrix, scale: int, dtype) -> sp.csr_matrix:
     return out
 
 
-def _stats_sum(*parts: dict) -> dict:
+def _stats_sum(*parts: Bag) -> Bag:
+    parts = [unbox(p) for p in parts]
     out = dict(parts[0])
     for p in parts[1:]:
         for k in ("pairs", "spills", "seconds", "tokens"):
             out[k] = out.get(k, 0) + p.get(k, 0)
-    return out
+    return Bag(out)
 
 
 def _row_col_vocabs(vocab: Vocabulary, col_vocab: Vocabulary | None,
@@ -172,7 +176,7 @@ class CooccurrenceBlocks:
             row_f = stage.submit(_same, self.row_vocab)
             col_f = stage.submit(_same, self.col_vocab)
             done = [stage.submit(_save_block, f, os.path.join(directory, n), int(a), int(b),
-                                 row_f, col_f, self.params)
+                                 row_f, col_f, Bag(self.params))
                     for f, n, a, b in zip(self.futures, names, self.bounds[:-1],
                                           self.bounds[1:])]
             stage.wait(done, "save")
@@ -218,7 +222,8 @@ class CooccurrenceBlocks:
 
 
 def _save_block(block: sp.csr_matrix, path: str, a: int, b: int, row_vocab: Vocabulary,
-                col_vocab: Vocabulary, params: dict) -> str:
+                col_vocab: Vocabulary, params: Bag) -> str:
+    params = unbox(params)
     rows = Vocabulary(row_vocab.index_to_key[a:b], row_vocab.counts[a:b],
                       total_tokens=row_vocab.total_tokens, word_total=row_vocab.word_total)
     Cooccurrence(block, rows, col_vocab, dict(params, rows=[a, b])).save(path)
@@ -359,16 +364,16 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
         offsets = corpus.offsets
         shards = [stage.submit(_count_split, f, vocab_f, col_f, cfg, int(offsets[i]), bounds,
                                auto_memory) for i, f in enumerate(corpus.futures)]
-        stats_f = tree_reduce(stage, [stage.submit(_pick, s, 1) for s in shards], _stats_sum,
+        stats_f = tree_reduce(stage, [stage.submit(pick, s, 1) for s in shards], _stats_sum,
                               fan_in)
-        pieces = [stage.submit(_pick, s, 0) for s in shards]
+        pieces = [stage.submit(pick, s, 0) for s in shards]
         blocks = []
         for b in range(n_blocks):
-            parts = [stage.submit(_pick, p, b) for p in pieces]
+            parts = [stage.submit(pick, p, b) for p in pieces]
             total = tree_reduce(stage, parts, _sum_blocks, fan_in)
             blocks.append(stage.submit(_finish_block, total, scale, cfg.dtype))
         stage.wait(blocks + [stats_f], "count")
-        st = stats_f.result()
+        st = unbox(stats_f.result())
     except BaseException:
         stage.cancel()
         if own:

@@ -23,7 +23,8 @@ from ngramvec.data.ngrams import (NgramIndex, build_index, check_orders, min_cou
                                   ngram_count_shard)
 from ngramvec.data.spill import accumulate, check_tmp_dir
 from ngramvec.data.vocab import Vocabulary
-from ngramvec.models.distributed._cluster import Stage, check_workers, tree_reduce
+from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pick, tree_reduce,
+                                                  unbox)
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
 
@@ -32,17 +33,18 @@ __all__ = ["build_vocabulary"]
 _OWNER = "distributed.build_vocabulary"
 
 
-def _lexicon(enc: EncodedSplit) -> dict[str, int]:
-    return dict(zip(enc.lexicon_keys, enc.lexicon_counts.tolist()))
+def _lexicon(enc: EncodedSplit) -> Bag:
+    return Bag(dict(zip(enc.lexicon_keys, enc.lexicon_counts.tolist())))
 
 
-def _merge_lexicons(*parts: dict[str, int]) -> dict[str, int]:
-    out = dict(parts[0])
+def _merge_lexicons(*parts: Bag) -> Bag:
+    """Sum token -> count dicts."""
+    out = dict(unbox(parts[0]))
     for part in parts[1:]:
         get = out.get
-        for k, c in part.items():
+        for k, c in unbox(part).items():
             out[k] = get(k, 0) + c
-    return out
+    return Bag(out)
 
 
 def task_memory_limit(memory_limit: int | None) -> int:
@@ -60,12 +62,13 @@ def task_memory_limit(memory_limit: int | None) -> int:
         return default_memory_limit()
 
 
-def _kgram_counts(enc: EncodedSplit, k: int, words: list[str], prev_keys: list[str] | None,
+def _kgram_counts(enc: EncodedSplit, k: int, words: Bag, prev_keys: Bag,
                   n_blocks: int, n_threads: int, memory_limit: int | None,
-                  tmp_dir) -> list[tuple[np.ndarray, np.ndarray]]:
+                  tmp_dir) -> Bag:
     """The k-grams of one split whose words are all in ``words`` and whose prefix is in
     ``prev_keys`` (words themselves for k = 2), as sorted codes ``prefix * len(words)
     + last word`` (global ids) and counts, one pair per block of prefix ids."""
+    words, prev_keys = unbox(words), unbox(prev_keys)
     n_words = len(words)
     gid = {w: i for i, w in enumerate(words)}
     lex_g = np.fromiter((gid.get(t, -1) for t in enc.lexicon_keys), dtype=np.int64,
@@ -103,33 +106,30 @@ def _kgram_counts(enc: EncodedSplit, k: int, words: list[str], prev_keys: list[s
         order = np.argsort(codes, kind="stable")
         codes, counts = codes[order], counts[order]
     cuts = np.searchsorted(codes, _block_bounds(n_prefix, n_blocks) * n_words)
-    return [(codes[a:b], counts[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    return Bag([(codes[a:b], counts[a:b]) for a, b in zip(cuts[:-1], cuts[1:])])
 
 
 def _block_bounds(n: int, n_blocks: int) -> np.ndarray:
     return np.linspace(0, n, n_blocks + 1).round().astype(np.int64)
 
 
-def _pick(parts: list, i: int):
-    return parts[i]
-
-
-def _sum_coded(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _sum_coded(*parts: Bag) -> Bag:
     """Sum (sorted codes, counts) pairs: sorted codes, exact int64 sums."""
+    parts = [unbox(p) for p in parts]
     codes = np.concatenate([p[0] for p in parts])
     counts = np.concatenate([p[1] for p in parts])
     if codes.size == 0:
-        return codes, counts
+        return Bag((codes, counts))
     order = np.argsort(codes, kind="stable")
     codes, counts = codes[order], counts[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    return codes[starts], np.add.reduceat(counts, starts)
+    return Bag((codes[starts], np.add.reduceat(counts, starts)))
 
 
-def _threshold(part: tuple[np.ndarray, np.ndarray], low: int):
-    codes, counts = part
+def _threshold(part: Bag, low: int) -> Bag:
+    codes, counts = unbox(part)
     keep = counts >= low
-    return codes[keep], counts[keep]
+    return Bag((codes[keep], counts[keep]))
 
 
 def build_vocabulary(sources, client: Client, min_count: int | Sequence[int] = 5,
@@ -199,7 +199,7 @@ def build_vocabulary(sources, client: Client, min_count: int | Sequence[int] = 5
         lex = [stage.submit(_lexicon, f) for f in corpus.futures]
         merged = tree_reduce(stage, lex, _merge_lexicons, fan_in)
         stage.wait([merged], "vocab")
-        words = merged.result()
+        words = unbox(merged.result())
         keys, counts = list(words), np.fromiter(words.values(), np.int64, len(words))
         if orders == (1,):
             return Vocabulary.from_counts(keys, counts, min_count=mins[1], max_size=max_size,
@@ -244,17 +244,17 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
             ok = prev_counts >= thr[k]
             prev_keys = [key for key, o in zip(prev_keys, ok.tolist()) if o]
         n_prefix = len(words) if k == 2 else len(prev_keys)
-        words_f = stage.submit(_same, words)
-        prev_f = stage.submit(_same, prev_keys)
+        words_f = stage.submit(_same, Bag(words))
+        prev_f = stage.submit(_same, Bag(prev_keys))
         per_split = [stage.submit(_kgram_counts, f, k, words_f, prev_f, n_blocks, n_threads,
                                   memory_limit, tmp_dir) for f in corpus.futures]
         finals = []
         for b in range(n_blocks):
-            parts = [stage.submit(_pick, p, b) for p in per_split]
+            parts = [stage.submit(pick, p, b) for p in per_split]
             total = tree_reduce(stage, parts, _sum_coded, fan_in)
             finals.append(stage.submit(_threshold, total, thr[k]))
         stage.wait(finals, f"{k}-grams")
-        got = stage.client.gather(finals)
+        got = [unbox(g) for g in stage.client.gather(finals)]
         for f in per_split:
             f.release()
         codes = np.concatenate([g[0] for g in got]) if got else np.zeros(0, np.int64)
