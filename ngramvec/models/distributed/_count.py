@@ -30,6 +30,7 @@ from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pic
                                                   unbox)
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
+from ngramvec.models.distributed._svd import blocked_randomized_svd
 from ngramvec.models.distributed._vocab import _block_bounds, _same, task_memory_limit
 
 __all__ = ["count_cooccurrences", "CooccurrenceBlocks"]
@@ -213,6 +214,38 @@ class CooccurrenceBlocks:
         params = dict(self.params, ppmi=dict(cds=cds, shift=shift))
         return CooccurrenceBlocks(self.client, out, self.bounds, self.row_vocab,
                                   self.col_vocab, params, {})
+
+    def svd(self, dim: int, n_iter: int = 7, n_oversamples: int = 20, seed: int = 0
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Randomized SVD of this matrix with its row blocks staying on the workers.
+
+        The algorithm of :class:`ngramvec.SVD` (``algorithm="randomized"``, the same
+        test matrix for the same ``seed``), its products run block by block by Dask
+        (:mod:`ngramvec.models.distributed._svd`). Word vectors as ``SVD(eig=e)``
+        makes them: ``(u * s ** e).astype(np.float32)`` with the row keys
+        ``row_vocab.index_to_key``.
+
+        Returns
+        -------
+        u : ndarray of float64, shape (n_rows, dim)
+        s : ndarray of float64, shape (dim,)
+        vt : ndarray of float64, shape (dim, n_cols)
+        """
+        owner = "CooccurrenceBlocks.svd"
+        dim = check_int(dim, "dim", owner, 1, min(self.shape) - 1,
+                        why=f"(below the smaller side of the {self.shape[0]:,} x "
+                            f"{self.shape[1]:,} matrix)")
+        n_iter = check_int(n_iter, "n_iter", owner, 0)
+        n_oversamples = check_int(n_oversamples, "n_oversamples", owner, 0)
+        stage = Stage(self.client, False, owner)
+        try:
+            return blocked_randomized_svd(stage, self.futures, self.shape, dim,
+                                          n_oversamples, n_iter, seed)
+        except BaseException:
+            stage.cancel()
+            raise
+        finally:
+            stage.release()
 
     def release(self) -> None:
         """Free the blocks on the workers."""
