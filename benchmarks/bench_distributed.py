@@ -66,6 +66,7 @@ if __name__ == "__main__":
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                        dashboard_address=None, memory_limit=0)
     client = distributed.Client(cluster)
+    client.run(lambda: __import__("ngramvec.models.distributed"))   # warm: imports untimed
     pids = client.run(os.getpid)
     procs = {a: psutil.Process(p) for a, p in pids.items()}
     peak = {a: 0 for a in procs}
