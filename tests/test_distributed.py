@@ -189,7 +189,7 @@ def test_a_worker_killed_mid_task_is_recovered(client, corpus_dir, local, vocab1
         try:
             out["result"] = nvd.count_cooccurrences(
                 str(corpus_dir), vocab12, client, window=8, contexts="uni_bi", sample=1e-3,
-                dynamic_window=True, split_bytes=40_000, memory_limit="4MB")
+                dynamic_window=True, split_bytes=40_000, memory_limit="16MB")
         except BaseException as exc:  # handed to the test thread
             out["error"] = exc
 
