@@ -11,6 +11,7 @@ import sys
 from typing import Any, Callable, Sequence
 
 import distributed
+from dask.sizeof import sizeof
 from distributed import Client
 
 from ngramvec.base.exceptions import ClusterError
@@ -32,6 +33,10 @@ class Bag:
 
     def __reduce__(self):
         return Bag, (self.value,)
+
+    def __sizeof__(self) -> int:
+        # what Dask's memory manager, scheduler and transfer logs count: the content
+        return int(sizeof(self.value)) + 16
 
 
 def unbox(x: Any) -> Any:

@@ -102,8 +102,9 @@ def encode(sources: "str | os.PathLike | Sequence", client: Client, tokenizer="w
         As for :class:`~ngramvec.Corpus` (a callable tokenizer must pickle).
     split_bytes : int, optional
         Plain files are cut into pieces of about this size at line ends;
-        compressed files are one piece each. Default: the plain bytes over four
-        times the workers, between 1 MB and 64 MB. Results do not depend on it.
+        compressed files are one piece each. Default: the plain bytes over the
+        workers, between 1 MB and 256 MB (a split's matrix repeats the frequent pairs
+        of the others: fewer splits merge faster). Results do not depend on it.
     progress : bool, default=False
 
     Returns

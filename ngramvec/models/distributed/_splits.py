@@ -86,8 +86,9 @@ def _next_line_start(f, pos: int, size: int) -> int:
 
 def plan_splits(sources, split_bytes: int | None, n_workers: int = 1) -> list[Split]:
     """The splits of ``sources``: compressed files whole, plain files cut into pieces of
-    about ``split_bytes`` bytes at line ends (default: the plain bytes over four
-    times the workers, between 1 MB and 64 MB)."""
+    about ``split_bytes`` bytes at line ends (default: the plain bytes over the
+    workers, between 1 MB and 256 MB: every split's matrix repeats the pairs the others
+    have too, so fewer splits merge faster)."""
     out: list[Split] = []
     files = expand_sources(sources)
     if split_bytes is None:
@@ -97,7 +98,7 @@ def plan_splits(sources, split_bytes: int | None, n_workers: int = 1) -> list[Sp
                 total += os.path.getsize(path)
             except OSError:
                 pass
-        split_bytes = min(max(total // (4 * max(n_workers, 1)) + 1, 1 << 20), 64 << 20)
+        split_bytes = min(max(total // max(n_workers, 1) + 1, 1 << 20), 256 << 20)
     for path in files:
         try:
             with open(path, "rb") as f:
@@ -160,6 +161,12 @@ class EncodedSplit:
         get = vocab.key_to_index.get
         return np.fromiter((get(k, -1) for k in self.lexicon_keys), dtype=np.int32,
                            count=len(self.lexicon_keys))
+
+    def __sizeof__(self) -> int:
+        # Dask counts this (memory limits, spilling, transfer costs): the arrays and
+        # about 64 bytes a lexicon entry
+        return int(self.ids.nbytes + self.ends.nbytes + self.lexicon_counts.nbytes
+                   + 64 * len(self.lexicon_keys))
 
     def __getstate__(self):
         state = dict(self.__dict__)
