@@ -21,7 +21,7 @@ from ngramvec.base.keys import NGRAM_SEP
 from ngramvec.base.validation import check_int, check_memory, check_n_threads
 from ngramvec.data.ngrams import (NgramIndex, build_index, check_orders, min_counts_by_order,
                                   ngram_count_shard)
-from ngramvec.data.spill import accumulate, check_tmp_dir
+from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 from ngramvec.data.vocab import Vocabulary
 from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pick, tree_reduce,
                                                   unbox)
@@ -53,7 +53,6 @@ def task_memory_limit(memory_limit: int | None) -> int:
     if memory_limit is not None:
         return memory_limit
     from distributed import get_worker  # reason: Dask's worker, known only inside a task
-    from ngramvec.data.spill import default_memory_limit
     try:
         w = get_worker()
         limit = getattr(w.memory_manager, "memory_limit", None) or 2 * default_memory_limit()
@@ -243,7 +242,6 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
         if k > 2:                                      # prefixes frequent enough for k
             ok = prev_counts >= thr[k]
             prev_keys = [key for key, o in zip(prev_keys, ok.tolist()) if o]
-        n_prefix = len(words) if k == 2 else len(prev_keys)
         words_f = stage.submit(_same, Bag(words))
         prev_f = stage.submit(_same, Bag(prev_keys))
         per_split = [stage.submit(_kgram_counts, f, k, words_f, prev_f, n_blocks, n_threads,
@@ -261,7 +259,6 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
         cnt = np.concatenate([g[1] for g in got]) if got else np.zeros(0, np.int64)
         n_words = len(words)
         heads = words if k == 2 else prev_keys
-        del n_prefix
         keys_k = [heads[p] + NGRAM_SEP + words[t]
                   for p, t in zip((codes // n_words).tolist(), (codes % n_words).tolist())]
         if k in orders:
