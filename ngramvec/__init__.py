@@ -41,12 +41,16 @@ def __getattr__(name: str):
     # ngramvec.postprocess pulls in scikit-learn: loaded on first use, not on import
     if name == "postprocess":
         return importlib.import_module("ngramvec.vectors.postprocess")
+    # ngramvec.distributed (the Dask backend of counting) pulls in dask and distributed
+    if name == "distributed":
+        return importlib.import_module("ngramvec.models.distributed")
     raise AttributeError(f"module 'ngramvec' has no attribute {name!r}")
 
 __all__ = [
     "Corpus", "tokenize", "EncodedCorpus", "Vocabulary", "Cooccurrence",
     "count_cooccurrences", "PPMI", "SVD", "GloVe", "SGNS", "Phrases", "PhrasedCorpus",
     "ENGLISH_CONNECTOR_WORDS", "KeyedVectors", "evaluate", "postprocess",
+    "distributed",
     "dataset_path",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
     "VectorsFormatError", "TrainingDivergedError", "ExtensionNotBuiltError", "__version__",

@@ -41,7 +41,8 @@ LAZY_IMPORTS = ("numba", "sklearn", "scipy.stats", "scipy.sparse.linalg", "scipy
                 "dask", "distributed", "matplotlib", "ot", "gensim", "importlib")
 # ngramvec packages that load a heavy dependency when imported, so that they too are
 # imported on first use (test_heavy_packages_load_their_dependency checks the claim).
-HEAVY_PACKAGES = {"ngramvec.vectors.postprocess": "sklearn"}
+HEAVY_PACKAGES = {"ngramvec.vectors.postprocess": "sklearn",
+                  "ngramvec.models.distributed": "distributed"}
 
 CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract,
                   "independence": IndependenceContract}

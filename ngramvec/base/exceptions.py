@@ -13,6 +13,7 @@ __all__ = [
     "OneShotIteratorError",
     "ExtensionNotBuiltError",
     "OptionalDependencyError",
+    "ClusterError",
     "PathError",
     "PathNotFoundError",
     "PathIsDirectoryError",
@@ -160,3 +161,8 @@ class OptionalDependencyError(NgramvecError, ImportError):
             f"pip install {package}"
         super().__init__(f"{feature} needs {package}, which is not installed: {how}",
                          name=module)
+
+
+class ClusterError(NgramvecError, RuntimeError):
+    """The Dask cluster cannot do the work: the scheduler does not answer, no worker,
+    or workers that run another ngramvec version (the message says which)."""

@@ -25,6 +25,7 @@ __all__ = [
     "add_training_options",
     "add_output_options",
     "add_input_format_option",
+    "add_cluster_options",
 ]
 
 FORMAT_CHOICES = ("auto",) + VECTOR_FORMATS
@@ -202,3 +203,17 @@ def add_input_format_option(p: Parser) -> None:
     p.add_argument("--format", default="auto", choices=FORMAT_CHOICES,
                    help=f"format of the vectors file (default: auto, {FORMAT_RULE}; "
                         "text without a header is read as GloVe)")
+
+
+def add_cluster_options(p: Parser) -> None:
+    """--scheduler / --workers: count on a Dask cluster (ngramvec.distributed)."""
+    g = p.add_argument_group("cluster (Dask; needs the [dask] extra)")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="count on the Dask cluster of this scheduler (tcp://host:port); "
+                        "the corpus path (a file, directory or glob) must be visible to "
+                        "the workers")
+    x.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="count on a local Dask cluster of N worker processes")
+    g.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="give up when the scheduler does not answer (default 10)")

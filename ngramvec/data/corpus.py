@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import logging
 import lzma
 import os
@@ -74,19 +75,30 @@ def _list_files(path: str) -> list[str]:
     return [path]
 
 
-def _file_blocks(path: str, block_size: int = BLOCK_SIZE) -> Iterator[tuple[bytes, bool]]:
+def _file_blocks(path: str, block_size: int = BLOCK_SIZE,
+                 byte_range: tuple[int, int] | None = None) -> Iterator[tuple[bytes, bool]]:
     """Yield (block, line_continues) pieces of a file, cut at line ends.
 
     A line longer than ``block_size`` is cut at its last ASCII space or tab (or, with
     none, at a code point boundary) and the piece is flagged as continuing. A NUL
     byte means the file is binary: :class:`CorpusError` with the line number.
+    ``byte_range`` (start, stop) reads only those bytes of a plain (uncompressed)
+    file; line numbers then count from the start of the range.
     """
     line = 1
     carry = b""
+    left = None if byte_range is None else byte_range[1] - byte_range[0]
     try:
         with open_binary(path) as f:
+            if byte_range is not None:
+                if f.__class__ is not io.BufferedReader:
+                    raise CorpusError("a byte range of a compressed file cannot be read; "
+                                      "compressed files are read whole", path)
+                f.seek(byte_range[0])
             while True:
-                chunk = f.read(block_size)
+                chunk = f.read(block_size if left is None else min(block_size, left))
+                if left is not None:
+                    left -= len(chunk)
                 if not chunk:
                     break
                 data = carry + chunk if carry else chunk
@@ -223,6 +235,20 @@ class Corpus:
             self._one_shot = it is source
         self._encoded = None
         self._tmpdir_finalizer = None
+        self._byte_range: tuple[int, int] | None = None
+
+    @classmethod
+    def _piece(cls, path: str, byte_range: tuple[int, int] | None, **settings) -> "Corpus":
+        """The corpus of bytes [start, stop) of one plain file (whole lines: the range
+        must start at a line start and stop after a line end), or of the whole file
+        when ``byte_range`` is None. Its sentences are those the whole file's corpus
+        has there: a split of a big file counted by a cluster worker."""
+        corpus = cls(path, **settings)
+        if len(corpus._files) != 1 or corpus._files[0] != os.fspath(path):
+            raise CorpusError("a piece of a corpus is one file, not a directory", path)
+        corpus._byte_range = None if byte_range is None else (int(byte_range[0]),
+                                                              int(byte_range[1]))
+        return corpus
 
     # ---- description -------------------------------------------------------
 
@@ -272,7 +298,7 @@ class Corpus:
             for path in self._files:
                 first = True
                 line_no = 0
-                blocks = _prefetch(_file_blocks(path))
+                blocks = _prefetch(_file_blocks(path, byte_range=self._byte_range))
                 for block, cont in blocks:
                     if callable(self.tokenizer):
                         line_no = self._feed_callable(enc, block.decode("utf-8", "replace"),

@@ -10,7 +10,8 @@ class CountOptions:
     @property
     def window(self) -> int: ...
     def __init__(self, window: int, weights: npt.ArrayLike, dynamic: bool, direction: int,
-                 subsample: int, drop_oov: bool, overlap: bool, seed: int) -> None: ...
+                 subsample: int, drop_oov: bool, overlap: bool, seed: int,
+                 offset: int = 0) -> None: ...
 
 class UnitMaps:
     def __init__(self, in_orders: Sequence[int], ctx_orders: Sequence[int],

@@ -39,6 +39,7 @@ ctypedef struct count_opts:
     int window, direction, subsample
     bint dynamic, drop_oov, overlap
     uint64_t seed
+    uint64_t offset              # global position of the first token of ``ids``
     const int64_t *weights       # ticks by distance, window + 1 entries
 
 
@@ -64,12 +65,16 @@ cdef class CountOptions:
     overlap : bool
         Ngram units sharing positions are pairs too (ngram2vec's ``overlap``).
     seed : int
+    offset : int, default=0
+        Global position of the first token of the ids the kernels get: when they are
+        a piece of a larger corpus (a split counted by a Dask worker), random
+        decisions hash ``offset + p``, the token's position in the whole corpus.
     """
     cdef count_opts o
     cdef const int64_t[::1] _weights
 
     def __init__(self, int window, weights, bint dynamic, int direction, int subsample,
-                 bint drop_oov, bint overlap, uint64_t seed):
+                 bint drop_oov, bint overlap, uint64_t seed, uint64_t offset=0):
         if window < 1 or direction not in (1, 2, 3) or subsample not in (0, 1, 2):
             raise ValueError("window must be >= 1, direction in {1, 2, 3}, "
                              "subsample in {0, 1, 2}")
@@ -84,6 +89,7 @@ cdef class CountOptions:
         self.o.drop_oov = drop_oov
         self.o.overlap = overlap
         self.o.seed = seed
+        self.o.offset = offset
 
     @property
     def window(self):
@@ -219,7 +225,8 @@ cdef int _word_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
             if r < 0 and c < 0:
                 if o.drop_oov:
                     continue
-            elif o.subsample != SUB_NONE and nv_hash_uniform(o.seed, <uint64_t>p, 0) >= keep[lid]:
+            elif o.subsample != SUB_NONE and \
+                    nv_hash_uniform(o.seed, o.offset + <uint64_t>p, 0) >= keep[lid]:
                 if o.subsample == SUB_DIRTY:
                     continue
                 r = -1
@@ -240,7 +247,8 @@ cdef int _word_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
                     continue
                 win = window
                 if o.dynamic:
-                    win = 1 + <int>(nv_hash64(o.seed, <uint64_t>pb[i], 1) % <uint64_t>window)
+                    win = 1 + <int>(nv_hash64(o.seed, o.offset + <uint64_t>pb[i], 1)
+                                    % <uint64_t>window)
                 rowlen = pc.dense_len[r]
                 rowoff = pc.dense_off[r]
                 nv_ngw_begin(&it, cb, n, i, 1, 1, win, mode)
@@ -336,7 +344,7 @@ cdef void _fill_units(const nv_ngram_index *ix, const unit_maps *um, const int32
                 r = um.rowmap[k][u]
                 c = um.colmap[k][u]
                 if (r >= 0 or c >= 0) and o.subsample != SUB_NONE and \
-                        nv_hash_uniform(o.seed, <uint64_t>(a + i), stream) >= um.keep[k][u]:
+                        nv_hash_uniform(o.seed, o.offset + <uint64_t>(a + i), stream) >= um.keep[k][u]:
                     r = -1
                     c = -1
             R[(k - 1) * L + i] = r
@@ -390,7 +398,8 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
                     continue
                 win = window
                 if o.dynamic:
-                    win = 1 + <int>(nv_hash64(o.seed, <uint64_t>(a + i), 1) % <uint64_t>window)
+                    win = 1 + <int>(nv_hash64(o.seed, o.offset + <uint64_t>(a + i), 1)
+                                    % <uint64_t>window)
                 rowlen = pc.dense_len[r]
                 rowoff = pc.dense_off[r]
                 for y in range(um.n_ctx):

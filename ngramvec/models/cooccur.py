@@ -337,6 +337,12 @@ class CountConfig:
 
     ``subsampling`` and ``oov`` are resolved (words: "dirty" and "drop" unless given;
     ngram units: always "clean" and "keep"); ``memory_limit`` is in bytes.
+
+    Two settings serve the counting of pieces of a corpus by separate processes (the
+    Dask backend, :mod:`ngramvec.models.distributed`): ``offset`` is the global
+    position of the piece's first token (random decisions hash global positions),
+    and ``ticks`` makes the matrix hold the integer ticks (float64, scale 1) so that
+    pieces are summed exactly before the one division by the scale.
     """
 
     window: int
@@ -355,6 +361,8 @@ class CountConfig:
     tmp_dir: str | os.PathLike | None
     dtype: np.dtype
     progress: bool
+    offset: int = 0
+    ticks: bool = False
 
     @property
     def ngram_units(self) -> bool:
@@ -379,7 +387,7 @@ class CountConfig:
         opts = CountOptions(self.window, weights, self.dynamic_window,
                             _DIRECTIONS[self.direction],
                             _SUBSAMPLING[self.subsampling] if self.sample else 0,
-                            self.oov == "drop", self.overlap, self.seed)
+                            self.oov == "drop", self.overlap, self.seed, self.offset)
         return opts, scale
 
 
@@ -428,9 +436,13 @@ def _check_vocab(value, name: str) -> Vocabulary:
 def _accumulate(enc, shape: tuple[int, int], run, pairs_per_token: int, scale: int,
                 cfg: CountConfig, shard: tuple[int, int] | None) -> tuple[sp.csr_matrix, dict]:
     """The spill-and-merge engine with the settings of ``cfg``."""
+    if cfg.ticks:                      # exact integers, summed by the caller
+        scale, dtype = 1, np.float64
+    else:
+        dtype = cfg.dtype
     return accumulate(enc, shape[0], shape[1], run, pairs_per_token=pairs_per_token,
                       n_threads=cfg.n_threads, memory_limit=cfg.memory_limit,
-                      tmp_dir=cfg.tmp_dir, scale=scale, dtype=cfg.dtype, owner=_OWNER,
+                      tmp_dir=cfg.tmp_dir, scale=scale, dtype=dtype, owner=_OWNER,
                       progress=cfg.progress, desc="count", shard=shard)
 
 
