@@ -35,8 +35,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import struct
+import tokenize
 import zipfile
 import zlib
 from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Sequence
@@ -366,16 +368,22 @@ def _mmap_members(path: str, names: set[str], mode: str | None) -> dict[str, np.
             start = info.header_offset + 30 + n_name + n_extra
             fh.seek(start)
             version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
+            if version not in ((1, 0), (2, 0)):
                 raise ValueError(f"unsupported .npy version {version} of {info.filename!r}")
+            try:
+                # numpy parses the header dict with the tokenizer and ast: a damaged one
+                # fails in any of their ways
+                shape, fortran, dtype = (np.lib.format.read_array_header_1_0(fh)
+                                         if version == (1, 0) else
+                                         np.lib.format.read_array_header_2_0(fh))
+            except (tokenize.TokenError, SyntaxError, TypeError, IndexError, AttributeError,
+                    RecursionError) as exc:
+                raise ValueError(f"damaged array header of {info.filename!r} "
+                                 f"({type(exc).__name__}: {exc})") from None
             if dtype.hasobject:
                 raise ValueError(f"the entry {name!r} holds Python objects (pickles)")
             offset = fh.tell()
-            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            nbytes = math.prod(shape) * dtype.itemsize   # Python ints: no overflow
             if offset - start + nbytes != info.file_size or offset + nbytes > size:
                 raise ValueError(f"the entry {name!r} announces {nbytes} bytes of data, its "
                                  f"member holds {info.file_size - (offset - start)}")

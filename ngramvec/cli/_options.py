@@ -212,8 +212,9 @@ def add_cluster_options(p: Parser) -> None:
     x.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="count on the Dask cluster of this scheduler (tcp://host:port); "
                         "the corpus path (a file, directory or glob) must be visible to "
-                        "the workers")
+                        "the workers; default: no cluster, count on this machine")
     x.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="count on a local Dask cluster of N worker processes")
+                   help="count on a local Dask cluster of N worker processes; default: no "
+                        "cluster")
     g.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
                    help="give up when the scheduler does not answer (default 10)")

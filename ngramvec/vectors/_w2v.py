@@ -554,6 +554,10 @@ def _read_binary_compiled(f, path, count, dim, wanted, limit, dtype):
     vec_bytes = 4 * dim
     kdt = np.dtype(np.float64) if dtype == np.float64 else np.dtype(np.float32)
     out = alloc_rows(f, count, wanted, dim, 2 + vec_bytes, kdt, path)
+    if wanted == 0 and limit is not None and limit < count:
+        # nothing to read: not even a first block (as the Python engine, which reads on
+        # demand and so never meets a damaged stream past the records it was asked for)
+        return b"", 0, out, False
     buf = f.read(BLOCK)
     eof = not buf
     keysbuf = np.empty(max(len(buf), MAX_KEY_BYTES) + 2, dtype=np.uint8)
