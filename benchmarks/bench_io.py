@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _common import machine, median, run_measured, write_json  # noqa: E402
+from _common import median, run_measured, write_json  # noqa: E402
 
 # What a child process runs: import, then time one load, then hash what was loaded.
 CHILD = r"""

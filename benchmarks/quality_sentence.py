@@ -294,7 +294,7 @@ def main(argv=None) -> int:
 def print_table(out: dict, encoders) -> None:
     """One table: rows = word vectors x head, columns = sentence encoders."""
     print("\nSTS-B test Spearman x100: mean ±spread (max - min) over seeds (mean fit seconds)")
-    header = f"| vectors | head | " + " | ".join(encoders) + " |"
+    header = "| vectors | head | " + " | ".join(encoders) + " |"
     print(header)
     print("|" + "---|" * (2 + len(encoders)))
     for src, res in out["results"].items():

@@ -122,7 +122,7 @@ def test_datatype_rounds_as_in_gensim(tmp_path, rng, binary, datatype):
     if binary:
         _gensim(keys, v).save_word2vec_format(str(p), binary=True)
     else:   # 17 digits: float64 keeps more than float32 would
-        p.write_text(f"6 5\n" + "".join(k + "".join(f" {float(x)!r}" for x in (row.astype(np.float64)
+        p.write_text("6 5\n" + "".join(k + "".join(f" {float(x)!r}" for x in (row.astype(np.float64)
                      * (1 + 1e-9))) + "\n" for k, row in zip(keys, v)))
     theirs = GKV.load_word2vec_format(str(p), binary=binary, datatype=datatype)
     got_keys, got = formats.read_word2vec(p, binary=binary, datatype=datatype)

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "postprocess"
 
-_EPILOG = f"""examples:
+_EPILOG = """examples:
   ngramvec postprocess vec.txt -o vec.abtt.txt --method abtt
   ngramvec postprocess vec.w2v -o vec.w.npz --input-format word2vec-binary \\
       --method whitening --n-components 100

@@ -373,7 +373,7 @@ def _read_text_compiled(f, path, count, dim, wanted, limit, dtype, line0, encodi
     while True:
         if keysbuf.shape[0] < len(buf) + 1:
             keysbuf = np.empty(len(buf) + 1, dtype=np.uint8)
-        pos0, row0 = pos, row
+        pos0 = pos
         (status, pos, row, klen, n_slow, lines, bad_start, bad_end, nonfinite,
          _) = _ext.text_parse_block(buf, pos, eof, out, row, keysbuf, 0, slow, 0)
         if klen:

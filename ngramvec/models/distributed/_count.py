@@ -21,7 +21,6 @@ import scipy.sparse as sp
 from distributed import Client
 
 from ngramvec.base.fileio import atomic_write, check_directory
-from ngramvec.base.persist import save_npz
 from ngramvec.base.validation import check_float, check_int
 from ngramvec.data.vocab import Vocabulary
 from ngramvec.models.cooccur import (Cooccurrence, CountConfig, _check_vocab, _config,
