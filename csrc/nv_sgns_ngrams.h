@@ -53,6 +53,28 @@ typedef struct {
                                  value as sh->keep for the same key) */
 } nv_sgns_ngrams;
 
+/* The units of every order at every position of one sentence (tokens [a, a+n)), -1 where
+ * there is none or it is subsampled: one subsampling draw per unit occurrence (position,
+ * order), shared by its input and context roles. Shared by both training modes. */
+static inline void nv_sgns_ngram_units(const nv_sgns_shared *sh, const nv_sgns_ngrams *v,
+                                       int64_t a, int64_t n, int64_t stride, nv_rng *rng,
+                                       int32_t *uin, int32_t *uctx) {
+    for (int k = 1; k <= v->top; k++) {
+        int x = v->in_of[k], y = v->ctx_of[k];
+        for (int64_t p = 0; p < n; p++) {
+            int32_t ui = x >= 0 ? v->iunits[x * v->n_tok + a + p] : -1;
+            int32_t uc = y >= 0 ? v->cunits[y * v->n_tok + a + p] : -1;
+            if (ui >= 0 || uc >= 0) {
+                uint64_t thr = ui >= 0 ? sh->keep[ui] : v->keep_ctx[uc];
+                if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr)
+                    ui = uc = -1;
+            }
+            if (x >= 0) uin[x * stride + p] = ui;
+            if (y >= 0) uctx[y * stride + p] = uc;
+        }
+    }
+}
+
 /* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_ngrams). The unit
  * buffer of the thread holds n_in rows uin, then n_ctx rows uctx (the names
  * I and C would clash with complex.h's macro I). */
@@ -76,22 +98,8 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
-        /* 1. units of every order at every position; one subsampling draw per unit
-         *    occurrence (position, order), shared by its input and context roles */
-        for (int k = 1; k <= v->top; k++) {
-            int x = v->in_of[k], y = v->ctx_of[k];
-            for (int64_t p = 0; p < n; p++) {
-                int32_t ui = x >= 0 ? v->iunits[x * v->n_tok + a + p] : -1;
-                int32_t uc = y >= 0 ? v->cunits[y * v->n_tok + a + p] : -1;
-                if (ui >= 0 || uc >= 0) {
-                    uint64_t thr = ui >= 0 ? sh->keep[ui] : v->keep_ctx[uc];
-                    if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr)
-                        ui = uc = -1;
-                }
-                if (x >= 0) uin[x * stride + p] = ui;
-                if (y >= 0) uctx[y * stride + p] = uc;
-            }
-        }
+        /* 1. units of every order at every position (nv_sgns_ngram_units) */
+        nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
         /* 2. pairs: centre span [i, i+ka) of every input order, context spans of
          *    every context order in its window (nv_ngram_window.h; the distance it
          *    gives is not used: SGNS weighs every pair alike) */
@@ -145,22 +153,8 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
-        /* 1. units of every order at every position; one subsampling draw per unit
-         *    occurrence (position, order), shared by its input and context roles */
-        for (int k = 1; k <= v->top; k++) {
-            int x = v->in_of[k], y = v->ctx_of[k];
-            for (int64_t p = 0; p < n; p++) {
-                int32_t ui = x >= 0 ? v->iunits[x * v->n_tok + a + p] : -1;
-                int32_t uc = y >= 0 ? v->cunits[y * v->n_tok + a + p] : -1;
-                if (ui >= 0 || uc >= 0) {
-                    uint64_t thr = ui >= 0 ? sh->keep[ui] : v->keep_ctx[uc];
-                    if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr)
-                        ui = uc = -1;
-                }
-                if (x >= 0) uin[x * stride + p] = ui;
-                if (y >= 0) uctx[y * stride + p] = uc;
-            }
-        }
+        /* 1. units of every order at every position (nv_sgns_ngram_units) */
+        nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
         /* 2. batches: context unit [j, j+kc) of every context order, the input
          *    units of every input order in its window */
         for (int64_t j = 0; j < n; j++) {

@@ -35,6 +35,22 @@ typedef struct {
     const int32_t *remap;     /* lexicon id -> vocabulary id (row of syn0 and syn1) or -1 */
 } nv_sgns_words;
 
+/* The units of tokens [a, b) of one sentence, in order: the in-vocabulary tokens that
+ * survive subsampling (one draw each); returns how many. Shared by both training modes,
+ * which therefore see the same units for the same generator state. */
+static inline int nv_sgns_words_units(const nv_sgns_shared *sh, const nv_sgns_words *v,
+                                      int64_t a, int64_t b, nv_rng *rng, int32_t *units) {
+    int n = 0;
+    for (int64_t p = a; p < b; p++) {
+        int32_t w = v->remap[v->ids[p]];
+        if (w < 0) continue;
+        uint64_t thr = sh->keep[w];
+        if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
+        units[n++] = w;
+    }
+    return n;
+}
+
 /* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_words). The generator
  * state is copied to the stack for the chunk (kept in registers, never sharing a
  * cache line with another thread's state) and written back at the end. */
@@ -56,14 +72,7 @@ static void nv_sgns_words_chunk(const nv_sgns_shared *sh, const void *var, int64
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, b = sh->ends[s];
         /* 1. the unit array: in-vocabulary tokens that survive subsampling */
-        int n = 0;
-        for (int64_t p = a; p < b; p++) {
-            int32_t w = v->remap[v->ids[p]];
-            if (w < 0) continue;
-            uint64_t thr = sh->keep[w];
-            if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
-            units[n++] = w;
-        }
+        int n = nv_sgns_words_units(sh, v, a, b, rng, units);
         /* 2. pairs: centre units[i], contexts within its (dynamic) window */
         for (int64_t i = 0; i < n; i++) {
             int win = window;
@@ -103,14 +112,7 @@ static void nv_sgns_words_batch_chunk(const nv_sgns_shared *sh, const void *var,
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, b = sh->ends[s];
-        int n = 0;
-        for (int64_t p = a; p < b; p++) {
-            int32_t w = v->remap[v->ids[p]];
-            if (w < 0) continue;
-            uint64_t thr = sh->keep[w];
-            if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
-            units[n++] = w;
-        }
+        int n = nv_sgns_words_units(sh, v, a, b, rng, units);
         for (int64_t i = 0; i < n; i++) {
             int win = window;
             if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
