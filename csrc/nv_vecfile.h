@@ -68,6 +68,32 @@ static inline int nv_word_eq(const unsigned char *p, const unsigned char *end, c
     return 1;
 }
 
+/* The value of m * 10^e10 when one IEEE operation gives it exactly rounded, else 0. */
+static inline int nv_clinger(uint64_t m, int64_t e10, int neg, double *out) {
+    double d;
+    if (m == 0) {
+        d = 0.0;
+    } else if (m > ((uint64_t)1 << 53)) {
+        return 0;
+    } else if (e10 >= 0 && e10 <= 22) {
+        d = (double)m * nv_pow10[e10];
+    } else if (e10 < 0 && e10 >= -22) {
+        d = (double)m / nv_pow10[-e10];
+    } else if (e10 > 22 && e10 <= 22 + 15) {
+        /* m * 10^(e10 - 22) may still be an exact integer <= 2^53 */
+        uint64_t mm = m;
+        for (int64_t k = 0; k < e10 - 22; k++) {
+            if (mm > ((uint64_t)1 << 53) / 10) return 0;
+            mm *= 10;
+        }
+        d = (double)mm * 1e22;
+    } else {
+        return 0;
+    }
+    *out = neg ? -d : d;
+    return 1;
+}
+
 /* Parse the token [p, end) (non-empty, no whitespace). Returns 1 and sets *out when the
  * value is exactly float(token); 0 when Python must decide (see the header comment). */
 static inline int nv_parse_double(const unsigned char *p, const unsigned char *end, double *out) {
@@ -133,47 +159,9 @@ static inline int nv_parse_double(const unsigned char *p, const unsigned char *e
         e10 += eneg ? -x : x;
     }
     if (p != end) return 0;                 /* trailing garbage, "1_0", "1.2.3" */
-    double d;
-    if (m == 0) {
-        d = 0.0;
-    } else if (m > ((uint64_t)1 << 53)) {
-        return 0;
-    } else if (e10 >= 0 && e10 <= 22) {
-        d = (double)m * nv_pow10[e10];
-    } else if (e10 < 0 && e10 >= -22) {
-        d = (double)m / nv_pow10[-e10];
-    } else if (e10 > 22 && e10 <= 22 + 15) {
-        /* m * 10^(e10 - 22) may still be an exact integer <= 2^53 */
-        uint64_t mm = m;
-        for (int64_t k = 0; k < e10 - 22; k++) {
-            if (mm > ((uint64_t)1 << 53) / 10) return 0;
-            mm *= 10;
-        }
-        d = (double)mm * 1e22;
-    } else {
-        return 0;
-    }
-    *out = neg ? -d : d;
-    return 1;
+    return nv_clinger(m, e10, neg, out);
 }
 
-/* The value of m * 10^e10 when one IEEE operation gives it exactly rounded, else 0. */
-static inline int nv_clinger(uint64_t m, int64_t e10, int neg, double *out) {
-    double d;
-    if (m == 0) {
-        d = 0.0;
-    } else if (m > ((uint64_t)1 << 53)) {
-        return 0;
-    } else if (e10 >= 0 && e10 <= 22) {
-        d = (double)m * nv_pow10[e10];
-    } else if (e10 < 0 && e10 >= -22) {
-        d = (double)m / nv_pow10[-e10];
-    } else {
-        return 0;
-    }
-    *out = neg ? -d : d;
-    return 1;
-}
 
 /* One pass over a value starting at p (not a separator) in a line ending at lim: sets
  * *tend to the end of the token (the next separator or lim) and returns what
