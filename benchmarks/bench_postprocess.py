@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("PCA-based all-but-the-top: %.2f s (ratio %.2fx)",
                     t["sklearn_pca_abtt_fit_transform"],
                     t["sklearn_pca_abtt_fit_transform"] / t["abtt_fit_transform"])
-    del X
+    X = None  # free the matrix (the closures above are done with it)
 
     logger.info("generating %d sentences over %d words", args.sentences, args.vocab)
     vocab = [f"w{i}" for i in range(args.vocab)]

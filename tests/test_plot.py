@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib")
 import matplotlib.figure  # noqa: E402
 import matplotlib.image  # noqa: E402
 
