@@ -684,7 +684,7 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
             as for :meth:`bytes.decode`); with ``"strict"`` they are an error naming
             the line. Keys that then decode alike are kept once (the first), as gensim.
         limit : int, optional
-            Read only the first ``limit`` vectors.
+            Read only the first ``limit`` vectors; None or 0 reads them all (as gensim).
         datatype : {numpy.float16, numpy.float32, numpy.float64}, default=numpy.float32
             Values are rounded to this type while reading (each text value once, from
             its exact decimal, as gensim); the KeyedVectors stores float32.
