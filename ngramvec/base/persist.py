@@ -130,6 +130,15 @@ def _describe(spec: ArraySpec, sizes: Mapping[str, tuple[int, str]], name: str) 
             f"({dims}{',' * (len(spec.shape) == 1)}){with_sizes}")
 
 
+def _all_str(values: list) -> bool:
+    """Whether every item is a str (or a subclass), at C speed in the common case."""
+    try:
+        "".join(values)   # raises TypeError on anything but str
+        return True
+    except TypeError:
+        return False
+
+
 def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], path: str,
                  what: str = "file") -> None:
     """Check the dtype and shape of every entry of ``arrays`` named in ``schema``.
@@ -149,8 +158,7 @@ def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], pat
             continue
         value = arrays[name]
         if spec.kinds == STRINGS:
-            ok = isinstance(value, list) and (set(map(type, value)) <= {str}
-                                              or all(isinstance(v, str) for v in value))
+            ok = isinstance(value, list) and _all_str(value)
             shape: tuple[int, ...] = (len(value),) if ok else ()
             if ok:
                 found = f"a list of {len(value)} str"
@@ -202,12 +210,18 @@ def decode_strings(blob: np.ndarray, offsets: np.ndarray, path: str, name: str) 
     if n == 0:
         return []
     # Fast path: put a byte that no string holds between the strings, decode once and
-    # split (a fifth of the time of slicing 200,000 strings out one by one). An ASCII
+    # split (a third of the time of slicing 200,000 strings out one by one). An ASCII
     # separator cannot fall inside a UTF-8 sequence, so the whole decodes if and only if
     # every string does; if not, the loop below names what is wrong.
     sep = next((c for c in b"\n\x00\x1f\x1e" if c not in raw), None)
     if sep is not None:
-        joined = np.insert(blob, off[1:-1], sep) if n > 1 else blob
+        joined = np.full(len(raw) + n - 1, sep, dtype=np.uint8)
+        if n > 1:   # string i starts at off[i] + i in joined, after i separators
+            keep = np.ones(joined.size, dtype=bool)
+            keep[off[1:-1] + np.arange(n - 1)] = False
+            joined[keep] = blob
+        else:
+            joined = blob
         try:
             return joined.tobytes().decode("utf-8", "surrogatepass").split(chr(sep))
         except UnicodeDecodeError:
