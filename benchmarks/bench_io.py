@@ -23,6 +23,8 @@ after the first run, for both.
 
     python benchmarks/bench_io.py --generate-only          # write the files (not timed)
     /work/bin/quiet-run python benchmarks/bench_io.py       # time the loads
+    /work/bin/quiet-run python benchmarks/bench_io.py --text-repeats 1   # one text run each
+    /work/bin/quiet-run python benchmarks/bench_io.py --formats npz,npz-mmap --update
     python benchmarks/bench_io.py --n 20000 --repeats 1     # a quick look
 """
 from __future__ import annotations
@@ -125,10 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default="text,binary,npz,npz-mmap",
                     help="what to time (default: %(default)s)")
     ap.add_argument("--repeats", type=int, default=3, help="runs of each load (median; default 3)")
+    ap.add_argument("--text-repeats", type=int, default=None,
+                    help="runs of the text loads (gensim's takes about a minute; default: "
+                         "--repeats)")
     ap.add_argument("--python-engine", action="store_true",
                     help="also time ngramvec's pure-Python parser (engine='python')")
     ap.add_argument("--generate-only", action="store_true", help="write the files and stop")
     ap.add_argument("--regenerate", action="store_true", help="write the files again")
+    ap.add_argument("--update", action="store_true",
+                    help="keep the cases of the --json file that are not run now (each case "
+                         "records its own date and load average)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=str(HERE / "results" / "io.json"),
                     help="results file (default: %(default)s)")
@@ -158,10 +166,19 @@ def main(argv: list[str] | None = None) -> int:
     results = {"benchmark": "io", "settings": vars(args), "files": {
         k: {"path": p, "mb": round(os.path.getsize(p) / 2**20, 1)} for k, p in paths.items()},
         "load_average_at_start": os.getloadavg(), "cases": {}}
+    if args.update and os.path.exists(args.json):
+        with open(args.json, encoding="utf-8") as f:
+            before = json.load(f)
+        for fmt, case in before.get("cases", {}).items():
+            case.setdefault("date", before.get("date"))
+            case.setdefault("load_average_at_start", before.get("load_average_at_start"))
+            results["cases"][fmt] = case
     print(f"{'format':9} {'library':16} {'median s':>9} {'runs s':>24} {'peak MB':>8}")
     for fmt, runs in cases:
+        load_average = os.getloadavg()
         got: dict[str, list[dict]] = {r[0]: [] for r in runs}
-        for _ in range(args.repeats):   # interleaved: ngramvec, gensim, ngramvec, ...
+        repeats = args.text_repeats if fmt == "text" and args.text_repeats else args.repeats
+        for _ in range(repeats):   # interleaved: ngramvec, gensim, ngramvec, ...
             for lib, f, p, mmap, engine in runs:
                 lib_name = "gensim" if lib == "gensim" else "ngramvec"
                 got[lib].append(run_child(lib_name, f, p, mmap, engine or "auto"))
@@ -177,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         ours, theirs = case["ngramvec"], case["gensim"]
         case["ratio_gensim_over_ngramvec"] = theirs["median_s"] / ours["median_s"]
         case["same_keys_and_vectors"] = ours["sha1"] == theirs["sha1"]
+        case["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
+        case["load_average_at_start"] = load_average
         print(f"{fmt:9} ratio gensim / ngramvec = {case['ratio_gensim_over_ngramvec']:.1f}x; "
               f"same keys and float32 bits: {case['same_keys_and_vectors']}")
         results["cases"][fmt] = case

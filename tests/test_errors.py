@@ -88,10 +88,41 @@ def test_bad_crc_names_the_file_and_the_entry(saved, tmp_path, name):
     bad = tmp_path / name
     bad.write_bytes(bytes(raw))
     entry = member[:-len(".npy")]
+    load = (lambda p: nv.KeyedVectors.load(p, check_crc=True)) if name == "kv.npz" else loaders[name]
     with pytest.raises(VectorsFormatError, match=rf"{re.escape(str(bad))}: damaged archive: cannot "
                                                  rf"read the entry '{entry}' \(BadZipFile: Bad "
                                                  rf"CRC-32"):
-        loaders[name](bad)
+        load(bad)
+
+
+def test_keyedvectors_load_checks_the_crc_only_when_asked(tmp_path):
+    # the CRC would read the vectors a second time: KeyedVectors.load(check_crc=True)
+    # asks for it; without it a changed byte inside the vectors goes unnoticed (as in
+    # gensim's .npy), while the structure, sizes and keys are still checked
+    vectors = np.arange(12, dtype=np.float32).reshape(4, 3)
+    good = tmp_path / "kv.npz"
+    nv.KeyedVectors(vectors, ["a", "b", "c", "d"]).save(good)
+    start, size = _member_data_offset(good, "vectors.npy")
+    raw = bytearray(good.read_bytes())
+    raw[start + size - 1] ^= 0x01                      # the last byte of the last value
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(bytes(raw))
+    kv = nv.KeyedVectors.load(bad)
+    assert kv.vectors[-1, -1] != vectors[-1, -1] and np.array_equal(kv.vectors[:-1], vectors[:-1])
+    for mmap in (None, "r"):
+        with pytest.raises(VectorsFormatError, match=rf"{re.escape(str(bad))}: damaged archive: "
+                                                     rf"cannot (read the entry 'vectors' \(BadZip"
+                                                     rf"File: Bad CRC-32|memory-map it \(Value"
+                                                     rf"Error: bad CRC-32 of the entry 'vectors')"):
+            nv.KeyedVectors.load(bad, mmap=mmap, check_crc=True)
+    assert np.array_equal(nv.KeyedVectors.load(good, mmap="r", check_crc=True).vectors, vectors)
+    start, size = _member_data_offset(good, "keys_utf8.npy")
+    raw = bytearray(good.read_bytes())
+    raw[start + size - 1] = ord(" ")                   # a key "d" -> " ": still refused
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(VectorsFormatError, match=rf"{re.escape(str(bad))}: damaged vectors file: "
+                                                 rf"the key ' ' contains ASCII whitespace"):
+        nv.KeyedVectors.load(bad)
 
 
 def _patch_central_directory(path, offset_in_entry, fmt, value):

@@ -2,6 +2,7 @@
 (``ngramvec plot-training``), rendered with Agg and checked not to be blank."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -247,3 +248,31 @@ def test_benchmark_charts(tmp_path):
                           str(tmp_path), "--source", "nope=x.json"], capture_output=True,
                          text=True, timeout=300)
     assert bad.returncode == 2 and "--source takes NAME=FILE" in bad.stderr
+
+
+def test_benchmark_charts_take_the_newest_results(tmp_path):
+    """benchmarks/plot.py picks, per part of a chart, the newest results file its reader
+    can read (the date in the file), so a rerun is drawn without changing the script."""
+    import importlib.util
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bench_plot", root / "benchmarks" / "plot.py")
+    charts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(charts)
+
+    def sgns(name, date, ours, summary=True):
+        rows = [{"tool": "ngramvec", "threads": 2, "words_per_sec": ours, "peak_rss_mb": 100},
+                {"tool": "gensim", "threads": 2, "words_per_sec": 100.0, "peak_rss_mb": 90}]
+        body = {"summary": rows} if summary else {"other": rows}
+        (tmp_path / name).write_text(json.dumps(dict(body, date=date)), "utf-8")
+
+    sgns("sgns_old.json", "2026-11-27 02:00:00", 200.0)
+    sgns("sgns_new.json", "2026-12-01 13:00:00", 500.0)
+    sgns("sgns_newest_but_unreadable.json", "2026-12-02 00:00:00", 900.0, summary=False)
+    (tmp_path / "sgns_broken.json").write_text("{", "utf-8")
+    chosen = charts.choose(str(tmp_path))
+    assert chosen[("speed", "sgns_speed")] == [str(tmp_path / "sgns_new.json")]
+    assert chosen[("memory", "sgns_speed")] == [str(tmp_path / "sgns_new.json")]
+    assert ("speed", "glove_speed") not in chosen
+    [(label, ours, peer, unit, higher)] = charts.speed_sgns(json.loads(
+        (tmp_path / "sgns_new.json").read_text("utf-8")))
+    assert (label, ours / peer, higher) == ("SGNS vs gensim (2 thr)", 5.0, True)

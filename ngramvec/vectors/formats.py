@@ -189,7 +189,8 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
     binary : bool, default=False
         Binary word2vec format (gensim's, or the C tool's with a newline after each vector).
     limit : int, optional
-        Read only the first ``limit`` vectors.
+        Read only the first ``limit`` vectors. None or 0 reads them all, as gensim's
+        ``limit`` (which tests ``if limit:``).
     datatype : {numpy.float16, numpy.float32, numpy.float64}, default=numpy.float32
         dtype of the returned matrix. Each text value is ``float(token)`` (the correctly
         rounded double) rounded once to ``datatype``, as gensim's
@@ -235,7 +236,7 @@ def read_word2vec(path: str | os.PathLike, binary: bool = False, limit: int | No
         if limit < 0:
             raise ValueError(f"The 'limit' parameter must be an int in the range [0, inf) or "
                              f"None. Got {limit!r} instead.")
-        limit = int(limit)
+        limit = int(limit) or None   # 0: no limit, as in gensim
     dt = _check_datatype(datatype)
     encoding, errors = _check_encoding(encoding, unicode_errors)
     engine = _check_engine(engine)

@@ -431,7 +431,7 @@ def target_word2vec(payload: dict, case_dir: Path) -> str:
     check(len(set(keys)) == len(keys), "duplicate keys accepted")
     check(all(isinstance(k, str) and k and not (_ASCII_WS & set(k)) for k in keys),
           "a key is empty or holds ASCII whitespace", keys[:5])
-    if o["limit"] is not None:
+    if o["limit"]:   # None or 0: no limit (as gensim's)
         check(len(keys) <= o["limit"], "more vectors than the limit")
     attempt("KeyedVectors", lambda: nv.KeyedVectors(vectors.astype(np.float32), keys))
     if dt != np.float32:
