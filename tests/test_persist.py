@@ -171,3 +171,22 @@ def test_keyed_vectors_npz_and_format_version_1(tmp_path, rng):
     with pytest.raises(VectorsFormatError, match="holds a GloVe, not a KeyedVectors; load it "
                                                  "with GloVe.load"):
         nv.KeyedVectors.load(tmp_path / "g.npz")
+
+
+def test_stored_parameters_are_checked_at_load(tmp_path):
+    # a parameter the class would refuse at first use makes the file damaged at load,
+    # named (found by the fuzz run: a saved embedder with lowercase=None loaded)
+    from ngramvec.vectors.postprocess import Whitening
+
+    X = np.random.default_rng(0).normal(size=(40, 4)).astype(np.float32)
+    Whitening().fit(X).save(tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz", allow_pickle=False) as z:
+        files = {k: z[k] for k in z.files}
+    meta = json.loads(files[META_KEY].tobytes())
+    meta["params"]["eps"] = -1.0
+    files[META_KEY] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "bad.npz", **files)
+    with pytest.raises(VectorsFormatError, match=r"bad\.npz: damaged .*'eps' parameter"):
+        Whitening.load(tmp_path / "bad.npz")
+    assert Whitening.load(tmp_path / "bad.npz", eps=1e-6).eps == 1e-6   # overridden: not read
+    assert Whitening.load(tmp_path / "w.npz").eps == 1e-6

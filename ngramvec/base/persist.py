@@ -47,6 +47,7 @@ import numpy as np
 
 from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.base.fileio import atomic_write, log_saved
+from ngramvec.base.validation import PARAMETERS, check_param
 
 logger = logging.getLogger(__name__)
 
@@ -761,6 +762,15 @@ class PersistMixin:
         if unknown:
             raise VectorsFormatError(f"damaged {what} file: parameters {unknown} are not "
                                      f"parameters of {cls.__name__}", spath)
+        for name, value in saved.params.items():
+            # a stored parameter the class would refuse at first use is a damaged file
+            # now (one the caller overrides is the caller's to check)
+            if name in params or name not in PARAMETERS:
+                continue
+            try:
+                check_param(value, name, cls.__name__)
+            except (TypeError, ValueError) as exc:
+                raise VectorsFormatError(f"damaged {what} file: {exc}", spath) from exc
         est = cls(**{**saved.params, **params})
         try:
             for attr in cls._persist_attributes:
