@@ -8,6 +8,9 @@
  * unit occurrence (position, order), shared by its input and context roles; a dropped
  * unit becomes -1 in place. Positions stay those of the sentence as written, so
  * out-of-vocabulary and subsampled units are gaps (ngram2vec's "clean" subsampling).
+ * With gaps="drop" (v->squeeze) the rows are built instead from the tokens that survive
+ * out-of-vocabulary removal and word subsampling (nv_sgns_ngram_units_dropped), and the
+ * windows run over them, as word2vec's do for words.
  * Every input unit is then paired with the context units of its window under
  * ngram2vec's rule (nv_ngram_window.h, the copy counting uses too: every token of the
  * context within the window of every token of the centre; units sharing a position
@@ -33,6 +36,7 @@
 #include <stdint.h>
 
 #include "nv_alias.h"
+#include "nv_ngram_index.h"
 #include "nv_ngram_window.h"
 #include "nv_rng.h"
 #include "nv_sgns.h"
@@ -51,6 +55,16 @@ typedef struct {
     int ctx_of[NV_MAX_ORDER + 1];    /* order -> row y of cunits, or -1 */
     const uint64_t *keep_ctx; /* subsampling thresholds of syn1's rows (x 2**32; the same
                                  value as sh->keep for the same key) */
+    /* gaps="drop" (squeeze): windows over the surviving tokens. iunits / cunits are not
+     * used; the units are formed per sentence from the lexicon ids instead. */
+    int squeeze;
+    const int32_t *ids;       /* lexicon ids of the corpus, n_tok */
+    const uint64_t *word_keep;/* per lexicon id: keep threshold of the word (x 2**32,
+                                 >= 2**32 always kept), 0 for a word out of the vocabulary */
+    const nv_ngram_index *ix; /* ngram -> internal id, orders 2..ix_top */
+    int ix_top;               /* min(top, ix->max_order) */
+    const int32_t *imap[NV_MAX_ORDER + 1];  /* order k: internal id -> input id, or -1 */
+    const int32_t *cmap[NV_MAX_ORDER + 1];  /* order k: internal id -> context id, or -1 */
 } nv_sgns_ngrams;
 
 /* The units of every order at every position of one sentence (tokens [a, a+n)), -1 where
@@ -73,6 +87,58 @@ static inline void nv_sgns_ngram_units(const nv_sgns_shared *sh, const nv_sgns_n
             if (y >= 0) uctx[y * stride + p] = uc;
         }
     }
+}
+
+/* gaps="drop": the units of one sentence (tokens [a, a+n)) formed over the tokens that
+ * survive, as word2vec's windows are. A token whose word is out of the vocabulary is
+ * removed (no draw); the others get one subsampling draw each with their word's
+ * threshold and are removed when it fails. The ngrams of every order are then the runs
+ * of the surviving tokens (looked up in the ngram index; -1 where the ngram is not in
+ * the vocabulary), not subsampled again. Fills uin / uctx at positions [0, m) and
+ * returns m, the surviving tokens. lex and U are scratch of stride and top * stride ids. */
+static inline int64_t nv_sgns_ngram_units_dropped(const nv_sgns_ngrams *v, int64_t a,
+                                                  int64_t n, int64_t stride, nv_rng *rng,
+                                                  int32_t *uin, int32_t *uctx, int32_t *lex,
+                                                  int32_t *U) {
+    int64_t m = 0;
+    for (int64_t p = 0; p < n; p++) {
+        int32_t l = v->ids[a + p];
+        uint64_t thr = v->word_keep[l];
+        if (thr == 0) continue;                                   /* out of the vocabulary */
+        if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
+        lex[m++] = l;
+    }
+    nv_ngram_units(v->ix, lex, m, v->ix_top, U);
+    for (int k = 1; k <= v->top; k++) {
+        int x = v->in_of[k], y = v->ctx_of[k];
+        const int32_t *uk = U + (int64_t)(k - 1) * m;
+        for (int64_t p = 0; p < m; p++) {
+            int32_t u = k <= v->ix_top ? uk[p] : -1;
+            if (x >= 0) uin[x * stride + p] = u >= 0 ? v->imap[k][u] : -1;
+            if (y >= 0) uctx[y * stride + p] = u >= 0 ? v->cmap[k][u] : -1;
+        }
+    }
+    return m;
+}
+
+/* The units of sentence s for either setting of gaps; returns its length in units. */
+static inline int64_t nv_sgns_sentence_units(const nv_sgns_shared *sh, const nv_sgns_ngrams *v,
+                                             int64_t a, int64_t n, nv_sgns_thread *th,
+                                             nv_rng *rng) {
+    const int64_t stride = th->stride;
+    int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
+    if (v->squeeze) {
+        int32_t *lex = uctx + v->n_ctx * stride;
+        return nv_sgns_ngram_units_dropped(v, a, n, stride, rng, uin, uctx, lex, lex + stride);
+    }
+    nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
+    return n;
+}
+
+/* Rows of the thread's unit buffer a body needs (uin, uctx, and the scratch of
+ * gaps="drop": the surviving lexicon ids and the index's unit rows). */
+static inline int nv_sgns_ngrams_unit_rows(const nv_sgns_ngrams *v) {
+    return v->n_in + v->n_ctx + (v->squeeze ? 1 + v->top : 0);
 }
 
 /* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_ngrams). The unit
@@ -98,8 +164,8 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
-        /* 1. units of every order at every position (nv_sgns_ngram_units) */
-        nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
+        /* 1. units of every order at every position (gaps kept or dropped) */
+        n = nv_sgns_sentence_units(sh, v, a, n, th, rng);
         /* 2. pairs: centre span [i, i+ka) of every input order, context spans of
          *    every context order in its window (nv_ngram_window.h; the distance it
          *    gives is not used: SGNS weighs every pair alike) */
@@ -153,8 +219,8 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
-        /* 1. units of every order at every position (nv_sgns_ngram_units) */
-        nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
+        /* 1. units of every order at every position (gaps kept or dropped) */
+        n = nv_sgns_sentence_units(sh, v, a, n, th, rng);
         /* 2. batches: context unit [j, j+kc) of every context order, the input
          *    units of every input order in its window */
         for (int64_t j = 0; j < n; j++) {
@@ -176,7 +242,7 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                         if (nb == NV_BATCH_MAX) {
                             lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
                             pairs += nb;
-                    batches++;
+                            batches++;
                             nb = 0;
                         }
                     }

@@ -47,3 +47,8 @@ def sgns_train_ngrams(shared: SGNSShared, iunits: NDArray[np.int32], cunits: NDA
                       in_orders: NDArray[np.int32], ctx_orders: NDArray[np.int32],
                       keep_ctx: NDArray[np.uint64], chunk_lo: int,
                       chunk_hi: int) -> tuple[int, int, float]: ...
+def sgns_train_ngrams_dropped(shared: SGNSShared, ids: NDArray[np.int32],
+                              word_keep: NDArray[np.uint64], index: object, imaps: list,
+                              cmaps: list, in_orders: NDArray[np.int32],
+                              ctx_orders: NDArray[np.int32], chunk_lo: int,
+                              chunk_hi: int) -> tuple[int, int, float]: ...
