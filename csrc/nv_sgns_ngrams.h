@@ -20,11 +20,12 @@
  * position (shared by its orders).
  *
  * The batched body (nv_sgns_ngrams_batch_chunk) builds the same unit rows with the
- * same draws, then turns the enumeration around: per context unit occurrence (position
- * j, order kc) the input units of every input order in its window under the same rule
+ * same draws, then turns the enumeration around: per context position j, the context
+ * units of every order starting there (order kc: [j, j+kc)) are the positives of one
+ * batch, and the input units of every input order in their windows under the same rule
  * (the rule is symmetric in the two units: the distance of their farthest tokens, and
- * the shared-position and self exclusions) are the input rows of one batch against the
- * context unit's output row and one shared set of negatives (nv_sgns_batch). The pairs
+ * the shared-position and self exclusions) its input rows, each with a bit per positive
+ * it pairs with, against one shared set of negatives (nv_sgns_batch_masked). The pairs
  * are those of the pair-by-pair body; the dynamic window is drawn once per context
  * position (shared by its orders).
  *
@@ -58,6 +59,8 @@ typedef struct {
     /* gaps="drop" (squeeze): windows over the surviving tokens. iunits / cunits are not
      * used; the units are formed per sentence from the lexicon ids instead. */
     int squeeze;
+    int runs;                 /* with squeeze: an ngram only where its tokens were
+                                 consecutive in the text (no removed token inside) */
     const int32_t *ids;       /* lexicon ids of the corpus, n_tok */
     const uint64_t *word_keep;/* per lexicon id: keep threshold of the word (x 2**32,
                                  >= 2**32 always kept), 0 for a word out of the vocabulary */
@@ -99,13 +102,14 @@ static inline void nv_sgns_ngram_units(const nv_sgns_shared *sh, const nv_sgns_n
 static inline int64_t nv_sgns_ngram_units_dropped(const nv_sgns_ngrams *v, int64_t a,
                                                   int64_t n, int64_t stride, nv_rng *rng,
                                                   int32_t *uin, int32_t *uctx, int32_t *lex,
-                                                  int32_t *U) {
+                                                  int32_t *pos, int32_t *U) {
     int64_t m = 0;
     for (int64_t p = 0; p < n; p++) {
         int32_t l = v->ids[a + p];
         uint64_t thr = v->word_keep[l];
         if (thr == 0) continue;                                   /* out of the vocabulary */
         if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
+        pos[m] = (int32_t)p;
         lex[m++] = l;
     }
     nv_ngram_units(v->ix, lex, m, v->ix_top, U);
@@ -114,6 +118,7 @@ static inline int64_t nv_sgns_ngram_units_dropped(const nv_sgns_ngrams *v, int64
         const int32_t *uk = U + (int64_t)(k - 1) * m;
         for (int64_t p = 0; p < m; p++) {
             int32_t u = k <= v->ix_top ? uk[p] : -1;
+            if (v->runs && u >= 0 && pos[p + k - 1] - pos[p] != k - 1) u = -1;
             if (x >= 0) uin[x * stride + p] = u >= 0 ? v->imap[k][u] : -1;
             if (y >= 0) uctx[y * stride + p] = u >= 0 ? v->cmap[k][u] : -1;
         }
@@ -129,7 +134,8 @@ static inline int64_t nv_sgns_sentence_units(const nv_sgns_shared *sh, const nv_
     int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
     if (v->squeeze) {
         int32_t *lex = uctx + v->n_ctx * stride;
-        return nv_sgns_ngram_units_dropped(v, a, n, stride, rng, uin, uctx, lex, lex + stride);
+        return nv_sgns_ngram_units_dropped(v, a, n, stride, rng, uin, uctx, lex, lex + stride,
+                                           lex + 2 * stride);
     }
     nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
     return n;
@@ -138,7 +144,7 @@ static inline int64_t nv_sgns_sentence_units(const nv_sgns_shared *sh, const nv_
 /* Rows of the thread's unit buffer a body needs (uin, uctx, and the scratch of
  * gaps="drop": the surviving lexicon ids and the index's unit rows). */
 static inline int nv_sgns_ngrams_unit_rows(const nv_sgns_ngrams *v) {
-    return v->n_in + v->n_ctx + (v->squeeze ? 1 + v->top : 0);
+    return v->n_in + v->n_ctx + (v->squeeze ? 2 + v->top : 0);
 }
 
 /* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_ngrams). The unit
@@ -203,7 +209,35 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     th->loss += lsum;
 }
 
-/* Train sentences [s0, s1) in batches (an nv_sgns_body; var is an nv_sgns_ngrams). */
+/* One batch of the positives pos[0..npos) (the context units starting at one position)
+ * and th->inputs[0..nb) with their masks, against `negative` fresh negatives (one equal
+ * to a positive is skipped, as word2vec skips the target). */
+static inline double nv_sgns_batch_flush_multi(const nv_sgns_shared *sh, nv_rng *rng,
+                                               nv_sgns_thread *th, const int32_t *pos,
+                                               int npos, const uint8_t *mask, int nb,
+                                               float lr) {
+    int32_t *targets = th->targets;
+    int nt = npos;
+    for (int q = 0; q < npos; q++) targets[q] = pos[q];
+    for (int k = 0; k < sh->o.negative; k++) {
+        int32_t neg = nv_alias_draw(sh->alias, (uint64_t)sh->o.n_alias, nv_rng_next(rng));
+        int clash = 0;
+        for (int q = 0; q < npos; q++) clash |= neg == pos[q];
+        if (!clash) targets[nt++] = neg;
+    }
+    return nv_sgns_batch_masked(sh->syn0, sh->syn1, sh->o.dim, th->inputs, nb, targets, nt,
+                                npos, mask, lr, th->batch, sh->exp_table, sh->o.with_loss,
+                                sh->o.isa);
+}
+
+/* Train sentences [s0, s1) in batches (an nv_sgns_body; var is an nv_sgns_ngrams).
+ *
+ * Per position j, the context units of every order starting at j are the positives of
+ * one batch: its inputs are the union of their windows' input units (an input unit
+ * occurrence, its position and order, appears once, with a bit per positive it pairs
+ * with) and one set of negatives is shared by all of them (for uni_bi: the word at j
+ * and the bigram at j, whose windows nearly coincide, cost one batch instead of two).
+ * A position with a single context unit is the plain batch of nv_sgns_batch_flush. */
 static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var,
                                        int64_t s0, int64_t s1, float lr,
                                        nv_sgns_thread *th) {
@@ -217,19 +251,27 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
     const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
     int64_t pairs = 0, batches = 0;
     double lsum = 0.0;
+    int32_t pos[NV_MAX_ORDER];
+    int pos_y[NV_MAX_ORDER];
+    uint8_t mask[NV_BATCH_MAX];
+    int64_t ipos[NV_BATCH_MAX];
+    int iord[NV_BATCH_MAX];
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
         /* 1. units of every order at every position (gaps kept or dropped) */
         n = nv_sgns_sentence_units(sh, v, a, n, th, rng);
-        /* 2. batches: context unit [j, j+kc) of every context order, the input
-         *    units of every input order in its window */
+        /* 2. batches: the context units [j, j+kc) of every context order, the input
+         *    units of every input order in their windows */
         for (int64_t j = 0; j < n; j++) {
             int win = window;
             if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+            int npos = 0;
             for (int y = 0; y < v->n_ctx; y++) {
-                int kc = v->ctx_orders[y];
                 int32_t uc = uctx[y * stride + j];
-                if (uc < 0) continue;
+                if (uc >= 0) { pos[npos] = uc; pos_y[npos] = y; npos++; }
+            }
+            if (npos == 1) {          /* one context unit: the plain batch */
+                int y = pos_y[0], kc = v->ctx_orders[y];
                 int nb = 0;
                 for (int x = 0; x < v->n_in; x++) {
                     nv_ngw_iter it;
@@ -240,7 +282,7 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                     while (nv_ngw_next(&it, &ui, &d)) {
                         inputs[nb++] = ui;
                         if (nb == NV_BATCH_MAX) {
-                            lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
+                            lsum += nv_sgns_batch_flush(sh, rng, th, pos[0], nb, lr);
                             pairs += nb;
                             batches++;
                             nb = 0;
@@ -248,10 +290,47 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                     }
                 }
                 if (nb > 0) {
-                    lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
+                    lsum += nv_sgns_batch_flush(sh, rng, th, pos[0], nb, lr);
                     pairs += nb;
                     batches++;
                 }
+                continue;
+            }
+            if (npos == 0) continue;
+            int nb = 0;
+            for (int q = 0; q < npos; q++) {
+                int kc = v->ctx_orders[pos_y[q]];
+                for (int x = 0; x < v->n_in; x++) {
+                    nv_ngw_iter it;
+                    int32_t ui;
+                    int d;
+                    nv_ngw_begin(&it, uin + x * stride, n, j, kc, v->in_orders[x], win,
+                                 mode);
+                    while (nv_ngw_next(&it, &ui, &d)) {
+                        int64_t p = it.j - 1;          /* the input's start position */
+                        int b = 0;
+                        while (b < nb && (ipos[b] != p || iord[b] != x)) b++;
+                        if (b == nb) {
+                            if (nb == NV_BATCH_MAX) {   /* full: train it, start anew */
+                                lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos,
+                                                                  mask, nb, lr);
+                                batches++;
+                                nb = b = 0;
+                            }
+                            inputs[nb] = ui;
+                            ipos[nb] = p;
+                            iord[nb] = x;
+                            mask[nb] = 0;
+                            nb++;
+                        }
+                        mask[b] |= (uint8_t)(1u << q);
+                        pairs++;
+                    }
+                }
+            }
+            if (nb > 0) {
+                lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos, mask, nb, lr);
+                batches++;
             }
         }
     }

@@ -82,7 +82,7 @@ register-blocked AVX2 + FMA where the CPU has them, chosen at run time, else pla
 Deterministic with one thread, but not the bits of the pair-by-pair mode.
 """
 from cython.parallel cimport parallel, prange, threadid
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memcpy
 
@@ -160,6 +160,10 @@ cdef extern from "nv_sgns_batch.h" nogil:
     double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *inputs, int nb,
                          const int32_t *targets, int nt, float lr, float *scratch,
                          const float *exp_table, int with_loss, int isa)
+    double nv_sgns_batch_masked(float *syn0, float *syn1, int dim, const int32_t *inputs,
+                                int nb, const int32_t *targets, int nt, int npos,
+                                const uint8_t *mask, float lr, float *scratch,
+                                const float *exp_table, int with_loss, int isa)
 
 cdef extern from "nv_sgns_words.h" nogil:
     ctypedef struct nv_sgns_words:
@@ -186,6 +190,7 @@ cdef extern from "nv_sgns_ngrams.h" nogil:
         int ctx_of[NV_MAX_ORDER + 1]
         const uint64_t *keep_ctx
         int squeeze
+        int runs
         const int32_t *ids
         const uint64_t *word_keep
         const nv_ngram_index *ix
@@ -462,9 +467,11 @@ def sgns_update_pair(float[:, ::1] syn0, float[:, ::1] syn1, int centre,
 
 def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1] inputs,
                       const int32_t[::1] targets, float lr, const float[::1] exp_table,
-                      str isa="auto"):
+                      str isa="auto", mask=None):
     """One batched SGNS update in place (for tests): the rows ``syn0[inputs]`` against
-    ``syn1[targets[0]]`` (label 1) and the shared negatives ``syn1[targets[1:]]``.
+    ``syn1[targets[0]]`` (label 1) and the shared negatives ``syn1[targets[1:]]``; with
+    ``mask``, against the positives ``syn1[targets[:P]]`` and the negatives
+    ``syn1[targets[P:]]``.
 
     Parameters
     ----------
@@ -476,11 +483,14 @@ def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1]
     lr : float
     exp_table : float32 array from :func:`sgns_exp_table`
     isa : {"auto", "avx2", "generic"}
+    mask : uint8 array, shape (P, B), optional
+        ``mask[t, b]`` nonzero when input b pairs with positive t (the batches of
+        ngram units that share negatives across orders; 1 <= P <= 6).
 
     Returns
     -------
     float
-        The summed loss of the B x (1 + k) pairs before the update.
+        The summed loss of the pairs and negatives before the update.
     """
     cdef int dim = syn0.shape[1], code = _isa_code(isa)
     cdef Py_ssize_t i
@@ -497,10 +507,23 @@ def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1]
             raise ValueError("target out of range")
     scratch = np.empty(nv_batch_scratch_floats(dim, targets.shape[0] - 1), dtype=np.float32)
     cdef float[::1] sv = scratch
+    cdef int npos = 1
+    cdef const uint8_t *mp = NULL
+    cdef const uint8_t[::1] mv
+    if mask is not None:
+        m2 = np.asarray(mask, dtype=bool)
+        if m2.ndim != 2 or not 1 <= m2.shape[0] <= min(NV_MAX_ORDER, targets.shape[0]) \
+                or m2.shape[1] != inputs.shape[0]:
+            raise ValueError("mask must have shape (P, len(inputs)), 1 <= P <= 6")
+        npos = m2.shape[0]
+        bits = (m2.astype(np.uint8) << np.arange(npos, dtype=np.uint8)[:, None]).sum(
+            axis=0).astype(np.uint8)
+        mv = np.ascontiguousarray(bits)
+        mp = &mv[0]
     with nogil:
-        loss = nv_sgns_batch(&syn0[0, 0], &syn1[0, 0], dim, &inputs[0], inputs.shape[0],
-                             &targets[0], targets.shape[0], lr, &sv[0], &exp_table[0], 1,
-                             code)
+        loss = nv_sgns_batch_masked(&syn0[0, 0], &syn1[0, 0], dim, &inputs[0],
+                                    inputs.shape[0], &targets[0], targets.shape[0], npos, mp,
+                                    lr, &sv[0], &exp_table[0], 1, code)
     return loss
 
 
@@ -553,7 +576,7 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         # cache-line aligned and padded: no false sharing between threads' scratch
         th = <nv_sgns_thread *>nv_alloc64(sizeof(nv_sgns_thread))
         units = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * unit_rows)
-        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + 1))
+        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + NV_MAX_ORDER))
         neu1e = <float *>nv_alloc64(sizeof(float) * sh.o.dim)
         inputs = <int32_t *>nv_alloc64(sizeof(int32_t) * NV_BATCH_MAX)
         bscratch = <float *>nv_alloc64(sizeof(float) * nv_batch_scratch_floats(
@@ -751,6 +774,7 @@ def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
     v.n_tok = n_tok
     v.keep_ctx = &keep_ctx[0]
     v.squeeze = 0
+    v.runs = 0
     return _drive(shared, nv_sgns_ngrams_batch_chunk if sh.o.batch else nv_sgns_ngrams_chunk,
                   <const void *>&v, nv_sgns_ngrams_unit_rows(&v), chunk_lo, chunk_hi)
 
@@ -759,7 +783,7 @@ def sgns_train_ngrams_dropped(SGNSShared shared, const int32_t[::1] ids,
                               const uint64_t[::1] word_keep, NgramIndex index, list imaps,
                               list cmaps, const int32_t[::1] in_orders,
                               const int32_t[::1] ctx_orders, int64_t chunk_lo,
-                              int64_t chunk_hi):
+                              int64_t chunk_hi, bint runs=False):
     """Train SGNS with ngram units over the surviving tokens (``gaps="drop"``).
 
     Parameters
@@ -848,6 +872,7 @@ def sgns_train_ngrams_dropped(SGNSShared shared, const int32_t[::1] ids,
     v.n_tok = ids.shape[0]
     v.keep_ctx = NULL
     v.squeeze = 1
+    v.runs = runs
     v.ids = &ids[0]
     v.word_keep = &word_keep[0]
     v.ix = &index.ix

@@ -624,7 +624,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
 
         def run(lo: int, hi: int) -> tuple[int, int, float]:
             return _sgns.sgns_train_ngrams_dropped(shared, ids32, word_keep, index, imaps,
-                                                   cmaps, io, co, lo, hi)
+                                                   cmaps, io, co, lo, hi,
+                                                   getattr(self, "_runs", False))
         return shared, run
 
     # ------------------------------------------------------------------ results
