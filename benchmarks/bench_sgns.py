@@ -103,9 +103,7 @@ def run_ngramvec(cfg: dict) -> dict:
                  sample=cfg["sample"], epochs=cfg["epochs"], lr=cfg["lr"],
                  min_lr=cfg["min_lr"], n_threads=cfg["threads"], seed=cfg["seed"],
                  contexts=contexts, batch=cfg.get("mode", "pair") == "batch",
-                 **({"gaps": cfg["gaps"].split("-")[0]} if cfg.get("gaps") else {}))
-    if (cfg.get("gaps") or "").endswith("-runs"):
-        model._runs = True      # experiment: ngrams only where the text has them
+                 **({"gaps": cfg["gaps"]} if cfg.get("gaps") else {}))
     t0, c0 = time.perf_counter(), time.process_time()
     model.fit(enc, vocab=vocab)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -279,7 +277,7 @@ def main(argv=None) -> int:
     p.add_argument("--contexts", nargs="+", default=["word"],
                    help="ngramvec contexts to run: 'word' and/or ngram2vec's 'uni_bi', "
                         "'bi_bi', ... (default: word)")
-    p.add_argument("--gaps", nargs="+", default=[None], choices=("keep", "drop", "drop-runs"),
+    p.add_argument("--gaps", nargs="+", default=[None], choices=("keep", "drop"),
                    help="ngram contexts: SGNS(gaps=...) values to run (default: the "
                         "library's default, untagged); tagged in the label")
     p.add_argument("--modes", nargs="+", default=["pair"], choices=("pair", "batch"),

@@ -59,8 +59,6 @@ typedef struct {
     /* gaps="drop" (squeeze): windows over the surviving tokens. iunits / cunits are not
      * used; the units are formed per sentence from the lexicon ids instead. */
     int squeeze;
-    int runs;                 /* with squeeze: an ngram only where its tokens were
-                                 consecutive in the text (no removed token inside) */
     const int32_t *ids;       /* lexicon ids of the corpus, n_tok */
     const uint64_t *word_keep;/* per lexicon id: keep threshold of the word (x 2**32,
                                  >= 2**32 always kept), 0 for a word out of the vocabulary */
@@ -102,14 +100,13 @@ static inline void nv_sgns_ngram_units(const nv_sgns_shared *sh, const nv_sgns_n
 static inline int64_t nv_sgns_ngram_units_dropped(const nv_sgns_ngrams *v, int64_t a,
                                                   int64_t n, int64_t stride, nv_rng *rng,
                                                   int32_t *uin, int32_t *uctx, int32_t *lex,
-                                                  int32_t *pos, int32_t *U) {
+                                                  int32_t *U) {
     int64_t m = 0;
     for (int64_t p = 0; p < n; p++) {
         int32_t l = v->ids[a + p];
         uint64_t thr = v->word_keep[l];
         if (thr == 0) continue;                                   /* out of the vocabulary */
         if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
-        pos[m] = (int32_t)p;
         lex[m++] = l;
     }
     nv_ngram_units(v->ix, lex, m, v->ix_top, U);
@@ -118,7 +115,6 @@ static inline int64_t nv_sgns_ngram_units_dropped(const nv_sgns_ngrams *v, int64
         const int32_t *uk = U + (int64_t)(k - 1) * m;
         for (int64_t p = 0; p < m; p++) {
             int32_t u = k <= v->ix_top ? uk[p] : -1;
-            if (v->runs && u >= 0 && pos[p + k - 1] - pos[p] != k - 1) u = -1;
             if (x >= 0) uin[x * stride + p] = u >= 0 ? v->imap[k][u] : -1;
             if (y >= 0) uctx[y * stride + p] = u >= 0 ? v->cmap[k][u] : -1;
         }
@@ -134,8 +130,7 @@ static inline int64_t nv_sgns_sentence_units(const nv_sgns_shared *sh, const nv_
     int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
     if (v->squeeze) {
         int32_t *lex = uctx + v->n_ctx * stride;
-        return nv_sgns_ngram_units_dropped(v, a, n, stride, rng, uin, uctx, lex, lex + stride,
-                                           lex + 2 * stride);
+        return nv_sgns_ngram_units_dropped(v, a, n, stride, rng, uin, uctx, lex, lex + stride);
     }
     nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
     return n;
@@ -144,7 +139,7 @@ static inline int64_t nv_sgns_sentence_units(const nv_sgns_shared *sh, const nv_
 /* Rows of the thread's unit buffer a body needs (uin, uctx, and the scratch of
  * gaps="drop": the surviving lexicon ids and the index's unit rows). */
 static inline int nv_sgns_ngrams_unit_rows(const nv_sgns_ngrams *v) {
-    return v->n_in + v->n_ctx + (v->squeeze ? 2 + v->top : 0);
+    return v->n_in + v->n_ctx + (v->squeeze ? 1 + v->top : 0);
 }
 
 /* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_ngrams). The unit

@@ -124,7 +124,7 @@ def count_pairs(sentences, row_map, col_map, keep, window, weighting="uniform",
 def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, window,
                       weighting="uniform", dynamic=False, direction="both", keep=None,
                       overlap=False, seed=0, sep="\u00a0", words=None, drop_oov=False,
-                      dirty=False, runs=False):
+                      dirty=False):
     """Count ngram-unit pairs of lexicon-id sentences; returns {(r, c): weight}.
 
     rows/cols: key -> id dicts; keep: key -> keep probability (clean subsampling per
@@ -136,8 +136,7 @@ def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, wi
     ``hash_uniform(seed, position, 0)`` reaches its keep probability. The ngrams are then
     the runs of the tokens left, and positions (of the window, of the dynamic window's
     and of clean subsampling's hashes: the position of the unit's first token) those
-    of the tokens left. With ``runs`` an ngram of the tokens left is a unit only where
-    its tokens were consecutive in the sentence (no removed token inside).
+    of the tokens left.
     """
     counts: dict = defaultdict(float)
     pos = 0
@@ -162,8 +161,6 @@ def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, wi
                 key = sep.join(toks[i:i + k])
                 r = rows.get(key) if k in in_orders else None
                 c = cols.get(key) if k in ctx_orders else None
-                if runs and where[i + k - 1] - where[i] != k - 1:
-                    r = c = None
                 if keep is not None and (r is not None or c is not None):
                     stream = 0 if k == 1 else k + 2
                     if hash_uniform(seed, pos + where[i], stream) >= keep[key]:
@@ -205,7 +202,7 @@ class Xoshiro:
 
 def sgns_ngram_pairs_dropped(sentences, lex_keys, rows, cols, in_orders, ctx_orders, window,
                              word_thr, rng, dynamic=False, batch=False, overlap=False,
-                             sep="\u00a0", runs=False):
+                             sep="\u00a0"):
     """The (input, context) pairs one epoch of SGNS with ngram units and ``gaps="drop"``
     trains, with ``negative=0`` (no negative draws), one thread: {(r, c): count}.
 
@@ -216,13 +213,13 @@ def sgns_ngram_pairs_dropped(sentences, lex_keys, rows, cols, in_orders, ctx_ord
     ``rows`` / ``cols``). Then one window draw ``window - below(window)`` per position
     (``dynamic``): pair by pair the window of the centre, in batch mode that of the
     context unit (the rule is symmetric, so the pairs are enumerated with the roles
-    swapped). ``runs``: an ngram only where its tokens were consecutive in the sentence.
+    swapped).
     """
     counts: dict = defaultdict(int)
     orders = sorted(set(in_orders) | set(ctx_orders))
     for sent in sentences:
-        toks, where = [], []
-        for p, lid in enumerate(sent):
+        toks = []
+        for lid in sent:
             key = lex_keys[lid]
             thr = word_thr.get(key)
             if thr is None:
@@ -230,7 +227,6 @@ def sgns_ngram_pairs_dropped(sentences, lex_keys, rows, cols, in_orders, ctx_ord
             if thr < 2**32 and (rng.next() >> 32) >= thr:
                 continue
             toks.append(key)
-            where.append(p)
         n = len(toks)
         wins = [window - rng.below(window) if dynamic else window for _ in range(n)]
         units: dict = {}
@@ -240,8 +236,6 @@ def sgns_ngram_pairs_dropped(sentences, lex_keys, rows, cols, in_orders, ctx_ord
                 key = sep.join(toks[i:i + k])
                 r = rows.get(key) if k in in_orders else None
                 c = cols.get(key) if k in ctx_orders else None
-                if runs and where[i + k - 1] - where[i] != k - 1:
-                    r = c = None
                 units[k].append((c, r) if batch else (r, c))
         if batch:
             for c, r, _ in ngram_window_pairs(units, ctx_orders, in_orders,

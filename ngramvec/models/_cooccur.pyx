@@ -41,7 +41,6 @@ ctypedef struct count_opts:
     bint dynamic, drop_oov, overlap
     uint64_t seed
     uint64_t offset              # global position of the first token of ``ids``
-    bint runs                    # removed tokens: ngrams only where the text has them
     const int64_t *weights       # ticks by distance, window + 1 entries
 
 
@@ -73,16 +72,12 @@ cdef class CountOptions:
         Global position of the first token of the ids the kernels get: when they are
         a piece of a larger corpus (a split counted by a Dask worker), random
         decisions hash ``offset + p``, the token's position in the whole corpus.
-    runs : bool, default=False
-        Ngram units with removed tokens: an ngram of the tokens left is a unit only
-        where its tokens were consecutive in the text (no removed token inside).
     """
     cdef count_opts o
     cdef const int64_t[::1] _weights
 
     def __init__(self, int window, weights, bint dynamic, int direction, int subsample,
-                 bint drop_oov, bint overlap, uint64_t seed, uint64_t offset=0,
-                 bint runs=False):
+                 bint drop_oov, bint overlap, uint64_t seed, uint64_t offset=0):
         if window < 1 or direction not in (1, 2, 3) or subsample not in (0, 1, 2):
             raise ValueError("window must be >= 1, direction in {1, 2, 3}, "
                              "subsample in {0, 1, 2}")
@@ -98,7 +93,6 @@ cdef class CountOptions:
         self.o.overlap = overlap
         self.o.seed = seed
         self.o.offset = offset
-        self.o.runs = runs
 
     @property
     def window(self):
@@ -386,8 +380,6 @@ cdef void _fill_units(const nv_ngram_index *ix, const unit_maps *um, const int32
         stream = 0 if k == 1 else <uint64_t>(k + 2)
         for i in range(n):
             u = U[(k - 1) * m + i] if i < m else -1
-            if o.runs and u >= 0 and P != NULL and P[i + k - 1] - P[i] != k - 1:
-                u = -1                      # a removed token inside: not a run of the text
             r = -1
             c = -1
             if u >= 0:

@@ -190,7 +190,6 @@ cdef extern from "nv_sgns_ngrams.h" nogil:
         int ctx_of[NV_MAX_ORDER + 1]
         const uint64_t *keep_ctx
         int squeeze
-        int runs
         const int32_t *ids
         const uint64_t *word_keep
         const nv_ngram_index *ix
@@ -774,7 +773,6 @@ def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
     v.n_tok = n_tok
     v.keep_ctx = &keep_ctx[0]
     v.squeeze = 0
-    v.runs = 0
     return _drive(shared, nv_sgns_ngrams_batch_chunk if sh.o.batch else nv_sgns_ngrams_chunk,
                   <const void *>&v, nv_sgns_ngrams_unit_rows(&v), chunk_lo, chunk_hi)
 
@@ -783,7 +781,7 @@ def sgns_train_ngrams_dropped(SGNSShared shared, const int32_t[::1] ids,
                               const uint64_t[::1] word_keep, NgramIndex index, list imaps,
                               list cmaps, const int32_t[::1] in_orders,
                               const int32_t[::1] ctx_orders, int64_t chunk_lo,
-                              int64_t chunk_hi, bint runs=False):
+                              int64_t chunk_hi):
     """Train SGNS with ngram units over the surviving tokens (``gaps="drop"``).
 
     Parameters
@@ -872,7 +870,6 @@ def sgns_train_ngrams_dropped(SGNSShared shared, const int32_t[::1] ids,
     v.n_tok = ids.shape[0]
     v.keep_ctx = NULL
     v.squeeze = 1
-    v.runs = runs
     v.ids = &ids[0]
     v.word_keep = &word_keep[0]
     v.ix = &index.ix

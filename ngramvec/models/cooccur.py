@@ -257,9 +257,9 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
         word2vec's windows over words), "keep" means ``oov="keep"`` and
         ``subsampling="clean"`` (ngram2vec's runs of the sentence as written).
         Default: "drop" for words; "keep" for ngram units, which is what ngram2vec's
-        corpus2pairs counts (:class:`~ngramvec.SGNS` drops by default, where it
-        trains better: benchmarks/README.md). ``oov`` or ``subsampling`` given
-        beside ``gaps`` must agree with it.
+        corpus2pairs counts (and :class:`~ngramvec.SGNS`'s default, where it trains
+        better: benchmarks/README.md). ``oov`` or ``subsampling`` given beside
+        ``gaps`` must agree with it.
     contexts : str, optional
         ngram2vec's names: ``"uni_uni"`` (words, the default), ``"uni_bi"`` (word
         centres, contexts of orders 1 and 2), ``"bi_bi"``, ``"uni_tri"``,
