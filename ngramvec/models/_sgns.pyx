@@ -71,8 +71,9 @@ Batched mode (``opts.batch``; Ji et al. 2016, HogBatch)
 --------------------------------------------------------
 The same pairs, grouped: for words, the context words ``x_1..x_B`` of one centre ``o``
 (word2vec.c's orientation: the context's input vector predicts the centre's output
-vector); for ngram units, the input units in the window of one context unit. The batch
-shares one set of negatives ``n_1..n_k``; with ``X`` the B input rows and ``Y`` the
+vector); for ngram units, the input units in the windows of the context units of every
+order starting at one position (several positives, each input with a bit per positive
+it pairs with: ``nv_sgns_batch_masked``). The batch shares one set of negatives ``n_1..n_k``; with ``X`` the B input rows and ``Y`` the
 rows of ``o, n_1..n_k``::
 
     M = X Y^T,   G = (label - sigmoid(M)) * lr,   X += G Y,   Y += G^T X

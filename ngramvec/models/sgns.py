@@ -117,8 +117,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
     batch : bool, default=True
         Minibatched updates with shared negatives (HogBatch, Ji et al. 2016): the
         context words of one centre word (with ngram units, the input units in the
-        window of one context unit) form one batch that shares one set of
-        ``negative`` negatives, and the update is three small matrix products
+        windows of the context units of every order starting at one position) form
+        one batch that shares one set of ``negative`` negatives, and the update is three small matrix products
         (register-blocked AVX2 + FMA where the CPU has them, chosen at run time). The
         same pairs are trained, with fewer distinct negatives per pair and far fewer
         random row reads: about 3.5x faster than pair by pair at the same quality on
