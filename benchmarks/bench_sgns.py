@@ -102,7 +102,8 @@ def run_ngramvec(cfg: dict) -> dict:
     model = SGNS(dim=cfg["dim"], window=cfg["window"], negative=cfg["negative"],
                  sample=cfg["sample"], epochs=cfg["epochs"], lr=cfg["lr"],
                  min_lr=cfg["min_lr"], n_threads=cfg["threads"], seed=cfg["seed"],
-                 contexts=contexts, batch=cfg.get("mode", "pair") == "batch")
+                 contexts=contexts, batch=cfg.get("mode", "pair") == "batch",
+                 **({"gaps": cfg["gaps"]} if cfg.get("gaps") else {}))
     t0, c0 = time.perf_counter(), time.process_time()
     model.fit(enc, vocab=vocab)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -276,6 +277,9 @@ def main(argv=None) -> int:
     p.add_argument("--contexts", nargs="+", default=["word"],
                    help="ngramvec contexts to run: 'word' and/or ngram2vec's 'uni_bi', "
                         "'bi_bi', ... (default: word)")
+    p.add_argument("--gaps", nargs="+", default=[None], choices=("keep", "drop"),
+                   help="ngram contexts: SGNS(gaps=...) values to run (default: the "
+                        "library's default, untagged); tagged in the label")
     p.add_argument("--modes", nargs="+", default=["pair"], choices=("pair", "batch"),
                    help="ngramvec update modes to run (default: pair)")
     p.add_argument("--skip", nargs="+", default=[], metavar="LABEL",
@@ -301,21 +305,23 @@ def main(argv=None) -> int:
         print(hdr, flush=True)
         for threads in args.threads:
             for seed in range(args.repeats):
-                runs = [(tool, ctx, mode) for tool in args.tools
+                runs = [(tool, ctx, mode, gaps) for tool in args.tools
                         for ctx in (args.contexts if tool == "ngramvec" else ["word"])
-                        for mode in (args.modes if tool == "ngramvec" else ["pair"])]
-                for tool, ctx, mode in runs:
+                        for mode in (args.modes if tool == "ngramvec" else ["pair"])
+                        for gaps in (args.gaps if ctx != "word" else [None])]
+                for tool, ctx, mode, gaps in runs:
                     if not available(tool):
                         continue
                     if seed > 0 and args.quality_tools is not None \
                             and tool not in args.quality_tools:
                         continue
                     tags = ([] if ctx == "word" else [ctx]) + \
-                        ([] if mode == "pair" else [mode])
+                        ([] if mode == "pair" else [mode]) + ([gaps] if gaps else [])
                     label = f"{tool}[{','.join(tags)}]" if tags else tool
                     if label in args.skip:
                         continue
                     cfg = {"tool": tool, "label": label, "contexts": ctx, "mode": mode,
+                           "gaps": gaps,
                            "threads": threads, "seed": seed, "tokens": tokens,
                            "w2v_vocab": w2v_vocab, "n_tokens": n_tokens, "tmp": tmp,
                            "epochs": args.epochs, "dim": args.dim, "window": args.window,

@@ -3,7 +3,8 @@
 For each context type: vocabulary of the needed orders (one min_count), counts with
 the window, PPMI (cds), SVD (dim, eig), then the word vectors (rows of order 1) are
 evaluated on WS353, SimLex-999 and the Google analogies (3CosAdd and 3CosMul, on
-covered questions, with coverage).
+covered questions, with coverage). ``--gaps keep drop`` counts each context type
+once per setting of ``count_cooccurrences(gaps=...)`` (results keyed "uni_bi,drop").
 
 Example::
 
@@ -25,6 +26,10 @@ from _common import add_ppmi_svd_args, write_json  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--contexts", nargs="+", default=["uni_uni", "uni_bi", "bi_bi"])
+    ap.add_argument("--gaps", nargs="+", default=[None], choices=("keep", "drop"),
+                    help="count_cooccurrences(gaps=...) values (default: its default)")
+    ap.add_argument("--sample", type=float, default=None,
+                    help="subsampling threshold of the counts (default: none)")
     add_ppmi_svd_args(ap, "quality_ngram.json")
     args = ap.parse_args()
     import ngramvec as nv
@@ -36,12 +41,14 @@ def main() -> None:
           f"cds {args.cds}, dim {args.dim}, eig {args.eig}")
     print(f"{'contexts':9s} {'shape':>20s} {'WS353':>7s} {'SL999':>7s} {'add %':>7s} "
           f"{'mul %':>7s} {'covered':>14s} {'sem/syn add %':>14s} {'time s':>7s}")
-    for ctx in args.contexts:
+    for ctx, gaps in [(c, g) for c in args.contexts for g in args.gaps]:
         t = time.perf_counter()
         ins, cs = nv.ngrams.parse_contexts(ctx)
         vocab = nv.Vocabulary.build(corpus, min_count=args.min_count,
                                     ngram_orders=sorted(set(ins) | set(cs)))
-        counts = nv.count_cooccurrences(corpus, vocab, window=args.window, contexts=ctx)
+        counts = nv.count_cooccurrences(corpus, vocab, window=args.window, contexts=ctx,
+                                        gaps=gaps, sample=args.sample)
+        label = ctx if gaps is None else f"{ctx},{gaps}"
         ppmi = nv.PPMI(cds=args.cds).fit_transform(counts)
         wv = nv.KeyedVectors.from_model(nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi))
         words = np.flatnonzero(counts.row_vocab.orders == 1)
@@ -51,13 +58,13 @@ def main() -> None:
         sl = nv.evaluate.similarity(wv, "simlex999")
         add = nv.evaluate.analogy(wv, "google", method="3cosadd")
         mul = nv.evaluate.analogy(wv, "google", method="3cosmul")
-        out[ctx] = dict(shape=list(counts.shape), nnz=counts.nnz, ws353=ws.spearman,
+        out[label] = dict(gaps="drop" if counts.params["oov"] == "drop" else "keep", shape=list(counts.shape), nnz=counts.nnz, ws353=ws.spearman,
                         simlex999=sl.spearman, add=add.accuracy, mul=mul.accuracy,
                         covered=add.covered, total=add.total,
                         semantic_add=add.semantic.accuracy, syntactic_add=add.syntactic.accuracy,
                         seconds=dt)
         shape = f"{counts.shape[0]:,}x{counts.shape[1]:,}"
-        print(f"{ctx:9s} {shape:>20s} {ws.spearman:7.3f} {sl.spearman:7.3f} "
+        print(f"{label:9s} {shape:>20s} {ws.spearman:7.3f} {sl.spearman:7.3f} "
               f"{100 * add.accuracy:7.2f} {100 * mul.accuracy:7.2f} "
               f"{add.covered:>6d}/{add.total} {100 * add.semantic.accuracy:6.1f}/"
               f"{100 * add.syntactic.accuracy:5.1f} {dt:7.1f}", flush=True)

@@ -64,31 +64,37 @@ static int nv_sgns_isa(void) {
 static inline int nv_batch_dp(int dim) { return (dim + 7) & ~7; }
 static inline int nv_batch_tp(int nt) { return (nt + NV_BATCH_TB - 1) / NV_BATCH_TB * NV_BATCH_TB; }
 
-/* Floats of scratch one batch needs with at most `negative` negatives (x, dx: 32 rows
- * each; y, dy: 1 + negative rows rounded up to 6; G and its transpose: 32 x that),
+/* Floats of scratch one batch needs with at most `negative` negatives and NV_MAX_ORDER
+ * positives (x, dx: 32 rows each; y, dy: NV_MAX_ORDER + negative rows rounded up to 6;
+ * G and its transpose: 32 x that),
  * plus 16 for alignment. */
 static inline int64_t nv_batch_scratch_floats(int dim, int negative) {
-    int64_t dp = nv_batch_dp(dim), tp = nv_batch_tp(negative + 1);
+    int64_t dp = nv_batch_dp(dim), tp = nv_batch_tp(negative + NV_MAX_ORDER);
     return 2 * NV_BATCH_MAX * dp + 2 * tp * dp + 2 * NV_BATCH_MAX * tp + 16;
 }
 
-/* G[b, t] from M[b, t] = f in place, for the real rows; the padding stays 0. Returns the
- * summed loss of the nb x nt pairs when with_loss. */
+/* G[b, t] from M[b, t] = f in place, for the real rows; the padding stays 0. Targets
+ * t < npos are positives (label 1), the others negatives (label 0). With a mask, input b
+ * pairs with positive t only when bit t of mask[b] is set; G[b, t] is 0 otherwise (no
+ * pair, no gradient). Without (NULL), every input pairs with every positive. Returns the
+ * summed loss of the pairs and negatives when with_loss. */
 static inline double nv_batch_grad(float *g, int nb, int nt, int tp, float lr,
-                                   const float *exp_table, int with_loss) {
+                                   const float *exp_table, int with_loss, int npos,
+                                   const uint8_t *mask) {
     double loss = 0.0;
     for (int b = 0; b < nb; b++) {
         float *row = g + (int64_t)b * tp;
         for (int t = 0; t < nt; t++) {
-            float label = t == 0 ? 1.0f : 0.0f;
+            float label = t < npos ? 1.0f : 0.0f;
             float f = row[t], gr;
+            if (t < npos && mask != NULL && !((mask[b] >> t) & 1)) { row[t] = 0.0f; continue; }
             if (f >= NV_MAX_EXP) gr = (label - 1.0f) * lr;
             else if (f > -NV_MAX_EXP)   /* NaN takes the last branch */
                 gr = (label - exp_table[(int)((f + NV_MAX_EXP) *
                                               ((float)NV_EXP_TABLE_SIZE / (2 * NV_MAX_EXP)))]) * lr;
             else gr = label * lr;
             if (with_loss) {
-                float z = t == 0 ? f : -f;
+                float z = t < npos ? f : -f;
                 z = z > NV_MAX_EXP ? NV_MAX_EXP : (z < -NV_MAX_EXP ? -NV_MAX_EXP : z);
                 loss += log1p(exp(-(double)z));
             }
@@ -118,7 +124,7 @@ static void nv_batch_gemm_generic(int m, int n, int dp, const float *a, int lda,
 static void nv_batch_products_generic(int b2, int tp, int dp, const float *x, const float *y,
                                       float *g, float *gt, float *dx, float *dy, int nb,
                                       int nt, float lr, const float *exp_table, int with_loss,
-                                      double *loss) {
+                                      int npos, const uint8_t *mask, double *loss) {
     for (int b = 0; b < b2; b++)
         for (int t = 0; t < tp; t++) {
             const float *xb = x + (int64_t)b * dp, *yt = y + (int64_t)t * dp;
@@ -126,7 +132,7 @@ static void nv_batch_products_generic(int b2, int tp, int dp, const float *x, co
             for (int k = 0; k < dp; k++) f += xb[k] * yt[k];
             g[(int64_t)b * tp + t] = f;
         }
-    *loss = nv_batch_grad(g, nb, nt, tp, lr, exp_table, with_loss);
+    *loss = nv_batch_grad(g, nb, nt, tp, lr, exp_table, with_loss, npos, mask);
     for (int b = nb; b < b2; b++)
         for (int t = 0; t < tp; t++) g[(int64_t)b * tp + t] = 0.0f;
     for (int b = 0; b < b2; b++)
@@ -149,11 +155,27 @@ NV_AVX2 static inline float nv_hsum256(__m256 v) {
 
 /* M (b2 x tp, b2 even, tp a multiple of 6) = x . y^T: 2 x 6 dot products per pass,
  * 12 accumulators; each y chunk loaded once for two x rows. */
-NV_AVX2 static void nv_batch_dots_avx2(int b2, int tp, int dp, const float *x,
+NV_AVX2 static void nv_batch_dots_avx2(int b2, int tp, int nt, int dp, const float *x,
                                        const float *y, float *g) {
     for (int b = 0; b < b2; b += 2) {
         const float *x0 = x + (int64_t)b * dp, *x1 = x0 + dp;
         for (int t = 0; t < tp; t += NV_BATCH_TB) {
+            if (t > 0 && nt - t < NV_BATCH_TB) {
+                /* a last group past the first with fewer real columns: only those (the
+                 * same accumulation per dot product as the 2 x 6 kernel) */
+                for (int c = t; c < nt; c++) {
+                    const float *yc = y + (int64_t)c * dp;
+                    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+                    for (int k = 0; k < dp; k += 8) {
+                        __m256 w = _mm256_load_ps(yc + k);
+                        a0 = _mm256_fmadd_ps(_mm256_load_ps(x0 + k), w, a0);
+                        a1 = _mm256_fmadd_ps(_mm256_load_ps(x1 + k), w, a1);
+                    }
+                    g[(int64_t)b * tp + c] = nv_hsum256(a0);
+                    g[(int64_t)(b + 1) * tp + c] = nv_hsum256(a1);
+                }
+                break;
+            }
             const float *y0 = y + (int64_t)t * dp;
             __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a04 = a00,
                    a05 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00,
@@ -219,28 +241,37 @@ NV_AVX2 static void nv_batch_products_avx2(int b2, int tp, int dp, const float *
                                            const float *y, float *g, float *gt, float *dx,
                                            float *dy, int nb, int nt, float lr,
                                            const float *exp_table, int with_loss,
-                                           double *loss) {
-    nv_batch_dots_avx2(b2, tp, dp, x, y, g);
-    *loss = nv_batch_grad(g, nb, nt, tp, lr, exp_table, with_loss);
+                                           int npos, const uint8_t *mask, double *loss) {
+    /* past the first group of 6 targets, only the real ones are computed: the padding
+     * columns of G are 0, so dX = G Y may stop at nt and dY needs its first nt rows
+     * (rounded up to even); the first group keeps the full 2 x 6 kernel */
+    const int nt_used = tp > NV_BATCH_TB ? nt : tp;
+    const int t2 = tp > NV_BATCH_TB ? (nt + 1) & ~1 : tp;
+    nv_batch_dots_avx2(b2, tp, nt, dp, x, y, g);
+    *loss = nv_batch_grad(g, nb, nt, tp, lr, exp_table, with_loss, npos, mask);
     for (int b = nb; b < b2; b++)
         for (int t = 0; t < tp; t++) g[(int64_t)b * tp + t] = 0.0f;
     for (int b = 0; b < b2; b++)
         for (int t = 0; t < tp; t++) gt[(int64_t)t * b2 + b] = g[(int64_t)b * tp + t];
-    nv_batch_gemm_avx2(b2, tp, dp, g, tp, y, dx);      /* dX = G Y */
-    nv_batch_gemm_avx2(tp, b2, dp, gt, b2, x, dy);     /* dY = G^T X */
+    nv_batch_gemm_avx2(b2, nt_used, dp, g, tp, y, dx);   /* dX = G Y */
+    nv_batch_gemm_avx2(t2, b2, dp, gt, b2, x, dy);       /* dY = G^T X */
 }
 #endif
 
 /* ---------------------------------------------------------------- the update */
 
 /* One batched update in place: the rows syn0[inputs[0..nb)] (1 <= nb <= NV_BATCH_MAX)
- * against syn1[targets[0]] (label 1) and syn1[targets[1..nt)] (label 0), 1 <= nt,
- * nt <= 1 + the `negative` the scratch was sized for (nv_batch_scratch_floats). The
- * caller guarantees every id is a row. Returns the summed loss of the nb x nt pairs
+ * against the positives syn1[targets[0..npos)] (label 1; 1 <= npos <= 8) and the
+ * negatives syn1[targets[npos..nt)] (label 0), nt <= NV_MAX_ORDER + the `negative` the
+ * scratch was sized for (nv_batch_scratch_floats). mask: NULL (every input pairs with
+ * every positive) or per input a bit per positive (bit t of mask[b]: input b pairs with
+ * positive t; G is 0 for the others). Every input meets every negative. The caller
+ * guarantees every id is a row. Returns the summed loss of the pairs and negatives
  * before the update when with_loss, else 0. */
-static double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *inputs,
-                            int nb, const int32_t *targets, int nt, float lr,
-                            float *scratch, const float *exp_table, int with_loss, int isa) {
+static double nv_sgns_batch_masked(float *syn0, float *syn1, int dim, const int32_t *inputs,
+                                   int nb, const int32_t *targets, int nt, int npos,
+                                   const uint8_t *mask, float lr, float *scratch,
+                                   const float *exp_table, int with_loss, int isa) {
     const int dp = nv_batch_dp(dim), tp = nv_batch_tp(nt), b2 = (nb + 1) & ~1;
     float *x = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     float *dx = x + (int64_t)NV_BATCH_MAX * dp;
@@ -264,11 +295,11 @@ static double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *in
 #if NV_HAVE_AVX2_PATH
     if (isa == NV_ISA_AVX2)
         nv_batch_products_avx2(b2, tp, dp, x, y, g, gt, dx, dy, nb, nt, lr, exp_table,
-                               with_loss, &loss);
+                               with_loss, npos, mask, &loss);
     else
 #endif
         nv_batch_products_generic(b2, tp, dp, x, y, g, gt, dx, dy, nb, nt, lr, exp_table,
-                                  with_loss, &loss);
+                                  with_loss, npos, mask, &loss);
     (void)isa;
     /* 3. write back: one pass over every row */
     for (int b = 0; b < nb; b++) {
@@ -282,6 +313,14 @@ static double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *in
         for (int k = 0; k < dim; k++) r[k] += d[k];
     }
     return loss;
+}
+
+/* The batch of one positive output row targets[0] that every input pairs with. */
+static double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *inputs,
+                            int nb, const int32_t *targets, int nt, float lr,
+                            float *scratch, const float *exp_table, int with_loss, int isa) {
+    return nv_sgns_batch_masked(syn0, syn1, dim, inputs, nb, targets, nt, 1, NULL, lr,
+                                scratch, exp_table, with_loss, isa);
 }
 
 /* Train one batch of a chunk body: th->inputs[0..nb) against the output row `out` and

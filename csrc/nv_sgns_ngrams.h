@@ -8,6 +8,9 @@
  * unit occurrence (position, order), shared by its input and context roles; a dropped
  * unit becomes -1 in place. Positions stay those of the sentence as written, so
  * out-of-vocabulary and subsampled units are gaps (ngram2vec's "clean" subsampling).
+ * With gaps="drop" (v->squeeze) the rows are built instead from the tokens that survive
+ * out-of-vocabulary removal and word subsampling (nv_sgns_ngram_units_dropped), and the
+ * windows run over them, as word2vec's do for words.
  * Every input unit is then paired with the context units of its window under
  * ngram2vec's rule (nv_ngram_window.h, the copy counting uses too: every token of the
  * context within the window of every token of the centre; units sharing a position
@@ -17,11 +20,12 @@
  * position (shared by its orders).
  *
  * The batched body (nv_sgns_ngrams_batch_chunk) builds the same unit rows with the
- * same draws, then turns the enumeration around: per context unit occurrence (position
- * j, order kc) the input units of every input order in its window under the same rule
+ * same draws, then turns the enumeration around: per context position j, the context
+ * units of every order starting there (order kc: [j, j+kc)) are the positives of one
+ * batch, and the input units of every input order in their windows under the same rule
  * (the rule is symmetric in the two units: the distance of their farthest tokens, and
- * the shared-position and self exclusions) are the input rows of one batch against the
- * context unit's output row and one shared set of negatives (nv_sgns_batch). The pairs
+ * the shared-position and self exclusions) its input rows, each with a bit per positive
+ * it pairs with, against one shared set of negatives (nv_sgns_batch_masked). The pairs
  * are those of the pair-by-pair body; the dynamic window is drawn once per context
  * position (shared by its orders).
  *
@@ -33,6 +37,7 @@
 #include <stdint.h>
 
 #include "nv_alias.h"
+#include "nv_ngram_index.h"
 #include "nv_ngram_window.h"
 #include "nv_rng.h"
 #include "nv_sgns.h"
@@ -51,6 +56,16 @@ typedef struct {
     int ctx_of[NV_MAX_ORDER + 1];    /* order -> row y of cunits, or -1 */
     const uint64_t *keep_ctx; /* subsampling thresholds of syn1's rows (x 2**32; the same
                                  value as sh->keep for the same key) */
+    /* gaps="drop" (squeeze): windows over the surviving tokens. iunits / cunits are not
+     * used; the units are formed per sentence from the lexicon ids instead. */
+    int squeeze;
+    const int32_t *ids;       /* lexicon ids of the corpus, n_tok */
+    const uint64_t *word_keep;/* per lexicon id: keep threshold of the word (x 2**32,
+                                 >= 2**32 always kept), 0 for a word out of the vocabulary */
+    const nv_ngram_index *ix; /* ngram -> internal id, orders 2..ix_top */
+    int ix_top;               /* min(top, ix->max_order) */
+    const int32_t *imap[NV_MAX_ORDER + 1];  /* order k: internal id -> input id, or -1 */
+    const int32_t *cmap[NV_MAX_ORDER + 1];  /* order k: internal id -> context id, or -1 */
 } nv_sgns_ngrams;
 
 /* The units of every order at every position of one sentence (tokens [a, a+n)), -1 where
@@ -73,6 +88,58 @@ static inline void nv_sgns_ngram_units(const nv_sgns_shared *sh, const nv_sgns_n
             if (y >= 0) uctx[y * stride + p] = uc;
         }
     }
+}
+
+/* gaps="drop": the units of one sentence (tokens [a, a+n)) formed over the tokens that
+ * survive, as word2vec's windows are. A token whose word is out of the vocabulary is
+ * removed (no draw); the others get one subsampling draw each with their word's
+ * threshold and are removed when it fails. The ngrams of every order are then the runs
+ * of the surviving tokens (looked up in the ngram index; -1 where the ngram is not in
+ * the vocabulary), not subsampled again. Fills uin / uctx at positions [0, m) and
+ * returns m, the surviving tokens. lex and U are scratch of stride and top * stride ids. */
+static inline int64_t nv_sgns_ngram_units_dropped(const nv_sgns_ngrams *v, int64_t a,
+                                                  int64_t n, int64_t stride, nv_rng *rng,
+                                                  int32_t *uin, int32_t *uctx, int32_t *lex,
+                                                  int32_t *U) {
+    int64_t m = 0;
+    for (int64_t p = 0; p < n; p++) {
+        int32_t l = v->ids[a + p];
+        uint64_t thr = v->word_keep[l];
+        if (thr == 0) continue;                                   /* out of the vocabulary */
+        if (thr < ((uint64_t)1 << 32) && (nv_rng_next(rng) >> 32) >= thr) continue;
+        lex[m++] = l;
+    }
+    nv_ngram_units(v->ix, lex, m, v->ix_top, U);
+    for (int k = 1; k <= v->top; k++) {
+        int x = v->in_of[k], y = v->ctx_of[k];
+        const int32_t *uk = U + (int64_t)(k - 1) * m;
+        for (int64_t p = 0; p < m; p++) {
+            int32_t u = k <= v->ix_top ? uk[p] : -1;
+            if (x >= 0) uin[x * stride + p] = u >= 0 ? v->imap[k][u] : -1;
+            if (y >= 0) uctx[y * stride + p] = u >= 0 ? v->cmap[k][u] : -1;
+        }
+    }
+    return m;
+}
+
+/* The units of sentence s for either setting of gaps; returns its length in units. */
+static inline int64_t nv_sgns_sentence_units(const nv_sgns_shared *sh, const nv_sgns_ngrams *v,
+                                             int64_t a, int64_t n, nv_sgns_thread *th,
+                                             nv_rng *rng) {
+    const int64_t stride = th->stride;
+    int32_t *uin = th->units, *uctx = th->units + v->n_in * stride;
+    if (v->squeeze) {
+        int32_t *lex = uctx + v->n_ctx * stride;
+        return nv_sgns_ngram_units_dropped(v, a, n, stride, rng, uin, uctx, lex, lex + stride);
+    }
+    nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
+    return n;
+}
+
+/* Rows of the thread's unit buffer a body needs (uin, uctx, and the scratch of
+ * gaps="drop": the surviving lexicon ids and the index's unit rows). */
+static inline int nv_sgns_ngrams_unit_rows(const nv_sgns_ngrams *v) {
+    return v->n_in + v->n_ctx + (v->squeeze ? 1 + v->top : 0);
 }
 
 /* Train sentences [s0, s1) (an nv_sgns_body; var is an nv_sgns_ngrams). The unit
@@ -98,8 +165,8 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     double lsum = 0.0;
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
-        /* 1. units of every order at every position (nv_sgns_ngram_units) */
-        nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
+        /* 1. units of every order at every position (gaps kept or dropped) */
+        n = nv_sgns_sentence_units(sh, v, a, n, th, rng);
         /* 2. pairs: centre span [i, i+ka) of every input order, context spans of
          *    every context order in its window (nv_ngram_window.h; the distance it
          *    gives is not used: SGNS weighs every pair alike) */
@@ -137,7 +204,35 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     th->loss += lsum;
 }
 
-/* Train sentences [s0, s1) in batches (an nv_sgns_body; var is an nv_sgns_ngrams). */
+/* One batch of the positives pos[0..npos) (the context units starting at one position)
+ * and th->inputs[0..nb) with their masks, against `negative` fresh negatives (one equal
+ * to a positive is skipped, as word2vec skips the target). */
+static inline double nv_sgns_batch_flush_multi(const nv_sgns_shared *sh, nv_rng *rng,
+                                               nv_sgns_thread *th, const int32_t *pos,
+                                               int npos, const uint8_t *mask, int nb,
+                                               float lr) {
+    int32_t *targets = th->targets;
+    int nt = npos;
+    for (int q = 0; q < npos; q++) targets[q] = pos[q];
+    for (int k = 0; k < sh->o.negative; k++) {
+        int32_t neg = nv_alias_draw(sh->alias, (uint64_t)sh->o.n_alias, nv_rng_next(rng));
+        int clash = 0;
+        for (int q = 0; q < npos; q++) clash |= neg == pos[q];
+        if (!clash) targets[nt++] = neg;
+    }
+    return nv_sgns_batch_masked(sh->syn0, sh->syn1, sh->o.dim, th->inputs, nb, targets, nt,
+                                npos, mask, lr, th->batch, sh->exp_table, sh->o.with_loss,
+                                sh->o.isa);
+}
+
+/* Train sentences [s0, s1) in batches (an nv_sgns_body; var is an nv_sgns_ngrams).
+ *
+ * Per position j, the context units of every order starting at j are the positives of
+ * one batch: its inputs are the union of their windows' input units (an input unit
+ * occurrence, its position and order, appears once, with a bit per positive it pairs
+ * with) and one set of negatives is shared by all of them (for uni_bi: the word at j
+ * and the bigram at j, whose windows nearly coincide, cost one batch instead of two).
+ * A position with a single context unit is the plain batch of nv_sgns_batch_flush. */
 static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var,
                                        int64_t s0, int64_t s1, float lr,
                                        nv_sgns_thread *th) {
@@ -151,19 +246,27 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
     const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
     int64_t pairs = 0, batches = 0;
     double lsum = 0.0;
+    int32_t pos[NV_MAX_ORDER];
+    int pos_y[NV_MAX_ORDER];
+    uint8_t mask[NV_BATCH_MAX];
+    int64_t ipos[NV_BATCH_MAX];
+    int iord[NV_BATCH_MAX];
     for (int64_t s = s0; s < s1; s++) {
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
-        /* 1. units of every order at every position (nv_sgns_ngram_units) */
-        nv_sgns_ngram_units(sh, v, a, n, stride, rng, uin, uctx);
-        /* 2. batches: context unit [j, j+kc) of every context order, the input
-         *    units of every input order in its window */
+        /* 1. units of every order at every position (gaps kept or dropped) */
+        n = nv_sgns_sentence_units(sh, v, a, n, th, rng);
+        /* 2. batches: the context units [j, j+kc) of every context order, the input
+         *    units of every input order in their windows */
         for (int64_t j = 0; j < n; j++) {
             int win = window;
             if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+            int npos = 0;
             for (int y = 0; y < v->n_ctx; y++) {
-                int kc = v->ctx_orders[y];
                 int32_t uc = uctx[y * stride + j];
-                if (uc < 0) continue;
+                if (uc >= 0) { pos[npos] = uc; pos_y[npos] = y; npos++; }
+            }
+            if (npos == 1) {          /* one context unit: the plain batch */
+                int y = pos_y[0], kc = v->ctx_orders[y];
                 int nb = 0;
                 for (int x = 0; x < v->n_in; x++) {
                     nv_ngw_iter it;
@@ -174,18 +277,55 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                     while (nv_ngw_next(&it, &ui, &d)) {
                         inputs[nb++] = ui;
                         if (nb == NV_BATCH_MAX) {
-                            lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
+                            lsum += nv_sgns_batch_flush(sh, rng, th, pos[0], nb, lr);
                             pairs += nb;
-                    batches++;
+                            batches++;
                             nb = 0;
                         }
                     }
                 }
                 if (nb > 0) {
-                    lsum += nv_sgns_batch_flush(sh, rng, th, uc, nb, lr);
+                    lsum += nv_sgns_batch_flush(sh, rng, th, pos[0], nb, lr);
                     pairs += nb;
                     batches++;
                 }
+                continue;
+            }
+            if (npos == 0) continue;
+            int nb = 0;
+            for (int q = 0; q < npos; q++) {
+                int kc = v->ctx_orders[pos_y[q]];
+                for (int x = 0; x < v->n_in; x++) {
+                    nv_ngw_iter it;
+                    int32_t ui;
+                    int d;
+                    nv_ngw_begin(&it, uin + x * stride, n, j, kc, v->in_orders[x], win,
+                                 mode);
+                    while (nv_ngw_next(&it, &ui, &d)) {
+                        int64_t p = it.j - 1;          /* the input's start position */
+                        int b = 0;
+                        while (b < nb && (ipos[b] != p || iord[b] != x)) b++;
+                        if (b == nb) {
+                            if (nb == NV_BATCH_MAX) {   /* full: train it, start anew */
+                                lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos,
+                                                                  mask, nb, lr);
+                                batches++;
+                                nb = b = 0;
+                            }
+                            inputs[nb] = ui;
+                            ipos[nb] = p;
+                            iord[nb] = x;
+                            mask[nb] = 0;
+                            nb++;
+                        }
+                        mask[b] |= (uint8_t)(1u << q);
+                        pairs++;
+                    }
+                }
+            }
+            if (nb > 0) {
+                lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos, mask, nb, lr);
+                batches++;
             }
         }
     }

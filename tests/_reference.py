@@ -123,17 +123,36 @@ def count_pairs(sentences, row_map, col_map, keep, window, weighting="uniform",
 
 def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, window,
                       weighting="uniform", dynamic=False, direction="both", keep=None,
-                      overlap=False, seed=0, sep="\u00a0"):
+                      overlap=False, seed=0, sep="\u00a0", words=None, drop_oov=False,
+                      dirty=False):
     """Count ngram-unit pairs of lexicon-id sentences; returns {(r, c): weight}.
 
     rows/cols: key -> id dicts; keep: key -> keep probability (clean subsampling per
     unit occurrence) or None. Units are paired by :func:`ngram_window_pairs`.
+
+    Removed tokens (``gaps="drop"`` is ``drop_oov`` and ``dirty`` together): ``words``
+    maps the words of the vocabulary to their keep probabilities. With ``drop_oov`` a
+    token that is not among them is taken out; with ``dirty`` a word is taken out when
+    ``hash_uniform(seed, position, 0)`` reaches its keep probability. The ngrams are then
+    the runs of the tokens left, and positions (of the window, of the dynamic window's
+    and of clean subsampling's hashes: the position of the unit's first token) those
+    of the tokens left.
     """
     counts: dict = defaultdict(float)
     pos = 0
     orders = sorted(set(in_orders) | set(ctx_orders))
     for sent in sentences:
-        toks = [lex_keys[i] for i in sent]
+        toks, where = [], []
+        for i, lid in enumerate(sent):
+            key = lex_keys[lid]
+            if words is not None and (drop_oov or dirty):
+                if key not in words:
+                    if drop_oov:
+                        continue
+                elif dirty and hash_uniform(seed, pos + i, 0) >= words[key]:
+                    continue
+            toks.append(key)
+            where.append(i)
         n = len(toks)
         units: dict = {}
         for k in orders:
@@ -144,13 +163,86 @@ def count_ngram_pairs(sentences, lex_keys, rows, cols, in_orders, ctx_orders, wi
                 c = cols.get(key) if k in ctx_orders else None
                 if keep is not None and (r is not None or c is not None):
                     stream = 0 if k == 1 else k + 2
-                    if hash_uniform(seed, pos + i, stream) >= keep[key]:
+                    if hash_uniform(seed, pos + where[i], stream) >= keep[key]:
                         r = c = None
                 units[k].append((r, c))
         win = window if not dynamic else (
-            lambda i, pos=pos: 1 + hash64(seed, pos + i, 1) % window)
+            lambda i, pos=pos, where=where: 1 + hash64(seed, pos + where[i], 1) % window)
         for r, c, d in ngram_window_pairs(units, in_orders, ctx_orders, win, overlap,
                                           direction):
             counts[(r, c)] += _weight(weighting, d)
-        pos += n
+        pos += len(sent)
+    return dict(counts)
+
+
+# ---------------------------------------------------------------- SGNS's draws
+
+class Xoshiro:
+    """xoshiro256** as csrc/nv_rng.h (the SGNS kernels' per-thread generator)."""
+
+    def __init__(self, state):
+        self.s = [int(v) for v in state]
+
+    def next(self) -> int:
+        s = self.s
+        rot = lambda x, k: ((x << k) | (x >> (64 - k))) & M64  # noqa: E731
+        result = (rot((s[1] * 5) & M64, 7) * 9) & M64
+        t = (s[1] << 17) & M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rot(s[3], 45)
+        return result
+
+    def below(self, n: int) -> int:
+        return (self.next() * n) >> 64
+
+
+def sgns_ngram_pairs_dropped(sentences, lex_keys, rows, cols, in_orders, ctx_orders, window,
+                             word_thr, rng, dynamic=False, batch=False, overlap=False,
+                             sep="\u00a0"):
+    """The (input, context) pairs one epoch of SGNS with ngram units and ``gaps="drop"``
+    trains, with ``negative=0`` (no negative draws), one thread: {(r, c): count}.
+
+    Per sentence, with the generator ``rng`` (a :class:`Xoshiro`): a token whose word
+    is not in ``word_thr`` (key -> threshold, keep probability times 2**32) is removed
+    without a draw; a word with a threshold below 2**32 draws once and is removed when
+    ``next() >> 32`` reaches it. The ngrams are the runs of the tokens left (looked up in
+    ``rows`` / ``cols``). Then one window draw ``window - below(window)`` per position
+    (``dynamic``): pair by pair the window of the centre, in batch mode that of the
+    context unit (the rule is symmetric, so the pairs are enumerated with the roles
+    swapped).
+    """
+    counts: dict = defaultdict(int)
+    orders = sorted(set(in_orders) | set(ctx_orders))
+    for sent in sentences:
+        toks = []
+        for lid in sent:
+            key = lex_keys[lid]
+            thr = word_thr.get(key)
+            if thr is None:
+                continue
+            if thr < 2**32 and (rng.next() >> 32) >= thr:
+                continue
+            toks.append(key)
+        n = len(toks)
+        wins = [window - rng.below(window) if dynamic else window for _ in range(n)]
+        units: dict = {}
+        for k in orders:
+            units[k] = []
+            for i in range(n - k + 1):
+                key = sep.join(toks[i:i + k])
+                r = rows.get(key) if k in in_orders else None
+                c = cols.get(key) if k in ctx_orders else None
+                units[k].append((c, r) if batch else (r, c))
+        if batch:
+            for c, r, _ in ngram_window_pairs(units, ctx_orders, in_orders,
+                                              lambda j: wins[j], overlap):
+                counts[(r, c)] += 1
+        else:
+            for r, c, _ in ngram_window_pairs(units, in_orders, ctx_orders,
+                                              lambda i: wins[i], overlap):
+                counts[(r, c)] += 1
     return dict(counts)

@@ -201,8 +201,9 @@ def test_ngram_validation():
     with pytest.raises(ValueError, match="give either 'contexts' or"):
         nv.count_cooccurrences(corpus, words, contexts="uni_uni", input_orders=(1,))
     bi = nv.Vocabulary.build(corpus, min_count=1, ngram_orders=(1, 2))
-    with pytest.raises(ValueError, match="subsampling='dirty' and oov='drop' are not defined"):
-        nv.count_cooccurrences(corpus, bi, contexts="uni_bi", oov="drop")
+    # oov='drop' is defined for ngram units now (tests/test_gaps.py); gaps must agree
+    with pytest.raises(ValueError, match="oov='drop' contradicts gaps='keep'"):
+        nv.count_cooccurrences(corpus, bi, contexts="uni_bi", oov="drop", gaps="keep")
     with pytest.raises(ValueError, match="one count per order"):
         nv.Vocabulary.build(corpus, min_count=[1, 2, 3], ngram_orders=(1, 2))
     with pytest.raises(ValueError, match="gives no count for order 2"):

@@ -414,7 +414,7 @@ def test_ngram_pairs_are_ngram2vecs(phrase_data, contexts, orders, window):
     assert any(t not in vocab for s_ in sents for t in s_.split())
     assert any(len(s_.split()) == 1 for s_ in sents)
     m = SGNS(dim=4, window=window, epochs=2, min_count=3, sample=0, dynamic_window=False,
-             contexts=contexts, n_threads=2).fit(corpus, vocab=vocab)
+             contexts=contexts, gaps="keep", n_threads=2).fit(corpus, vocab=vocab)
     enc = corpus.encoded()
     ref = count_ngram_pairs([list(enc.sentence(s)) for s in range(enc.n_sentences)],
                             enc.lexicon_keys, m.input_vocabulary_.key_to_index,
@@ -426,7 +426,7 @@ def test_ngram_pairs_are_ngram2vecs(phrase_data, contexts, orders, window):
     assert [h["pairs"] for h in m.history_] == [n_ref] * 2
     # overlap=True: the same pairs as counting with overlap=True (more than without)
     m = SGNS(dim=4, window=window, epochs=1, min_count=3, sample=0, dynamic_window=False,
-             contexts=contexts, overlap=True, n_threads=2).fit(corpus, vocab=vocab)
+             contexts=contexts, overlap=True, gaps="keep", n_threads=2).fit(corpus, vocab=vocab)
     counted_overlap = nv.count_cooccurrences(corpus, vocab, window=window, contexts=contexts,
                                              dynamic_window=False, sample=None,
                                              overlap=True).stats["pairs"]

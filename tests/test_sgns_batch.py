@@ -270,7 +270,8 @@ def test_ngram_units_built_in_blocks_are_the_same(monkeypatch, tmp_path):
     vocab = nv.Vocabulary.build(corpus, min_count=2, ngram_orders=(1, 2, 3))
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)
-    kw = dict(dim=6, window=2, epochs=1, min_count=2, n_threads=1, seed=1, contexts="bi_tri")
+    kw = dict(dim=6, window=2, epochs=1, min_count=2, n_threads=1, seed=1, contexts="bi_tri",
+              gaps="keep")        # the unit arrays are gaps="keep"'s
     whole = SGNS(**kw).fit(corpus, vocab=vocab)
     monkeypatch.setattr(sgns_mod, "UNIT_BLOCK", 7)
     blocks = SGNS(**kw).fit(corpus, vocab=vocab)

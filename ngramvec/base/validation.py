@@ -386,6 +386,7 @@ PARAMETERS: dict[str, Constraint] = {
     "subsampling": Options(("dirty", "clean"), none=True),
     "oov": Options(("drop", "keep"), none=True),
     "overlap": Boolean(),
+    "gaps": Options(("keep", "drop"), none=True),
     # ---- vocabulary and subsampling
     "min_count": Interval("int", 1, None),
     "max_size": Interval("int", 1, None, none=True),

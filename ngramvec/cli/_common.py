@@ -110,8 +110,8 @@ def count_from_args(args: Any, corpus: Corpus | EncodedCorpus,
     return count_cooccurrences(
         corpus, vocab, window=args.window, weighting=args.weighting,
         dynamic_window=args.dynamic_window, sample=args.sample, subsampling=args.subsampling,
-        direction=args.direction, oov=args.oov, contexts=args.contexts, overlap=args.overlap,
-        n_threads=args.threads, seed=args.seed,
+        direction=args.direction, oov=args.oov, gaps=args.gaps, contexts=args.contexts,
+        overlap=args.overlap, n_threads=args.threads, seed=args.seed,
         memory_limit=args.memory_limit, tmp_dir=args.tmp_dir, progress=args.progress)
 
 

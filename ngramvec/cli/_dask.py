@@ -74,9 +74,12 @@ def cluster_encode(args: Any, client: Any, nvd: Any) -> Any:
 def cluster_count(args: Any, client: Any, nvd: Any, corpus: Any,
                   vocab: Vocabulary) -> Cooccurrence:
     """Co-occurrence counts with the counting and memory options, on the cluster."""
+    # --gaps is --oov and --subsampling at once (the cluster counter takes those two)
+    implied = {"drop": ("dirty", "drop"), "keep": ("clean", "keep")}.get(args.gaps, (None, None))
     return nvd.count_cooccurrences(
         corpus, vocab, client, window=args.window, weighting=args.weighting,
-        dynamic_window=args.dynamic_window, sample=args.sample, subsampling=args.subsampling,
-        direction=args.direction, oov=args.oov, contexts=args.contexts, overlap=args.overlap,
+        dynamic_window=args.dynamic_window, sample=args.sample,
+        subsampling=args.subsampling or implied[0], direction=args.direction,
+        oov=args.oov or implied[1], contexts=args.contexts, overlap=args.overlap,
         n_threads=args.threads or 1, seed=args.seed, memory_limit=args.memory_limit,
         tmp_dir=args.tmp_dir, progress=args.progress)

@@ -151,13 +151,16 @@ def add_count_options(p: Parser, window: int = 5, weighting: str = "uniform") ->
                    help="subsampling threshold, e.g. 1e-5 (default: no subsampling)")
     g.add_argument("--subsampling", default=None, choices=("dirty", "clean"),
                    help="with --sample: remove the dropped tokens before windowing (dirty) "
-                        "or keep them as gaps (clean) (default: dirty for words; ngram "
-                        "units are always clean)")
+                        "or keep them as gaps (clean) (default: what --gaps says)")
     g.add_argument("--direction", default="both", choices=("both", "left", "right"),
                    help="contexts on both sides of the centre, or one")
     g.add_argument("--oov", default=None, choices=("drop", "keep"),
                    help="tokens out of the vocabulary: removed before windowing, or kept "
-                        "as gaps (default: drop for words; ngram units always keep)")
+                        "as gaps (default: what --gaps says)")
+    g.add_argument("--gaps", default=None, choices=("drop", "keep"),
+                   help="--oov and --subsampling at once: drop (windows and ngrams over the "
+                        "tokens left, as word2vec) or keep (ngram2vec's runs of the text as "
+                        "written) (default: drop for words, keep for ngram units)")
     g.add_argument("--contexts", default=None,
                    help="ngram2vec units: uni_uni, uni_bi, bi_bi, uni_tri, bi_tri... "
                         "(default: uni_uni, words)")

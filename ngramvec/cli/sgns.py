@@ -50,6 +50,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--overlap", action="store_true",
                    help="with ngram contexts: pair a centre with context units sharing its "
                         "tokens too (as count --overlap)")
+    g.add_argument("--gaps", default=SGNS().gaps, choices=("drop", "keep"),
+                   help="with ngram contexts: ngrams and windows over the tokens left after "
+                        "removing out-of-vocabulary words and subsampling (drop, as word2vec "
+                        "for words), or runs of the text as written with gaps (keep, "
+                        "ngram2vec's)")
     g.add_argument("--batch", action=argparse.BooleanOptionalAction, default=None,
                    help="minibatched updates with shared negatives (HogBatch): faster, "
                         "not word2vec's exact arithmetic; --no-batch trains pair by pair "
@@ -76,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                  ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
                  min_lr=args.min_lr, min_count=args.min_count[0], max_size=args.max_size,
                  dynamic_window=not args.no_dynamic_window, contexts=args.contexts,
-                 overlap=args.overlap, compute_loss=args.compute_loss, n_threads=args.threads,
+                 overlap=args.overlap, gaps=args.gaps, compute_loss=args.compute_loss, n_threads=args.threads,
                  seed=args.seed)
     if args.batch is not None:
         model.set_params(batch=args.batch)

@@ -33,6 +33,7 @@ cdef extern from "nv_rng.h" nogil:
 
 DEF SUB_NONE = 0
 DEF SUB_DIRTY = 1
+DEF SUB_CLEAN = 2
 
 
 ctypedef struct count_opts:
@@ -61,7 +62,9 @@ cdef class CountOptions:
         2 keep them as gaps ("clean"; always for ngram units).
     drop_oov : bool
         Remove out-of-vocabulary tokens before windowing (word2vec, GloVe) instead
-        of keeping them as gaps (hyperwords). Words only.
+        of keeping them as gaps (hyperwords). With ngram units (``gaps="drop"``) the
+        ngrams are then formed over the tokens left (a word out of the vocabulary is
+        one that ``UnitMaps.word_keep`` marks -1).
     overlap : bool
         Ngram units sharing positions are pairs too (ngram2vec's ``overlap``).
     seed : int
@@ -105,6 +108,8 @@ ctypedef struct unit_maps:
     const int32_t *colmap[NV_MAX_ORDER + 1]
     const double *keep[NV_MAX_ORDER + 1]        # keep probability per internal id
     int64_t size[NV_MAX_ORDER + 1]              # entries of rowmap, colmap and keep
+    const double *word_keep                     # per lexicon id: the word's keep
+                                                # probability, -1 out of the vocabulary
 
 
 cdef class UnitMaps:
@@ -120,11 +125,16 @@ cdef class UnitMaps:
         orders: none).
     keeps : dict of order -> float64 array
         Keep probability of each internal id under subsampling (missing: 1).
+    word_keep : float64 array, optional
+        Ngram units with removed tokens (``oov="drop"`` or ``subsampling="dirty"``):
+        per lexicon id, the keep probability of its word, or -1 for a word out of the
+        vocabulary. Same length as the order-1 maps.
     """
     cdef unit_maps m
     cdef list _refs
 
-    def __init__(self, in_orders, ctx_orders, dict rowmaps, dict colmaps, dict keeps):
+    def __init__(self, in_orders, ctx_orders, dict rowmaps, dict colmaps, dict keeps,
+                 word_keep=None):
         cdef int k, i
         cdef const int32_t[::1] r
         cdef const double[::1] d
@@ -166,6 +176,14 @@ cdef class UnitMaps:
             d = arrays[2]
             self.m.keep[k] = &d[0]
             self.m.size[k] = size
+        self.m.word_keep = NULL
+        if word_keep is not None:
+            wk = np.ascontiguousarray(word_keep, dtype=np.float64)
+            if wk.ndim != 1 or len(wk) != self.m.size[1]:
+                raise ValueError("word_keep must have one entry per lexicon id")
+            self._refs.append(wk)
+            d = wk
+            self.m.word_keep = &d[0]
 
 
 # ---- words ---------------------------------------------------------------------------
@@ -324,27 +342,52 @@ def cooccur_count_shard(PairCounter pc, const int32_t[::1] ids, const int64_t[::
 # ---- ngram units ---------------------------------------------------------------------
 
 cdef void _fill_units(const nv_ngram_index *ix, const unit_maps *um, const int32_t *lex,
-                      int64_t a, int64_t n, int K, int32_t *U, int32_t *R, int32_t *C,
-                      int64_t L, const count_opts *o) noexcept nogil:
+                      int64_t a, int64_t n, int K, int32_t *U, int32_t *S, int32_t *R,
+                      int32_t *C, int32_t *P, int64_t L, const count_opts *o) noexcept nogil:
     """Row and column ids of every unit of one sentence (tokens lex[0:n] at global
     position a): R[(k-1)*L + i] / C[(k-1)*L + i] for the order-k unit at i, -1 for
-    none; subsampled occurrences are removed in place ("clean"). U is scratch."""
-    cdef int64_t i
+    none; subsampled occurrences are removed in place ("clean"). U and S are scratch.
+
+    With removed tokens (``P`` not NULL: ``o.drop_oov`` or ``SUB_DIRTY``), the units
+    are formed over the tokens left after removing words out of the vocabulary
+    (``drop_oov``) and words subsampled with their own frequency (``SUB_DIRTY``, the
+    word path's draw: stream 0 at the token's position); P[i] is the position in the
+    sentence of the i-th token left, and positions past the last are no units."""
+    cdef int64_t i, m = n
     cdef int k
     cdef int32_t u, r, c
     cdef uint64_t stream
-    nv_ngram_units(ix, lex, n, K, U)
+    cdef double wk
+    cdef const int32_t *src = lex
+    if P != NULL:
+        m = 0
+        for i in range(n):
+            wk = um.word_keep[lex[i]]
+            if wk < 0:
+                if o.drop_oov:
+                    continue
+            elif o.subsample == SUB_DIRTY and \
+                    nv_hash_uniform(o.seed, o.offset + <uint64_t>(a + i), 0) >= wk:
+                continue
+            S[m] = lex[i]
+            P[m] = <int32_t>i
+            m += 1
+        for i in range(m, n):
+            P[i] = <int32_t>i
+        src = S
+    nv_ngram_units(ix, src, m, K, U)
     for k in range(1, K + 1):
         stream = 0 if k == 1 else <uint64_t>(k + 2)
         for i in range(n):
-            u = U[(k - 1) * n + i]
+            u = U[(k - 1) * m + i] if i < m else -1
             r = -1
             c = -1
             if u >= 0:
                 r = um.rowmap[k][u]
                 c = um.colmap[k][u]
-                if (r >= 0 or c >= 0) and o.subsample != SUB_NONE and \
-                        nv_hash_uniform(o.seed, o.offset + <uint64_t>(a + i), stream) >= um.keep[k][u]:
+                if (r >= 0 or c >= 0) and o.subsample == SUB_CLEAN and \
+                        nv_hash_uniform(o.seed, o.offset + <uint64_t>(
+                            a + (P[i] if P != NULL else i)), stream) >= um.keep[k][u]:
                     r = -1
                     c = -1
             R[(k - 1) * L + i] = r
@@ -355,6 +398,7 @@ ctypedef struct unit_job:
     const unit_maps *um
     const int32_t *RG            # row ids: K rows of L, corpus position p at column p - P0
     const int32_t *CG            # column ids, same layout
+    const int32_t *PG            # removed tokens: sentence position of unit i (or NULL)
     int64_t L, P0
     const int64_t *ends
     count_opts o
@@ -364,7 +408,8 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
     """Pairs of ngram units owned by thread t: centre span [i, i+ka), context span
     [j, j+kb), under ngram2vec's window rule (``csrc/nv_ngram_window.h``: distance,
     ``overlap``, ``direction``). Positions are those of the sentence as encoded
-    (out-of-vocabulary tokens are gaps); the unit ids come from :func:`_fill_units`."""
+    (out-of-vocabulary tokens are gaps), or with removed tokens those of the tokens
+    left; the unit ids come from :func:`_fill_units`."""
     cdef const unit_job *jb = <const unit_job *>job
     cdef const unit_maps *um = jb.um
     cdef count_opts o = jb.o
@@ -375,6 +420,7 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
     cdef int32_t r, c
     cdef const int32_t *R
     cdef const int32_t *C
+    cdef const int32_t *P
     cdef int mode = nv_ngw_mode(o.direction, o.overlap)
     cdef nv_ngw_iter it
     cdef int col_bits = pc.col_bits
@@ -387,6 +433,7 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
             continue
         R = jb.RG + (a - jb.P0)
         C = jb.CG + (a - jb.P0)
+        P = jb.PG + (a - jb.P0) if jb.PG != NULL else NULL
         err = nv_counter_room(pc, t, n * 2 * window * um.n_in * um.n_ctx + 1)
         if err != 0:
             break
@@ -398,8 +445,8 @@ cdef int _unit_thread(const void *job, nv_counter *pc, int t, int64_t s1) noexce
                     continue
                 win = window
                 if o.dynamic:
-                    win = 1 + <int>(nv_hash64(o.seed, o.offset + <uint64_t>(a + i), 1)
-                                    % <uint64_t>window)
+                    win = 1 + <int>(nv_hash64(o.seed, o.offset + <uint64_t>(
+                        a + (P[i] if P != NULL else i)), 1) % <uint64_t>window)
                 rowlen = pc.dense_len[r]
                 rowoff = pc.dense_off[r]
                 for y in range(um.n_ctx):
@@ -423,7 +470,9 @@ def cooccur_count_ngram_shard(PairCounter pc, NgramIndex index, UnitMaps maps,
     cdef int K = maps.m.max_order
     cdef int64_t P0, L, s, a, n, max_len
     cdef int32_t *U
+    cdef int32_t *S
     cdef int failed = 0
+    cdef bint removes = opts.o.drop_oov or opts.o.subsample == SUB_DIRTY
     cdef int *flag = &failed          # written through a pointer: shared by the threads
     cdef const nv_ngram_index *ix = &index.ix
     cdef const unit_maps *um = &maps.m
@@ -433,6 +482,9 @@ def cooccur_count_ngram_shard(PairCounter pc, NgramIndex index, UnitMaps maps,
     if s1 <= s0:
         return 0
     _check_range(ids, ends, s0, s1, maps.m.size[1])
+    if removes and maps.m.word_keep == NULL:
+        raise ValueError("removing tokens (oov='drop' or subsampling='dirty') needs the "
+                         "maps' word_keep")
     if K > index.ix.max_order:
         raise ValueError("the index does not hold every order the units need")
     for k in range(2, K + 1):
@@ -444,28 +496,33 @@ def cooccur_count_ngram_shard(PairCounter pc, NgramIndex index, UnitMaps maps,
     # phase 1: unit ids of the whole chunk, sentences split among threads
     cdef int32_t *RG = <int32_t *>malloc(sizeof(int32_t) * max(K * L, 1))
     cdef int32_t *CG = <int32_t *>malloc(sizeof(int32_t) * max(K * L, 1))
-    if RG == NULL or CG == NULL:
-        free(RG); free(CG)
+    cdef int32_t *PG = <int32_t *>malloc(sizeof(int32_t) * max(L, 1)) if removes else NULL
+    if RG == NULL or CG == NULL or (removes and PG == NULL):
+        free(RG); free(CG); free(PG)
         raise MemoryError("cannot allocate the unit ids of a chunk")
     try:
         with nogil, parallel(num_threads=T):
             U = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1) * K)
-            if U == NULL:
+            S = <int32_t *>malloc(sizeof(int32_t) * (max_len + 1))
+            if U == NULL or S == NULL:
                 flag[0] = 1
             for s in prange(s0, s1, schedule="dynamic", chunksize=256):
-                if U != NULL:
+                if U != NULL and S != NULL:
                     a = ends[s - 1] if s > 0 else 0
                     n = ends[s] - a
                     if n > 0:
-                        _fill_units(ix, um, &ids[0] + a, a, n, K, U, RG + (a - P0),
-                                    CG + (a - P0), L, o)
+                        _fill_units(ix, um, &ids[0] + a, a, n, K, U, S, RG + (a - P0),
+                                    CG + (a - P0), PG + (a - P0) if PG != NULL else NULL,
+                                    L, o)
             free(U)
+            free(S)
         if failed:
             raise MemoryError("cannot allocate the unit buffers")
         # phase 2: pairs, rows split among threads
         jb.um = um
         jb.RG = RG
         jb.CG = CG
+        jb.PG = PG
         jb.L = L
         jb.P0 = P0
         jb.ends = &ends[0]
@@ -474,3 +531,4 @@ def cooccur_count_ngram_shard(PairCounter pc, NgramIndex index, UnitMaps maps,
     finally:
         free(RG)
         free(CG)
+        free(PG)

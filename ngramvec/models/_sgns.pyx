@@ -31,7 +31,11 @@ fresh draw per token and epoch) before windowing, as in word2vec.c and gensim. N
 units: Python precomputes the input / context id of the ngram of each order at each
 corpus position; the body subsamples each unit occurrence in place, keeps the
 positions as written (gaps), and pairs units under ngram2vec's rule
-(``csrc/nv_ngram_window.h``, ``overlap`` optional). Pair by pair, every pair goes
+(``csrc/nv_ngram_window.h``, ``overlap`` optional). With ``gaps="drop"``
+(``sgns_train_ngrams_dropped``) the body forms the units itself, per sentence and
+epoch, from the tokens that survive out-of-vocabulary removal and word subsampling
+(the ngram index looks their runs up), and windows run over those tokens as word2vec's
+do. Pair by pair, every pair goes
 through ``nv_sgns_pair``; in batch mode (``opts.batch``) every batch through
 ``nv_sgns_batch``: those two functions hold all the arithmetic.
 
@@ -67,8 +71,9 @@ Batched mode (``opts.batch``; Ji et al. 2016, HogBatch)
 --------------------------------------------------------
 The same pairs, grouped: for words, the context words ``x_1..x_B`` of one centre ``o``
 (word2vec.c's orientation: the context's input vector predicts the centre's output
-vector); for ngram units, the input units in the window of one context unit. The batch
-shares one set of negatives ``n_1..n_k``; with ``X`` the B input rows and ``Y`` the
+vector); for ngram units, the input units in the windows of the context units of every
+order starting at one position (several positives, each input with a bit per positive
+it pairs with: ``nv_sgns_batch_masked``). The batch shares one set of negatives ``n_1..n_k``; with ``X`` the B input rows and ``Y`` the
 rows of ``o, n_1..n_k``::
 
     M = X Y^T,   G = (label - sigmoid(M)) * lr,   X += G Y,   Y += G^T X
@@ -78,9 +83,11 @@ register-blocked AVX2 + FMA where the CPU has them, chosen at run time, else pla
 Deterministic with one thread, but not the bits of the pair-by-pair mode.
 """
 from cython.parallel cimport parallel, prange, threadid
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free
 from libc.string cimport memcpy
+
+from ngramvec.data._ngrams cimport NgramIndex, nv_ngram_index
 
 import numpy as np
 
@@ -154,6 +161,10 @@ cdef extern from "nv_sgns_batch.h" nogil:
     double nv_sgns_batch(float *syn0, float *syn1, int dim, const int32_t *inputs, int nb,
                          const int32_t *targets, int nt, float lr, float *scratch,
                          const float *exp_table, int with_loss, int isa)
+    double nv_sgns_batch_masked(float *syn0, float *syn1, int dim, const int32_t *inputs,
+                                int nb, const int32_t *targets, int nt, int npos,
+                                const uint8_t *mask, float lr, float *scratch,
+                                const float *exp_table, int with_loss, int isa)
 
 cdef extern from "nv_sgns_words.h" nogil:
     ctypedef struct nv_sgns_words:
@@ -179,6 +190,14 @@ cdef extern from "nv_sgns_ngrams.h" nogil:
         int in_of[NV_MAX_ORDER + 1]
         int ctx_of[NV_MAX_ORDER + 1]
         const uint64_t *keep_ctx
+        int squeeze
+        const int32_t *ids
+        const uint64_t *word_keep
+        const nv_ngram_index *ix
+        int ix_top
+        const int32_t *imap[NV_MAX_ORDER + 1]
+        const int32_t *cmap[NV_MAX_ORDER + 1]
+    int nv_sgns_ngrams_unit_rows(const nv_sgns_ngrams *v)
     void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
                               int64_t s1, float lr, nv_sgns_thread *th)
     void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var, int64_t s0,
@@ -448,9 +467,11 @@ def sgns_update_pair(float[:, ::1] syn0, float[:, ::1] syn1, int centre,
 
 def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1] inputs,
                       const int32_t[::1] targets, float lr, const float[::1] exp_table,
-                      str isa="auto"):
+                      str isa="auto", mask=None):
     """One batched SGNS update in place (for tests): the rows ``syn0[inputs]`` against
-    ``syn1[targets[0]]`` (label 1) and the shared negatives ``syn1[targets[1:]]``.
+    ``syn1[targets[0]]`` (label 1) and the shared negatives ``syn1[targets[1:]]``; with
+    ``mask``, against the positives ``syn1[targets[:P]]`` and the negatives
+    ``syn1[targets[P:]]``.
 
     Parameters
     ----------
@@ -462,11 +483,14 @@ def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1]
     lr : float
     exp_table : float32 array from :func:`sgns_exp_table`
     isa : {"auto", "avx2", "generic"}
+    mask : uint8 array, shape (P, B), optional
+        ``mask[t, b]`` nonzero when input b pairs with positive t (the batches of
+        ngram units that share negatives across orders; 1 <= P <= 6).
 
     Returns
     -------
     float
-        The summed loss of the B x (1 + k) pairs before the update.
+        The summed loss of the pairs and negatives before the update.
     """
     cdef int dim = syn0.shape[1], code = _isa_code(isa)
     cdef Py_ssize_t i
@@ -483,10 +507,23 @@ def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1]
             raise ValueError("target out of range")
     scratch = np.empty(nv_batch_scratch_floats(dim, targets.shape[0] - 1), dtype=np.float32)
     cdef float[::1] sv = scratch
+    cdef int npos = 1
+    cdef const uint8_t *mp = NULL
+    cdef const uint8_t[::1] mv
+    if mask is not None:
+        m2 = np.asarray(mask, dtype=bool)
+        if m2.ndim != 2 or not 1 <= m2.shape[0] <= min(NV_MAX_ORDER, targets.shape[0]) \
+                or m2.shape[1] != inputs.shape[0]:
+            raise ValueError("mask must have shape (P, len(inputs)), 1 <= P <= 6")
+        npos = m2.shape[0]
+        bits = (m2.astype(np.uint8) << np.arange(npos, dtype=np.uint8)[:, None]).sum(
+            axis=0).astype(np.uint8)
+        mv = np.ascontiguousarray(bits)
+        mp = &mv[0]
     with nogil:
-        loss = nv_sgns_batch(&syn0[0, 0], &syn1[0, 0], dim, &inputs[0], inputs.shape[0],
-                             &targets[0], targets.shape[0], lr, &sv[0], &exp_table[0], 1,
-                             code)
+        loss = nv_sgns_batch_masked(&syn0[0, 0], &syn1[0, 0], dim, &inputs[0],
+                                    inputs.shape[0], &targets[0], targets.shape[0], npos, mp,
+                                    lr, &sv[0], &exp_table[0], 1, code)
     return loss
 
 
@@ -539,7 +576,7 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         # cache-line aligned and padded: no false sharing between threads' scratch
         th = <nv_sgns_thread *>nv_alloc64(sizeof(nv_sgns_thread))
         units = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * unit_rows)
-        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + 1))
+        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + NV_MAX_ORDER))
         neu1e = <float *>nv_alloc64(sizeof(float) * sh.o.dim)
         inputs = <int32_t *>nv_alloc64(sizeof(int32_t) * NV_BATCH_MAX)
         bscratch = <float *>nv_alloc64(sizeof(float) * nv_batch_scratch_floats(
@@ -736,5 +773,107 @@ def sgns_train_ngrams(SGNSShared shared, const int32_t[:, ::1] iunits,
     v.cunits = &cunits[0, 0]
     v.n_tok = n_tok
     v.keep_ctx = &keep_ctx[0]
+    v.squeeze = 0
     return _drive(shared, nv_sgns_ngrams_batch_chunk if sh.o.batch else nv_sgns_ngrams_chunk,
-                  <const void *>&v, v.n_in + v.n_ctx, chunk_lo, chunk_hi)
+                  <const void *>&v, nv_sgns_ngrams_unit_rows(&v), chunk_lo, chunk_hi)
+
+
+def sgns_train_ngrams_dropped(SGNSShared shared, const int32_t[::1] ids,
+                              const uint64_t[::1] word_keep, NgramIndex index, list imaps,
+                              list cmaps, const int32_t[::1] in_orders,
+                              const int32_t[::1] ctx_orders, int64_t chunk_lo,
+                              int64_t chunk_hi):
+    """Train SGNS with ngram units over the surviving tokens (``gaps="drop"``).
+
+    Parameters
+    ----------
+    shared : SGNSShared
+        As for :func:`sgns_train_ngrams`.
+    ids : int32 array, shape (n_tokens,)
+        Lexicon ids of the encoded corpus.
+    word_keep : uint64 array, shape (n_lexicon,)
+        Per lexicon id, the subsampling threshold of its word (keep probability times
+        2**32; 2**32 or more: always kept), 0 for a word out of the vocabulary.
+    index : NgramIndex
+        The ngram index of the vocabulary's ngram keys (orders 2 and up).
+    imaps, cmaps : list of int32 arrays
+        ``imaps[k - 1]`` maps the internal ids of order k (lexicon ids for k = 1) to
+        input ids (-1: not an input unit); ``cmaps`` to context ids. One per order up
+        to the highest of ``in_orders`` and ``ctx_orders``.
+    in_orders, ctx_orders : int32 arrays
+    chunk_lo, chunk_hi : int
+
+    Returns
+    -------
+    (int, int, float)
+        Raw tokens read, pairs trained, summed loss.
+
+    Notes
+    -----
+    Per sentence and epoch, tokens out of the vocabulary are removed, the others get
+    one subsampling draw with their word's threshold, and the ngrams of every order are
+    the runs of the tokens left (an ngram not in the vocabulary is no unit; ngrams are
+    not subsampled again). ngram2vec's window rule (``csrc/nv_ngram_window.h``) then
+    runs over those tokens' positions, so a window reaches as far past a removed token
+    as word2vec's does. Same bodies, draws and updates as :func:`sgns_train_ngrams`
+    otherwise.
+    """
+    cdef const nv_sgns_shared *sh = &shared.c
+    cdef nv_sgns_ngrams v
+    cdef int k
+    cdef int64_t p0, p1, n_lex = word_keep.shape[0], need
+    cdef const int32_t[::1] m
+    cdef bint ok = True
+    _set_orders(in_orders, v.in_orders, v.in_of, "input")
+    _set_orders(ctx_orders, v.ctx_orders, v.ctx_of, "context")
+    v.n_in = in_orders.shape[0]
+    v.n_ctx = ctx_orders.shape[0]
+    v.top = 0
+    for k in range(1, NV_MAX_ORDER + 1):
+        if v.in_of[k] >= 0 or v.ctx_of[k] >= 0:
+            v.top = k
+    if ids.shape[0] < sh.n_tokens or ids.shape[0] == 0 or n_lex == 0:
+        raise ValueError("ids must cover every sentence of the run and word_keep be "
+                         "non-empty")
+    if len(imaps) != v.top or len(cmaps) != v.top:
+        raise ValueError(f"imaps and cmaps must have one map per order 1..{v.top}")
+    refs = []                           # keeps the maps alive during the run
+    cdef int side
+    cdef int64_t hi
+    for k in range(1, v.top + 1):
+        need = n_lex if k == 1 else (index.ix.tabs[k].n if k <= index.ix.max_order else 0)
+        for side in range(2):
+            a = np.ascontiguousarray((imaps if side == 0 else cmaps)[k - 1], dtype=np.int32)
+            if a.ndim != 1 or a.shape[0] < max(need, 1):
+                raise ValueError(f"the maps of order {k} must have an entry for every "
+                                 "internal id")
+            m = a
+            hi = sh.n_input if side == 0 else sh.n_context
+            with nogil:
+                ok = _ids_in_range(&m[0], m.shape[0], -1, hi)
+            if not ok:
+                raise ValueError("imaps must lie in [-1, n_input) and cmaps in "
+                                 "[-1, n_context)")
+            refs.append(a)
+            if side == 0:
+                v.imap[k] = &m[0]
+            else:
+                v.cmap[k] = &m[0]
+    if 0 <= chunk_lo < chunk_hi <= sh.n_chunks:
+        p0 = sh.ends[sh.chunks[chunk_lo] - 1] if sh.chunks[chunk_lo] > 0 else 0
+        p1 = sh.ends[sh.chunks[chunk_hi] - 1] if sh.chunks[chunk_hi] > 0 else 0
+        with nogil:
+            ok = _ids_in_range(&ids[0] + p0, p1 - p0, 0, n_lex)
+        if not ok:
+            raise ValueError("ids must lie in [0, len(word_keep))")
+    v.iunits = NULL
+    v.cunits = NULL
+    v.n_tok = ids.shape[0]
+    v.keep_ctx = NULL
+    v.squeeze = 1
+    v.ids = &ids[0]
+    v.word_keep = &word_keep[0]
+    v.ix = &index.ix
+    v.ix_top = min(v.top, index.ix.max_order)
+    return _drive(shared, nv_sgns_ngrams_batch_chunk if sh.o.batch else nv_sgns_ngrams_chunk,
+                  <const void *>&v, nv_sgns_ngrams_unit_rows(&v), chunk_lo, chunk_hi)

@@ -211,7 +211,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
                         weighting: str = "uniform", dynamic_window: bool = False,
                         sample: float | None = None, subsampling: str | None = None,
                         direction: str = "both", oov: str | None = None,
-                        contexts: str | None = None,
+                        gaps: str | None = None, contexts: str | None = None,
                         input_orders: tuple[int, ...] | None = None,
                         context_orders: tuple[int, ...] | None = None, overlap: bool = False,
                         col_vocab: Vocabulary | None = None, n_threads: int | None = None,
@@ -240,16 +240,26 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
         :meth:`Vocabulary.keep_probs`); None or 0 keeps every token.
     subsampling : {"dirty", "clean"}, optional
         "dirty" (the default for words) removes the dropped tokens before windowing
-        (so windows reach further); "clean" keeps them as gaps. Ngram units are
-        always subsampled "clean": each occurrence of a unit is kept with the
-        probability of its own frequency.
+        (so windows reach further); "clean" keeps them as gaps. With ngram units,
+        "dirty" subsamples tokens with their word's frequency and forms the ngrams
+        over the tokens left; "clean" keeps each occurrence of a unit with the
+        probability of its own frequency, in place. Default: what ``gaps`` says.
     direction : {"both", "left", "right"}, default="both"
         Contexts on both sides (a symmetric matrix when rows and columns are the
         same vocabulary and the window is fixed), or only before / after the centre.
     oov : {"drop", "keep"}, optional
         Out-of-vocabulary tokens are removed before windowing (word2vec, GloVe; the
-        default for words), or kept as gaps (hyperwords; always for ngram units,
-        which are runs of the sentence as written).
+        default for words), or kept as gaps (hyperwords). With ngram units, "drop"
+        forms the ngrams over the tokens left. Default: what ``gaps`` says.
+    gaps : {"drop", "keep"}, optional
+        Both of the above at once: "drop" means ``oov="drop"`` and
+        ``subsampling="dirty"`` (windows and ngrams over the tokens that survive, as
+        word2vec's windows over words), "keep" means ``oov="keep"`` and
+        ``subsampling="clean"`` (ngram2vec's runs of the sentence as written).
+        Default: "drop" for words; "keep" for ngram units, which is what ngram2vec's
+        corpus2pairs counts (and :class:`~ngramvec.SGNS`'s default, where it trains
+        better: benchmarks/README.md). ``oov`` or ``subsampling`` given beside
+        ``gaps`` must agree with it.
     contexts : str, optional
         ngram2vec's names: ``"uni_uni"`` (words, the default), ``"uni_bi"`` (word
         centres, contexts of orders 1 and 2), ``"bi_bi"``, ``"uni_tri"``,
@@ -317,7 +327,7 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     """
     cfg = _config(window, weighting, dynamic_window, sample, subsampling, direction, oov,
                   contexts, input_orders, context_orders, overlap, n_threads, seed,
-                  memory_limit, tmp_dir, dtype, progress)
+                  memory_limit, tmp_dir, dtype, progress, gaps=gaps)
     vocab = _check_vocab(vocab, "vocab")
     col_vocab = None if col_vocab is None else _check_vocab(col_vocab, "col_vocab")
     enc = as_encoded(corpus, progress=cfg.progress)
@@ -335,8 +345,9 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
 class CountConfig:
     """The validated settings of one :func:`count_cooccurrences` call.
 
-    ``subsampling`` and ``oov`` are resolved (words: "dirty" and "drop" unless given;
-    ngram units: always "clean" and "keep"); ``memory_limit`` is in bytes.
+    ``subsampling`` and ``oov`` are resolved (from ``gaps`` when not given; words:
+    "dirty" and "drop", ngram units: "clean" and "keep" by default); ``memory_limit`` is
+    in bytes.
 
     Two settings serve the counting of pieces of a corpus by separate processes (the
     Dask backend, :mod:`ngramvec.models.distributed`): ``offset`` is the global
@@ -393,7 +404,7 @@ class CountConfig:
 
 def _config(window, weighting, dynamic_window, sample, subsampling, direction, oov, contexts,
             input_orders, context_orders, overlap, n_threads, seed, memory_limit, tmp_dir,
-            dtype, progress) -> CountConfig:
+            dtype, progress, gaps=None) -> CountConfig:
     """Validate the keyword arguments of :func:`count_cooccurrences`."""
     owner = _OWNER
     # one table of parameter constraints (base.validation.PARAMETERS), as every model
@@ -404,6 +415,8 @@ def _config(window, weighting, dynamic_window, sample, subsampling, direction, o
     subsampling = check_param(subsampling, "subsampling", owner)
     direction = check_param(direction, "direction", owner)
     oov = check_param(oov, "oov", owner)
+    gaps = check_param(gaps, "gaps", owner)
+    gaps_given = gaps is not None
     overlap = check_param(overlap, "overlap", owner)
     in_orders, ctx_orders = _orders(contexts, input_orders, context_orders, owner)
     n_threads = check_param(n_threads, "n_threads", owner)
@@ -414,14 +427,18 @@ def _config(window, weighting, dynamic_window, sample, subsampling, direction, o
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. "
                          f"Got {dtype} instead.")
-    if in_orders != (1,) or ctx_orders != (1,):
-        if subsampling == "dirty" or oov == "drop":
-            raise ValueError(f"{owner}: ngram units are runs of the sentence as written, so "
-                             "subsampling='dirty' and oov='drop' are not defined for them "
-                             "(they are always 'clean' and 'keep')")
-        subsampling, oov = "clean", "keep"
-    return CountConfig(window, weighting, dynamic_window, sample, subsampling or "dirty",
-                       direction, oov or "drop", in_orders, ctx_orders, overlap, n_threads,
+    if gaps is None:
+        gaps = "drop" if (in_orders, ctx_orders) == ((1,), (1,)) else "keep"
+    implied = {"drop": ("dirty", "drop"), "keep": ("clean", "keep")}[gaps]
+    for name, given, want in (("subsampling", subsampling, implied[0]),
+                              ("oov", oov, implied[1])):
+        if given is not None and given != want and gaps_given:
+            raise ValueError(f"{owner}: {name}={given!r} contradicts gaps={gaps!r} (which "
+                             f"means {name}={want!r}); give one or the other")
+    subsampling = subsampling or implied[0]
+    oov = oov or implied[1]
+    return CountConfig(window, weighting, dynamic_window, sample, subsampling,
+                       direction, oov, in_orders, ctx_orders, overlap, n_threads,
                        seed, default_memory_limit() if memory_limit is None else memory_limit,
                        tmp_dir, dtype, bool(progress))
 
@@ -496,7 +513,11 @@ def _count_ngram_units(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
                          "requested orders in the vocabulary")
     index, internal = build_index(enc, row_vocab.index_to_key +
                                   (col_vocab.index_to_key if col_vocab is not row_vocab else []))
-    maps = _unit_maps(internal, in_orders, ctx_orders, row_vocab, col_vocab, cfg.sample)
+    word_keep = None
+    if cfg.oov == "drop" or (cfg.subsampling == "dirty" and cfg.sample):
+        word_keep = _word_keep(enc, vocab, col_vocab, cfg.sample)
+    maps = _unit_maps(internal, in_orders, ctx_orders, row_vocab, col_vocab, cfg.sample,
+                      word_keep)
     opts, scale = cfg.kernel_options()
     ids = np.asarray(enc.ids)
     ends = np.asarray(enc.ends)
@@ -513,8 +534,28 @@ def _count_ngram_units(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
     return Cooccurrence(matrix, row_vocab, col_vocab, params, st)
 
 
+def _word_keep(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
+               sample: float | None) -> np.ndarray:
+    """Per lexicon id: the keep probability of its word (1 without subsampling), -1 when
+    it is not a word (order 1) of ``vocab`` or ``col_vocab``: what ngram units with
+    removed tokens need (:class:`UnitMaps`' ``word_keep``)."""
+    out = np.full(len(enc.lexicon_keys), -1.0, dtype=np.float64)
+    for v in (vocab, col_vocab):
+        if v is None or not np.any(v.orders == 1):
+            continue
+        remap = enc.remap(v)
+        has = (remap >= 0) & (out < 0)
+        kp = v.keep_probs(sample) if sample else np.ones(len(v))
+        out[has] = kp[remap[has]]
+    if not np.any(out >= 0):
+        raise ValueError(f"{_OWNER}: oov='drop' and subsampling='dirty' (gaps='drop') remove "
+                         "tokens by their word, and the vocabulary has no words (order 1)")
+    return out
+
+
 def _unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab,
-               col_vocab, sample: float | None) -> UnitMaps:
+               col_vocab, sample: float | None, word_keep: np.ndarray | None = None
+               ) -> UnitMaps:
     """Row / column ids and keep probabilities of every internal id, order by order."""
     top = max(max(in_orders), max(ctx_orders))
     rowmaps, colmaps, keeps = {}, {}, {}
@@ -539,7 +580,7 @@ def _unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_v
             if kv is not None:       # the same counts (and word_total) in rows and columns
                 kp[units[ok]] = kv[vids[ok]]
         rowmaps[k], colmaps[k], keeps[k] = r, c, kp
-    return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps)
+    return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps, word_keep)
 
 
 def _check_shard(shard, n_sentences: int, owner: str) -> tuple[int, int] | None:

@@ -102,13 +102,23 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         with it (ngram2vec's rule excludes them by default), exactly as
         :func:`~ngramvec.count_cooccurrences` does with ``overlap=True``. No effect
         with word contexts.
+    gaps : {"keep", "drop"}, default="keep"
+        With ngram units: "keep" uses runs of the sentence as written, where
+        out-of-vocabulary tokens and subsampled unit occurrences (each with its own
+        frequency) stay as gaps (ngram2vec's corpus2pairs); "drop" forms the ngrams and
+        the windows over the tokens left after removing out-of-vocabulary words and
+        subsampling (one draw per token with its word's frequency), as word2vec does
+        for words, so a window reaches past a removed token. "keep" is the default
+        because it trains better on the 10M-token benchmark (uni_bi, 3 seeds: Google
+        27.5% against 25.3% with "drop", benchmarks/README.md). The same setting as
+        :func:`~ngramvec.count_cooccurrences`'s ``gaps``; word contexts always drop.
     compute_loss : bool, default=False
         Track the mean SGNS loss per pair (slower: a log and an exp per target).
     batch : bool, default=True
         Minibatched updates with shared negatives (HogBatch, Ji et al. 2016): the
         context words of one centre word (with ngram units, the input units in the
-        window of one context unit) form one batch that shares one set of
-        ``negative`` negatives, and the update is three small matrix products
+        windows of the context units of every order starting at one position) form
+        one batch that shares one set of ``negative`` negatives, and the update is three small matrix products
         (register-blocked AVX2 + FMA where the CPU has them, chosen at run time). The
         same pairs are trained, with fewer distinct negatives per pair and far fewer
         random row reads: about 3.5x faster than pair by pair at the same quality on
@@ -156,12 +166,14 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
     See :mod:`ngramvec._sgns` for the kernel.
 
     With ngram units the (centre, context) pairs are ngram2vec's, exactly those
-    :func:`ngramvec.count_cooccurrences` counts with the same ``contexts``: every token
-    of the context within ``window`` of every token of the centre, no shared
-    positions, positions of the sentence as written (out-of-vocabulary and subsampled
-    units leave gaps, so windows do not stretch over them as in word2vec), each unit
-    occurrence subsampled with its own frequency (relative to the word tokens), and
-    negatives drawn from the context vocabulary.
+    :func:`ngramvec.count_cooccurrences` counts with the same ``contexts`` and
+    ``gaps``: every token of the context within ``window`` of every token of the
+    centre, no shared positions, and negatives drawn from the context vocabulary. With
+    ``gaps="drop"`` the positions are those of the tokens left after removing
+    out-of-vocabulary words and subsampling words (as word2vec's); with ``"keep"``
+    those of the sentence as written (out-of-vocabulary and subsampled units leave
+    gaps), each unit occurrence subsampled with its own frequency (relative to the
+    word tokens).
 
     References
     ----------
@@ -187,7 +199,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                  sample: float = 1e-3, ns_exponent: float = 0.75, epochs: int = 5,
                  lr: float = 0.025, min_lr: float = 1e-4, min_count: int = 5,
                  max_size: int | None = None, dynamic_window: bool = True,
-                 contexts: str = "word", overlap: bool = False, compute_loss: bool = False,
+                 contexts: str = "word", overlap: bool = False, gaps: str = "keep",
+                 compute_loss: bool = False,
                  batch: bool = True, n_threads: int | None = None,
                  seed: int | None = 0) -> None:
         self.dim = dim
@@ -203,6 +216,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         self.dynamic_window = dynamic_window
         self.contexts = contexts
         self.overlap = overlap
+        self.gaps = gaps
         self.compute_loss = compute_loss
         self.batch = batch
         self.n_threads = n_threads
@@ -220,6 +234,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
 
     def _validate(self) -> dict[str, Any]:
         p = self._validate_params()
+        if p.get("gaps") is None:
+            raise TypeError("The 'gaps' parameter of SGNS must be a str among {'keep', "
+                            "'drop'}. Got None instead.")
         self._orders()
         return p
 
@@ -416,7 +433,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         n_tokens = int(ends[-1]) if len(ends) else 0
         if n_tokens == 0:
             raise ValueError("the corpus has no tokens")
-        if self._ngram:
+        if self._ngram and self.gaps == "drop":
+            shared, run = self._ngram_runner_dropped(enc, ids, ends, epochs)
+        elif self._ngram:
             shared, run = self._ngram_runner(enc, ids, ends, epochs)
         else:
             vocab = self.vocabulary_
@@ -556,6 +575,57 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
 
         def run(lo: int, hi: int) -> tuple[int, int, float]:
             return _sgns.sgns_train_ngrams(shared, iunits, cunits, io, co, keep_ctx, lo, hi)
+        return shared, run
+
+    def _ngram_runner_dropped(self, enc, ids: np.ndarray, ends: np.ndarray, epochs: int):
+        """The run's shared state and kernel call with ngram units and ``gaps="drop"``.
+
+        No per-position unit arrays: the kernel forms every sentence's units itself
+        from the lexicon ids (after out-of-vocabulary removal and word subsampling) with
+        the ngram index of the vocabulary's ngrams, and maps internal ids to rows with
+        ``imaps`` / ``cmaps`` (one int32 array per order, lexicon ids for order 1).
+        """
+        in_orders, ctx_orders = self._orders()
+        vocab = self.vocabulary_
+        in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
+        ngram_keys = [k for k, o in zip(vocab.index_to_key, vocab.orders.tolist()) if o >= 2]
+        index, internal = build_index(enc, ngram_keys)
+        top = max(max(in_orders), max(ctx_orders))
+
+        def maps(v: Vocabulary, orders: tuple[int, ...]) -> list[np.ndarray]:
+            out = []
+            for k in range(1, top + 1):
+                if k == 1:
+                    m = np.asarray(enc.remap(v), dtype=np.int32) if 1 in orders else \
+                        np.full(len(enc.lexicon_keys), -1, dtype=np.int32)
+                else:
+                    table = internal.get(k, {})
+                    m = np.full(max(len(table), 1), -1, dtype=np.int32)
+                    if k in orders:
+                        for r in np.flatnonzero(v.orders == k).tolist():
+                            i = table.get(v.index_to_key[r])
+                            if i is not None:
+                                m[i] = r
+                out.append(m)
+            return out
+
+        imaps, cmaps = maps(in_vocab, in_orders), maps(ctx_vocab, ctx_orders)
+        # the words of the vocabulary: their thresholds by lexicon id, 0 out of it
+        wmap = np.asarray(enc.remap(vocab), dtype=np.int64)
+        if int(np.count_nonzero(wmap >= 0)) < 2:
+            raise ValueError("SGNS needs at least two distinct in-vocabulary words in the "
+                             "corpus; the vocabulary does not match this corpus")
+        thr = _keep_thresholds(vocab, self.sample)
+        word_keep = np.where(wmap >= 0, thr[np.maximum(wmap, 0)], 0).astype(np.uint64)
+        word_keep[(wmap >= 0) & (word_keep == 0)] = 1     # a kept word is never "OOV"
+        io = np.asarray(in_orders, dtype=np.int32)
+        co = np.asarray(ctx_orders, dtype=np.int32)
+        shared = self._shared(ends, _keep_thresholds(in_vocab, self.sample), epochs)
+        ids32 = np.asarray(ids, dtype=np.int32)
+
+        def run(lo: int, hi: int) -> tuple[int, int, float]:
+            return _sgns.sgns_train_ngrams_dropped(shared, ids32, word_keep, index, imaps,
+                                                   cmaps, io, co, lo, hi)
         return shared, run
 
     # ------------------------------------------------------------------ results
