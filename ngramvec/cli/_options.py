@@ -159,8 +159,8 @@ def add_count_options(p: Parser, window: int = 5, weighting: str = "uniform") ->
                    help="tokens out of the vocabulary: removed before windowing, or kept "
                         "as gaps (default: drop for words; ngram units always keep)")
     g.add_argument("--contexts", default=None,
-                   help="ngram2vec units: uni_uni, uni_bi, bi_bi, uni_tri, bi_tri... "
-                        "(default: uni_uni, words)")
+                   help="ngram2vec units: uni_uni, uni_bi, bi_bi, uni_tri, bi_tri... , or "
+                        "pos (positional: dog_-1, hyperwords) (default: uni_uni, words)")
     g.add_argument("--overlap", action="store_true",
                    help="ngram contexts may share positions with their centre")
 

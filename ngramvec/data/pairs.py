@@ -23,7 +23,7 @@ import numpy as np
 
 from ngramvec.base.exceptions import CorpusError
 from ngramvec.base.extensions import missing_extension
-from ngramvec.base.fileio import atomic_write, check_writable, temp_file
+from ngramvec.base.fileio import atomic_write, check_writable, log_saved, temp_file
 from ngramvec.base.validation import check_bool, check_float, check_int, check_option, \
     check_seed
 from ngramvec.data.corpus import BLOCK_SIZE, _file_blocks, _list_files, _prefetch
@@ -584,3 +584,4 @@ def _write_pairs_file(enc: EncodedPairs, path) -> None:
         finally:
             if f is not raw:
                 f.close()
+    log_saved(path, f"{enc.n_pairs:,} (word, context) pairs")

@@ -188,6 +188,9 @@ def more_pairs(model, source: Any, p: dict[str, Any], progress: bool) -> Encoded
     """The pairs of ``source`` (a pair source, or a Corpus / EncodedCorpus with
     positional contexts) for partial_fit of a fitted model, in the model's ids."""
     wv, cv = model.input_vocabulary_, model.context_vocabulary_
+    done = source._encoded if isinstance(source, PairsFile) else None
+    if done is not None and done.vocab is wv and done.context_vocab is cv:
+        return done                     # the pairs the model was fitted on
     if isinstance(source, PairsFile):
         source = PairsFile(source.path, vocab=wv, context_vocab=cv, oov="drop")
     if is_pair_source(source):

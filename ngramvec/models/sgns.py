@@ -98,7 +98,11 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         vectors (keys such as ``"new\u00a0york"``, or ``("new", "york")``). The
         vocabulary must hold those orders; when :meth:`fit` builds it, it uses
         ``Vocabulary.build(..., ngram_orders=(1, ..., max(X, Y)))`` with ``min_count``
-        for every order.
+        for every order. ``"pos"``: positional contexts (hyperwords), the context word
+        with its offset (``"dog_-1"``), a context vocabulary of their own; the pairs are
+        drawn once from the corpus (:func:`ngramvec.pairs_from_corpus`: out-of-vocabulary
+        and subsampled tokens stay as gaps, one dynamic-window draw per position) and
+        trained as pairs from a file are (see :meth:`fit`).
     overlap : bool, default=False
         With ngram units, also pair a centre with context units that share tokens
         with it (ngram2vec's rule excludes them by default), exactly as
@@ -255,9 +259,14 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
 
         Parameters
         ----------
-        corpus : Corpus, EncodedCorpus, path or iterable of sentences
+        corpus : Corpus, EncodedCorpus, path, iterable of sentences, PairsFile or EncodedPairs
             Encoded once (a path or an iterable is wrapped in :class:`ngramvec.Corpus`;
-            a generator is read once, which is enough).
+            a generator is read once, which is enough). A pair source
+            (:class:`ngramvec.PairsFile`, :class:`ngramvec.EncodedPairs`) trains as
+            word2vecf does: each pair one positive example, negatives drawn from its
+            context vocabulary, the learning rate decayed over epochs x pairs, pair by
+            pair (``batch`` does not apply); its vocabularies are its own, so ``vocab``
+            must be None and ``window``, ``sample``, ``min_count``... do not apply.
         vocab : Vocabulary, optional
             Words (and ngrams) to train; default ``Vocabulary.build(corpus, min_count,
             max_size, ngram_orders=...)`` with the orders ``contexts`` needs. With word
