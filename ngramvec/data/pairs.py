@@ -15,6 +15,7 @@ and context vocabularies and encodes the pairs into int32 ids in one pass
 """
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 from typing import TYPE_CHECKING, Iterator
@@ -565,7 +566,6 @@ def write_pairs(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary,
 
 
 def _write_pairs_file(enc: EncodedPairs, path) -> None:
-    import gzip
     wk = [k.encode("utf-8") for k in enc.vocab.index_to_key]
     ck = wk if enc.context_vocab is enc.vocab else \
         [k.encode("utf-8") for k in enc.context_vocab.index_to_key]

@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["is_pair_source", "encoded_pairs", "count_pair_matrix", "init_sgns_pairs",
            "train_sgns_pairs", "positional_weights"]
 
-_BLOCK = 1 << 16          # pairs per "sentence" of the counting engine
+_BLOCK = 1024             # pairs per "sentence" of the counting engine (its smallest table)
 _CALLS_PER_EPOCH = 20     # kernel calls per SGNS epoch (progress and callback granularity)
 
 

@@ -243,8 +243,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
             return parse_contexts(c)
         except ValueError:
             raise ValueError(
-                "The 'contexts' parameter of SGNS must be 'word', 'pos' or 'X_Y' with X and Y "
-                f"among {[_BY_ORDER[k] for k in sorted(_BY_ORDER)]} (for example 'uni_bi'). "
+                "The 'contexts' parameter of SGNS must be 'word' or 'X_Y' with X and Y "
+                f"among {[_BY_ORDER[k] for k in sorted(_BY_ORDER)]} (for example 'uni_bi'), "
+                "or 'pos' (positional contexts). "
                 f"Got {c!r} instead.") from None
 
     @property
