@@ -53,6 +53,10 @@ def test_counts_of_a_pairs_file_are_exact(tmp_path, pair_lines, opener, suffix):
     assert dict(zip(pf.context_vocab.index_to_key, pf.context_vocab.counts.tolist())) == dict(cc)
     assert pf.vocab.counts.tolist() == sorted(pf.vocab.counts.tolist(), reverse=True)
     assert counts.stats["pairs"] == len(pair_lines)
+    # the matrix goes on as any co-occurrence matrix does (rows and columns differ)
+    ppmi = nv.PPMI(cds=0.75).fit_transform(counts)
+    assert ppmi.shape == counts.shape and ppmi.data.min() >= 0
+    assert nv.SVD(dim=3).fit(ppmi).vectors_.shape == (len(pf.vocab), 3)
 
 
 def test_min_counts_prune_each_side_and_their_pairs(tmp_path, pair_lines):
@@ -134,6 +138,17 @@ def test_line_numbers_count_across_read_blocks(tmp_path, monkeypatch):
     path.write_text("".join(f"w{i} c{i}\n" for i in range(100)) + "oops\n")
     with pytest.raises(CorpusError, match=r"line 101: one field"):
         nv.PairsFile(path, min_count=1).encoded()
+
+
+def test_encoded_pairs_checks_its_arrays():
+    v = nv.Vocabulary(["a", "b"], [2, 1])
+    with pytest.raises(ValueError, match=r"int32 array of shape \(n, 2\)"):
+        nv.EncodedPairs(np.zeros((3, 2), np.int64), v, v, "x")
+    bad = nv.EncodedPairs(np.array([[0, 5]], np.int32), v, v, "x")   # context 5 of 2
+    with pytest.raises(ValueError, match="outside the counter's shape"):
+        nv.count_cooccurrences(bad)
+    with pytest.raises(ValueError, match="outside syn0 / syn1"):
+        nv.SGNS(dim=2, n_threads=1).fit(bad)
 
 
 def test_bad_files_and_parameters(tmp_path):
