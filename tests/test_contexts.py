@@ -6,9 +6,11 @@ import bz2
 import collections
 import gzip
 import lzma
+import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import ngramvec as nv
 from ngramvec.base.exceptions import CorpusError
@@ -55,7 +57,7 @@ def test_counts_of_a_pairs_file_are_exact(tmp_path, pair_lines, opener, suffix):
     assert counts.stats["pairs"] == len(pair_lines)
     # the matrix goes on as any co-occurrence matrix does (rows and columns differ)
     ppmi = nv.PPMI(cds=0.75).fit_transform(counts)
-    assert ppmi.shape == counts.shape and ppmi.data.min() >= 0
+    assert ppmi.shape == counts.shape and ppmi.matrix.data.min() >= 0
     assert nv.SVD(dim=3).fit(ppmi).vectors_.shape == (len(pf.vocab), 3)
 
 
@@ -394,6 +396,12 @@ def test_cli_pairs_count_and_sgns(tmp_path, capsys):
     assert main(["count", str(corpus), "--min-count", "1", "--window", "2", "--contexts", "pos",
                  "-o", str(direct), "--no-progress"]) == 0
     assert _as_dict(nv.Cooccurrence.load(direct)) == _as_dict(c)
+    cv = tmp_path / "cv.txt"
+    nv.Vocabulary(["king_1", "queen_1"], [30, 30]).save(cv)
+    assert main(["count", "--pairs", str(pairs), "--context-vocab", str(cv), "-o",
+                 str(counts), "--no-progress"]) == 2
+    assert f"{pairs}, line 2: the context 'and_2' is not in the given context vocabulary" \
+        in capsys.readouterr().err
     vec = tmp_path / "v.txt"
     assert main(["sgns", "--pairs", str(pairs), "--min-count", "1", "--dim", "4", "--epochs",
                  "1", "--threads", "1", "-o", str(vec), "--no-progress"]) == 0
@@ -405,3 +413,54 @@ def test_cli_pairs_count_and_sgns(tmp_path, capsys):
     assert "give a corpus or --pairs FILE, one of them" in capsys.readouterr().err
     assert main(["sgns", "-o", str(vec)]) == 2
     assert "give a corpus or --pairs FILE" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- parser property
+
+
+def _reference_parse(data: bytes):
+    """Slow obvious parser: ("ok", Counter of pairs) or ("error", line, message start)."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    pairs = collections.Counter()
+    for i, line in enumerate(lines, 1):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            return ("error", i, "an empty line")
+        fields = re.split(b"[ \t]", line)
+        if any(f == b"" for f in fields):
+            return ("error", i, "an empty field")
+        if len(fields) != 2:
+            return ("error", i, "one field" if len(fields) == 1 else f"{len(fields)} fields")
+        pairs[(fields[0], fields[1])] += 1
+    if not pairs:
+        return ("empty",)
+    try:
+        return ("ok", collections.Counter({(a.decode(), b.decode()): n
+                                           for (a, b), n in pairs.items()}))
+    except UnicodeDecodeError:
+        return ("utf8",)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"b", b"cc", b" ", b"\t", b"\r", b"\n", b"\n",
+                                 b"\xff", "é".encode()]), max_size=40))
+def test_the_parser_agrees_with_a_slow_reference(tmp_path_factory, parts):
+    data = b"".join(parts)
+    path = tmp_path_factory.mktemp("fz") / "p.txt"
+    path.write_bytes(data)
+    want = _reference_parse(data)
+    pf = nv.PairsFile(path, min_count=1)
+    if want[0] == "ok":
+        got = collections.Counter()
+        enc = pf.encoded()
+        for w, c in enc.pairs.tolist():
+            got[(pf.vocab.index_to_key[w], pf.context_vocab.index_to_key[c])] += 1
+        assert got == want[1]
+    else:
+        match = {"error": f"line {want[1]}: {want[2]}" if want[0] == "error" else "",
+                 "empty": "the pairs file has no pairs", "utf8": "is not valid UTF-8"}[want[0]]
+        with pytest.raises(CorpusError, match=match):
+            pf.encoded()

@@ -16,6 +16,7 @@ from ngramvec.cli._common import corpus_from_args, vocabulary_from_args
 from ngramvec.cli._options import (add_corpus_options, add_output_options, add_vocab_options,
                                    add_verbosity_options)
 from ngramvec.data.pairs import PAIR_CONTEXTS, PairsFile, write_pairs
+from ngramvec.data.vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,10 @@ def add_pairs_input_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--context-min-count", type=int, default=None,
                    help="with --pairs: prune contexts seen in fewer pairs (default: "
                         "--min-count)")
+    g.add_argument("--context-vocab", default=None, metavar="FILE",
+                   help="with --pairs: a fixed context vocabulary (word2vecf's -cvocab; "
+                        "--vocab, where the command has it, fixes the words); a context "
+                        "outside it is an error (default: count the contexts)")
 
 
 def pairs_from_args(args: argparse.Namespace) -> PairsFile | None:
@@ -96,5 +101,9 @@ def pairs_from_args(args: argparse.Namespace) -> PairsFile | None:
         return None
     if len(args.min_count) != 1:
         raise ValueError(f"ngramvec {args.command}: with --pairs, --min-count takes one value")
+    vocab = getattr(args, "vocab", None)
     return PairsFile(args.pairs, min_count=args.min_count[0],
-                     context_min_count=args.context_min_count, max_size=args.max_size)
+                     context_min_count=args.context_min_count, max_size=args.max_size,
+                     vocab=None if vocab is None else Vocabulary.load(vocab),
+                     context_vocab=None if args.context_vocab is None else
+                     Vocabulary.load(args.context_vocab))
