@@ -27,7 +27,8 @@ DEBUG = os.environ.get("NGRAMVEC_DEBUG", "0") == "1" or SANITIZE
 NATIVE = os.environ.get("NGRAMVEC_NATIVE", "0") == "1"
 
 MODULES = ["data._encode", "data._ngrams", "models._cooccur", "models._phrases", "models._sgns",
-           "vectors._formats"]
+           "vectors._formats",
+           "data._pairs", "models._pairs"]
 
 DIRECTIVES = {
     "language_level": 3,

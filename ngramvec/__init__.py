@@ -23,6 +23,7 @@ from ngramvec.base.keys import NGRAM_SEP, ngram_key
 from ngramvec.data import ngrams  # noqa: F401  (module as attribute)
 from ngramvec.data.corpus import Corpus, tokenize
 from ngramvec.data.encode import EncodedCorpus
+from ngramvec.data.pairs import EncodedPairs, PairsFile, pairs_from_corpus, write_pairs
 from ngramvec.data.vocab import Vocabulary
 from ngramvec.datasets import dataset_path
 from ngramvec.models.cooccur import Cooccurrence, count_cooccurrences
@@ -52,6 +53,7 @@ __all__ = [
     "ENGLISH_CONNECTOR_WORDS", "KeyedVectors", "evaluate", "postprocess",
     "distributed",
     "dataset_path",
+    "PairsFile", "EncodedPairs", "pairs_from_corpus", "write_pairs",
     "NGRAM_SEP", "ngram_key", "NgramvecError", "OutOfVocabularyError", "CorpusError",
     "VectorsFormatError", "TrainingDivergedError", "ExtensionNotBuiltError", "__version__",
 ]

@@ -97,7 +97,7 @@ def test_ngram_commands(tmp_path, corpus_file, capsys):
 
 EXPECTED_COMMANDS = {"tokenize", "vocab", "count", "ppmi", "svd", "sgns", "glove", "eval",
                       "similar", "analogy", "postprocess", "demo", "phrases", "plot",
-                      "plot-training"}
+                      "plot-training", "pairs"}
 
 
 def _subcommands(parser):
@@ -283,10 +283,11 @@ def _usage_error(argv, capsys):
 @pytest.mark.parametrize("argv, expected", [
     (["--bogus"], "ngramvec: error: unrecognized arguments: --bogus (see 'ngramvec --help')"),
     ([], "ngramvec: error: a COMMAND is required, one of: demo, tokenize, vocab, count, ppmi, "
-          "svd, sgns, glove, eval, similar, analogy, postprocess, phrases, plot, plot-training "
+          "svd, sgns, glove, eval, similar, analogy, postprocess, phrases, plot, plot-training, "
+          "pairs "
           "(see 'ngramvec --help')"),
-    (["count"], "ngramvec count: error: the following arguments are required: corpus, "
-                "-o/--output (see 'ngramvec count --help')"),
+    (["count"], "ngramvec count: error: the following arguments are required: "
+                "-o/--output (see 'ngramvec count --help')"),  # a corpus, or --pairs
     (["count", "c.txt", "--bogus", "-o", "x.npz"],
      "ngramvec count: error: unrecognized arguments: --bogus (see 'ngramvec count --help')"),
     (["count", "c.txt", "-o", "x.npz", "--window", "x"],
@@ -300,7 +301,7 @@ def _usage_error(argv, capsys):
      f"number of bytes, from 1 byte to 1EB; got '{10**30}' (see 'ngramvec vocab --help')"),
     (["nope"], "ngramvec: error: argument COMMAND: invalid choice: 'nope' (choose from 'demo', "
                "'tokenize', 'vocab', 'count', 'ppmi', 'svd', 'sgns', 'glove', 'eval', 'similar', "
-               "'analogy', 'postprocess', 'phrases', 'plot', 'plot-training') (see "
+               "'analogy', 'postprocess', 'phrases', 'plot', 'plot-training', 'pairs') (see "
                "'ngramvec --help')"),
 ])
 def test_usage_errors_are_one_line(argv, expected, capsys):

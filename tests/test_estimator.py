@@ -30,7 +30,8 @@ def data():
     kv = nv.KeyedVectors(rng.normal(size=(12, 6)).astype(np.float32), vocab.index_to_key,
                          counts_zipf)
     token_lists = [s.split() for s in sents]
-    return {"corpus": corpus, "counts": counts, "ppmi": nv.PPMI().fit_transform(counts),
+    return {"corpus": corpus, "counts": counts,
+            "pairs": nv.pairs_from_corpus(corpus, vocab, window=2), "ppmi": nv.PPMI().fit_transform(counts),
             "X": rng.normal(size=(50, 6)), "kv": kv, "sentences": token_lists,
             "scores": rng.uniform(0, 5, 100)}
 
@@ -47,6 +48,12 @@ def _fit_text_pairs(est, d):
 CASES = {
     "SGNS": (nv.SGNS, dict(dim=4, window=2, epochs=1, min_count=1, n_threads=1),
              lambda e, d: e.fit(d["corpus"]), lambda e, d: nv.KeyedVectors.from_model(e)),
+    # arbitrary contexts: positional (hyperwords' pos), and a pair source (word2vecf)
+    "SGNS[pos]": (nv.SGNS, dict(dim=4, window=2, epochs=1, min_count=1, n_threads=1,
+                                contexts="pos", sample=0),
+                  lambda e, d: e.fit(d["corpus"]), lambda e, d: nv.KeyedVectors.from_model(e)),
+    "SGNS[pairs]": (nv.SGNS, dict(dim=4, epochs=1, n_threads=1),
+                    lambda e, d: e.fit(d["pairs"]), lambda e, d: nv.KeyedVectors.from_model(e)),
     "GloVe": (nv.GloVe, dict(dim=4, epochs=1, n_threads=1),
               lambda e, d: e.fit(d["counts"]), lambda e, d: nv.KeyedVectors.from_model(e)),
     "PPMI": (nv.PPMI, dict(cds=0.5), lambda e, d: e.fit(d["counts"]),
@@ -95,7 +102,7 @@ def test_contract(name, data):
     for k, v in kwargs.items():
         assert params[k] is v or params[k] == v
     # before fit: NotFittedError, and scikit-learn agrees
-    with pytest.raises(NotFittedError, match=f"This {name} instance is not fitted yet"):
+    with pytest.raises(NotFittedError, match=f"This {cls.__name__} instance is not fitted yet"):
         use(est, data)
     with pytest.raises(NotFittedError):
         check_is_fitted(est)
@@ -115,7 +122,8 @@ def test_contract(name, data):
     assert public and all(k.endswith("_") for k in public), public
     # set_params: known names only, returns self, nothing checked until fit
     assert est.set_params() is est
-    with pytest.raises(ValueError, match=f"Invalid parameter 'nonsense' for estimator {name}"):
+    with pytest.raises(ValueError,
+                       match=f"Invalid parameter 'nonsense' for estimator {cls.__name__}"):
         est.set_params(nonsense=1)
 
 

@@ -75,6 +75,9 @@ def test_import_and_compiled_stages_without_extensions(tmp_path):
         vocab = nv.Vocabulary.load("vocab.txt")
         raises("ngramvec.models._cooccur", lambda: nv.count_cooccurrences(encoded, vocab))
         raises("ngramvec.models._sgns", lambda: nv.SGNS(dim=2, min_count=1).fit(encoded))
+        raises("ngramvec.data._pairs", lambda: nv.PairsFile("vocab.txt").encoded())
+        raises("ngramvec.data._pairs", lambda: nv.count_cooccurrences(encoded, vocab,
+                                                                      contexts="pos"))
         print("ok")
         """, tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -30,7 +30,7 @@ from typing import Any, NoReturn, Sequence
 
 from ngramvec import __version__
 from ngramvec.base.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from ngramvec.cli import (analogy, count, demo, glove, phrases, plot, plot_training,
+from ngramvec.cli import (analogy, count, demo, glove, pairs, phrases, plot, plot_training,
                           postprocess, ppmi, sgns, similar, svd, tokenize, vocab)
 from ngramvec.cli import eval as eval_
 from ngramvec.cli._common import check_paths, cli_logging
@@ -44,7 +44,7 @@ EXIT_INTERRUPTED = 130
 
 #: Every subcommand module, in the order of ``ngramvec --help``.
 COMMANDS = (demo, tokenize, vocab, count, ppmi, svd, sgns, glove, eval_, similar, analogy,
-            postprocess, phrases, plot, plot_training)
+            postprocess, phrases, plot, plot_training, pairs)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -95,7 +95,7 @@ def vocabulary_from_args(args: Any, corpus: Corpus | EncodedCorpus,
     chosen = getattr(args, "ngram_orders", None) or orders
     if chosen is None:
         chosen = [1]
-        if getattr(args, "contexts", None):
+        if getattr(args, "contexts", None) and args.contexts != "pos":   # pos: words
             ins, ctx = parse_contexts(args.contexts)
             chosen = sorted(set(ins) | set(ctx))
     return Vocabulary.build(corpus, min_count=min_count_from_args(args), max_size=args.max_size,

@@ -162,8 +162,8 @@ def add_count_options(p: Parser, window: int = 5, weighting: str = "uniform") ->
                         "tokens left, as word2vec) or keep (ngram2vec's runs of the text as "
                         "written) (default: drop for words, keep for ngram units)")
     g.add_argument("--contexts", default=None,
-                   help="ngram2vec units: uni_uni, uni_bi, bi_bi, uni_tri, bi_tri... "
-                        "(default: uni_uni, words)")
+                   help="ngram2vec units: uni_uni, uni_bi, bi_bi, uni_tri, bi_tri... , or "
+                        "pos (positional: dog_-1, hyperwords) (default: uni_uni, words)")
     g.add_argument("--overlap", action="store_true",
                    help="ngram contexts may share positions with their centre")
 

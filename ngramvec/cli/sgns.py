@@ -9,6 +9,7 @@ from ngramvec.cli._common import corpus_from_args, model_vectors, vocabulary_fro
 from ngramvec.cli._options import (add_corpus_options, add_output_options,
                                    add_training_options, add_verbosity_options,
                                    add_vocab_options)
+from ngramvec.cli.pairs import add_pairs_input_options, pairs_from_args
 from ngramvec.data.ngrams import parse_contexts
 from ngramvec.models.sgns import SGNS
 from ngramvec.vectors.files import save_vectors
@@ -27,7 +28,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         NAME, help="train skip-gram with negative sampling (word2vec) vectors",
         description="Train SGNS word vectors from a text corpus (one sentence a line; "
                     ".gz/.bz2/.xz read directly) and write them.")
-    p.add_argument("corpus", help="text file or directory, or an encoded corpus directory")
+    p.add_argument("corpus", nargs="?", default=None,
+                   help="text file or directory, or an encoded corpus directory; or give "
+                        "--pairs")
     add_output_options(p)
     p.add_argument("--vectors", default="input", choices=VECTOR_KINDS,
                    help="which vectors to write: input (word2vec's), context, or their sum")
@@ -46,7 +49,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--no-dynamic-window", action="store_true",
                    help="use the full window for every centre")
     g.add_argument("--contexts", default="word",
-                   help="'word' (word2vec) or ngram2vec's X_Y: 'uni_bi', 'bi_bi', ...")
+                   help="'word' (word2vec), 'pos' (positional: dog_-1, hyperwords) or "
+                        "ngram2vec's X_Y: 'uni_bi', 'bi_bi', ...")
     g.add_argument("--overlap", action="store_true",
                    help="with ngram contexts: pair a centre with context units sharing its "
                         "tokens too (as count --overlap)")
@@ -61,6 +65,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "(default: SGNS's default, batch=%s)" % SGNS().batch)
     add_training_options(p, dim=100, epochs=5, lr=0.025)
     add_vocab_options(p, orders=False)
+    add_pairs_input_options(p)
     add_corpus_options(p)
     add_verbosity_options(p)
     return p
@@ -68,7 +73,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _vocab_orders(contexts: str) -> list[int]:
     """Orders 1..max(X, Y) of ngram2vec's X_Y, as SGNS builds its vocabulary."""
-    if contexts == "word":
+    if contexts in ("word", "pos"):
         return [1]
     ins, ctx = parse_contexts(contexts)
     return list(range(1, max(ins + ctx) + 1))
@@ -76,7 +81,8 @@ def _vocab_orders(contexts: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ngramvec sgns``; returns the exit status."""
-    corpus = corpus_from_args(args)
+    pairs = pairs_from_args(args)
+    corpus = pairs if pairs is not None else corpus_from_args(args)
     model = SGNS(dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
                  ns_exponent=args.ns_exponent, epochs=args.epochs, lr=args.lr,
                  min_lr=args.min_lr, min_count=args.min_count[0], max_size=args.max_size,
@@ -86,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if args.batch is not None:
         model.set_params(batch=args.batch)
     vocab = None
-    if len(args.min_count) > 1:  # one count per order: built here, SGNS takes one
+    if len(args.min_count) > 1 and pairs is None:  # one count per order: built here
         vocab = vocabulary_from_args(args, corpus, orders=_vocab_orders(args.contexts))
     model.fit(corpus, vocab=vocab, progress=args.progress)
     wv = model_vectors(model, args.vectors)

@@ -24,8 +24,10 @@ from ngramvec.base.validation import check_param
 from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
 from ngramvec.base.persist import STRINGS, ArraySpec, load_npz, save_npz
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
+from ngramvec.data.pairs import pairs_from_corpus
 from ngramvec.data.vocab import Vocabulary, as_encoded
 from ngramvec.models._legacy import read_cooccurrence_v1
+from ngramvec.models import pairs as _pairs
 
 try:
     from ngramvec.models._cooccur import (CountOptions, UnitMaps, cooccur_count_ngram_shard,
@@ -37,6 +39,7 @@ except ImportError as exc:  # not built: counting raises ExtensionNotBuiltError
 if TYPE_CHECKING:
     from ngramvec.data.corpus import Corpus
     from ngramvec.data.encode import EncodedCorpus
+    from ngramvec.data.pairs import EncodedPairs, PairsFile
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +210,8 @@ _SCHEMA = {"indptr": ArraySpec("iu", (None,)), "indices": ArraySpec("iu", ("nnz"
            "col_keys": ArraySpec(STRINGS, ("cols",)), "col_counts": ArraySpec("iu", ("cols",))}
 
 
-def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, window: int = 5,
+def count_cooccurrences(corpus: "Corpus | EncodedCorpus | PairsFile | EncodedPairs",
+                        vocab: Vocabulary | None = None, window: int = 5,
                         weighting: str = "uniform", dynamic_window: bool = False,
                         sample: float | None = None, subsampling: str | None = None,
                         direction: str = "both", oov: str | None = None,
@@ -223,12 +227,16 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
 
     Parameters
     ----------
-    corpus : Corpus or EncodedCorpus
-        Encoded on first use (cached by the Corpus).
+    corpus : Corpus, EncodedCorpus, PairsFile or EncodedPairs
+        Encoded on first use (cached by the Corpus). A pair source
+        (:class:`~ngramvec.PairsFile`, :class:`~ngramvec.EncodedPairs`: arbitrary
+        contexts, word2vecf's input) is counted as it is: one count per pair, rows its
+        word vocabulary, columns its context vocabulary; only ``n_threads``,
+        ``memory_limit``, ``tmp_dir``, ``dtype`` and ``progress`` apply to it.
     vocab : Vocabulary
         Rows (centres); also the columns unless ``col_vocab`` is given. With ngram
         units, the entries of the input orders are the rows and those of the context
-        orders the columns.
+        orders the columns. Required for a corpus; None for a pair source.
     window : int, default=5
         Largest distance between a centre and a context.
     weighting : {"uniform", "harmonic"}, default="uniform"
@@ -265,7 +273,13 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
         centres, contexts of orders 1 and 2), ``"bi_bi"``, ``"uni_tri"``,
         ``"bi_tri"``... ``"X_Y"`` means centres of orders 1..X and contexts of
         orders 1..Y. The vocabulary must hold those orders
-        (``Vocabulary.build(..., ngram_orders=(1, 2))``).
+        (``Vocabulary.build(..., ngram_orders=(1, 2))``). ``"pos"``: positional
+        contexts (hyperwords' ``--pos``): the context is the word with its offset,
+        ``"dog_-1"``, columns a context vocabulary of their own (the (word, offset)
+        keys seen); out-of-vocabulary and subsampled tokens stay as gaps (``oov`` and
+        ``subsampling`` default to hyperwords' "keep" and "clean"), ``direction``
+        must be "both" and ``weighting="harmonic"`` divides each column by its
+        offset's distance (see :func:`ngramvec.pairs_from_corpus`).
     input_orders, context_orders : tuple of int, optional
         Explicit orders instead of ``contexts``.
     overlap : bool, default=False
@@ -325,6 +339,13 @@ def count_cooccurrences(corpus: "Corpus | EncodedCorpus", vocab: Vocabulary, win
     >>> counts.matrix.toarray().astype(int).tolist()
     [[0, 2, 0], [2, 0, 1], [0, 1, 0]]
     """
+    if _pairs.is_pair_source(corpus) or contexts == "pos":    # arbitrary contexts
+        return _count_pairs(corpus, vocab, dict(
+            window=window, weighting=weighting, dynamic_window=dynamic_window, sample=sample,
+            subsampling=subsampling, direction=direction, oov=oov, contexts=contexts,
+            input_orders=input_orders, context_orders=context_orders, overlap=overlap,
+            col_vocab=col_vocab, n_threads=n_threads, seed=seed, memory_limit=memory_limit,
+            tmp_dir=tmp_dir, dtype=dtype, shard=shard, progress=progress))
     cfg = _config(window, weighting, dynamic_window, sample, subsampling, direction, oov,
                   contexts, input_orders, context_orders, overlap, n_threads, seed,
                   memory_limit, tmp_dir, dtype, progress, gaps=gaps)
@@ -606,3 +627,66 @@ def _orders(contexts, input_orders, context_orders, owner) -> tuple[tuple, tuple
     ctx = (1,) if context_orders is None else check_orders(context_orders, "context_orders",
                                                            owner)
     return ins, ctx
+
+
+# Settings of a corpus that a pair source has already applied (their defaults)
+_CORPUS_ONLY = dict(weighting="uniform", dynamic_window=False, sample=None, subsampling=None,
+                    direction="both", oov=None, contexts=None, input_orders=None,
+                    context_orders=None, overlap=False, col_vocab=None, shard=None)
+
+
+def _count_pairs(source, vocab: Vocabulary | None, kw: dict) -> Cooccurrence:
+    """count_cooccurrences of a pair source, or of a corpus with positional contexts."""
+    owner = _OWNER
+    n_threads = check_param(kw["n_threads"], "n_threads", owner)
+    memory_limit = check_param(kw["memory_limit"], "memory_limit", owner)
+    memory_limit = default_memory_limit() if memory_limit is None else memory_limit
+    tmp_dir = check_tmp_dir(kw["tmp_dir"], owner)
+    dtype = np.dtype(kw["dtype"])
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. "
+                         f"Got {dtype} instead.")
+    progress = bool(kw["progress"])
+    if _pairs.is_pair_source(source):
+        given = [k for k, v in _CORPUS_ONLY.items() if kw[k] is not v and kw[k] != v]
+        if vocab is not None:
+            given.insert(0, "vocab")
+        if given:
+            raise ValueError(f"{owner}: {given} apply to a corpus; a pair source is counted "
+                             "as it is (its vocabularies are the PairsFile's)")
+        enc = _pairs.encoded_pairs(source, tmp_dir=tmp_dir, progress=progress)
+        params = {"contexts": "pairs", "source": enc.source}
+        weights = None
+    else:
+        vocab = _check_vocab(vocab, "vocab")
+        other = [k for k in ("input_orders", "context_orders", "col_vocab", "shard")
+                 if kw[k] is not None] + (["overlap"] if kw["overlap"] else [])
+        if other:
+            raise ValueError(f"{owner}: {other} do not apply to contexts='pos'")
+        direction = check_param(kw["direction"], "direction", owner)
+        if direction != "both":
+            raise ValueError(f"{owner}: contexts='pos' counts both sides (the offset is in "
+                             f"the context key); direction must be 'both'. Got "
+                             f"{direction!r} instead.")
+        weighting = check_param(kw["weighting"], "weighting", owner)
+        window = check_param(kw["window"], "window", owner)
+        sample = check_param(kw["sample"], "sample", owner)
+        subsampling = check_param(kw["subsampling"], "subsampling", owner) or "clean"
+        oov = check_param(kw["oov"], "oov", owner) or "keep"
+        seed = check_param(kw["seed"], "seed", owner)
+        dynamic = check_param(kw["dynamic_window"], "dynamic_window", owner)
+        enc = pairs_from_corpus(source, vocab, window=window, contexts="pos",
+                                dynamic_window=dynamic, sample=sample, subsampling=subsampling,
+                                oov=oov, seed=seed, tmp_dir=tmp_dir, progress=progress)
+        params = dict(enc.stats, weighting=weighting)
+        params.pop("pairs", None)
+        weights = _pairs.positional_weights(enc.context_vocab.index_to_key, weighting)
+    matrix, st = _pairs.count_pair_matrix(enc, n_threads=n_threads, memory_limit=memory_limit,
+                                          tmp_dir=tmp_dir, dtype=dtype, progress=progress,
+                                          owner=owner)
+    if weights is not None:
+        matrix = sp.csr_matrix(matrix @ sp.diags(weights.astype(dtype)))
+        matrix.sort_indices()
+    logger.info("counted %s pairs into %s nonzeros in %.1f s", f"{st['pairs']:,}",
+                f"{st['nnz']:,}", st["seconds"])
+    return Cooccurrence(matrix, enc.vocab, enc.context_vocab, params, st)

@@ -24,6 +24,8 @@ from ngramvec.data.ngrams import _BY_ORDER, build_index, parse_contexts
 from ngramvec.base.extensions import missing_extension
 from ngramvec.data.vocab import Vocabulary, as_encoded
 from ngramvec.models._legacy import read_sgns_v1
+from ngramvec.models import pairs as _pairs
+from ngramvec.data.pairs import EncodedPairs
 
 try:
     from ngramvec.models import _sgns
@@ -96,7 +98,11 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         vectors (keys such as ``"new\u00a0york"``, or ``("new", "york")``). The
         vocabulary must hold those orders; when :meth:`fit` builds it, it uses
         ``Vocabulary.build(..., ngram_orders=(1, ..., max(X, Y)))`` with ``min_count``
-        for every order.
+        for every order. ``"pos"``: positional contexts (hyperwords), the context word
+        with its offset (``"dog_-1"``), a context vocabulary of their own; the pairs are
+        drawn once from the corpus (:func:`ngramvec.pairs_from_corpus`: out-of-vocabulary
+        and subsampled tokens stay as gaps, one dynamic-window draw per position) and
+        trained as pairs from a file are (see :meth:`fit`).
     overlap : bool, default=False
         With ngram units, also pair a centre with context units that share tokens
         with it (ngram2vec's rule excludes them by default), exactly as
@@ -228,7 +234,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                        "context_vectors": ArraySpec("f", ("n_context", "dim")),
                        "keys": ArraySpec(STRINGS, ("n_keys",)),
                        "counts": ArraySpec("iu", ("n_keys",)),
-                       "rng_states": ArraySpec("iu", (None, 4))}
+                       "rng_states": ArraySpec("iu", (None, 4)),
+                       "context_keys": ArraySpec(STRINGS, ("n_context",)),
+                       "context_counts": ArraySpec("iu", ("n_context",))}
 
     # ------------------------------------------------------------------ params
 
@@ -246,14 +254,15 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         if not isinstance(c, str):
             raise TypeError("The 'contexts' parameter of SGNS must be a str such as 'word' or "
                             f"'uni_bi'. Got {type(c).__name__} instead.")
-        if c == "word":
+        if c in ("word", "pos"):      # "pos": positional contexts (ngramvec.models.pairs)
             return (1,), (1,)
         try:
             return parse_contexts(c)
         except ValueError:
             raise ValueError(
                 "The 'contexts' parameter of SGNS must be 'word' or 'X_Y' with X and Y "
-                f"among {[_BY_ORDER[k] for k in sorted(_BY_ORDER)]} (for example 'uni_bi'). "
+                f"among {[_BY_ORDER[k] for k in sorted(_BY_ORDER)]} (for example 'uni_bi'), "
+                "or 'pos' (positional contexts). "
                 f"Got {c!r} instead.") from None
 
     @property
@@ -268,9 +277,14 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
 
         Parameters
         ----------
-        corpus : Corpus, EncodedCorpus, path or iterable of sentences
+        corpus : Corpus, EncodedCorpus, path, iterable of sentences, PairsFile or EncodedPairs
             Encoded once (a path or an iterable is wrapped in :class:`ngramvec.Corpus`;
-            a generator is read once, which is enough).
+            a generator is read once, which is enough). A pair source
+            (:class:`ngramvec.PairsFile`, :class:`ngramvec.EncodedPairs`) trains as
+            word2vecf does: each pair one positive example, negatives drawn from its
+            context vocabulary, the learning rate decayed over epochs x pairs, pair by
+            pair (``batch`` does not apply); its vocabularies are its own, so ``vocab``
+            must be None and ``window``, ``sample``, ``min_count``... do not apply.
         vocab : Vocabulary, optional
             Words (and ngrams) to train; default ``Vocabulary.build(corpus, min_count,
             max_size, ngram_orders=...)`` with the orders ``contexts`` needs. With word
@@ -352,6 +366,10 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
             if enc is None:
                 raise ValueError("this model was loaded from disk; pass the corpus to "
                                  "partial_fit(corpus, epochs)")
+        elif isinstance(getattr(self, "_encoded", None), EncodedPairs) or \
+                _pairs.is_pair_source(corpus):    # a model of pairs or positional contexts
+            enc = _pairs.more_pairs(self, _as_source(corpus), p, progress)
+            self._encoded = enc
         else:
             enc = as_encoded(_as_corpus(corpus), progress=progress)
             self._encoded = enc
@@ -361,6 +379,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
     def _initialize(self, corpus: Any, vocab: Vocabulary | None, p: dict[str, Any],
                     progress: bool) -> EncodedCorpus:
         """Encode the corpus, build or check the vocabulary, initialise the weights."""
+        if self.contexts == "pos" or _pairs.is_pair_source(corpus):
+            return _pairs.init_sgns_pairs(self, _as_source(corpus), vocab, p, progress)
         in_orders, ctx_orders = self._orders()
         needed = tuple(sorted(set(in_orders) | set(ctx_orders)))
         enc = as_encoded(_as_corpus(corpus), progress=progress)
@@ -420,6 +440,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                         self.epochs_trained_)
 
     def _train(self, enc, epochs: int, progress: bool, callback) -> None:
+        if isinstance(enc, EncodedPairs):          # pairs file or positional contexts
+            _pairs.train_sgns_pairs(self, enc, epochs, progress, callback)
+            return
         n_threads = check_n_threads(self.n_threads, "SGNS")
         if self._rng_states is None or self._rng_states.shape[0] != n_threads:
             seeds = [s.generate_state(4, dtype=np.uint64)
@@ -659,6 +682,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         state = {"epochs_trained": self.epochs_trained_, "history": self.history_,
                  "total_tokens": self.vocabulary_.total_tokens, "seed_used": self._seed_used,
                  "word_total": self.vocabulary_.word_total}
+        if getattr(self, "_own_contexts", False):   # pairs: contexts of their own
+            arrays["context_keys"] = list(self.context_vocabulary_.index_to_key)
+            arrays["context_counts"] = self.context_vocabulary_.counts
         return arrays, state
 
     def _persist_restore(self, saved: Saved, path: str) -> None:
@@ -679,6 +705,12 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         self.input_vocabulary_ = vocab.subset(in_orders) if set(in_orders) != needed else vocab
         self.context_vocabulary_ = vocab.subset(ctx_orders) if set(ctx_orders) != needed \
             else vocab
+        if "context_keys" in a:                  # pairs: contexts of their own
+            try:
+                self.context_vocabulary_ = Vocabulary(a["context_keys"], a["context_counts"])
+            except (KeyError, ValueError, TypeError) as exc:
+                raise VectorsFormatError(f"damaged SGNS model file ({exc!r})", path) from None
+            self._own_contexts = True
         if syn0.shape != (len(self.input_vocabulary_), syn0.shape[1]) or \
                 syn1.shape != (len(self.context_vocabulary_), syn0.shape[1]):
             raise VectorsFormatError("the SGNS model's matrices do not match its vocabulary",
@@ -720,6 +752,11 @@ def _mapped_int32(shape: tuple[int, int]) -> np.ndarray:
         except OSError:     # pragma: no cover - Windows keeps a mapped file
             pass
     return mm[:n].reshape(shape)
+
+
+def _as_source(corpus: Any) -> Any:
+    """A pair source as it is; anything else as :func:`_as_corpus` makes it."""
+    return corpus if _pairs.is_pair_source(corpus) else _as_corpus(corpus)
 
 
 def _keep_thresholds(vocab: Vocabulary, sample: float) -> np.ndarray:
