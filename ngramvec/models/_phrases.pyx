@@ -23,8 +23,12 @@ and :func:`phrases_apply` merges them greedily, left to right, as gensim's
 ``analyze_sentence`` does.
 """
 from libc.math cimport INFINITY, NAN, isfinite, log
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.list cimport PyList_Check, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_Check
+from cpython.unicode cimport (PyUnicode_AsEncodedString, PyUnicode_Check, PyUnicode_DATA,
+                              PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH)
 from libc.stdint cimport INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
 
 import numpy as np
@@ -32,6 +36,21 @@ import numpy as np
 from ngramvec.data._ngrams cimport (PairCounter, longest_sentence, nv_counter,
                                     nv_counter_room, nv_ngram_key, nv_pairtab, nv_pairtab_add,
                                     nv_pairtab_find, nv_pairtab_free, nv_pairtab_init)
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_COMPACT_ASCII(object o)
+    Py_ssize_t PySequence_Fast_GET_SIZE(object o)
+    PyObject **PySequence_Fast_ITEMS(object o)
+
+cdef extern from "nv_strtab.h" nogil:
+    ctypedef struct nv_strtab:
+        int64_t n
+        int64_t *off
+        int64_t *count
+        char *arena
+    int nv_strtab_init(nv_strtab *t, int64_t cap)
+    void nv_strtab_free(nv_strtab *t)
+    int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len)
 
 cdef extern from "nv_pairtab.h" nogil:
     int nv_pairtab_grow(nv_pairtab *t)
@@ -513,68 +532,137 @@ def phrases_apply(PhraseTrie trie, const int32_t[::1] units, const int64_t[::1] 
     return k
 
 
-def phrases_encode_lists(list sentences, dict index, int32_t[::1] out,
-                         int64_t[::1] lengths, Py_ssize_t first=0):
-    """Ids of the tokens of ``sentences`` (lists of tokens), numbering new tokens in
-    ``index`` (token -> id) in order of first occurrence.
+cdef class TokenTable:
+    """Token lists to ids without a Python object per token: the distinct tokens and
+    their counts in a compiled string table (ids in order of first occurrence).
 
-    Parameters
-    ----------
-    sentences : list of list
-        Each a list or tuple of tokens (any hashable; the caller checks the distinct
-        tokens afterwards).
-    index : dict
-        Token -> id, updated.
-    out : ndarray of int32
-        Receives the ids, sentence after sentence (at least as many as the tokens).
-    lengths : ndarray of int64, shape (len(sentences),)
-        Receives the length of each sentence.
-    first : int
-        Index of the first sentence in the corpus (for messages).
-
-    Returns
-    -------
-    int
-        Tokens written.
-
-    Raises
-    ------
-    TypeError
-        A sentence that is not a list or tuple (a str included), or an unhashable token.
-    OverflowError
-        More than 2**31 - 1 distinct tokens.
+    A token is looked up by its UTF-8 bytes (``surrogatepass``: every str has one
+    encoding and no two strs share one), read in place for the ASCII strs that
+    ``str.split`` makes, so no Python object is created, hashed or compared per
+    token; only the distinct tokens become Python strs (:meth:`keys`).
     """
-    cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences)
-    cdef object sent, tok
-    cdef list ls
-    cdef PyObject *got
-    cdef Py_ssize_t n_index = len(index)
-    if lengths.shape[0] != n_s:
-        raise ValueError("lengths must have one entry per sentence")
-    for i in range(n_s):
-        sent = sentences[i]
-        if type(sent) is list:
-            ls = <list>sent
-        elif type(sent) is tuple:
-            ls = list(<tuple>sent)
-        else:
-            raise TypeError(f"sentence {first + i} of the corpus is a {type(sent).__name__}; "
-                            "Phrases.fit takes sentences as lists of str tokens (or a Corpus, "
-                            "or a path)")
-        n = len(ls)
-        if k + n > out.shape[0]:
-            raise ValueError("out is too short for the tokens")
-        for j in range(n):
-            tok = ls[j]
-            got = PyDict_GetItem(index, tok)
-            if got == NULL:
-                if n_index >= INT32_MAX:
-                    raise OverflowError("more than 2**31 - 1 distinct tokens")
-                PyDict_SetItem(index, tok, n_index)    # TypeError if unhashable
-                out[k] = <int32_t>n_index
-                n_index += 1
-            else:
-                out[k] = <int32_t>(<object>got)
-            k += 1
-        lengths[i] = n
-    return k
+    cdef nv_strtab tab
+    cdef readonly int64_t n_tokens
+
+    def __cinit__(self):
+        if nv_strtab_init(&self.tab, 1 << 16) < 0:
+            nv_strtab_free(&self.tab)
+            raise MemoryError("cannot allocate the token table")
+        self.n_tokens = 0
+
+    def __dealloc__(self):
+        nv_strtab_free(&self.tab)
+
+    @property
+    def n_types(self):
+        return self.tab.n
+
+    def encode(self, list sentences, Py_ssize_t first=0):
+        """Ids of the tokens of ``sentences``, new tokens numbered in order.
+
+        Parameters
+        ----------
+        sentences : list
+            Each a list or tuple of str tokens (non-empty).
+        first : int
+            Index of the first sentence in the corpus (for messages).
+
+        Returns
+        -------
+        ids : ndarray of int32, shape (n_tokens,)
+            Sentence after sentence.
+        lengths : ndarray of int64, shape (len(sentences),)
+
+        Raises
+        ------
+        TypeError
+            A sentence that is not a list or tuple (a str included), or a token that
+            is not a str.
+        ValueError
+            An empty token.
+        OverflowError
+            More than 2**31 - 1 distinct tokens.
+        """
+        cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences), total = 0
+        cdef Py_ssize_t size
+        cdef PyObject *sent
+        cdef PyObject *tok
+        cdef PyObject **items
+        cdef const char *data
+        cdef int64_t got
+        cdef object b, so
+        for i in range(n_s):
+            sent = PyList_GET_ITEM(sentences, i)
+            if not (PyList_Check(<object>sent) or PyTuple_Check(<object>sent)):
+                raise TypeError(f"sentence {first + i} of the corpus is a "
+                                f"{type(<object>sent).__name__}; Phrases.fit takes sentences "
+                                "as lists of str tokens (or a Corpus, or a path)")
+            total += PySequence_Fast_GET_SIZE(<object>sent)
+        ids = np.empty(total, dtype=np.int32)
+        lengths = np.empty(n_s, dtype=np.int64)
+        cdef int32_t[::1] vo = ids
+        cdef int64_t[::1] vl = lengths
+        cdef int32_t *o = &vo[0] if total > 0 else NULL
+        for i in range(n_s):
+            # Only the rare non-ASCII token allocates (a collector run could then run a
+            # finalizer that changes the lists): the sentence is held, its items and
+            # sizes are read again after it, and every size is checked.
+            if i >= PyList_GET_SIZE(sentences):
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            so = <object>PyList_GET_ITEM(sentences, i)
+            if not (PyList_Check(so) or PyTuple_Check(so)):
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            n = PySequence_Fast_GET_SIZE(so)
+            items = PySequence_Fast_ITEMS(so)
+            if n > total - k:
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            j = 0
+            while j < n:
+                tok = items[j]
+                if not PyUnicode_Check(<object>tok):
+                    raise TypeError(f"the corpus holds the token {<object>tok!r} "
+                                    f"({type(<object>tok).__name__}): tokens must be str")
+                if PyUnicode_IS_COMPACT_ASCII(<object>tok):   # its bytes are its UTF-8
+                    data = <const char *>PyUnicode_DATA(<object>tok)
+                    size = PyUnicode_GET_LENGTH(<object>tok)
+                else:
+                    b = PyUnicode_AsEncodedString(<object>tok, "utf-8", "surrogatepass")
+                    data = PyBytes_AS_STRING(b)
+                    size = PyBytes_GET_SIZE(b)
+                    if PySequence_Fast_GET_SIZE(so) != n:
+                        raise RuntimeError("a sentence changed while it was encoded")
+                    items = PySequence_Fast_ITEMS(so)
+                if size == 0:
+                    raise ValueError("the corpus holds an empty token ''; tokens must be "
+                                     "non-empty")
+                got = nv_strtab_intern(&self.tab, data, size)
+                if got < 0:
+                    if got == -3:
+                        raise OverflowError("more than 2**31 - 1 distinct tokens")
+                    raise MemoryError("cannot grow the token table")
+                self.tab.count[got] += 1
+                o[k] = <int32_t>got
+                k += 1
+                j += 1
+            vl[i] = n
+        self.n_tokens += k
+        return ids, lengths
+
+    def keys(self):
+        """The distinct tokens, in order of id (list of str)."""
+        cdef int64_t i
+        cdef list out = []
+        for i in range(self.tab.n):
+            out.append(PyUnicode_DecodeUTF8(self.tab.arena + self.tab.off[i],
+                                            self.tab.off[i + 1] - self.tab.off[i],
+                                            "surrogatepass"))
+        return out
+
+    def counts(self):
+        """Occurrences of each distinct token (int64, in order of id)."""
+        c = np.empty(self.tab.n, dtype=np.int64)
+        cdef int64_t[::1] v = c
+        cdef int64_t i
+        for i in range(self.tab.n):
+            v[i] = self.tab.count[i]
+        return c

@@ -61,12 +61,12 @@ from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
     from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, phrases_apply,
-                                          phrases_count_shard, phrases_encode_lists,
+                                          phrases_count_shard, TokenTable,
                                           phrases_intern_gaps, phrases_score)
 except ImportError as exc:  # not built: Phrases.fit and transform raise ExtensionNotBuiltError
     SCORING = {"default": 0, "npmi": 1}
     GapIndex = PhraseTrie = phrases_apply = phrases_count_shard = phrases_intern_gaps = \
-        phrases_score = phrases_encode_lists = missing_extension("ngramvec.models._phrases", exc)
+        phrases_score = TokenTable = missing_extension("ngramvec.models._phrases", exc)
 
 logger = logging.getLogger(__name__)
 
@@ -587,13 +587,14 @@ def _as_encoded(corpus: Any, progress: bool) -> Any:
 class _ListIds:
     """Token lists turned into ids in memory, taken as they are (what gensim counts).
 
-    A dict gives every distinct token an id in order of first occurrence; the ids are
-    stored as int32 arrays of about a million tokens at a time. The distinct tokens
-    are checked once each (str, non-empty) instead of every occurrence.
+    A compiled string table (:class:`~ngramvec.models._phrases.TokenTable`) gives
+    every distinct token an id in order of first occurrence, reading each token's
+    bytes in place; the ids are stored as int32 arrays of a batch of sentences at a
+    time.
     """
 
     def __init__(self, sentences: Iterable[Sequence[str]]) -> None:
-        index: dict = {}
+        table = TokenTable()
         parts: list[np.ndarray] = []
         lengths: list[np.ndarray] = []
         try:
@@ -603,34 +604,20 @@ class _ListIds:
                             f"iterable of token lists. Got {type(sentences).__name__} "
                             "instead.") from None
         done = 0
-        while True:
-            batch = list(itertools.islice(it, _BATCH_SENTENCES))
-            if not batch:
-                break
-            for i, sent in enumerate(batch):
-                if isinstance(sent, str):       # (the kernel refuses other non-lists)
-                    raise TypeError(f"sentence {done + i} of the corpus is a str; Phrases.fit "
-                                    "takes sentences as lists of str tokens (or a Corpus, or "
-                                    "a path)")
-            n = sum(len(x) if isinstance(x, (list, tuple)) else 0 for x in batch)
-            out = np.empty(n, dtype=np.int32)
-            lens = np.empty(len(batch), dtype=np.int64)
-            phrases_encode_lists(batch, index, out, lens, done)
+        if isinstance(sentences, list):       # no copy: batches are slices of it
+            batches: Iterator[list] = (sentences[a:a + _BATCH_SENTENCES]
+                                       for a in range(0, len(sentences), _BATCH_SENTENCES))
+        else:
+            batches = iter(lambda: list(itertools.islice(it, _BATCH_SENTENCES)), [])
+        for batch in batches:
+            out, lens = table.encode(batch, done)    # TypeError on a bad sentence or token
             parts.append(out)
             lengths.append(lens)
             done += len(batch)
-        for k in index:
-            if not isinstance(k, str):
-                raise TypeError(f"the corpus holds the token {k!r} ({type(k).__name__}): "
-                                "tokens must be str")
-            if k == "":
-                raise ValueError("the corpus holds an empty token ''; tokens must be non-empty")
-        if len(index) >= 2**31 - 1:
-            raise OverflowError("more than 2**31 - 1 distinct tokens")
         self.ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
         self.ends = np.cumsum(np.concatenate(lengths)) if lengths else np.zeros(0, np.int64)
-        self.lexicon_keys = list(index)
-        self.lexicon_counts = np.bincount(self.ids, minlength=len(index)).astype(np.int64)
+        self.lexicon_keys = table.keys()
+        self.lexicon_counts = table.counts()
         self.n_tokens = int(self.ids.shape[0])
         self.meta = {"corpus": {"source": "<token lists>"}}
 
