@@ -14,9 +14,14 @@ connector, inside one sentence. It is identified by a *left unit* and ``b``:
 (one thread: a pass that looks only at connector positions); :func:`phrases_count_shard`
 then counts the (left unit, ``b``) pairs into the bounded-memory accumulator of
 :mod:`ngramvec.data.spill` (threads split the left units, so counts are exact and do not
-depend on the number of threads). :func:`phrases_score` scores them with gensim's
-formulas, in the same floating-point operations (and the C library's ``log``, which
-Python's ``math.log`` calls too), so that scores are bit-for-bit gensim's.
+depend on the number of threads). :func:`phrases_select` scores them with gensim's
+formulas (:func:`phrases_score` for given arrays), in the same floating-point
+operations (and the C library's ``log``, which Python's ``math.log`` calls too), so
+that scores are bit-for-bit gensim's, and keeps those above the threshold in the same
+pass over the count matrix.
+
+:class:`TokenTable` turns token lists (Python lists of str) into ids with a compiled
+string table, reading each token's bytes in place.
 
 :class:`PhraseTrie` holds the accepted phrases of one pass (sequences of input units),
 and :func:`phrases_apply` merges them greedily, left to right, as gensim's
@@ -307,6 +312,29 @@ def phrases_count_shard(PairCounter pc, GapIndex gi, const int32_t[::1] ids,
     return pc.count(_count_thread, &jb, s0, s1)
 
 
+cdef inline double _score(int64_t ca, int64_t cb, int64_t cab, int scoring, int64_t min_count,
+                          double len_vocab, double corpus_word_count) noexcept nogil:
+    """gensim's ``original_scorer`` / ``npmi_scorer`` (same operations, same order); NaN
+    where ``ca * cb`` overflows int64 (the caller then uses exact integers)."""
+    cdef double pa, pb, pab, x
+    if scoring == SCORING_DEFAULT:
+        if ca <= 0 or cb <= 0:
+            return -INFINITY
+        if ca > INT64_MAX // cb:
+            return NAN
+        # gensim: (bigram_count - min_count) / float(denom) * len_vocab
+        return <double>(cab - min_count) / <double>(ca * cb) * len_vocab
+    if cab < min_count:
+        return -INFINITY
+    pa = <double>ca / corpus_word_count
+    pb = <double>cb / corpus_word_count
+    pab = <double>cab / corpus_word_count
+    x = pab / (pa * pb)
+    if not (x > 0.0) or not isfinite(x) or not (pab > 0.0):
+        return -INFINITY      # gensim: a ValueError of log, never a phrase
+    return log(x) / -log(pab)
+
+
 def phrases_score(const int64_t[::1] count_a, const int64_t[::1] count_b,
                   const int64_t[::1] count_ab, int scoring, int64_t min_count,
                   double len_vocab, double corpus_word_count, double[::1] out):
@@ -331,38 +359,113 @@ def phrases_score(const int64_t[::1] count_a, const int64_t[::1] count_b,
     int
         The entries left NaN (overflow).
     """
-    cdef int64_t i, n = count_a.shape[0], ca, cb, n_over = 0
-    cdef double pa, pb, pab, x
+    cdef int64_t i, n = count_a.shape[0], n_over = 0
     if count_b.shape[0] != n or count_ab.shape[0] != n or out.shape[0] != n:
         raise ValueError("the count arrays and out must have the same length")
     if scoring not in (SCORING_DEFAULT, SCORING_NPMI):
         raise ValueError("unknown scoring")
     with nogil:
         for i in range(n):
-            ca = count_a[i]
-            cb = count_b[i]
-            if scoring == SCORING_DEFAULT:
-                if ca <= 0 or cb <= 0:
-                    out[i] = -INFINITY
-                elif ca > INT64_MAX // cb:
-                    out[i] = NAN
-                    n_over += 1
-                else:
-                    # gensim: (bigram_count - min_count) / float(denom) * len_vocab
-                    out[i] = <double>(count_ab[i] - min_count) / <double>(ca * cb) * len_vocab
-            else:
-                if count_ab[i] < min_count:
-                    out[i] = -INFINITY
-                    continue
-                pa = <double>ca / corpus_word_count
-                pb = <double>cb / corpus_word_count
-                pab = <double>count_ab[i] / corpus_word_count
-                x = pab / (pa * pb)
-                if not (x > 0.0) or not isfinite(x) or not (pab > 0.0):
-                    out[i] = -INFINITY      # gensim: a ValueError of log, never a phrase
-                else:
-                    out[i] = log(x) / -log(pab)
+            out[i] = _score(count_a[i], count_b[i], count_ab[i], scoring, min_count,
+                            len_vocab, corpus_word_count)
+            if out[i] != out[i]:
+                n_over += 1
     return n_over
+
+
+def phrases_select(const int64_t[::1] indptr, const int32_t[::1] indices,
+                   const double[::1] data, const int64_t[::1] counts,
+                   const int32_t[::1] left_word, int scoring, int64_t min_count,
+                   double len_vocab, double corpus_word_count, double threshold):
+    """Score every counted candidate and keep those above ``threshold``, in one pass
+    over the count matrix (no array per candidate).
+
+    Parameters
+    ----------
+    indptr, indices, data : CSR arrays of the candidate counts
+        Row: the left unit (a unit ``u < len(counts)``, or ``len(counts) + k`` for the
+        left unit ``k`` of the gap index); column: the last unit; data: the count (an
+        integer-valued float64).
+    counts : ndarray of int64, shape (n_units,)
+        Count of each unit.
+    left_word : ndarray of int32, shape (n_lefts,)
+        First unit of each gapped left unit.
+    scoring, min_count, len_vocab, corpus_word_count :
+        As :func:`phrases_score`.
+    threshold : float
+        Kept: score strictly greater.
+
+    Returns
+    -------
+    rows, first, last, count_ab : ndarray of int64
+        The kept candidates (row order), and the candidates whose ``count(a) *
+        count(b)`` overflows int64 (after the kept ones, ``n_kept`` of the first),
+        for the caller to score with exact integers.
+    scores : ndarray of float64
+        Scores of the kept ones (NaN for the overflowing ones).
+    n_kept : int
+    """
+    cdef int64_t n_units = counts.shape[0], n_rows = indptr.shape[0] - 1
+    cdef int64_t n_lefts = left_word.shape[0], nnz
+    cdef int64_t r, j, a, b, cab, n_keep = 0, n_over = 0, k, o
+    cdef double x
+    cdef int pass_
+    if n_rows < 0 or n_rows != n_units + n_lefts:
+        raise ValueError("indptr must have n_units + n_lefts + 1 entries")
+    nnz = indptr[n_rows]
+    if indptr[0] != 0 or nnz > indices.shape[0] or nnz > data.shape[0] or \
+            bool((np.diff(np.asarray(indptr)) < 0).any()):
+        raise ValueError("indptr must be non-decreasing from 0 to at most len(indices)")
+    if n_lefts and (np.asarray(left_word).min() < 0 or np.asarray(left_word).max() >= n_units):
+        raise ValueError(f"left_word must be in [0, {n_units})")
+    if nnz and (np.asarray(indices[:nnz]).min() < 0 or
+                np.asarray(indices[:nnz]).max() >= n_units):
+        raise ValueError(f"the columns must be in [0, {n_units})")
+    if scoring not in (SCORING_DEFAULT, SCORING_NPMI):
+        raise ValueError("unknown scoring")
+    rows = first = last = count_ab = scores = None
+    cdef int64_t[::1] vr, vf, vl, vc
+    cdef double[::1] vs
+    for pass_ in range(2):       # count, then fill
+        if pass_ == 1:
+            rows = np.empty(n_keep + n_over, dtype=np.int64)
+            first = np.empty(n_keep + n_over, dtype=np.int64)
+            last = np.empty(n_keep + n_over, dtype=np.int64)
+            count_ab = np.empty(n_keep + n_over, dtype=np.int64)
+            scores = np.empty(n_keep + n_over, dtype=np.float64)
+            vr, vf, vl, vc, vs = rows, first, last, count_ab, scores
+        k = 0
+        o = n_keep if pass_ == 1 else 0
+        with nogil:
+            for r in range(n_rows):
+                a = r if r < n_units else left_word[r - n_units]
+                for j in range(indptr[r], indptr[r + 1]):
+                    b = indices[j]
+                    cab = <int64_t>data[j]
+                    x = _score(counts[a], counts[b], cab, scoring, min_count, len_vocab,
+                               corpus_word_count)
+                    if x > threshold:
+                        if pass_ == 1 and k < n_keep:
+                            vr[k] = r
+                            vf[k] = a
+                            vl[k] = b
+                            vc[k] = cab
+                            vs[k] = x
+                        k += 1
+                    elif x != x:
+                        if pass_ == 1 and o < n_keep + n_over:
+                            vr[o] = r
+                            vf[o] = a
+                            vl[o] = b
+                            vc[o] = cab
+                            vs[o] = x
+                        o += 1
+        if pass_ == 0:
+            n_keep = k
+            n_over = o
+        elif k != n_keep or o != n_keep + n_over:
+            raise RuntimeError("internal error: the two passes over the candidates differ")
+    return rows, first, last, count_ab, scores, n_keep
 
 
 cdef class PhraseTrie:

@@ -56,17 +56,17 @@ from ngramvec.base.extensions import missing_extension
 from ngramvec.base.persist import ArraySpec, PersistMixin, STRINGS, Saved
 from ngramvec.base.validation import check_float
 from ngramvec.data.corpus import Corpus
-from ngramvec.data.encode import EncodedCorpus
+from ngramvec.data.encode import EncodedCorpus, encode_in_memory
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
     from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, phrases_apply,
                                           phrases_count_shard, TokenTable,
-                                          phrases_intern_gaps, phrases_score)
+                                          phrases_intern_gaps, phrases_select)
 except ImportError as exc:  # not built: Phrases.fit and transform raise ExtensionNotBuiltError
     SCORING = {"default": 0, "npmi": 1}
     GapIndex = PhraseTrie = phrases_apply = phrases_count_shard = phrases_intern_gaps = \
-        phrases_score = TokenTable = missing_extension("ngramvec.models._phrases", exc)
+        phrases_select = TokenTable = missing_extension("ngramvec.models._phrases", exc)
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,8 @@ class Phrases(PersistMixin, Estimator):
         corpus : Corpus, EncodedCorpus, path, or iterable of list of str
             A path is read with :class:`~ngramvec.Corpus`'s defaults (the ``"words"``
             tokenizer, lowercased); token lists are taken as they are (as gensim takes
-            them: not lowercased, not cut at 10,000 tokens). Read once (encoded).
+            them: not lowercased, not cut at 10,000 tokens). Read once, into ids held in
+            memory (a Corpus's own :meth:`~ngramvec.Corpus.encoded` ids when it has them).
         y : ignored
         progress : bool, default=False
             Show progress bars.
@@ -329,24 +330,21 @@ class Phrases(PersistMixin, Estimator):
                           dtype=np.float64, owner="Phrases.fit", progress=progress,
                           desc=f"phrases pass {k}", dense=True)
         run_prev, run_conn, left_run, left_word = gi.tables()
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
-        last = m.indices.astype(np.int64)
-        count_ab = m.data.astype(np.int64)
-        gapped = rows >= n_units
-        first = rows.copy()
-        first[gapped] = left_word[rows[gapped] - n_units]
-        count_a = counts[first]
-        count_b = counts[last]
         # gensim's len(vocab): distinct words (not connectors) plus distinct candidates
-        len_vocab = int(np.count_nonzero(counts[is_conn == 0])) + int(count_ab.shape[0])
-        out = np.empty(count_ab.shape[0], dtype=np.float64)
-        n_over = phrases_score(count_a, count_b, count_ab, SCORING[p["scoring"]],
-                               p["min_count"], float(len_vocab), float(n_tokens), out)
-        if n_over:   # count_a * count_b beyond int64: exact integers, as Python computes
-            for i in np.flatnonzero(np.isnan(out)).tolist():
-                denom = int(count_a[i]) * int(count_b[i])
+        n_candidates = int(m.nnz)
+        len_vocab = int(np.count_nonzero(counts[is_conn == 0])) + n_candidates
+        rows, first, last, count_ab, out, n_keep = phrases_select(
+            m.indptr.astype(np.int64, copy=False), m.indices, m.data, counts, left_word,
+            SCORING[p["scoring"]], p["min_count"], float(len_vocab), float(n_tokens),
+            float(p["threshold"]))
+        del m
+        if rows.shape[0] > n_keep:   # count_a * count_b beyond int64: exact, as Python does
+            for i in range(n_keep, rows.shape[0]):
+                denom = int(counts[first[i]]) * int(counts[last[i]])
                 out[i] = (int(count_ab[i]) - p["min_count"]) / float(denom) * len_vocab
-        keep = np.flatnonzero(out > p["threshold"])
+            keep = np.flatnonzero(out > p["threshold"])
+        else:
+            keep = np.arange(n_keep)
         # phrases in order of decreasing score (then by units), for tables and ids
         keep = keep[np.lexsort((last[keep], first[keep], rows[keep], -out[keep]))]
         seqs = []
@@ -362,7 +360,7 @@ class Phrases(PersistMixin, Estimator):
                 j = int(run_prev[j - 1])
             seqs.append(np.array([first[i]] + run[::-1] + [last[i]], dtype=np.int32))
         stat = {"corpus_word_count": n_tokens, "len_vocab": len_vocab,
-                "n_candidates": int(count_ab.shape[0]), "n_phrases": len(seqs)}
+                "n_candidates": n_candidates, "n_phrases": len(seqs)}
         return seqs, out[keep], count_ab[keep], stat
 
     def _set_fitted(self, keys: list[str], n_lex: int, seqs: list[np.ndarray],
@@ -571,13 +569,17 @@ def _check_connectors(words: Any, delimiter: str, owner: str) -> frozenset:
 
 
 def _as_encoded(corpus: Any, progress: bool) -> Any:
-    """The corpus as ids: an EncodedCorpus, or, for token lists, :class:`_ListIds`."""
+    """The corpus as ids: an EncodedCorpus (given, or the one a Corpus holds already),
+    the ids of a path or Corpus encoded in memory (the compiled tokenizer; nothing
+    written), or, for token lists, :class:`_ListIds`."""
     if isinstance(corpus, EncodedCorpus):
         return corpus
     if isinstance(corpus, Corpus):
-        return corpus.encoded(progress=progress)
+        if corpus._encoded is not None:         # encoded already (corpus.encoded())
+            return corpus._encoded
+        return encode_in_memory(corpus, progress=progress)
     if isinstance(corpus, (str, os.PathLike)):
-        return Corpus(corpus).encode(progress=progress)
+        return encode_in_memory(Corpus(corpus), progress=progress)
     if isinstance(corpus, (bytes, bytearray)):
         raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an iterable "
                         "of token lists, not bytes")
