@@ -225,8 +225,9 @@ def test_non_ascii_tokens_equal_gensim():
 def test_select_kernel_matches_the_scores(scoring, threshold):
     """phrases_select keeps exactly the candidates phrases_score scores above the
     threshold, with gapped rows mapped to their first word."""
-    from ngramvec.models._phrases import phrases_score, phrases_select
     import scipy.sparse as sp
+
+    from ngramvec.models._phrases import phrases_score, phrases_select
     rng = np.random.default_rng(scoring)
     n_units, n_lefts = 30, 7
     counts = rng.integers(1, 60, n_units).astype(np.int64)

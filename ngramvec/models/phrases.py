@@ -60,8 +60,8 @@ from ngramvec.data.encode import EncodedCorpus, encode_in_memory
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
-    from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, phrases_apply,
-                                          phrases_count_shard, TokenTable,
+    from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, TokenTable,
+                                          phrases_apply, phrases_count_shard,
                                           phrases_intern_gaps, phrases_select)
 except ImportError as exc:  # not built: Phrases.fit and transform raise ExtensionNotBuiltError
     SCORING = {"default": 0, "npmi": 1}
