@@ -78,6 +78,19 @@ def test_encoded_matches_python_tokens(tmp_path):
     assert remap[enc.lexicon_keys.index("d")] == -1
 
 
+def test_encode_in_memory_equals_the_encoded_directory():
+    from ngramvec.data.encode import encode_in_memory
+    for corpus in (nv.Corpus(nv.dataset_path("demo")),
+                   nv.Corpus([["a", "b"], "c d a", [], ["A"]], lowercase=False)):
+        mem = encode_in_memory(corpus)
+        disk = corpus.encode()
+        np.testing.assert_array_equal(mem.ids, disk.ids)
+        np.testing.assert_array_equal(mem.ends, disk.ends)
+        assert mem.lexicon_keys == disk.lexicon_keys
+        np.testing.assert_array_equal(mem.lexicon_counts, disk.lexicon_counts)
+        assert mem.n_tokens == disk.n_tokens and mem.n_sentences == disk.n_sentences
+
+
 def test_encoded_corpus_truncated(tmp_path):
     enc = nv.Corpus(["a b c", "d e"]).encode(tmp_path / "enc")
     assert enc.n_tokens == 5

@@ -184,6 +184,83 @@ def test_kernels_match_the_reference(seed, scoring, threshold):
     assert model.transform(sents) == [merge_reference(s, expected, conn) for s in sents]
 
 
+def test_token_table_ids_and_keys():
+    """Token lists to ids: every kind of str (ASCII read in place, Latin-1, BMP, astral,
+    a lone surrogate, a str subclass), lists and tuples; ids in order of first
+    occurrence, keys given back equal, counts exact."""
+    from ngramvec.models._phrases import TokenTable
+
+    class Word(str):
+        pass
+
+    toks = ["new", "york", "café", "naïve", "\u4e2d\u6587", "\U0001f600", "a\udc80b",
+            Word("new"), "é", "e\u0301", "\x00", "York"]
+    sents = [toks[:5], tuple(toks[5:]), [], ["york", "new", "café"] * 3]
+    table = TokenTable()
+    ids, lengths = table.encode(sents)
+    first: dict = {}
+    expected = [first.setdefault(str(t), len(first)) for s in sents for t in s]
+    assert ids.tolist() == expected
+    assert lengths.tolist() == [len(s) for s in sents]
+    assert table.keys() == list(first)
+    assert table.counts().tolist() == np.bincount(expected).tolist()
+    more, _ = table.encode([["york", "zz"]], 4)       # a second batch goes on numbering
+    assert more.tolist() == [first["york"], len(first)]
+    assert table.n_types == len(first) + 1 and table.n_tokens == len(expected) + 2
+    with pytest.raises(TypeError, match="sentence 6 of the corpus is a str"):
+        table.encode([["a"], "b c"], 5)
+    with pytest.raises(TypeError, match=r"the corpus holds the token b'x' \(bytes\)"):
+        table.encode([["a", b"x"]])
+
+
+def test_non_ascii_tokens_equal_gensim():
+    sents = [["über", "straße", "naïve", "café"], ["die", "über", "straße", "ist"],
+             ["une", "naïve", "café", "noir"], ["über", "straße"]] * 4
+    ours = nv.Phrases(min_count=1, threshold=0.5).fit(sents)
+    assert ours.export_phrases() == G(sents, min_count=1, threshold=0.5).export_phrases()
+    assert "über_straße" in ours.export_phrases()
+
+
+@pytest.mark.parametrize("scoring, threshold", [(0, 1.0), (1, 0.05), (1, -0.5)])
+def test_select_kernel_matches_the_scores(scoring, threshold):
+    """phrases_select keeps exactly the candidates phrases_score scores above the
+    threshold, with gapped rows mapped to their first word."""
+    import scipy.sparse as sp
+
+    from ngramvec.models._phrases import phrases_score, phrases_select
+    rng = np.random.default_rng(scoring)
+    n_units, n_lefts = 30, 7
+    counts = rng.integers(1, 60, n_units).astype(np.int64)
+    left_word = rng.integers(0, n_units, n_lefts).astype(np.int32)
+    dense = rng.integers(0, 6, (n_units + n_lefts, n_units)) * (rng.random(
+        (n_units + n_lefts, n_units)) < 0.3)
+    m = sp.csr_matrix(dense.astype(np.float64))
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    first = np.where(rows < n_units, rows, left_word[np.maximum(rows - n_units, 0)])
+    ca, cb, cab = counts[first], counts[m.indices], m.data.astype(np.int64)
+    ref = np.empty(m.nnz)
+    phrases_score(ca, cb, cab, scoring, 2, 500.0, 900.0, ref)
+    keep = np.flatnonzero(ref > threshold)
+    assert 0 < len(keep) < m.nnz
+    r, f, last, c, sc, n_keep = phrases_select(m.indptr.astype(np.int64), m.indices, m.data,
+                                                counts, left_word, scoring, 2, 500.0, 900.0,
+                                                threshold)
+    assert n_keep == len(keep) == len(r)
+    np.testing.assert_array_equal(r, rows[keep])
+    np.testing.assert_array_equal(f, first[keep])
+    np.testing.assert_array_equal(last, m.indices[keep])
+    np.testing.assert_array_equal(c, cab[keep])
+    assert sc.tolist() == ref[keep].tolist()
+    with pytest.raises(ValueError, match="the columns must be in"):
+        bad = m.indices.copy()
+        bad[0] = n_units
+        phrases_select(m.indptr.astype(np.int64), bad, m.data, counts, left_word, scoring, 2,
+                       500.0, 900.0, threshold)
+    with pytest.raises(ValueError, match="indptr must have n_units"):
+        phrases_select(m.indptr.astype(np.int64), m.indices, m.data, counts,
+                       left_word[:-1], scoring, 2, 500.0, 900.0, threshold)
+
+
 def test_unknown_words_and_connectors_in_transform():
     sents, conn = generated(7)
     model = nv.Phrases(min_count=2, threshold=1.0, connector_words=conn | {"zz"}).fit(sents)

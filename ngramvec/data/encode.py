@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EncodedCorpus", "encode_corpus", "FORMAT_VERSION"]
+__all__ = ["EncodedCorpus", "EncodedArrays", "encode_corpus", "encode_in_memory", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 
@@ -362,4 +362,64 @@ def encode_corpus(corpus: "Corpus", path: str | os.PathLike | None = None,
         logger.warning("%s tokens longer than %d bytes were cut to their first %d bytes "
                        "(%s bytes dropped)", f"{s['n_long_tokens']:,}", limit, limit,
                        f"{s.get('n_cut_bytes', 0):,}")
+    return out
+
+
+class EncodedArrays:
+    """A corpus encoded in memory: what :func:`encode_corpus` writes, without files.
+
+    Attributes
+    ----------
+    ids : ndarray of int32, shape (n_tokens,)
+    ends : ndarray of int64, shape (n_sentences,)
+    lexicon_keys : list of str
+    lexicon_counts : ndarray of int64
+    n_tokens : int
+    meta : dict
+        ``corpus`` (the Corpus settings) and ``stats`` (the encoder's).
+    """
+
+    def __init__(self, ids: np.ndarray, ends: np.ndarray, keys: list[str],
+                 counts: np.ndarray, meta: dict) -> None:
+        self.ids, self.ends = ids, ends
+        self.lexicon_keys, self.lexicon_counts = keys, counts
+        self.n_tokens = int(ids.shape[0])
+        self.meta = meta
+
+    @property
+    def n_sentences(self) -> int:
+        return int(self.ends.shape[0])
+
+
+def encode_in_memory(corpus: "Corpus", progress: bool = False) -> EncodedArrays:
+    """Tokenize ``corpus`` into ids held in memory (4 bytes a token, 8 a sentence):
+    for a consumer that reads the ids once, no directory is written or read back."""
+    t0 = time.perf_counter()
+    bar = None
+    ids_parts: list[np.ndarray] = []
+    ends_parts: list[np.ndarray] = []
+    try:
+        if progress:
+            from tqdm.auto import tqdm  # reason: tqdm loads only for a progress bar
+            bar = tqdm(unit="B", unit_scale=True, desc="encode", leave=False)
+        enc = corpus._new_encoder(encode=True)
+        for _ in corpus._feed(enc, progress=bar):
+            ids, ends = enc.take_ids()
+            ids_parts.append(ids)
+            ends_parts.append(ends)
+        enc.finish()
+        ids, ends = enc.take_ids()
+        ids_parts.append(ids)
+        ends_parts.append(ends)
+    finally:
+        if bar is not None:
+            bar.close()
+    keys, counts = enc.lexicon()
+    stats = enc.stats()
+    out = EncodedArrays(np.concatenate(ids_parts), np.concatenate(ends_parts), keys,
+                        np.asarray(counts, dtype=np.int64),
+                        {"corpus": corpus.config(), "stats": stats})
+    logger.info("encoded %s tokens, %s sentences, %s types in memory in %.1f s",
+                f"{stats['n_tokens']:,}", f"{stats['n_sentences']:,}", f"{len(keys):,}",
+                time.perf_counter() - t0)
     return out

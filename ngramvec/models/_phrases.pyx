@@ -14,17 +14,26 @@ connector, inside one sentence. It is identified by a *left unit* and ``b``:
 (one thread: a pass that looks only at connector positions); :func:`phrases_count_shard`
 then counts the (left unit, ``b``) pairs into the bounded-memory accumulator of
 :mod:`ngramvec.data.spill` (threads split the left units, so counts are exact and do not
-depend on the number of threads). :func:`phrases_score` scores them with gensim's
-formulas, in the same floating-point operations (and the C library's ``log``, which
-Python's ``math.log`` calls too), so that scores are bit-for-bit gensim's.
+depend on the number of threads). :func:`phrases_select` scores them with gensim's
+formulas (:func:`phrases_score` for given arrays), in the same floating-point
+operations (and the C library's ``log``, which Python's ``math.log`` calls too), so
+that scores are bit-for-bit gensim's, and keeps those above the threshold in the same
+pass over the count matrix.
+
+:class:`TokenTable` turns token lists (Python lists of str) into ids with a compiled
+string table, reading each token's bytes in place.
 
 :class:`PhraseTrie` holds the accepted phrases of one pass (sequences of input units),
 and :func:`phrases_apply` merges them greedily, left to right, as gensim's
 ``analyze_sentence`` does.
 """
 from libc.math cimport INFINITY, NAN, isfinite, log
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.list cimport PyList_Check, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_Check
+from cpython.unicode cimport (PyUnicode_AsEncodedString, PyUnicode_Check, PyUnicode_DATA,
+                              PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH)
 from libc.stdint cimport INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
 
 import numpy as np
@@ -32,6 +41,21 @@ import numpy as np
 from ngramvec.data._ngrams cimport (PairCounter, longest_sentence, nv_counter,
                                     nv_counter_room, nv_ngram_key, nv_pairtab, nv_pairtab_add,
                                     nv_pairtab_find, nv_pairtab_free, nv_pairtab_init)
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_COMPACT_ASCII(object o)
+    Py_ssize_t PySequence_Fast_GET_SIZE(object o)
+    PyObject **PySequence_Fast_ITEMS(object o)
+
+cdef extern from "nv_strtab.h" nogil:
+    ctypedef struct nv_strtab:
+        int64_t n
+        int64_t *off
+        int64_t *count
+        char *arena
+    int nv_strtab_init(nv_strtab *t, int64_t cap)
+    void nv_strtab_free(nv_strtab *t)
+    int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len)
 
 cdef extern from "nv_pairtab.h" nogil:
     int nv_pairtab_grow(nv_pairtab *t)
@@ -288,6 +312,29 @@ def phrases_count_shard(PairCounter pc, GapIndex gi, const int32_t[::1] ids,
     return pc.count(_count_thread, &jb, s0, s1)
 
 
+cdef inline double _score(int64_t ca, int64_t cb, int64_t cab, int scoring, int64_t min_count,
+                          double len_vocab, double corpus_word_count) noexcept nogil:
+    """gensim's ``original_scorer`` / ``npmi_scorer`` (same operations, same order); NaN
+    where ``ca * cb`` overflows int64 (the caller then uses exact integers)."""
+    cdef double pa, pb, pab, x
+    if scoring == SCORING_DEFAULT:
+        if ca <= 0 or cb <= 0:
+            return -INFINITY
+        if ca > INT64_MAX // cb:
+            return NAN
+        # gensim: (bigram_count - min_count) / float(denom) * len_vocab
+        return <double>(cab - min_count) / <double>(ca * cb) * len_vocab
+    if cab < min_count:
+        return -INFINITY
+    pa = <double>ca / corpus_word_count
+    pb = <double>cb / corpus_word_count
+    pab = <double>cab / corpus_word_count
+    x = pab / (pa * pb)
+    if not (x > 0.0) or not isfinite(x) or not (pab > 0.0):
+        return -INFINITY      # gensim: a ValueError of log, never a phrase
+    return log(x) / -log(pab)
+
+
 def phrases_score(const int64_t[::1] count_a, const int64_t[::1] count_b,
                   const int64_t[::1] count_ab, int scoring, int64_t min_count,
                   double len_vocab, double corpus_word_count, double[::1] out):
@@ -312,38 +359,113 @@ def phrases_score(const int64_t[::1] count_a, const int64_t[::1] count_b,
     int
         The entries left NaN (overflow).
     """
-    cdef int64_t i, n = count_a.shape[0], ca, cb, n_over = 0
-    cdef double pa, pb, pab, x
+    cdef int64_t i, n = count_a.shape[0], n_over = 0
     if count_b.shape[0] != n or count_ab.shape[0] != n or out.shape[0] != n:
         raise ValueError("the count arrays and out must have the same length")
     if scoring not in (SCORING_DEFAULT, SCORING_NPMI):
         raise ValueError("unknown scoring")
     with nogil:
         for i in range(n):
-            ca = count_a[i]
-            cb = count_b[i]
-            if scoring == SCORING_DEFAULT:
-                if ca <= 0 or cb <= 0:
-                    out[i] = -INFINITY
-                elif ca > INT64_MAX // cb:
-                    out[i] = NAN
-                    n_over += 1
-                else:
-                    # gensim: (bigram_count - min_count) / float(denom) * len_vocab
-                    out[i] = <double>(count_ab[i] - min_count) / <double>(ca * cb) * len_vocab
-            else:
-                if count_ab[i] < min_count:
-                    out[i] = -INFINITY
-                    continue
-                pa = <double>ca / corpus_word_count
-                pb = <double>cb / corpus_word_count
-                pab = <double>count_ab[i] / corpus_word_count
-                x = pab / (pa * pb)
-                if not (x > 0.0) or not isfinite(x) or not (pab > 0.0):
-                    out[i] = -INFINITY      # gensim: a ValueError of log, never a phrase
-                else:
-                    out[i] = log(x) / -log(pab)
+            out[i] = _score(count_a[i], count_b[i], count_ab[i], scoring, min_count,
+                            len_vocab, corpus_word_count)
+            if out[i] != out[i]:
+                n_over += 1
     return n_over
+
+
+def phrases_select(const int64_t[::1] indptr, const int32_t[::1] indices,
+                   const double[::1] data, const int64_t[::1] counts,
+                   const int32_t[::1] left_word, int scoring, int64_t min_count,
+                   double len_vocab, double corpus_word_count, double threshold):
+    """Score every counted candidate and keep those above ``threshold``, in one pass
+    over the count matrix (no array per candidate).
+
+    Parameters
+    ----------
+    indptr, indices, data : CSR arrays of the candidate counts
+        Row: the left unit (a unit ``u < len(counts)``, or ``len(counts) + k`` for the
+        left unit ``k`` of the gap index); column: the last unit; data: the count (an
+        integer-valued float64).
+    counts : ndarray of int64, shape (n_units,)
+        Count of each unit.
+    left_word : ndarray of int32, shape (n_lefts,)
+        First unit of each gapped left unit.
+    scoring, min_count, len_vocab, corpus_word_count :
+        As :func:`phrases_score`.
+    threshold : float
+        Kept: score strictly greater.
+
+    Returns
+    -------
+    rows, first, last, count_ab : ndarray of int64
+        The kept candidates (row order), and the candidates whose ``count(a) *
+        count(b)`` overflows int64 (after the kept ones, ``n_kept`` of the first),
+        for the caller to score with exact integers.
+    scores : ndarray of float64
+        Scores of the kept ones (NaN for the overflowing ones).
+    n_kept : int
+    """
+    cdef int64_t n_units = counts.shape[0], n_rows = indptr.shape[0] - 1
+    cdef int64_t n_lefts = left_word.shape[0], nnz
+    cdef int64_t r, j, a, b, cab, n_keep = 0, n_over = 0, k, o
+    cdef double x
+    cdef int pass_
+    if n_rows < 0 or n_rows != n_units + n_lefts:
+        raise ValueError("indptr must have n_units + n_lefts + 1 entries")
+    nnz = indptr[n_rows]
+    if indptr[0] != 0 or nnz > indices.shape[0] or nnz > data.shape[0] or \
+            bool((np.diff(np.asarray(indptr)) < 0).any()):
+        raise ValueError("indptr must be non-decreasing from 0 to at most len(indices)")
+    if n_lefts and (np.asarray(left_word).min() < 0 or np.asarray(left_word).max() >= n_units):
+        raise ValueError(f"left_word must be in [0, {n_units})")
+    if nnz and (np.asarray(indices[:nnz]).min() < 0 or
+                np.asarray(indices[:nnz]).max() >= n_units):
+        raise ValueError(f"the columns must be in [0, {n_units})")
+    if scoring not in (SCORING_DEFAULT, SCORING_NPMI):
+        raise ValueError("unknown scoring")
+    rows = first = last = count_ab = scores = None
+    cdef int64_t[::1] vr, vf, vl, vc
+    cdef double[::1] vs
+    for pass_ in range(2):       # count, then fill
+        if pass_ == 1:
+            rows = np.empty(n_keep + n_over, dtype=np.int64)
+            first = np.empty(n_keep + n_over, dtype=np.int64)
+            last = np.empty(n_keep + n_over, dtype=np.int64)
+            count_ab = np.empty(n_keep + n_over, dtype=np.int64)
+            scores = np.empty(n_keep + n_over, dtype=np.float64)
+            vr, vf, vl, vc, vs = rows, first, last, count_ab, scores
+        k = 0
+        o = n_keep if pass_ == 1 else 0
+        with nogil:
+            for r in range(n_rows):
+                a = r if r < n_units else left_word[r - n_units]
+                for j in range(indptr[r], indptr[r + 1]):
+                    b = indices[j]
+                    cab = <int64_t>data[j]
+                    x = _score(counts[a], counts[b], cab, scoring, min_count, len_vocab,
+                               corpus_word_count)
+                    if x > threshold:
+                        if pass_ == 1 and k < n_keep:
+                            vr[k] = r
+                            vf[k] = a
+                            vl[k] = b
+                            vc[k] = cab
+                            vs[k] = x
+                        k += 1
+                    elif x != x:
+                        if pass_ == 1 and o < n_keep + n_over:
+                            vr[o] = r
+                            vf[o] = a
+                            vl[o] = b
+                            vc[o] = cab
+                            vs[o] = x
+                        o += 1
+        if pass_ == 0:
+            n_keep = k
+            n_over = o
+        elif k != n_keep or o != n_keep + n_over:
+            raise RuntimeError("internal error: the two passes over the candidates differ")
+    return rows, first, last, count_ab, scores, n_keep
 
 
 cdef class PhraseTrie:
@@ -513,68 +635,137 @@ def phrases_apply(PhraseTrie trie, const int32_t[::1] units, const int64_t[::1] 
     return k
 
 
-def phrases_encode_lists(list sentences, dict index, int32_t[::1] out,
-                         int64_t[::1] lengths, Py_ssize_t first=0):
-    """Ids of the tokens of ``sentences`` (lists of tokens), numbering new tokens in
-    ``index`` (token -> id) in order of first occurrence.
+cdef class TokenTable:
+    """Token lists to ids without a Python object per token: the distinct tokens and
+    their counts in a compiled string table (ids in order of first occurrence).
 
-    Parameters
-    ----------
-    sentences : list of list
-        Each a list or tuple of tokens (any hashable; the caller checks the distinct
-        tokens afterwards).
-    index : dict
-        Token -> id, updated.
-    out : ndarray of int32
-        Receives the ids, sentence after sentence (at least as many as the tokens).
-    lengths : ndarray of int64, shape (len(sentences),)
-        Receives the length of each sentence.
-    first : int
-        Index of the first sentence in the corpus (for messages).
-
-    Returns
-    -------
-    int
-        Tokens written.
-
-    Raises
-    ------
-    TypeError
-        A sentence that is not a list or tuple (a str included), or an unhashable token.
-    OverflowError
-        More than 2**31 - 1 distinct tokens.
+    A token is looked up by its UTF-8 bytes (``surrogatepass``: every str has one
+    encoding and no two strs share one), read in place for the ASCII strs that
+    ``str.split`` makes, so no Python object is created, hashed or compared per
+    token; only the distinct tokens become Python strs (:meth:`keys`).
     """
-    cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences)
-    cdef object sent, tok
-    cdef list ls
-    cdef PyObject *got
-    cdef Py_ssize_t n_index = len(index)
-    if lengths.shape[0] != n_s:
-        raise ValueError("lengths must have one entry per sentence")
-    for i in range(n_s):
-        sent = sentences[i]
-        if type(sent) is list:
-            ls = <list>sent
-        elif type(sent) is tuple:
-            ls = list(<tuple>sent)
-        else:
-            raise TypeError(f"sentence {first + i} of the corpus is a {type(sent).__name__}; "
-                            "Phrases.fit takes sentences as lists of str tokens (or a Corpus, "
-                            "or a path)")
-        n = len(ls)
-        if k + n > out.shape[0]:
-            raise ValueError("out is too short for the tokens")
-        for j in range(n):
-            tok = ls[j]
-            got = PyDict_GetItem(index, tok)
-            if got == NULL:
-                if n_index >= INT32_MAX:
-                    raise OverflowError("more than 2**31 - 1 distinct tokens")
-                PyDict_SetItem(index, tok, n_index)    # TypeError if unhashable
-                out[k] = <int32_t>n_index
-                n_index += 1
-            else:
-                out[k] = <int32_t>(<object>got)
-            k += 1
-        lengths[i] = n
-    return k
+    cdef nv_strtab tab
+    cdef readonly int64_t n_tokens
+
+    def __cinit__(self):
+        if nv_strtab_init(&self.tab, 1 << 16) < 0:
+            nv_strtab_free(&self.tab)
+            raise MemoryError("cannot allocate the token table")
+        self.n_tokens = 0
+
+    def __dealloc__(self):
+        nv_strtab_free(&self.tab)
+
+    @property
+    def n_types(self):
+        return self.tab.n
+
+    def encode(self, list sentences, Py_ssize_t first=0):
+        """Ids of the tokens of ``sentences``, new tokens numbered in order.
+
+        Parameters
+        ----------
+        sentences : list
+            Each a list or tuple of str tokens (non-empty).
+        first : int
+            Index of the first sentence in the corpus (for messages).
+
+        Returns
+        -------
+        ids : ndarray of int32, shape (n_tokens,)
+            Sentence after sentence.
+        lengths : ndarray of int64, shape (len(sentences),)
+
+        Raises
+        ------
+        TypeError
+            A sentence that is not a list or tuple (a str included), or a token that
+            is not a str.
+        ValueError
+            An empty token.
+        OverflowError
+            More than 2**31 - 1 distinct tokens.
+        """
+        cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences), total = 0
+        cdef Py_ssize_t size
+        cdef PyObject *sent
+        cdef PyObject *tok
+        cdef PyObject **items
+        cdef const char *data
+        cdef int64_t got
+        cdef object b, so
+        for i in range(n_s):
+            sent = PyList_GET_ITEM(sentences, i)
+            if not (PyList_Check(<object>sent) or PyTuple_Check(<object>sent)):
+                raise TypeError(f"sentence {first + i} of the corpus is a "
+                                f"{type(<object>sent).__name__}; Phrases.fit takes sentences "
+                                "as lists of str tokens (or a Corpus, or a path)")
+            total += PySequence_Fast_GET_SIZE(<object>sent)
+        ids = np.empty(total, dtype=np.int32)
+        lengths = np.empty(n_s, dtype=np.int64)
+        cdef int32_t[::1] vo = ids
+        cdef int64_t[::1] vl = lengths
+        cdef int32_t *o = &vo[0] if total > 0 else NULL
+        for i in range(n_s):
+            # Only the rare non-ASCII token allocates (a collector run could then run a
+            # finalizer that changes the lists): the sentence is held, its items and
+            # sizes are read again after it, and every size is checked.
+            if i >= PyList_GET_SIZE(sentences):
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            so = <object>PyList_GET_ITEM(sentences, i)
+            if not (PyList_Check(so) or PyTuple_Check(so)):
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            n = PySequence_Fast_GET_SIZE(so)
+            items = PySequence_Fast_ITEMS(so)
+            if n > total - k:
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            j = 0
+            while j < n:
+                tok = items[j]
+                if not PyUnicode_Check(<object>tok):
+                    raise TypeError(f"the corpus holds the token {<object>tok!r} "
+                                    f"({type(<object>tok).__name__}): tokens must be str")
+                if PyUnicode_IS_COMPACT_ASCII(<object>tok):   # its bytes are its UTF-8
+                    data = <const char *>PyUnicode_DATA(<object>tok)
+                    size = PyUnicode_GET_LENGTH(<object>tok)
+                else:
+                    b = PyUnicode_AsEncodedString(<object>tok, "utf-8", "surrogatepass")
+                    data = PyBytes_AS_STRING(b)
+                    size = PyBytes_GET_SIZE(b)
+                    if PySequence_Fast_GET_SIZE(so) != n:
+                        raise RuntimeError("a sentence changed while it was encoded")
+                    items = PySequence_Fast_ITEMS(so)
+                if size == 0:
+                    raise ValueError("the corpus holds an empty token ''; tokens must be "
+                                     "non-empty")
+                got = nv_strtab_intern(&self.tab, data, size)
+                if got < 0:
+                    if got == -3:
+                        raise OverflowError("more than 2**31 - 1 distinct tokens")
+                    raise MemoryError("cannot grow the token table")
+                self.tab.count[got] += 1
+                o[k] = <int32_t>got
+                k += 1
+                j += 1
+            vl[i] = n
+        self.n_tokens += k
+        return ids, lengths
+
+    def keys(self):
+        """The distinct tokens, in order of id (list of str)."""
+        cdef int64_t i
+        cdef list out = []
+        for i in range(self.tab.n):
+            out.append(PyUnicode_DecodeUTF8(self.tab.arena + self.tab.off[i],
+                                            self.tab.off[i + 1] - self.tab.off[i],
+                                            "surrogatepass"))
+        return out
+
+    def counts(self):
+        """Occurrences of each distinct token (int64, in order of id)."""
+        c = np.empty(self.tab.n, dtype=np.int64)
+        cdef int64_t[::1] v = c
+        cdef int64_t i
+        for i in range(self.tab.n):
+            v[i] = self.tab.count[i]
+        return c

@@ -56,17 +56,17 @@ from ngramvec.base.extensions import missing_extension
 from ngramvec.base.persist import ArraySpec, PersistMixin, STRINGS, Saved
 from ngramvec.base.validation import check_float
 from ngramvec.data.corpus import Corpus
-from ngramvec.data.encode import EncodedCorpus
+from ngramvec.data.encode import EncodedCorpus, encode_in_memory
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
-    from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, phrases_apply,
-                                          phrases_count_shard, phrases_encode_lists,
-                                          phrases_intern_gaps, phrases_score)
+    from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, TokenTable,
+                                          phrases_apply, phrases_count_shard,
+                                          phrases_intern_gaps, phrases_select)
 except ImportError as exc:  # not built: Phrases.fit and transform raise ExtensionNotBuiltError
     SCORING = {"default": 0, "npmi": 1}
     GapIndex = PhraseTrie = phrases_apply = phrases_count_shard = phrases_intern_gaps = \
-        phrases_score = phrases_encode_lists = missing_extension("ngramvec.models._phrases", exc)
+        phrases_select = TokenTable = missing_extension("ngramvec.models._phrases", exc)
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,8 @@ class Phrases(PersistMixin, Estimator):
         corpus : Corpus, EncodedCorpus, path, or iterable of list of str
             A path is read with :class:`~ngramvec.Corpus`'s defaults (the ``"words"``
             tokenizer, lowercased); token lists are taken as they are (as gensim takes
-            them: not lowercased, not cut at 10,000 tokens). Read once (encoded).
+            them: not lowercased, not cut at 10,000 tokens). Read once, into ids held in
+            memory (a Corpus's own :meth:`~ngramvec.Corpus.encoded` ids when it has them).
         y : ignored
         progress : bool, default=False
             Show progress bars.
@@ -329,24 +330,21 @@ class Phrases(PersistMixin, Estimator):
                           dtype=np.float64, owner="Phrases.fit", progress=progress,
                           desc=f"phrases pass {k}", dense=True)
         run_prev, run_conn, left_run, left_word = gi.tables()
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
-        last = m.indices.astype(np.int64)
-        count_ab = m.data.astype(np.int64)
-        gapped = rows >= n_units
-        first = rows.copy()
-        first[gapped] = left_word[rows[gapped] - n_units]
-        count_a = counts[first]
-        count_b = counts[last]
         # gensim's len(vocab): distinct words (not connectors) plus distinct candidates
-        len_vocab = int(np.count_nonzero(counts[is_conn == 0])) + int(count_ab.shape[0])
-        out = np.empty(count_ab.shape[0], dtype=np.float64)
-        n_over = phrases_score(count_a, count_b, count_ab, SCORING[p["scoring"]],
-                               p["min_count"], float(len_vocab), float(n_tokens), out)
-        if n_over:   # count_a * count_b beyond int64: exact integers, as Python computes
-            for i in np.flatnonzero(np.isnan(out)).tolist():
-                denom = int(count_a[i]) * int(count_b[i])
+        n_candidates = int(m.nnz)
+        len_vocab = int(np.count_nonzero(counts[is_conn == 0])) + n_candidates
+        rows, first, last, count_ab, out, n_keep = phrases_select(
+            m.indptr.astype(np.int64, copy=False), m.indices, m.data, counts, left_word,
+            SCORING[p["scoring"]], p["min_count"], float(len_vocab), float(n_tokens),
+            float(p["threshold"]))
+        del m
+        if rows.shape[0] > n_keep:   # count_a * count_b beyond int64: exact, as Python does
+            for i in range(n_keep, rows.shape[0]):
+                denom = int(counts[first[i]]) * int(counts[last[i]])
                 out[i] = (int(count_ab[i]) - p["min_count"]) / float(denom) * len_vocab
-        keep = np.flatnonzero(out > p["threshold"])
+            keep = np.flatnonzero(out > p["threshold"])
+        else:
+            keep = np.arange(n_keep)
         # phrases in order of decreasing score (then by units), for tables and ids
         keep = keep[np.lexsort((last[keep], first[keep], rows[keep], -out[keep]))]
         seqs = []
@@ -362,7 +360,7 @@ class Phrases(PersistMixin, Estimator):
                 j = int(run_prev[j - 1])
             seqs.append(np.array([first[i]] + run[::-1] + [last[i]], dtype=np.int32))
         stat = {"corpus_word_count": n_tokens, "len_vocab": len_vocab,
-                "n_candidates": int(count_ab.shape[0]), "n_phrases": len(seqs)}
+                "n_candidates": n_candidates, "n_phrases": len(seqs)}
         return seqs, out[keep], count_ab[keep], stat
 
     def _set_fitted(self, keys: list[str], n_lex: int, seqs: list[np.ndarray],
@@ -571,13 +569,17 @@ def _check_connectors(words: Any, delimiter: str, owner: str) -> frozenset:
 
 
 def _as_encoded(corpus: Any, progress: bool) -> Any:
-    """The corpus as ids: an EncodedCorpus, or, for token lists, :class:`_ListIds`."""
+    """The corpus as ids: an EncodedCorpus (given, or the one a Corpus holds already),
+    the ids of a path or Corpus encoded in memory (the compiled tokenizer; nothing
+    written), or, for token lists, :class:`_ListIds`."""
     if isinstance(corpus, EncodedCorpus):
         return corpus
     if isinstance(corpus, Corpus):
-        return corpus.encoded(progress=progress)
+        if corpus._encoded is not None:         # encoded already (corpus.encoded())
+            return corpus._encoded
+        return encode_in_memory(corpus, progress=progress)
     if isinstance(corpus, (str, os.PathLike)):
-        return Corpus(corpus).encode(progress=progress)
+        return encode_in_memory(Corpus(corpus), progress=progress)
     if isinstance(corpus, (bytes, bytearray)):
         raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an iterable "
                         "of token lists, not bytes")
@@ -587,13 +589,14 @@ def _as_encoded(corpus: Any, progress: bool) -> Any:
 class _ListIds:
     """Token lists turned into ids in memory, taken as they are (what gensim counts).
 
-    A dict gives every distinct token an id in order of first occurrence; the ids are
-    stored as int32 arrays of about a million tokens at a time. The distinct tokens
-    are checked once each (str, non-empty) instead of every occurrence.
+    A compiled string table (:class:`~ngramvec.models._phrases.TokenTable`) gives
+    every distinct token an id in order of first occurrence, reading each token's
+    bytes in place; the ids are stored as int32 arrays of a batch of sentences at a
+    time.
     """
 
     def __init__(self, sentences: Iterable[Sequence[str]]) -> None:
-        index: dict = {}
+        table = TokenTable()
         parts: list[np.ndarray] = []
         lengths: list[np.ndarray] = []
         try:
@@ -603,34 +606,20 @@ class _ListIds:
                             f"iterable of token lists. Got {type(sentences).__name__} "
                             "instead.") from None
         done = 0
-        while True:
-            batch = list(itertools.islice(it, _BATCH_SENTENCES))
-            if not batch:
-                break
-            for i, sent in enumerate(batch):
-                if isinstance(sent, str):       # (the kernel refuses other non-lists)
-                    raise TypeError(f"sentence {done + i} of the corpus is a str; Phrases.fit "
-                                    "takes sentences as lists of str tokens (or a Corpus, or "
-                                    "a path)")
-            n = sum(len(x) if isinstance(x, (list, tuple)) else 0 for x in batch)
-            out = np.empty(n, dtype=np.int32)
-            lens = np.empty(len(batch), dtype=np.int64)
-            phrases_encode_lists(batch, index, out, lens, done)
+        if isinstance(sentences, list):       # no copy: batches are slices of it
+            batches: Iterator[list] = (sentences[a:a + _BATCH_SENTENCES]
+                                       for a in range(0, len(sentences), _BATCH_SENTENCES))
+        else:
+            batches = iter(lambda: list(itertools.islice(it, _BATCH_SENTENCES)), [])
+        for batch in batches:
+            out, lens = table.encode(batch, done)    # TypeError on a bad sentence or token
             parts.append(out)
             lengths.append(lens)
             done += len(batch)
-        for k in index:
-            if not isinstance(k, str):
-                raise TypeError(f"the corpus holds the token {k!r} ({type(k).__name__}): "
-                                "tokens must be str")
-            if k == "":
-                raise ValueError("the corpus holds an empty token ''; tokens must be non-empty")
-        if len(index) >= 2**31 - 1:
-            raise OverflowError("more than 2**31 - 1 distinct tokens")
         self.ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
         self.ends = np.cumsum(np.concatenate(lengths)) if lengths else np.zeros(0, np.int64)
-        self.lexicon_keys = list(index)
-        self.lexicon_counts = np.bincount(self.ids, minlength=len(index)).astype(np.int64)
+        self.lexicon_keys = table.keys()
+        self.lexicon_counts = table.counts()
         self.n_tokens = int(self.ids.shape[0])
         self.meta = {"corpus": {"source": "<token lists>"}}
 
