@@ -139,7 +139,7 @@ cdef int64_t _check_corpus(const int32_t[::1] ids, const int64_t[::1] ends,
         e = np.asarray(ends[s0:s1])
         first = ends[s0 - 1] if s0 > 0 else 0
         if first < 0 or ends[s1 - 1] > ids.shape[0] or e[0] < first or \
-                (e.shape[0] > 1 and bool((e[1:] < e[:-1]).any())):
+                (e.shape[0] > 1 and bool((np.diff(e) < 0).any())):
             raise ValueError("sentence ends must be non-decreasing, within [0, len(ids)]")
     return 0
 
