@@ -8,9 +8,10 @@ fresh process; the matrices of every run are checked equal (a hash of the CSR
 arrays). Reported: wall time of encode + vocabulary + counting (the cluster's
 start-up apart), tokens/s, peak resident memory of the process (one machine) or of
 each worker process, bytes moved between processes per token (Dask's own transfer
-logs: worker-to-worker, plus the result gathered by the client), and the time in the
+logs: worker-to-worker, plus the result gathered by the client), the time in the
 merge (compute time of the reduction tasks, summed over workers, and the wall time
-from the last counting task to the result).
+from the last counting task to the last reduction task) and the time the client takes
+to gather the blocks.
 
 Example::
 
@@ -86,7 +87,11 @@ if __name__ == "__main__":
         t1 = time.perf_counter()
         v = nvd.build_vocabulary(cc, client, min_count=5, ngram_orders=sorted(set(ins) | set(ctx)))
         t2 = time.perf_counter()
-        m = nvd.count_cooccurrences(cc, v, client, window=window, contexts=contexts)
+        blocks = nvd.count_cooccurrences(cc, v, client, window=window, contexts=contexts,
+                                         gather=False)
+        t25 = time.perf_counter()
+        m = blocks.gather()
+        blocks.release()
         t3 = time.perf_counter()
     stop.set(); th.join()
     def transfers(dask_worker):
@@ -102,7 +107,8 @@ if __name__ == "__main__":
         for ss in rec["startstops"]:
             if ss["action"] != "compute":
                 continue
-            if "_sum_blocks" in name or "_finish_block" in name or "pick" in name:
+            if ("_sum_blocks" in name or "_finish_block" in name or "pick" in name
+                    or "_block_of" in name):
                 merge_cpu += ss["stop"] - ss["start"]
             if "_count_split" in name:
                 count_end = max(count_end, ss["stop"])
@@ -116,7 +122,10 @@ if __name__ == "__main__":
                           worker_peak_mb=[x / 2**20 for x in peak.values()],
                           worker_bytes=moved, gathered_bytes=int(gathered),
                           merge_cpu=merge_cpu, merge_tail=max(last - count_end, 0.0),
-                          spills=m.stats.get("spills"))))
+                          gather=t3 - t25, spills=blocks.stats.get("spills"),
+                          row_groups=blocks.stats.get("row_groups"),
+                          chunks=blocks.stats.get("chunks"),
+                          n_blocks=blocks.stats.get("n_blocks"))))
     cc.release()
     client.close(); cluster.close()
 """
@@ -171,6 +180,7 @@ def main() -> None:
                                                           for r in rs])
                     s["merge_cpu"] = median([r["merge_cpu"] for r in rs])
                     s["merge_tail"] = median([r["merge_tail"] for r in rs])
+                    s["gather"] = median([r["gather"] for r in rs])
                     s["splits"] = rs[0]["splits"]
                 summary[name] = s
             one = summary["one"]["wall"]
@@ -188,7 +198,8 @@ def main() -> None:
                             f"{', '.join(f'{x:.0f}' for x in s['worker_peak_mb'])} MB, "
                             f"{s['bytes_per_token']:.2f} B/token moved "
                             f"({s['worker_bytes_per_token']:.2f} between workers), merge "
-                            f"{s['merge_cpu']:.1f} s CPU / {s['merge_tail']:.1f} s tail")
+                            f"{s['merge_cpu']:.1f} s CPU / {s['merge_tail']:.1f} s tail, "
+                            f"gather {s['gather']:.1f} s")
             if 1 in args.workers and 2 in args.workers:
                 line.append(f"  2 workers vs 1: "
                             f"{summary['cluster1']['wall'] / summary['cluster2']['wall']:.2f}x")

@@ -128,13 +128,42 @@ def test_vocabulary_equals_one_machine(client, corpus_dir, local, orders, min_co
     dict(window=2, contexts="uni_bi"),
     dict(window=3, contexts="uni_bi", sample=1e-3, dynamic_window=True, weighting="harmonic"),
     dict(window=2, contexts="bi_bi", overlap=True, direction="right"),
+    dict(window=3, contexts="uni_bi", sample=1e-3, dynamic_window=True, oov="drop",
+         subsampling="dirty"),
 ], ids=["words", "words-sample-dynamic", "words-clean-left-harmonic", "uni_bi",
-        "uni_bi-sample-dynamic-harmonic", "bi_bi-overlap-right"])
+        "uni_bi-sample-dynamic-harmonic", "bi_bi-overlap-right", "uni_bi-gaps-drop"])
 def test_counts_equal_one_machine(client, cluster_corpus, local, vocab12, kw):
     ref = nv.count_cooccurrences(local, vocab12, seed=3, **kw)
     got = nvd.count_cooccurrences(cluster_corpus, vocab12, client, seed=3, n_blocks=3, **kw)
     _same_matrix(ref, got)
     assert got.stats["pairs"] == ref.stats["pairs"]
+
+
+@pytest.mark.parametrize("kw", [dict(row_groups=1), dict(chunk_tokens=4000),
+                                dict(row_groups=3, n_blocks=5, chunk_tokens=9000)],
+                         ids=["split-parallel", "chunks", "3-groups-chunks"])
+def test_counts_equal_one_machine_any_grouping(client, cluster_corpus, local, vocab12, kw):
+    """Rows dealt to 1 or 3 groups, splits counted in several runs (their pieces summed
+    block by block): still the one-machine matrix."""
+    for contexts in ("uni_uni", "uni_bi"):
+        opts = dict(window=3, contexts=contexts, sample=1e-3, dynamic_window=True, seed=5)
+        ref = nv.count_cooccurrences(local, vocab12, **opts)
+        got = nvd.count_cooccurrences(cluster_corpus, vocab12, client, **opts, **kw)
+        _same_matrix(ref, got)
+        assert got.stats["pairs"] == ref.stats["pairs"]
+        assert got.stats["chunks"] > 1 or kw.get("row_groups") == 1
+        assert got.stats["row_groups"] == kw.get("row_groups", 2)
+
+
+def test_rows_that_are_not_columns_keep_their_positions(client, cluster_corpus, local):
+    """A word in the row vocabulary but not in the column one is a gap, never dropped
+    (oov="drop" drops only tokens that are neither), also in the groups that do not
+    count it as a centre."""
+    rows = nv.Vocabulary.build(local, min_count=2)
+    cols = nv.Vocabulary.build(local, min_count=20)
+    ref = nv.count_cooccurrences(local, rows, col_vocab=cols, window=3)
+    got = nvd.count_cooccurrences(cluster_corpus, rows, client, col_vocab=cols, window=3)
+    _same_matrix(ref, got)
 
 
 def test_counts_from_paths_with_spills_and_clean_tmp(client, corpus_dir, local, vocab12,

@@ -484,21 +484,28 @@ def _accumulate(enc, shape: tuple[int, int], run, pairs_per_token: int, scale: i
                       progress=cfg.progress, desc="count", shard=shard)
 
 
+def _word_map_arrays(enc, vocab: Vocabulary, col_vocab: Vocabulary,
+                     sample: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lexicon id -> row id, column id (-1 when none) and keep probability."""
+    row_map = enc.remap(vocab)
+    col_map = row_map if col_vocab is vocab else enc.remap(col_vocab)
+    keep = np.ones(len(enc.lexicon_keys), dtype=np.float64)
+    if sample:
+        kv = vocab.keep_probs(sample)
+        has = row_map >= 0
+        keep[has] = kv[row_map[has]]
+        if col_vocab is not vocab:
+            kc = col_vocab.keep_probs(sample)
+            only_c = (~has) & (col_map >= 0)
+            keep[only_c] = kc[col_map[only_c]]
+    return row_map, col_map, keep
+
+
 def _count_words(enc, vocab: Vocabulary, col_vocab: Vocabulary | None, cfg: CountConfig,
                  shard: tuple[int, int] | None) -> Cooccurrence:
     """count_cooccurrences for word centres and contexts."""
     col_vocab = vocab if col_vocab is None else col_vocab
-    row_map = enc.remap(vocab)
-    col_map = row_map if col_vocab is vocab else enc.remap(col_vocab)
-    keep = np.ones(len(enc.lexicon_keys), dtype=np.float64)
-    if cfg.sample:
-        kv = vocab.keep_probs(cfg.sample)
-        has = row_map >= 0
-        keep[has] = kv[row_map[has]]
-        if col_vocab is not vocab:
-            kc = col_vocab.keep_probs(cfg.sample)
-            only_c = (~has) & (col_map >= 0)
-            keep[only_c] = kc[col_map[only_c]]
+    row_map, col_map, keep = _word_map_arrays(enc, vocab, col_vocab, cfg.sample)
     maps = UnitMaps((1,), (1,), {1: row_map}, {1: col_map}, {1: keep})
     opts, scale = cfg.kernel_options()
     ids = np.asarray(enc.ids)
@@ -578,6 +585,14 @@ def _unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_v
                col_vocab, sample: float | None, word_keep: np.ndarray | None = None
                ) -> UnitMaps:
     """Row / column ids and keep probabilities of every internal id, order by order."""
+    return UnitMaps(tuple(in_orders), tuple(ctx_orders),
+                    *_unit_map_arrays(internal, in_orders, ctx_orders, row_vocab, col_vocab,
+                                      sample), word_keep)
+
+
+def _unit_map_arrays(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab,
+                     col_vocab, sample: float | None) -> tuple[dict, dict, dict]:
+    """The arrays of :func:`_unit_maps`: row maps, column maps, keep probabilities."""
     top = max(max(in_orders), max(ctx_orders))
     rowmaps, colmaps, keeps = {}, {}, {}
     rkeep = row_vocab.keep_probs(sample) if sample else None
@@ -601,7 +616,7 @@ def _unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_v
             if kv is not None:       # the same counts (and word_total) in rows and columns
                 kp[units[ok]] = kv[vids[ok]]
         rowmaps[k], colmaps[k], keeps[k] = r, c, kp
-    return UnitMaps(tuple(in_orders), tuple(ctx_orders), rowmaps, colmaps, keeps, word_keep)
+    return rowmaps, colmaps, keeps
 
 
 def _check_shard(shard, n_sentences: int, owner: str) -> tuple[int, int] | None:

@@ -15,11 +15,13 @@ How it works
 2. :func:`build_vocabulary` sums the splits' lexicons by a tree reduction; ngram
    orders are counted order by order as on one machine (Apriori), as codes over
    global ids reduced in row blocks.
-3. :func:`count_cooccurrences` runs the one-machine kernel on each split with its
-   global offset, in integer ticks, cuts each result into row blocks, and sums each
-   block over the splits with its own tree reduction; the result is gathered, or kept
-   as :class:`CooccurrenceBlocks` (written to disk by the workers, PPMI per block on
-   the workers with the column sums reduced first).
+3. :func:`count_cooccurrences` deals the rows (in blocks of about equal work) to row
+   groups, one per worker, as the one-machine counter deals them to its threads: each
+   group's task runs the one-machine kernel over the splits with their global offsets
+   and counts only its own centres, so the groups' blocks need no merge (runs of
+   splits counted by separate tasks are summed block by block by tree reductions);
+   the result is gathered, or kept as :class:`CooccurrenceBlocks` (written to disk by
+   the workers, PPMI per block on the workers with the column sums reduced first).
 
 SGNS and GloVe train on one machine from the merged counts (or from the corpus).
 

@@ -1,18 +1,26 @@
 """Co-occurrence counting on a Dask cluster, equal to :func:`count_cooccurrences`.
 
-Each split is counted by the one-machine kernels with its global token offset (random
-decisions hash global positions) into integer ticks; its matrix is cut into row
-blocks, and each row block is summed over the splits by its own tree reduction
-(a partitioned reduction: the blocks are reduced in parallel, and no process holds
-more than ``fan_in`` pieces of one block). The final blocks become counts (ticks /
-scale, the one division the one-machine path makes), and are gathered, written to
-disk by the workers, or turned into PPMI on the workers (:class:`CooccurrenceBlocks`).
+The rows are cut into blocks of about equal pairs and the blocks dealt to *row groups*
+(by default one per worker), the way the one-machine counter deals rows to its threads.
+Each group's task runs the one-machine kernel over whole splits, with their global
+token offsets (random decisions hash global positions), but counts only the pairs of
+its own centres: the groups' matrices hold disjoint rows, so they need no merge, and
+the encoded splits (4 bytes a token) are what moves between workers, not matrices.
+When the splits are too many tokens for one task (``chunk_tokens``), or there are
+fewer groups than workers, runs of consecutive splits are counted by separate tasks
+into integer ticks and each row block is summed over the runs by its own tree
+reduction, then divided by the scale (the one division the one-machine path makes).
+The blocks are gathered, written to disk by the workers, or turned into PPMI on the
+workers (:class:`CooccurrenceBlocks`).
 """
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
+import shutil
+import time
 import warnings
 from typing import Any
 
@@ -23,38 +31,170 @@ from distributed import Client
 from ngramvec.base.fileio import atomic_write, check_directory
 from ngramvec.base.validation import check_float, check_int
 from ngramvec.data.vocab import Vocabulary
-from ngramvec.models.cooccur import (Cooccurrence, CountConfig, _check_vocab, _config,
-                                     _count_ngram_units, _count_words, distance_weights)
+from ngramvec.data.ngrams import build_index
+from ngramvec.data.spill import _assemble, _DiskWatch, _make_spill_dir, _new_counter, _run_chunks
+from ngramvec.models.cooccur import (Cooccurrence, CountConfig, UnitMaps, _check_vocab, _config,
+                                     _unit_map_arrays, _word_keep, _word_map_arrays,
+                                     cooccur_count_ngram_shard, cooccur_count_shard,
+                                     distance_weights)
 from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pick, tree_reduce,
                                                   unbox)
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
 from ngramvec.models.distributed._svd import blocked_randomized_svd
-from ngramvec.models.distributed._vocab import _block_bounds, _same, task_memory_limit
+from ngramvec.models.distributed._vocab import _same, task_memory_limit
 
 __all__ = ["count_cooccurrences", "CooccurrenceBlocks"]
 
 _OWNER = "distributed.count_cooccurrences"
 
 
-def _count_split(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | None,
-                 cfg: CountConfig, offset: int, bounds: np.ndarray,
-                 auto_memory: bool) -> Bag:
-    """Count one split (global offset ``offset``) into int64 ticks, cut into row blocks."""
-    cfg = dataclasses.replace(cfg, offset=int(offset), ticks=True, memory_limit=(
-        task_memory_limit(None) if auto_memory else cfg.memory_limit))
-    count = _count_ngram_units if cfg.ngram_units else _count_words
-    res = count(enc, vocab, col_vocab, cfg, None) if enc.n_tokens else None
-    if res is None:
-        shape = (int(bounds[-1]), _n_cols(vocab, col_vocab, cfg))
-        m = sp.csr_matrix(shape, dtype=np.int64)
-        stats = dict(pairs=0, spills=0, seconds=0.0, tokens=0)
-    else:
-        m = res.matrix
-        m = sp.csr_matrix((m.data.astype(np.int64), m.indices, m.indptr), shape=m.shape)
-        stats = {k: res.stats[k] for k in ("pairs", "spills", "seconds", "tokens")}
-    blocks = [_rows(m, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+def _count_splits(vocab: Vocabulary, col_vocab: Vocabulary | None, cfg: CountConfig,
+                  offsets: list[int], local: Bag, n_local: int, cuts: list[int],
+                  final: bool, auto_memory: bool, *encs: EncodedSplit) -> Bag:
+    """Count consecutive splits (global offsets ``offsets``) into one accumulator,
+    keeping only the centres of the rows of one row group.
+
+    ``local`` maps a row id to its row in this group (-1: another group's row); every
+    split is read whole (the windows, subsampling and out-of-vocabulary rules see every
+    token), only the pairs of the group's centres are counted. The matrix of the
+    group's rows is cut at ``cuts`` (local rows) into the group's row blocks: counts in
+    ``cfg.dtype`` when ``final`` (these splits are the whole corpus), else int64 ticks
+    to be summed with the other chunks' pieces.
+    """
+    local = unbox(local)
+    memory_limit = task_memory_limit(None) if auto_memory else cfg.memory_limit
+    row_vocab, col_out = _row_col_vocabs(vocab, col_vocab, cfg)
+    # a token that is a row but not a column is kept as a gap ("drop" removes tokens that
+    # are neither): in another group's row it must not become droppable, so those
+    # centres go to a scratch row, dropped at the end
+    scratch = not cfg.ngram_units and cfg.oov == "drop" and col_out is not row_vocab
+    n_rows = n_local + int(scratch)
+    runs = []
+    for enc, off in zip(encs, offsets):
+        if enc.n_tokens:
+            runs.append((enc, _split_runner(enc, vocab, col_vocab, row_vocab, col_out,
+                                            dataclasses.replace(cfg, offset=int(off)),
+                                            local, n_local if scratch else -1)))
+    pairs_per_token = 2 * cfg.window * len(cfg.in_orders) * len(cfg.ctx_orders)
+    _, scale = distance_weights(cfg.window, cfg.weighting)
+    n_cols = len(col_out)
+    t0 = time.perf_counter()
+    n_tokens = sum(enc.n_tokens for enc, _ in runs)
+    max_len = 0
+    for enc, _ in runs:
+        lengths = np.diff(np.asarray(enc.ends), prepend=0)
+        max_len = max(max_len, int(lengths.max()) if lengths.size else 0)
+    dense_budget = min(memory_limit // 4, 256 << 20, 4 * n_tokens * pairs_per_token)
+    spill_dir = _make_spill_dir(cfg.tmp_dir, _OWNER)
+    try:
+        pc = _new_counter(n_rows, n_cols, cfg.n_threads, memory_limit, max_len,
+                          pairs_per_token, dense_budget // 8, spill_dir, _OWNER)
+        pairs = 0
+        watch = _ChunkWatch(_DiskWatch(spill_dir, n_tokens, _OWNER))
+        for enc, run in runs:
+            ends = np.asarray(enc.ends)
+            pairs += _run_chunks(pc, ends, 0, len(ends), run, None, watch)
+            watch.base += enc.n_tokens
+        if final:
+            m, _ = _assemble(pc, n_rows, n_cols, scale, cfg.dtype)
+        else:
+            m, _ = _assemble(pc, n_rows, n_cols, 1, np.float64)
+            m = sp.csr_matrix((m.data.astype(np.int64), m.indices, m.indptr), shape=m.shape)
+        spills = sum(pc.spills())
+        del pc
+    finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
+    stats = dict(pairs=int(pairs), spills=int(spills), seconds=time.perf_counter() - t0,
+                 tokens=int(sum(enc.n_tokens for enc in encs)))
+    blocks = [_rows(m, int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
     return Bag((blocks, stats))
+
+
+class _ChunkWatch:
+    """The disk projection of :func:`_run_chunks` over several splits in a row."""
+
+    def __init__(self, watch: _DiskWatch) -> None:
+        self.watch, self.base = watch, 0
+
+    def check(self, spills: int, tokens_done: int) -> None:
+        self.watch.check(spills, self.base + tokens_done)
+
+
+def _split_runner(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | None,
+                  row_vocab: Vocabulary, col_out: Vocabulary, cfg: CountConfig,
+                  local: np.ndarray, scratch: int):
+    """``run(pc, s0, s1)`` of the one-machine kernel over one split, with the row ids
+    of the group (``local``; other rows -1, or ``scratch`` where dropping them would
+    move positions)."""
+    opts, _ = cfg.kernel_options()
+    ids, ends = np.asarray(enc.ids), np.asarray(enc.ends)
+
+    def restrict(rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        out = np.where(rows >= 0, local[np.maximum(rows, 0)], -1).astype(np.int32)
+        if scratch >= 0 and cols is not None:
+            out[(rows >= 0) & (out < 0) & (cols < 0)] = scratch
+        return out
+
+    if not cfg.ngram_units:
+        cv = vocab if col_vocab is None else col_vocab
+        row_map, col_map, keep = _word_map_arrays(enc, vocab, cv, cfg.sample)
+        maps = UnitMaps((1,), (1,), {1: restrict(row_map, col_map)}, {1: col_map}, {1: keep})
+
+        def run(pc, s0, s1):
+            return cooccur_count_shard(pc, ids, ends, maps, opts, s0, s1)
+        return run
+    index, internal = build_index(enc, row_vocab.index_to_key +
+                                  (col_out.index_to_key if col_out is not row_vocab else []))
+    rowmaps, colmaps, keeps = _unit_map_arrays(internal, cfg.in_orders, cfg.ctx_orders,
+                                               row_vocab, col_out, cfg.sample)
+    # ngram units: restricting the rows moves no position (tokens removed with
+    # gaps="drop" are removed by their word, ``word_keep``, the same in every group)
+    rowmaps = {k: restrict(r, None) for k, r in rowmaps.items()}
+    word_keep = None
+    if cfg.oov == "drop" or (cfg.subsampling == "dirty" and cfg.sample):
+        word_keep = _word_keep(enc, vocab, col_out, cfg.sample)
+    maps = UnitMaps(tuple(cfg.in_orders), tuple(cfg.ctx_orders), rowmaps, colmaps, keeps,
+                    word_keep)
+
+    def run(pc, s0, s1):
+        return cooccur_count_ngram_shard(pc, index, maps, ids, ends, opts, s0, s1)
+    return run
+
+
+def _weighted_bounds(weights: np.ndarray, n_blocks: int) -> np.ndarray:
+    """Cuts of ``len(weights)`` rows into ``n_blocks`` non-empty contiguous blocks of
+    about equal total weight."""
+    n = len(weights)
+    cum = np.cumsum(np.asarray(weights, dtype=np.float64) + 1e-9)
+    targets = cum[-1] * np.arange(1, n_blocks) / n_blocks
+    cuts = np.searchsorted(cum, targets, side="left") + 1
+    out = np.zeros(n_blocks + 1, dtype=np.int64)
+    out[-1] = n
+    for i in range(1, n_blocks):
+        out[i] = min(max(int(cuts[i - 1]), out[i - 1] + 1), n - (n_blocks - i))
+    return out
+
+
+def _dealt(n_blocks: int, n_groups: int, g: int) -> list[int]:
+    """The blocks of group ``g`` when blocks are dealt back and forth (0 1 .. G-1 G-1
+    .. 1 0 0 1 ..): a cost that grows or shrinks along the rows evens out."""
+    return [j for j in range(n_blocks)
+            if (j % n_groups if (j // n_groups) % 2 == 0 else n_groups - 1 - j % n_groups) == g]
+
+
+def _chunks(n_tokens: np.ndarray, n_chunks: int) -> list[list[int]]:
+    """Consecutive runs of splits of about equal tokens (none empty)."""
+    n_chunks = max(1, min(n_chunks, len(n_tokens)))
+    cuts = _weighted_bounds(n_tokens, n_chunks)
+    return [list(range(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _block_of(result: Bag, i: int):
+    """Row block ``i`` of a counting task's result, as it is (a task run where the
+    result lives: only that block moves)."""
+    block = unbox(result)[0][i]
+    return Bag(block) if block.dtype == np.int64 else block
 
 
 def _rows(m: sp.csr_matrix, a: int, b: int) -> sp.csr_matrix:
@@ -82,8 +222,8 @@ def _finish_block(ticks: Bag, scale: int, dtype) -> sp.csr_matrix:
     arithmetic of the one-machine assembly (ngramvec.data._ngrams.assemble_csr)."""
     ticks = unbox(ticks)
     data = (ticks.data.astype(np.float64) * (1.0 / scale)).astype(dtype)
-    out = sp.csr_matrix((data, ticks.indices.astype(np.int32),
-                         ticks.indptr.astype(np.int64)), shape=ticks.shape)
+    out = sp.csr_matrix((data, ticks.indices.astype(np.int32, copy=False),
+                         ticks.indptr.astype(np.int64, copy=False)), shape=ticks.shape)
     out.has_sorted_indices = True
     return out
 
@@ -321,7 +461,8 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
                         tmp_dir: str | os.PathLike | None = None, dtype: Any = np.float32,
                         tokenizer="words", lowercase: bool = True,
                         max_sentence_length: int = 10000, split_bytes: int | None = None,
-                        n_blocks: int | None = None, fan_in: int = 2, gather: bool = True,
+                        n_blocks: int | None = None, row_groups: int | None = None,
+                        chunk_tokens: int = 1 << 28, fan_in: int = 2, gather: bool = True,
                         progress: bool = False) -> "Cooccurrence | CooccurrenceBlocks":
     """:func:`ngramvec.count_cooccurrences` on a Dask cluster: the same matrix, bit for bit.
 
@@ -348,7 +489,19 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
     tokenizer, lowercase, max_sentence_length, split_bytes :
         See :func:`encode` (ignored for a ClusterCorpus).
     n_blocks : int, optional
-        Row blocks of the partitioned reduction (default: the number of workers).
+        Row blocks of the result, of about equal work (default: 16 per row group).
+    row_groups : int, optional
+        The rows are dealt to this many groups (block by block, in turn), each counted
+        by its own tasks on its own worker: every task reads its splits whole but counts
+        only the pairs of its group's centres, so the groups' matrices need no merge.
+        Default: the number of workers. 1 gives the split-parallel scheme (each split
+        counted for all rows, the pieces merged by row blocks).
+    chunk_tokens : int, default=2**28
+        Most tokens one counting task reads (its splits are held in its worker's
+        memory, 4 bytes a token): the splits are cut into at least
+        ``ceil(n_workers / row_groups)`` runs of consecutive splits, and more when
+        a run would exceed this; each run's pieces are then summed, block by block, by
+        tree reductions.
     fan_in : int, default=2
         Pieces summed by one reduction task.
     gather : bool, default=True
@@ -382,28 +535,59 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
     col_vocab = None if col_vocab is None else _check_vocab(col_vocab, "col_vocab")
     fan_in = check_int(fan_in, "fan_in", _OWNER, 2)
     n_workers = check_workers(client, _OWNER)
-    n_blocks = check_int(n_blocks, "n_blocks", _OWNER, 1, allow_none=True) or n_workers
+    row_groups = check_int(row_groups, "row_groups", _OWNER, 1, allow_none=True) or n_workers
+    n_blocks = check_int(n_blocks, "n_blocks", _OWNER, 1, allow_none=True) or 16 * row_groups
+    chunk_tokens = check_int(chunk_tokens, "chunk_tokens", _OWNER, 1)
     row_vocab, col_out = _row_col_vocabs(vocab, col_vocab, cfg)
     n_blocks = min(n_blocks, len(row_vocab))
-    bounds = _block_bounds(len(row_vocab), n_blocks)
+    row_groups = min(row_groups, n_blocks)
+    # blocks of about equal work, dealt to the row groups back and forth: every group
+    # gets frequent and rare rows. A row's pairs grow with its count; each of its
+    # distinct pairs (at most the columns) costs a hash-table insertion and its share
+    # of sorting and assembly besides (measured: the rare rows' blocks were the slow ones)
+    per_row = row_vocab.counts.astype(np.float64) * (
+        2 * cfg.window * len(cfg.in_orders) * len(cfg.ctx_orders))
+    bounds = _weighted_bounds(per_row + 2 * np.minimum(per_row, len(col_out)), n_blocks)
     _, scale = distance_weights(cfg.window, cfg.weighting)
     settings = _corpus_settings(tokenizer, lowercase, max_sentence_length, _OWNER)
     corpus, own = as_cluster_corpus(sources, client, settings, split_bytes, progress, _OWNER)
+    addresses = sorted(client.scheduler_info()["workers"])
     stage = Stage(client, progress, _OWNER)
     try:
         vocab_f = stage.submit(_same, vocab)
         col_f = None if col_vocab is None else stage.submit(_same, col_vocab)
         offsets = corpus.offsets
-        shards = [stage.submit(_count_split, f, vocab_f, col_f, cfg, int(offsets[i]), bounds,
-                               auto_memory) for i, f in enumerate(corpus.futures)]
-        stats_f = tree_reduce(stage, [stage.submit(pick, s, 1) for s in shards], _stats_sum,
-                              fan_in)
-        pieces = [stage.submit(pick, s, 0) for s in shards]
-        blocks = []
-        for b in range(n_blocks):
-            parts = [stage.submit(pick, p, b) for p in pieces]
-            total = tree_reduce(stage, parts, _sum_blocks, fan_in)
-            blocks.append(stage.submit(_finish_block, total, scale, cfg.dtype))
+        chunks = _chunks(corpus.n_tokens, max(math.ceil(len(addresses) / row_groups),
+                                              math.ceil(corpus.total_tokens / chunk_tokens)))
+        final = len(chunks) == 1
+        pieces: list[list] = [[] for _ in range(n_blocks)]
+        stats = []
+        for g in range(row_groups):
+            mine = _dealt(n_blocks, row_groups, g)
+            local = np.full(len(row_vocab), -1, dtype=np.int32)
+            cuts = [0]
+            for j in mine:
+                a, b = int(bounds[j]), int(bounds[j + 1])
+                local[a:b] = np.arange(cuts[-1], cuts[-1] + b - a, dtype=np.int32)
+                cuts.append(cuts[-1] + b - a)
+            local_f = stage.submit(_same, Bag(local))
+            for c, chunk in enumerate(chunks):
+                # each group's tasks on their own worker (Dask would put them all where
+                # the splits are); elsewhere if that worker is lost
+                where = addresses[(c * row_groups + g) % len(addresses)]
+                task = stage.submit(_count_splits, vocab_f, col_f, cfg,
+                                    [int(offsets[i]) for i in chunk], local_f, cuts[-1], cuts,
+                                    final, auto_memory, *[corpus.futures[i] for i in chunk],
+                                    workers=[where], allow_other_workers=True)
+                stats.append(stage.submit(pick, task, 1))
+                for i, j in enumerate(mine):
+                    pieces[j].append(stage.submit(_block_of, task, i))
+        stats_f = tree_reduce(stage, stats, _stats_sum, fan_in)
+        if final:
+            blocks = [p[0] for p in pieces]
+        else:
+            blocks = [stage.submit(_finish_block, tree_reduce(stage, p, _sum_blocks, fan_in),
+                                   scale, cfg.dtype) for p in pieces]
         stage.wait(blocks + [stats_f], "count")
         st = unbox(stats_f.result())
     except BaseException:
@@ -414,7 +598,8 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
     stage.release(keep=blocks)
     if own:
         corpus.release()
-    st = dict(st, parts=len(corpus), n_blocks=n_blocks, tokens=corpus.total_tokens)
+    st = dict(st, parts=len(corpus), n_blocks=n_blocks, row_groups=row_groups,
+              chunks=len(chunks), tokens=corpus.total_tokens)
     result = CooccurrenceBlocks(client, blocks, bounds, row_vocab, col_out, cfg.params(None),
                                 st)
     if st["pairs"] == 0:
