@@ -150,10 +150,18 @@ _PHRASES = (("default", "Phrases fit vs gensim"),
             ("connectors", "Phrases fit vs gensim, connector words"))
 
 
+def _phrase_cells(d: dict) -> dict:
+    """{mode: {setting: cell}}: the 'modes' layout (lists and file), or the older
+    'settings' layout (lists only)."""
+    return d["modes"] if "modes" in d else {"lists": d["settings"]}
+
+
 def speed_phrases(d: dict) -> list[tuple]:
-    return [(f"{label} ({d['threads']} thr)", d["settings"][k]["ngramvec"]["fit_s"],
-             d["settings"][k]["gensim"]["fit_s"], "s", False)
-            for k, label in _PHRASES if k in d["settings"]]
+    where = {"lists": "same token lists", "file": "from the token file"}
+    return [(f"{label}, {where.get(mode, mode)} ({d['threads']} thr)",
+             cells[k]["ngramvec"]["fit_s"], cells[k]["gensim"]["fit_s"], "s", False)
+            for mode, cells in _phrase_cells(d).items()
+            for k, label in _PHRASES if k in cells]
 
 
 _IO = (("text", "word2vec text"), ("binary", "word2vec binary"),
@@ -272,11 +280,12 @@ def memory_ngram(d: dict) -> tuple[str, list]:
 
 
 def memory_phrases(d: dict) -> tuple[str, list]:
-    r = d["settings"]["default"]
-    return "Phrases fit, default settings (2 threads)", [
-        ("ngramvec, same token lists", r["ngramvec"]["peak_mb"]),
-        ("ngramvec, reading the token file", r["ngramvec-file"]["peak_mb"]),
-        ("gensim", r["gensim"]["peak_mb"])]
+    cells = _phrase_cells(d)
+    bars = [(f"ngramvec, {mode}", c["default"]["ngramvec"]["peak_mb"])
+            for mode, c in cells.items() if "default" in c]
+    bars += [(f"gensim, {mode}", c["default"]["gensim"]["peak_mb"])
+             for mode, c in cells.items() if "default" in c]
+    return f"Phrases fit, default settings ({d['threads']} threads)", bars
 
 
 _IO_FILES = {"text": ("text", "text"), "binary": ("binary", "binary"),
