@@ -50,15 +50,8 @@ cdef extern from "Python.h":
     uint32_t Py_UNICODE_TOLOWER(uint32_t ch) nogil
     const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
-cdef extern from "nv_strtab.h" nogil:
-    ctypedef struct nv_strtab:
-        int64_t n
-        int64_t *off
-        int64_t *count
-        char *arena
-    int nv_strtab_init(nv_strtab *t, int64_t cap)
-    void nv_strtab_free(nv_strtab *t)
-    int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len)
+from ngramvec.data._strtab cimport (nv_strtab, nv_strtab_free, nv_strtab_init,
+                                    nv_strtab_intern)
 
 # character classes
 DEF C_OTHER = 0     # punctuation, symbols: separate tokens

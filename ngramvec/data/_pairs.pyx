@@ -17,15 +17,8 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 
 import numpy as np
 
-cdef extern from "nv_strtab.h" nogil:
-    ctypedef struct nv_strtab:
-        int64_t n
-        int64_t *off
-        int64_t *count
-        char *arena
-    int nv_strtab_init(nv_strtab *t, int64_t cap)
-    void nv_strtab_free(nv_strtab *t)
-    int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len)
+from ngramvec.data._strtab cimport (nv_strtab, nv_strtab_free, nv_strtab_init,
+                                    nv_strtab_intern)
 
 cdef extern from "nv_rng.h" nogil:
     uint64_t nv_hash64(uint64_t seed, uint64_t position, uint64_t stream)

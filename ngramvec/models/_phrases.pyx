@@ -47,15 +47,8 @@ cdef extern from "Python.h":
     Py_ssize_t PySequence_Fast_GET_SIZE(object o)
     PyObject **PySequence_Fast_ITEMS(object o)
 
-cdef extern from "nv_strtab.h" nogil:
-    ctypedef struct nv_strtab:
-        int64_t n
-        int64_t *off
-        int64_t *count
-        char *arena
-    int nv_strtab_init(nv_strtab *t, int64_t cap)
-    void nv_strtab_free(nv_strtab *t)
-    int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len)
+from ngramvec.data._strtab cimport (nv_strtab, nv_strtab_free, nv_strtab_init,
+                                    nv_strtab_intern)
 
 cdef extern from "nv_pairtab.h" nogil:
     int nv_pairtab_grow(nv_pairtab *t)
