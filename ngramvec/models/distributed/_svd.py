@@ -68,6 +68,12 @@ def _orthonormalize(stage: Stage, ys: list) -> list:
     return ys
 
 
+def _test_matrix(n_cols: int, l_: int, seed: int) -> Bag:
+    """The Gaussian test matrix of the one-machine randomized SVD (same seed, same
+    draws)."""
+    return Bag(np.random.default_rng(seed).standard_normal((n_cols, l_)))
+
+
 def _small_svd(bt: np.ndarray) -> Bag:
     ub, s, vt = linalg.svd(bt.T, full_matrices=False, check_finite=False)
     return Bag((ub, s, vt))
@@ -93,8 +99,7 @@ def blocked_randomized_svd(stage: Stage, blocks: list, shape: tuple[int, int], k
 
     n_rows, n_cols = shape
     l_ = min(k + n_oversamples, n_rows, n_cols)
-    rng = np.random.default_rng(seed)
-    g = stage.submit(_same_bag, Bag(rng.standard_normal((n_cols, l_))))
+    g = stage.submit(_test_matrix, n_cols, l_, seed)    # drawn on a worker, not shipped
     ys = [stage.submit(_mul, b, g) for b in blocks]
     for _ in range(n_iter):
         qs = _orthonormalize(stage, ys)
@@ -110,10 +115,6 @@ def blocked_randomized_svd(stage: Stage, blocks: list, shape: tuple[int, int], k
     u = np.vstack(stage.client.gather(us))
     u, vt = svd_flip(u, vt)
     return u[:, :k], s[:k], vt[:k]
-
-
-def _same_bag(x: Bag) -> Bag:
-    return x
 
 
 def _box(x: np.ndarray) -> Bag:
