@@ -156,19 +156,19 @@ def test_gaps_parameter_is_checked(phrases):
                                gaps="drop")
 
 
-def _maps(enc, vocab, index_internal, orders, top):
-    _, internal = index_internal
+def _maps(enc, vocab, kix, keys, orders, top):
+    """Internal id -> id in ``vocab``, order by order, from the index of ``keys``."""
     out = []
     for k in range(1, top + 1):
         if k == 1:
             m = np.asarray(enc.remap(vocab), dtype=np.int32) if 1 in orders else \
                 np.full(len(enc.lexicon_keys), -1, dtype=np.int32)
         else:
-            table = internal.get(k, {})
-            m = np.full(max(len(table), 1), -1, dtype=np.int32)
+            m = np.full(max(kix.sizes.get(k, 0), 1), -1, dtype=np.int32)
             if k in orders:
-                for key, i in table.items():
-                    m[i] = vocab.key_to_index.get(key, -1)
+                for key, i, o in zip(keys, kix.ids.tolist(), kix.orders.tolist()):
+                    if o == k and i >= 0:
+                        m[i] = vocab.key_to_index.get(key, -1)
         out.append(m)
     return out
 
@@ -189,7 +189,8 @@ def test_sgns_pairs_over_surviving_tokens_equal_the_reference(phrases, contexts,
     iv, cv = vocab.subset(ins), vocab.subset(ctx)
     enc = corpus.encoded()
     ends = np.asarray(enc.ends, dtype=np.int64)
-    ii = build_index(enc, [k for k, o in zip(vocab.index_to_key, vocab.orders) if o >= 2])
+    keys = [k for k, o in zip(vocab.index_to_key, vocab.orders) if o >= 2]
+    kix = build_index(enc, keys)
     window = 3
     # word thresholds: a few words subsampled (keep 1/2, 1/4), the others always kept
     thr = {k: 2**32 for k, o in zip(vocab.index_to_key, vocab.orders) if o == 1}
@@ -204,8 +205,8 @@ def test_sgns_pairs_over_surviving_tokens_equal_the_reference(phrases, contexts,
                               np.full(len(iv), 2**32, dtype=np.uint64),
                               _sgns.sgns_alias_table(np.ones(len(cv))), state, opts)
     _, pairs, _ = _sgns.sgns_train_ngrams_dropped(
-        shared, np.asarray(enc.ids, dtype=np.int32), word_keep, ii[0],
-        _maps(enc, iv, ii, ins, top), _maps(enc, cv, ii, ctx, top),
+        shared, np.asarray(enc.ids, dtype=np.int32), word_keep, kix.index,
+        _maps(enc, iv, kix, keys, ins, top), _maps(enc, cv, kix, keys, ctx, top),
         np.array(ins, dtype=np.int32), np.array(ctx, dtype=np.int32), 0, shared.n_chunks)
     got = np.rint(syn1.T / np.float32(0.5e-5)).astype(np.int64)
     assert got.sum() == pairs > 0

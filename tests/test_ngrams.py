@@ -210,3 +210,75 @@ def test_ngram_validation():
         nv.Vocabulary.build(corpus, min_count={1: 1}, ngram_orders=(1, 2))
     with pytest.raises(MemoryError, match="too small to hold even one buffer"):
         nv.Vocabulary.build(corpus, min_count=1, ngram_orders=(1, 2), memory_limit=64)
+
+
+class _Lexicon:
+    """What build_index reads of an encoded corpus."""
+
+    def __init__(self, tokens):
+        self.lexicon_keys = list(tokens)
+
+
+def _index_reference(lexicon, keys):
+    """Internal ids by dicts: order-k ids in order of first occurrence among the keys of
+    order k, then the k-prefixes of longer keys; the id of a key from its tokens."""
+    from ngramvec.base.keys import NGRAM_SEP
+    lex = {t: i for i, t in enumerate(lexicon)}
+    toks = [k.split(NGRAM_SEP) for k in keys]
+    top = max(len(t) for t in toks)
+    tables = {}
+    for k in range(2, top + 1):
+        table = tables.setdefault(k, {})
+        for t in [t for t in toks if len(t) == k] + [t[:k] for t in toks if len(t) > k]:
+            if all(x in lex for x in t) and tuple(t) not in table:
+                table[tuple(t)] = len(table)
+    ids = []
+    for t in toks:
+        if len(t) == 1:
+            ids.append(lex.get(t[0], -1))
+        else:
+            ids.append(tables[len(t)].get(tuple(t), -1))
+    return ids, {k: len(v) for k, v in tables.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "dé", "zz", "e\u00e9"]), min_size=1,
+                         max_size=4), min_size=1, max_size=40))
+def test_build_index_equals_dict_reference(token_lists):
+    """Ids of every key and the number of internal ids per order equal a dict
+    re-enactment: missing prefixes indexed, repeated keys one id, a token outside the
+    lexicon (``zz``) makes a key impossible (-1)."""
+    from ngramvec.base.keys import NGRAM_SEP
+    from ngramvec.data.ngrams import build_index
+    lexicon = ["a", "b", "c", "dé", "e\u00e9"]
+    keys = [NGRAM_SEP.join(t) for t in token_lists]
+    kix = build_index(_Lexicon(lexicon), keys)
+    ids, sizes = _index_reference(lexicon, keys)
+    assert kix.ids.tolist() == ids
+    assert kix.orders.tolist() == [len(t) for t in token_lists]
+    for k, n in sizes.items():
+        assert kix.sizes[k] == n
+    # the tables find what they hold: an order-2 key's id from its tokens' ids
+    for key, i in zip(keys, ids):
+        t = key.split(NGRAM_SEP)
+        if len(t) == 2 and i >= 0:
+            got = kix.index.find(2, np.array([lexicon.index(t[0])], np.int32),
+                                 np.array([lexicon.index(t[1])], np.int32))
+            assert got.tolist() == [i]
+
+
+def test_key_token_ids_rejects_bad_blobs():
+    from ngramvec.data._ngrams import key_token_ids
+    ok = b"a\nb\n"
+    assert [x.tolist() for x in key_token_ids(ok, 2, b"a\xc2\xa0b\nq\n", 2)] == \
+        [[0, 1, -1], [2, 1]]
+    with pytest.raises(ValueError, match="end with a newline"):
+        key_token_ids(b"a\nb", 2, b"a\n", 1)
+    with pytest.raises(ValueError, match="distinct tokens"):
+        key_token_ids(b"a\na\n", 2, b"a\n", 1)
+    with pytest.raises(ValueError, match="distinct tokens"):
+        key_token_ids(ok, 3, b"a\n", 1)
+    with pytest.raises(ValueError, match="keys"):
+        key_token_ids(ok, 2, b"a\nb\n", 1)
+    with pytest.raises(ValueError, match="keys"):
+        key_token_ids(ok, 2, b"a\n", 2)

@@ -27,6 +27,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdio cimport FILE, fclose, fopen
 from libc.stdlib cimport calloc, free, malloc
 
+from ngramvec.data._strtab cimport nv_strtab, nv_strtab_free, nv_strtab_init, nv_strtab_intern
+
 import os
 
 import numpy as np
@@ -36,6 +38,100 @@ cimport numpy as cnp
 cnp.import_array()
 
 MAX_ORDER = NV_MAX_ORDER   # the one maximum ngram order (csrc/nv_ngram_window.h)
+
+
+cdef extern from "nv_strtab.h" nogil:
+    uint64_t nv_strhash(const char *s, int64_t len)
+    int64_t nv_strtab_find(const nv_strtab *t, const char *s, int64_t len, uint64_t h)
+
+
+def key_token_ids(const unsigned char[::1] lexicon, Py_ssize_t n_lexicon,
+                  const unsigned char[::1] keys, Py_ssize_t n_keys):
+    """Lexicon ids of the tokens of ngram keys, in one compiled pass.
+
+    Parameters
+    ----------
+    lexicon : bytes
+        The lexicon's tokens in id order, UTF-8, each followed by a newline.
+    n_lexicon : int
+        How many (checked: the tokens must be distinct and hold no newline).
+    keys : bytes
+        The keys, UTF-8, each followed by a newline; the tokens of a key are separated
+        by U+00A0 (``NGRAM_SEP``, the bytes C2 A0).
+    n_keys : int
+        How many (checked).
+
+    Returns
+    -------
+    tokens : ndarray of int32
+        The lexicon id of every token of every key, key after key (-1: not in the
+        lexicon).
+    orders : ndarray of int64, shape (n_keys,)
+        The number of tokens of each key.
+    """
+    cdef nv_strtab tab
+    cdef Py_ssize_t nb = lexicon.shape[0], nk = keys.shape[0]
+    cdef Py_ssize_t i, a, n_found = 0, n_tok = 0, kk = 0, t = 0
+    cdef int64_t got
+    cdef int err = 0
+    cdef int32_t[::1] to
+    cdef int64_t[::1] oo
+    if (nb and lexicon[nb - 1] != 10) or (nk and keys[nk - 1] != 10):
+        raise ValueError("the lexicon and the keys must each end with a newline")
+    if nv_strtab_init(&tab, 2 * n_lexicon + 16) < 0:
+        nv_strtab_free(&tab)
+        raise MemoryError("cannot allocate the lexicon table")
+    try:
+        with nogil:
+            a = 0
+            for i in range(nb):
+                if lexicon[i] == 10:
+                    got = nv_strtab_intern(&tab, <const char *>&lexicon[a], i - a)
+                    if got < 0:
+                        err = 1
+                        break
+                    n_found += 1
+                    a = i + 1
+        if err:
+            raise MemoryError("cannot build the lexicon table")
+        if n_found != n_lexicon or tab.n != n_lexicon:
+            raise ValueError(f"the lexicon must be {n_lexicon:,} distinct tokens without "
+                             f"newlines; got {n_found:,} lines, {tab.n:,} distinct")
+        # tokens: one more than the separators of each key
+        for i in range(nk):
+            if keys[i] == 10 or (keys[i] == 0xC2 and i + 1 < nk and keys[i + 1] == 0xA0):
+                n_tok += 1
+        if n_tok < n_keys:
+            raise ValueError("fewer keys than expected")
+        tokens = np.empty(n_tok, dtype=np.int32)
+        orders = np.zeros(n_keys, dtype=np.int64)
+        to = tokens
+        oo = orders
+        with nogil:
+            a = 0
+            i = 0
+            while i < nk:
+                if keys[i] == 10 or (keys[i] == 0xC2 and i + 1 < nk and keys[i + 1] == 0xA0):
+                    if kk >= n_keys:
+                        err = 2
+                        break
+                    to[t] = <int32_t>nv_strtab_find(&tab, <const char *>&keys[a], i - a,
+                                                    nv_strhash(<const char *>&keys[a], i - a))
+                    t += 1
+                    oo[kk] += 1
+                    if keys[i] == 10:
+                        kk += 1
+                        i += 1
+                    else:
+                        i += 2
+                    a = i
+                else:
+                    i += 1
+        if err or kk != n_keys:
+            raise ValueError(f"expected {n_keys:,} keys, each ending with a newline")
+        return tokens, orders
+    finally:
+        nv_strtab_free(&tab)
 
 
 cdef int64_t longest_sentence(const int64_t *ends, int64_t s0, int64_t s1) noexcept nogil:
@@ -369,6 +465,55 @@ cdef class NgramIndex:
         with nogil:
             for i in range(n):
                 nv_pairtab_add(&self.ix.tabs[k], nv_ngram_key(prefix[i], last[i]), i)
+
+    def add_order_unique(self, const int32_t[::1] prefix, const int32_t[::1] last):
+        """Add the next order from rows that may repeat: the distinct (prefix, last) pairs
+        get internal ids in order of first occurrence; rows with a negative id are left
+        out. Returns the internal id of every row (-1 for those left out)."""
+        cdef int k = self.ix.max_order + 1
+        cdef int64_t i, n = prefix.shape[0], n_new = 0, got
+        cdef uint64_t key
+        if k > NV_MAX_ORDER:
+            raise ValueError(f"ngram orders go up to {NV_MAX_ORDER}")
+        if last.shape[0] != n:
+            raise ValueError("prefix and last differ in length")
+        out = np.empty(n, dtype=np.int32)
+        cdef int32_t[::1] o = out
+        if nv_pairtab_init(&self.ix.tabs[k], 2 * n + 16, 2 * n + 16, 63) < 0:
+            raise MemoryError("cannot allocate the ngram index")
+        self.ix.max_order = k
+        with nogil:
+            for i in range(n):
+                if prefix[i] < 0 or last[i] < 0:
+                    o[i] = -1
+                    continue
+                key = nv_ngram_key(prefix[i], last[i])
+                got = nv_pairtab_find(&self.ix.tabs[k], key)
+                if got < 0:
+                    nv_pairtab_add(&self.ix.tabs[k], key, n_new)
+                    got = n_new
+                    n_new += 1
+                o[i] = <int32_t>got
+        return out
+
+    def find(self, int order, const int32_t[::1] prefix, const int32_t[::1] last):
+        """Internal ids of the order-``order`` ngrams (``prefix[i]``, ``last[i]``): -1 where
+        the ngram is not indexed or an id is negative."""
+        cdef int64_t i, n = prefix.shape[0]
+        if order < 2 or order > self.ix.max_order:
+            raise ValueError(f"order must be in [2, {self.ix.max_order}]")
+        if last.shape[0] != n:
+            raise ValueError("prefix and last differ in length")
+        out = np.empty(n, dtype=np.int32)
+        cdef int32_t[::1] o = out
+        cdef const nv_pairtab *t = &self.ix.tabs[order]
+        with nogil:
+            for i in range(n):
+                if prefix[i] < 0 or last[i] < 0:
+                    o[i] = -1
+                else:
+                    o[i] = <int32_t>nv_pairtab_find(t, nv_ngram_key(prefix[i], last[i]))
+        return out
 
     def lookup(self, const int32_t[::1] lex, int order):
         """Internal ids of the ngrams of ``order`` at each position of ``lex`` (-1: none)."""

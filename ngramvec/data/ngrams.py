@@ -26,13 +26,15 @@ from ngramvec.base.validation import check_int
 from ngramvec.data.spill import accumulate
 
 try:
-    from ngramvec.data._ngrams import NgramIndex, ngram_count_shard
+    from ngramvec.data._ngrams import NgramIndex, key_token_ids, ngram_count_shard
 except ImportError as exc:  # not built: ngram work raises ExtensionNotBuiltError
-    NgramIndex = ngram_count_shard = missing_extension("ngramvec.data._ngrams", exc)
+    NgramIndex = key_token_ids = ngram_count_shard = missing_extension("ngramvec.data._ngrams",
+                                                                       exc)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index", "MAX_ORDER"]
+__all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index",
+           "index_vocabularies", "KeyIndex", "MAX_ORDER"]
 
 # ngram2vec's names of the orders in "X_Y" contexts, up to MAX_ORDER (base.keys)
 _NAMES = {name: k for name, k in (("uni", 1), ("bi", 2), ("tri", 3), ("four", 4), ("quad", 4),
@@ -163,70 +165,100 @@ def count_ngrams(enc, orders: Sequence[int], min_counts: dict[int, int], n_threa
     return keys_out, counts
 
 
-def build_index(enc, keys: Sequence[str]) -> tuple[NgramIndex, dict[int, dict[str, int]]]:
+class KeyIndex:
+    """The ngram index of a list of keys against a corpus lexicon (:func:`build_index`).
+
+    Attributes
+    ----------
+    index : NgramIndex
+        One table per order >= 2: (internal id of the prefix, lexicon id of the last
+        token) -> internal id.
+    ids : ndarray of int32, shape (n_keys,)
+        Internal id of each key (order 1: its lexicon id); -1 for a key with a token
+        the corpus never saw (it cannot occur).
+    orders : ndarray of int64, shape (n_keys,)
+    sizes : dict of order -> int
+        Internal ids of each order (order 1: the lexicon size). Prefixes missing from
+        the keys are indexed too, as internal ids no key maps to.
+    """
+
+    def __init__(self, index: NgramIndex, ids: np.ndarray, orders: np.ndarray,
+                 sizes: dict[int, int]) -> None:
+        self.index, self.ids, self.orders, self.sizes = index, ids, orders, sizes
+
+    @property
+    def max_order(self) -> int:
+        return max(self.sizes)
+
+    def unit_map(self, k: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Internal id of order ``k`` -> ``i - lo`` for the key ``i`` of ``keys[lo:hi]``
+        of that order (-1 for the others): int32 of length max(sizes[k], 1)."""
+        hi = len(self.ids) if hi is None else hi
+        out = np.full(max(self.sizes.get(k, 0), 1), -1, dtype=np.int32)
+        sel = np.flatnonzero(self.orders[lo:hi] == k)
+        u = self.ids[lo:hi][sel]
+        ok = u >= 0
+        out[u[ok]] = sel[ok].astype(np.int32)
+        return out
+
+
+def _blob(keys: Sequence[str]) -> bytes:
+    """The strs, each followed by a newline, in UTF-8 (``surrogatepass``: every str has
+    one encoding and no two strs share one)."""
+    return ("\n".join(keys) + "\n").encode("utf-8", "surrogatepass") if len(keys) else b""
+
+
+def build_index(enc, keys: Sequence[str]) -> KeyIndex:
     """Index the ngram keys (order >= 2) of ``keys`` against the corpus lexicon.
 
-    Prefixes missing from ``keys`` are indexed too (as internal ids without a row or
-    column). Keys with a token the corpus never saw cannot occur and are skipped.
-
-    Returns
-    -------
-    index : NgramIndex
-    internal : dict of order -> {key: internal id}
-        Order 1 maps to lexicon ids.
+    The keys are cut into tokens and the tokens mapped to lexicon ids in one compiled
+    pass (:func:`key_token_ids`), then the internal ids of their prefixes are found
+    order by order in the compiled tables. Prefixes missing from ``keys`` are indexed
+    too (as internal ids without a key); keys with a token the corpus never saw cannot
+    occur and get id -1.
     """
-    lex = enc.lexicon_index
-    internal: dict[int, dict[str, int]] = {1: lex}
-    prefixes: dict[int, list[int]] = {}
-    lasts: dict[int, list[int]] = {}
-
-    def ensure(key: str, k: int) -> int:
-        if k == 1:
-            return lex.get(key, -1)
-        table = internal.setdefault(k, {})
-        got = table.get(key)
-        if got is not None:
-            return got
-        head, _, tail = key.rpartition(NGRAM_SEP)
-        p = ensure(head, k - 1)
-        t = lex.get(tail, -1)
-        if p < 0 or t < 0:
-            return -1
-        table[key] = len(table)
-        prefixes.setdefault(k, []).append(p)
-        lasts.setdefault(k, []).append(t)
-        return table[key]
-
-    top = 1
-    by_order: dict[int, list[str]] = {}
-    for key in keys:
-        k = key.count(NGRAM_SEP) + 1
-        if k >= 2:
-            if k > MAX_ORDER:
-                raise ValueError(f"{key!r} has order {k}; ngram orders go up to {MAX_ORDER}")
-            by_order.setdefault(k, []).append(key)
-            top = max(top, k)
+    keys = keys if isinstance(keys, list) else list(keys)
+    n = len(keys)
+    lexicon = enc.lexicon_keys
+    flat, orders = key_token_ids(_blob(lexicon), len(lexicon), _blob(keys), n)
+    top = int(orders.max()) if n else 1
+    if top > MAX_ORDER:
+        bad = keys[int(np.argmax(orders))]
+        raise ValueError(f"{bad!r} has order {top}; ngram orders go up to {MAX_ORDER}")
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(orders, out=starts[1:])
+    ids = np.full(n, -1, dtype=np.int32)
+    sel = np.flatnonzero(orders == 1)
+    ids[sel] = flat[starts[sel]]
+    tokens: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for k in range(2, top + 1):
-        table = internal.setdefault(k, {})
-        prev = internal[k - 1]
-        pre = prefixes.setdefault(k, [])
-        las = lasts.setdefault(k, [])
-        for key in by_order.get(k, ()):
-            if key in table:
-                continue
-            head, _, tail = key.rpartition(NGRAM_SEP)
-            p = prev.get(head)
-            if p is None:
-                p = ensure(head, k - 1)      # a prefix that is not itself in `keys`
-            t = lex.get(tail, -1)
-            if p < 0 or t < 0:
-                continue                      # a token the corpus never saw: cannot occur
-            table[key] = len(table)
-            pre.append(p)
-            las.append(t)
+        sel = np.flatnonzero(orders == k)
+        if len(sel):
+            tokens[k] = (sel, flat[starts[sel][:, None] + np.arange(k)])
     index = NgramIndex()
+    sizes = {1: len(lexicon)}
     for k in range(2, top + 1):
-        index.add_order(np.asarray(prefixes.get(k, []), dtype=np.int32),
-                        np.asarray(lasts.get(k, []), dtype=np.int32))
-        internal.setdefault(k, {})
-    return index, internal
+        # the order-k rows: the keys of order k, then the k-prefixes of longer keys
+        parts = [tokens[j][1][:, :k] for j in range(k, top + 1) if j in tokens]
+        rows = np.concatenate(parts) if parts else np.zeros((0, k), dtype=np.int32)
+        p = np.ascontiguousarray(rows[:, 0])
+        for j in range(2, k):
+            p = index.find(j, p, np.ascontiguousarray(rows[:, j - 1]))
+        u = index.add_order_unique(p, np.ascontiguousarray(rows[:, k - 1]))
+        sizes[k] = int(u.max()) + 1 if len(u) else 0
+        if k in tokens:
+            ids[tokens[k][0]] = u[:len(tokens[k][0])]
+    return KeyIndex(index, ids, orders, sizes)
+
+
+def index_vocabularies(enc, rows, cols) -> tuple[KeyIndex, int]:
+    """:func:`build_index` of the keys of the vocabulary ``rows`` followed by those of
+    ``cols`` (once when they are the same object).
+
+    Returns the index and where the columns' keys start: ``unit_map(k, 0, len(rows))``
+    maps internal ids of order k to rows, ``unit_map(k, start, start + len(cols))`` to
+    columns.
+    """
+    if cols is rows:
+        return build_index(enc, rows.index_to_key), 0
+    return build_index(enc, rows.index_to_key + cols.index_to_key), len(rows)

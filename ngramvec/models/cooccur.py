@@ -21,7 +21,8 @@ import scipy.sparse as sp
 from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.base.extensions import missing_extension
 from ngramvec.base.validation import check_param
-from ngramvec.data.ngrams import build_index, check_orders, contexts_name, parse_contexts
+from ngramvec.data.ngrams import (KeyIndex, check_orders, contexts_name, index_vocabularies,
+                                  parse_contexts)
 from ngramvec.base.persist import STRINGS, ArraySpec, load_npz, save_npz
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 from ngramvec.data.pairs import pairs_from_corpus
@@ -539,12 +540,12 @@ def _count_ngram_units(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
     if len(row_vocab) == 0 or len(col_vocab) == 0:
         raise ValueError(f"{_OWNER}: no {'rows' if not len(row_vocab) else 'columns'} of the "
                          "requested orders in the vocabulary")
-    index, internal = build_index(enc, row_vocab.index_to_key +
-                                  (col_vocab.index_to_key if col_vocab is not row_vocab else []))
+    kix, _ = index_vocabularies(enc, row_vocab, col_vocab)
+    index = kix.index
     word_keep = None
     if cfg.oov == "drop" or (cfg.subsampling == "dirty" and cfg.sample):
         word_keep = _word_keep(enc, vocab, col_vocab, cfg.sample)
-    maps = _unit_maps(internal, in_orders, ctx_orders, row_vocab, col_vocab, cfg.sample,
+    maps = _unit_maps(kix, in_orders, ctx_orders, row_vocab, col_vocab, cfg.sample,
                       word_keep)
     opts, scale = cfg.kernel_options()
     ids = np.asarray(enc.ids)
@@ -581,40 +582,35 @@ def _word_keep(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
     return out
 
 
-def _unit_maps(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab,
-               col_vocab, sample: float | None, word_keep: np.ndarray | None = None
-               ) -> UnitMaps:
+def _unit_maps(kix: KeyIndex, in_orders, ctx_orders, row_vocab, col_vocab,
+               sample: float | None, word_keep: np.ndarray | None = None) -> UnitMaps:
     """Row / column ids and keep probabilities of every internal id, order by order."""
     return UnitMaps(tuple(in_orders), tuple(ctx_orders),
-                    *_unit_map_arrays(internal, in_orders, ctx_orders, row_vocab, col_vocab,
+                    *_unit_map_arrays(kix, in_orders, ctx_orders, row_vocab, col_vocab,
                                       sample), word_keep)
 
 
-def _unit_map_arrays(internal: dict[int, dict[str, int]], in_orders, ctx_orders, row_vocab,
-                     col_vocab, sample: float | None) -> tuple[dict, dict, dict]:
-    """The arrays of :func:`_unit_maps`: row maps, column maps, keep probabilities."""
+def _unit_map_arrays(kix: KeyIndex, in_orders, ctx_orders, row_vocab, col_vocab,
+                     sample: float | None) -> tuple[dict, dict, dict]:
+    """The arrays of :func:`_unit_maps` from the index of :func:`index_vocabularies`: row
+    maps, column maps, keep probabilities of every internal id, order by order."""
     top = max(max(in_orders), max(ctx_orders))
+    nr = len(row_vocab)
+    col_lo = 0 if col_vocab is row_vocab else nr
     rowmaps, colmaps, keeps = {}, {}, {}
     rkeep = row_vocab.keep_probs(sample) if sample else None
     ckeep = col_vocab.keep_probs(sample) if sample else None
     for k in range(1, top + 1):
-        table = internal.get(k, {})
-        n = max(len(table), 1)
-        r = np.full(n, -1, dtype=np.int32)
-        c = np.full(n, -1, dtype=np.int32)
+        n = max(kix.sizes.get(k, 0), 1)
+        r = kix.unit_map(k, 0, nr) if k in in_orders else np.full(n, -1, dtype=np.int32)
+        c = kix.unit_map(k, col_lo, col_lo + len(col_vocab)) if k in ctx_orders else \
+            np.full(n, -1, dtype=np.int32)
         kp = np.ones(n, dtype=np.float64)
-        for vocab, out, kv, wanted in ((row_vocab, r, rkeep, in_orders),
-                                       (col_vocab, c, ckeep, ctx_orders)):
-            if k not in wanted:
-                continue
-            vids = np.flatnonzero(vocab.orders == k)
-            keys = vocab.index_to_key
-            units = np.fromiter((table.get(keys[i], -1) for i in vids), dtype=np.int64,
-                                count=len(vids))
-            ok = units >= 0
-            out[units[ok]] = vids[ok]
-            if kv is not None:       # the same counts (and word_total) in rows and columns
-                kp[units[ok]] = kv[vids[ok]]
+        # the same counts (and word_total) in rows and columns: columns win, as before
+        for m, kv in ((r, rkeep), (c, ckeep)):
+            if kv is not None:
+                has = m >= 0
+                kp[has] = kv[m[has]]
         rowmaps[k], colmaps[k], keeps[k] = r, c, kp
     return rowmaps, colmaps, keeps
 

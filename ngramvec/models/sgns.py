@@ -20,7 +20,7 @@ from ngramvec.base.persist import STRINGS, ArraySpec, PersistMixin, Saved
 from ngramvec.base.validation import check_n_threads, check_param
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
-from ngramvec.data.ngrams import _BY_ORDER, build_index, parse_contexts
+from ngramvec.data.ngrams import _BY_ORDER, index_vocabularies, parse_contexts
 from ngramvec.base.extensions import missing_extension
 from ngramvec.data.vocab import Vocabulary, as_encoded
 from ngramvec.models._legacy import read_sgns_v1
@@ -542,9 +542,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         """
         in_orders, ctx_orders = self._orders()
         in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
-        ngram_keys = [k for k, o in zip(self.vocabulary_.index_to_key,
-                                        self.vocabulary_.orders.tolist()) if o >= 2]
-        index, internal = build_index(enc, ngram_keys)
+        kix, col_lo = index_vocabularies(enc, in_vocab, ctx_vocab)
+        index = kix.index
         n_tok = len(ids)
         # positions within k-1 of a sentence end start an ngram that crosses it (or
         # belongs to a shorter sentence that ends there too): their id is -1
@@ -555,7 +554,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
             """Internal ids of the order-k ngrams starting at positions [a, b)."""
             if k == 1:
                 return np.asarray(ids[a:b])
-            if not len(internal.get(k, ())):
+            if not kix.sizes.get(k, 0):
                 return np.full(b - a, -1, dtype=np.int32)
             u = index.lookup(np.ascontiguousarray(ids[a:min(b + k - 1, n_tok)]), k)[:b - a]
             # order-k ngram at p crosses a sentence end when one of p..p+k-2 ends one
@@ -571,12 +570,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                 if k == 1:
                     m = np.asarray(enc.remap(vocab), dtype=np.int32)
                 else:
-                    table = internal.get(k, {})
-                    m = np.full(max(len(table), 1), -1, dtype=np.int32)
-                    for v in np.flatnonzero(vocab.orders == k).tolist():
-                        i = table.get(vocab.index_to_key[v])
-                        if i is not None:
-                            m[i] = v
+                    lo = 0 if vocab is in_vocab else col_lo
+                    m = kix.unit_map(k, lo, lo + len(vocab))
                 for a in range(0, n_tok, UNIT_BLOCK):
                     b = min(a + UNIT_BLOCK, n_tok)
                     u = internal_ids(k, a, b)
@@ -611,8 +606,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         in_orders, ctx_orders = self._orders()
         vocab = self.vocabulary_
         in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
-        ngram_keys = [k for k, o in zip(vocab.index_to_key, vocab.orders.tolist()) if o >= 2]
-        index, internal = build_index(enc, ngram_keys)
+        kix, col_lo = index_vocabularies(enc, in_vocab, ctx_vocab)
+        index = kix.index
         top = max(max(in_orders), max(ctx_orders))
 
         def maps(v: Vocabulary, orders: tuple[int, ...]) -> list[np.ndarray]:
@@ -622,13 +617,9 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                     m = np.asarray(enc.remap(v), dtype=np.int32) if 1 in orders else \
                         np.full(len(enc.lexicon_keys), -1, dtype=np.int32)
                 else:
-                    table = internal.get(k, {})
-                    m = np.full(max(len(table), 1), -1, dtype=np.int32)
-                    if k in orders:
-                        for r in np.flatnonzero(v.orders == k).tolist():
-                            i = table.get(v.index_to_key[r])
-                            if i is not None:
-                                m[i] = r
+                    lo = 0 if v is in_vocab else col_lo
+                    m = kix.unit_map(k, lo, lo + len(v)) if k in orders else \
+                        np.full(max(kix.sizes.get(k, 0), 1), -1, dtype=np.int32)
                 out.append(m)
             return out
 

@@ -30,8 +30,8 @@ from distributed import Client
 
 from ngramvec.base.fileio import atomic_write, check_directory
 from ngramvec.base.validation import check_float, check_int
+from ngramvec.data.ngrams import index_vocabularies
 from ngramvec.data.vocab import Vocabulary
-from ngramvec.data.ngrams import build_index
 from ngramvec.data.spill import _assemble, _DiskWatch, _make_spill_dir, _new_counter, _run_chunks
 from ngramvec.models.cooccur import (Cooccurrence, CountConfig, UnitMaps, _check_vocab, _config,
                                      _unit_map_arrays, _word_keep, _word_map_arrays,
@@ -144,9 +144,9 @@ def _split_runner(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | 
         def run(pc, s0, s1):
             return cooccur_count_shard(pc, ids, ends, maps, opts, s0, s1)
         return run
-    index, internal = build_index(enc, row_vocab.index_to_key +
-                                  (col_out.index_to_key if col_out is not row_vocab else []))
-    rowmaps, colmaps, keeps = _unit_map_arrays(internal, cfg.in_orders, cfg.ctx_orders,
+    kix, _ = index_vocabularies(enc, row_vocab, col_out)
+    index = kix.index
+    rowmaps, colmaps, keeps = _unit_map_arrays(kix, cfg.in_orders, cfg.ctx_orders,
                                                row_vocab, col_out, cfg.sample)
     # ngram units: restricting the rows moves no position (tokens removed with
     # gaps="drop" are removed by their word, ``word_keep``, the same in every group)

@@ -78,13 +78,9 @@ def _kgram_counts(enc: EncodedSplit, k: int, words: Bag, prev_keys: Bag,
         prefix_g = lex_g
         n_prefix = n_words
     else:
-        index, internal = build_index(enc, prev_keys)
-        table = internal.get(k - 1, {})
-        prefix_g = np.full(max(len(table), 1), -1, dtype=np.int64)
-        for i, key in enumerate(prev_keys):
-            j = table.get(key)
-            if j is not None:
-                prefix_g[j] = i
+        kix = build_index(enc, prev_keys)
+        index = kix.index
+        prefix_g = kix.unit_map(k - 1).astype(np.int64)
         n_prefix = len(prev_keys)
     ids, ends = np.asarray(enc.ids), np.asarray(enc.ends)
 
