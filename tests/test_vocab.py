@@ -91,3 +91,18 @@ def test_constructor_checks():
         nv.Vocabulary(["a", "a"], [1, 1])
     with pytest.raises(ValueError, match="2 keys but 1 counts"):
         nv.Vocabulary(["a", "b"], [1])
+
+
+@pytest.mark.parametrize("keys", [["the", "new\u00a0york", "\udcff", "é"], ["a\nb", "c"], []])
+def test_vocabulary_pickles_compactly_and_whole(keys):
+    """A pickled vocabulary (what Dask sends to workers) comes back equal: keys in
+    order, their index, counts, totals and orders; keys holding a newline too."""
+    import pickle
+    counts = np.arange(len(keys), 0, -1)
+    v = nv.Vocabulary(keys, counts, total_tokens=100, min_count=1)
+    w = pickle.loads(pickle.dumps(v, protocol=5))
+    assert w.index_to_key == v.index_to_key
+    assert w.key_to_index == v.key_to_index
+    assert w.counts.tolist() == v.counts.tolist()
+    assert (w.total_tokens, w.word_total, w.min_count) == (v.total_tokens, v.word_total, 1)
+    assert w.orders.tolist() == v.orders.tolist()

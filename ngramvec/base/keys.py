@@ -9,7 +9,9 @@ like ``new york``.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
+
+import numpy as np
 
 NGRAM_SEP = "\u00a0"
 
@@ -26,6 +28,20 @@ def ngram_key(tokens: Iterable[str]) -> str:
 def key_order(key: str) -> int:
     """Order of a key: 1 for a word, 2 for a bigram, ..."""
     return key.count(NGRAM_SEP) + 1
+
+
+def key_orders(keys: Sequence[str]) -> np.ndarray:
+    """Order of every key (int8), from one scan of their UTF-8 bytes: U+00A0 is the two
+    bytes C2 A0, which no other character's encoding contains."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int8)
+    b = np.frombuffer(("\n".join(keys) + "\n").encode("utf-8", "surrogatepass"), np.uint8)
+    ends = np.flatnonzero(b == 10)
+    if len(ends) != n:                 # a key holding a newline: count them one by one
+        return np.fromiter((k.count(NGRAM_SEP) + 1 for k in keys), dtype=np.int8, count=n)
+    seps = np.flatnonzero((b[:-1] == 0xC2) & (b[1:] == 0xA0))
+    return (np.diff(np.searchsorted(seps, ends), prepend=0) + 1).astype(np.int8)
 
 
 def normalize_key(key: object) -> object:

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ngramvec.base.fileio import atomic_write, log_saved
-from ngramvec.base.keys import NGRAM_SEP, normalize_key
+from ngramvec.base.keys import key_orders, normalize_key
 from ngramvec.base.persist import load_npz, naming_write_errors, save_npz
 from ngramvec.base.validation import check_float, check_int, check_memory, check_n_threads
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
@@ -90,6 +90,25 @@ class Vocabulary:
             words = self.orders == 1 if len(self) else np.zeros(0, bool)
             word_total = int(self.counts[words].sum()) if words.any() else int(self.counts.sum())
         self.word_total = int(word_total)
+
+    def __getstate__(self) -> dict:
+        # the keys as one UTF-8 blob (pickled and sent to Dask workers: a list of 1M
+        # strs and its dict take 0.7 s to pickle and 0.6 s to load; this about 0.2 s)
+        state = dict(self.__dict__)
+        keys = state.pop("index_to_key")
+        state.pop("key_to_index", None)
+        blob = "\n".join(keys).encode("utf-8", "surrogatepass")
+        state["_keys"] = (blob, len(keys)) if blob.count(b"\n") == len(keys) - 1 else keys
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        keys = state.pop("_keys")
+        if isinstance(keys, tuple):
+            blob, n = keys
+            keys = blob.decode("utf-8", "surrogatepass").split("\n") if n else []
+        self.__dict__.update(state)
+        self.index_to_key = keys
+        self.key_to_index = {k: i for i, k in enumerate(keys)}
 
     # ---- construction -------------------------------------------------------
 
@@ -176,11 +195,12 @@ class Vocabulary:
                               f"(the most frequent occurs {top} times); lower min_count")
         k_arr = [keys[i] for i in keep]
         c_arr = counts[keep]
-        c_list = c_arr.tolist()
-        order = sorted(range(len(keep)), key=lambda i: (-c_list[i], k_arr[i]))
+        # by key, then by count (descending) with a stable sort: count, then key
+        by_key = np.asarray(sorted(range(len(keep)), key=k_arr.__getitem__), dtype=np.int64)
+        order = by_key[np.argsort(-c_arr[by_key], kind="stable")]
         if max_size is not None:
             order = order[:max_size]
-        vocab = cls([k_arr[i] for i in order], c_arr[order],
+        vocab = cls([k_arr[i] for i in order.tolist()], c_arr[order],
                     total_tokens=int(counts.sum()) if total_tokens is None else total_tokens,
                     min_count=min_count, max_size=max_size, word_total=word_total)
         logger.info("vocabulary: %s entries of %s (min_count=%d%s), covering %.2f%% of "
@@ -220,8 +240,7 @@ class Vocabulary:
     def orders(self) -> np.ndarray:
         """Order of each entry (1 for words, 2 for bigrams, ...), int8 (computed once)."""
         if getattr(self, "_orders", None) is None or len(self._orders) != len(self):
-            self._orders = np.fromiter((k.count(NGRAM_SEP) + 1 for k in self.index_to_key),
-                                       dtype=np.int8, count=len(self))
+            self._orders = key_orders(self.index_to_key)
         return self._orders
 
     def subset(self, orders: Sequence[int]) -> "Vocabulary":

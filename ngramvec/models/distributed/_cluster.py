@@ -139,6 +139,13 @@ class Stage:
         self.futures.append(fut)
         return fut
 
+    def scatter(self, obj: Any):
+        """``obj`` sent once to every worker (a copy each: a lost worker loses nothing),
+        straight from this process rather than through the scheduler in a task."""
+        [fut] = self.client.scatter([obj], broadcast=True, hash=False)
+        self.futures.append(fut)
+        return fut
+
     def wait(self, futures: Sequence, desc: str) -> None:
         """Block until ``futures`` are done; raise the first task error."""
         bar = None

@@ -42,7 +42,7 @@ from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pic
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
 from ngramvec.models.distributed._svd import blocked_randomized_svd
-from ngramvec.models.distributed._vocab import _same, task_memory_limit
+from ngramvec.models.distributed._vocab import task_memory_limit
 
 __all__ = ["count_cooccurrences", "CooccurrenceBlocks"]
 
@@ -160,6 +160,15 @@ def _split_runner(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | 
     def run(pc, s0, s1):
         return cooccur_count_ngram_shard(pc, index, maps, ids, ends, opts, s0, s1)
     return run
+
+
+def _holder(holders: dict, corpus, chunk: list[int]) -> str | None:
+    """The worker holding most tokens of the splits ``chunk`` (None: not known)."""
+    tokens: dict[str, int] = {}
+    for i in chunk:
+        for w in holders.get(corpus.futures[i].key, ()):
+            tokens[w] = tokens.get(w, 0) + int(corpus.n_tokens[i])
+    return max(sorted(tokens), key=tokens.get) if tokens else None
 
 
 def _weighted_bounds(weights: np.ndarray, n_blocks: int) -> np.ndarray:
@@ -313,8 +322,8 @@ class CooccurrenceBlocks:
                                                               self.bounds[1:])]
         stage = Stage(self.client, False, "CooccurrenceBlocks.save")
         try:
-            row_f = stage.submit(_same, self.row_vocab)
-            col_f = stage.submit(_same, self.col_vocab)
+            row_f = stage.scatter(self.row_vocab)
+            col_f = stage.scatter(self.col_vocab)
             done = [stage.submit(_save_block, f, os.path.join(directory, n), int(a), int(b),
                                  row_f, col_f, Bag(self.params))
                     for f, n, a, b in zip(self.futures, names, self.bounds[:-1],
@@ -554,9 +563,10 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
     addresses = sorted(client.scheduler_info()["workers"])
     stage = Stage(client, progress, _OWNER)
     try:
-        vocab_f = stage.submit(_same, vocab)
-        col_f = None if col_vocab is None else stage.submit(_same, col_vocab)
+        vocab_f = stage.scatter(vocab)
+        col_f = None if col_vocab is None else stage.scatter(col_vocab)
         offsets = corpus.offsets
+        holders = client.who_has(corpus.futures) if row_groups == 1 else {}
         chunks = _chunks(corpus.n_tokens, max(math.ceil(len(addresses) / row_groups),
                                               math.ceil(corpus.total_tokens / chunk_tokens)))
         final = len(chunks) == 1
@@ -570,11 +580,14 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
                 a, b = int(bounds[j]), int(bounds[j + 1])
                 local[a:b] = np.arange(cuts[-1], cuts[-1] + b - a, dtype=np.int32)
                 cuts.append(cuts[-1] + b - a)
-            local_f = stage.submit(_same, Bag(local))
+            local_f = stage.scatter(Bag(local))
             for c, chunk in enumerate(chunks):
                 # each group's tasks on their own worker (Dask would put them all where
                 # the splits are); elsewhere if that worker is lost
                 where = addresses[(c * row_groups + g) % len(addresses)]
+                if row_groups == 1:
+                    # split-parallel: the run where most of its tokens already are
+                    where = _holder(holders, corpus, chunk) or where
                 task = stage.submit(_count_splits, vocab_f, col_f, cfg,
                                     [int(offsets[i]) for i in chunk], local_f, cuts[-1], cuts,
                                     final, auto_memory, *[corpus.futures[i] for i in chunk],
