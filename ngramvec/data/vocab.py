@@ -75,7 +75,7 @@ class Vocabulary:
         self.counts = np.asarray(counts, dtype=np.int64).reshape(-1)
         if len(self.index_to_key) != self.counts.shape[0]:
             raise ValueError(f"{len(self.index_to_key)} keys but {self.counts.shape[0]} counts")
-        self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
+        self.key_to_index = dict(zip(self.index_to_key, range(len(self.index_to_key))))
         if len(self.key_to_index) != len(self.index_to_key):
             seen: set[str] = set()
             for k in self.index_to_key:
@@ -108,7 +108,7 @@ class Vocabulary:
             keys = blob.decode("utf-8", "surrogatepass").split("\n") if n else []
         self.__dict__.update(state)
         self.index_to_key = keys
-        self.key_to_index = {k: i for i, k in enumerate(keys)}
+        self.key_to_index = dict(zip(keys, range(len(keys))))
 
     # ---- construction -------------------------------------------------------
 
@@ -193,14 +193,15 @@ class Vocabulary:
             top = int(counts.max()) if counts.size else 0
             raise CorpusError(f"no token occurs at least min_count={min_count} times "
                               f"(the most frequent occurs {top} times); lower min_count")
-        k_arr = [keys[i] for i in keep]
+        k_arr = list(keys) if len(keep) == len(keys) else list(map(keys.__getitem__,
+                                                                   keep.tolist()))
         c_arr = counts[keep]
         # by key, then by count (descending) with a stable sort: count, then key
         by_key = np.asarray(sorted(range(len(keep)), key=k_arr.__getitem__), dtype=np.int64)
         order = by_key[np.argsort(-c_arr[by_key], kind="stable")]
         if max_size is not None:
             order = order[:max_size]
-        vocab = cls([k_arr[i] for i in order.tolist()], c_arr[order],
+        vocab = cls(list(map(k_arr.__getitem__, order.tolist())), c_arr[order],
                     total_tokens=int(counts.sum()) if total_tokens is None else total_tokens,
                     min_count=min_count, max_size=max_size, word_total=word_total)
         logger.info("vocabulary: %s entries of %s (min_count=%d%s), covering %.2f%% of "

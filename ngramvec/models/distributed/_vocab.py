@@ -255,8 +255,9 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
         cnt = np.concatenate([g[1] for g in got]) if got else np.zeros(0, np.int64)
         n_words = len(words)
         heads = words if k == 2 else prev_keys
-        keys_k = [heads[p] + NGRAM_SEP + words[t]
-                  for p, t in zip((codes // n_words).tolist(), (codes % n_words).tolist())]
+        sep_heads = [h + NGRAM_SEP for h in heads]
+        keys_k = list(map(str.__add__, map(sep_heads.__getitem__, (codes // n_words).tolist()),
+                          map(words.__getitem__, (codes % n_words).tolist())))
         if k in orders:
             sel = np.flatnonzero(cnt >= mins[k])
             keys_out.extend(keys_k[i] for i in sel)
