@@ -139,12 +139,11 @@ class Stage:
         self.futures.append(fut)
         return fut
 
-    def scatter(self, obj: Any):
-        """``obj`` sent once to every worker (a copy each: a lost worker loses nothing),
-        straight from this process rather than through the scheduler in a task."""
-        [fut] = self.client.scatter([obj], broadcast=True, hash=False)
-        self.futures.append(fut)
-        return fut
+    def put(self, obj: Any):
+        """``obj`` as a task result: a task that returns it, so that Dask can compute it
+        again when the worker holding it is lost (scattered data cannot be: Dask's
+        memory manager keeps one replica, and a lost worker can take it away)."""
+        return self.submit(_identity, obj)
 
     def wait(self, futures: Sequence, desc: str) -> None:
         """Block until ``futures`` are done; raise the first task error."""
@@ -177,6 +176,10 @@ class Stage:
             if f.key not in keys:
                 f.release()
         self.futures = [f for f in self.futures if f.key in keys]
+
+
+def _identity(x: Any) -> Any:
+    return x
 
 
 def tree_reduce(stage: Stage, parts: list, fn: Callable, fan_in: int = 2,

@@ -322,8 +322,8 @@ class CooccurrenceBlocks:
                                                               self.bounds[1:])]
         stage = Stage(self.client, False, "CooccurrenceBlocks.save")
         try:
-            row_f = stage.scatter(self.row_vocab)
-            col_f = stage.scatter(self.col_vocab)
+            row_f = stage.put(self.row_vocab)
+            col_f = stage.put(self.col_vocab)
             done = [stage.submit(_save_block, f, os.path.join(directory, n), int(a), int(b),
                                  row_f, col_f, Bag(self.params))
                     for f, n, a, b in zip(self.futures, names, self.bounds[:-1],
@@ -563,8 +563,8 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
     addresses = sorted(client.scheduler_info()["workers"])
     stage = Stage(client, progress, _OWNER)
     try:
-        vocab_f = stage.scatter(vocab)
-        col_f = None if col_vocab is None else stage.scatter(col_vocab)
+        vocab_f = stage.put(vocab)
+        col_f = None if col_vocab is None else stage.put(col_vocab)
         offsets = corpus.offsets
         holders = client.who_has(corpus.futures) if row_groups == 1 else {}
         chunks = _chunks(corpus.n_tokens, max(math.ceil(len(addresses) / row_groups),
@@ -580,7 +580,7 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
                 a, b = int(bounds[j]), int(bounds[j + 1])
                 local[a:b] = np.arange(cuts[-1], cuts[-1] + b - a, dtype=np.int32)
                 cuts.append(cuts[-1] + b - a)
-            local_f = stage.scatter(Bag(local))
+            local_f = stage.put(Bag(local))
             for c, chunk in enumerate(chunks):
                 # each group's tasks on their own worker (Dask would put them all where
                 # the splits are); elsewhere if that worker is lost

@@ -238,8 +238,8 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
         if k > 2:                                      # prefixes frequent enough for k
             ok = prev_counts >= thr[k]
             prev_keys = [key for key, o in zip(prev_keys, ok.tolist()) if o]
-        words_f = stage.scatter(Bag(words))
-        prev_f = stage.scatter(Bag(prev_keys))
+        words_f = stage.put(Bag(words))
+        prev_f = stage.put(Bag(prev_keys))
         per_split = [stage.submit(_kgram_counts, f, k, words_f, prev_f, n_blocks, n_threads,
                                   memory_limit, tmp_dir) for f in corpus.futures]
         finals = []
