@@ -5,6 +5,7 @@ import bz2
 import gzip
 import lzma
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -355,3 +356,129 @@ def test_infinite_values_are_reported_like_nan(tmp_path, caplog):
         keys, vecs = read_word2vec(p)
     assert np.isinf(vecs[1, 0]) and np.isinf(vecs[2, 0])
     assert "2 vectors contain NaN or infinite values (the first: 'cd', vector 2)" in caplog.text
+
+
+# ------------------------------------------------------- npz keys (KeyedVectors.load)
+
+NPZ_KEYS = KEYS + ["\ud800lone", "a\x00b", "x" * 300]   # a lone surrogate, a NUL, a long key
+
+
+def _raw_npz(path, blob, offsets, vectors):
+    """A vectors .npz (format version 2) with the given key bytes and offsets."""
+    from ngramvec.base import persist
+    meta = (b'{"class": "KeyedVectors", "format_version": 2, "library": "ngramvec", '
+            b'"params": {}, "state": {"has_counts": false}, "strings": ["keys"]}')
+    np.savez(path, vectors=vectors, keys_utf8=np.asarray(blob, dtype=np.uint8),
+             keys_offsets=np.asarray(offsets), __ngramvec__=np.frombuffer(meta, np.uint8))
+    assert persist.saved_class(path) == "KeyedVectors"
+    return path
+
+
+@pytest.fixture(params=["compiled", "python"])
+def key_engine(request, monkeypatch):
+    """KeyedVectors.load with the compiled key index, and without it."""
+    from ngramvec.vectors import _editing
+    if request.param == "compiled":
+        if _editing._ext is None:
+            pytest.skip("the compiled module is not built")
+    else:
+        monkeypatch.setattr(_editing, "_ext", None)
+    return request.param
+
+
+@pytest.mark.parametrize("mmap", [None, "r"])
+def test_npz_keys_index_round_trip(tmp_path, rng, key_engine, mmap):
+    from ngramvec.vectors.keyedvectors import KeyedVectors
+    vecs = rng.standard_normal((len(NPZ_KEYS), 3)).astype(np.float32)
+    p = tmp_path / "v.npz"
+    KeyedVectors(vecs, NPZ_KEYS, counts=np.arange(len(NPZ_KEYS))).save(p)
+    kv = KeyedVectors.load(p, mmap=mmap)
+    assert kv.index_to_key == NPZ_KEYS
+    assert list(kv.key_to_index.items()) == [(k, i) for i, k in enumerate(NPZ_KEYS)]
+    assert all(type(i) is int for i in kv.key_to_index.values())
+    np.testing.assert_array_equal(kv.vectors, vecs)
+    assert kv.counts.tolist() == list(range(len(NPZ_KEYS)))
+    assert kv.most_similar("the", topn=2) == KeyedVectors(vecs, NPZ_KEYS).most_similar("the",
+                                                                                      topn=2)
+    kv.add_vector("new", np.ones(3, np.float32))        # the index keeps working
+    assert kv.key_to_index["new"] == len(NPZ_KEYS) and kv.get_index("new") == len(NPZ_KEYS)
+    KeyedVectors([[1.0]], ["only"]).save(p)
+    assert KeyedVectors.load(p, mmap=mmap).key_to_index == {"only": 0}
+
+
+def _encoded(keys):
+    from ngramvec.base.persist import encode_strings
+    return encode_strings(keys)
+
+
+def _damaged_keys():
+    blob, off = _encoded(["ab", "cd", "ef"])
+    bad_utf8 = blob.copy()
+    bad_utf8[2] = 0xFF                                  # the first byte of "cd"
+    cut = _encoded(["é", "b", "c"])                    # an offset inside a character
+    cut_off = cut[1].copy()
+    cut_off[1] = 1
+    return [
+        ("empty key", _encoded(["ab", "", "ef"]),
+         r"damaged vectors file: keys of KeyedVectors must not be empty strings"),
+        ("whitespace", _encoded(["ab", "c d", "ef"]),
+         r"damaged vectors file: the key 'c d' contains ASCII whitespace \(' '\)"),
+        ("tab", _encoded(["ab", "cd", "e\tf"]),
+         r"damaged vectors file: the key 'e\\tf' contains ASCII whitespace \('\\t'\)"),
+        ("duplicate", _encoded(["ab", "cd", "ab"]),
+         r"damaged vectors file: duplicate key 'ab' at positions 0 and 2"),
+        ("not UTF-8", (bad_utf8, off), r"the strings 'keys' are not valid UTF-8 \(invalid start"),
+        ("offset inside a character", (cut[0], cut_off),
+         r"the strings 'keys' are not valid UTF-8"),
+        ("offsets decrease", (blob, np.array([0, 4, 2, 6])),
+         r"inconsistent offsets of the strings 'keys'"),
+        ("last offset short", (blob, np.array([0, 2, 4, 5])),
+         r"inconsistent offsets of the strings 'keys'"),
+        ("first offset not 0", (blob, np.array([1, 2, 4, 6])),
+         r"inconsistent offsets of the strings 'keys'"),
+        ("uint64 offsets that wrap", (blob, np.array([0, 2**63 + 2, 4, 6], dtype=np.uint64)),
+         r"inconsistent offsets of the strings 'keys'"),
+        ("2-D offsets", (blob, off.reshape(1, -1)), r"inconsistent offsets of the strings 'keys'"),
+    ]
+
+
+@pytest.mark.parametrize("mmap", [None, "r"])
+@pytest.mark.parametrize("case, keys, match", _damaged_keys(), ids=[c[0] for c in _damaged_keys()])
+def test_npz_damaged_keys_name_the_file(tmp_path, key_engine, mmap, case, keys, match):
+    from ngramvec.vectors.keyedvectors import KeyedVectors
+    p = _raw_npz(tmp_path / "bad.npz", keys[0], keys[1], np.zeros((3, 2), np.float32))
+    with pytest.raises(VectorsFormatError, match=rf"bad\.npz: {match}"):
+        KeyedVectors.load(p, mmap=mmap)
+
+
+@pytest.mark.parametrize("mmap", [None, "r"])
+def test_truncated_npz_raises_naming_the_file(tmp_path, rng, mmap):
+    from ngramvec.vectors.keyedvectors import KeyedVectors
+    p = tmp_path / "v.npz"
+    KeyedVectors(rng.standard_normal((50, 8)).astype(np.float32),
+                 [f"k{i}" for i in range(50)]).save(p)
+    raw = p.read_bytes()
+    with zipfile.ZipFile(p) as z:
+        members = {i.filename: i.header_offset for i in z.infolist()}
+    cuts = sorted({members["keys_utf8.npy"] + 40, members["keys_offsets.npy"] + 90,
+                   members["vectors.npy"] + 200, len(raw) - 30, len(raw) // 2, 10})
+    for cut in cuts:
+        bad = tmp_path / f"cut{cut}.npz"
+        bad.write_bytes(raw[:cut])
+        with pytest.raises(VectorsFormatError, match=rf"cut{cut}\.npz: "):
+            KeyedVectors.load(bad, mmap=mmap)
+
+
+def test_compiled_key_index_trusts_no_offset():
+    # index_keys checks the offsets itself (it must not read outside the bytes even when
+    # called without check_key_bytes first)
+    _formats = pytest.importorskip("ngramvec.vectors._formats")
+    blob = np.frombuffer(b"abcdef", np.uint8).copy()
+    for off in ([0, 7], [0, 3, 2, 6], [1, 6], [0, -1, 6], [0, 0, 6], [], [0, 2**40, 6]):
+        with pytest.raises(ValueError, match="inconsistent offsets"):
+            _formats.index_keys(blob, np.array(off, dtype=np.int64))
+        status, _ = _formats.check_key_bytes(blob, np.array(off, dtype=np.int64))
+        assert status != _formats.KEYS_OK
+    assert _formats.index_keys(blob, np.array([0, 2, 6])) == (["ab", "cdef"], {"ab": 0, "cdef": 1})
+    assert _formats.index_keys(blob[:0], np.array([0])) == ([], {})
+    assert _formats.check_key_bytes(blob[:0], np.array([0])) == (_formats.KEYS_OK, 0)

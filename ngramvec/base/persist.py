@@ -41,7 +41,8 @@ import struct
 import tokenize
 import zipfile
 import zlib
-from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Sequence
+from typing import (Any, Callable, ClassVar, Collection, Iterator, Mapping, NamedTuple,
+                    Sequence)
 
 import numpy as np
 
@@ -141,12 +142,14 @@ def _all_str(values: list) -> bool:
 
 
 def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], path: str,
-                 what: str = "file") -> None:
+                 what: str = "file", str_lists: Collection[str] = ()) -> None:
     """Check the dtype and shape of every entry of ``arrays`` named in ``schema``.
 
     Entries the schema names but ``arrays`` lacks are not checked (the loader says
     what it needs, see :func:`require`); entries it does not name are not either. A
-    named size is set by the first entry (in schema order) that has it.
+    named size is set by the first entry (in schema order) that has it. The lists named
+    in ``str_lists`` are known to hold only str (:func:`load_npz` decoded them), so
+    their items are not looked at again.
 
     Raises
     ------
@@ -159,7 +162,7 @@ def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], pat
             continue
         value = arrays[name]
         if spec.kinds == STRINGS:
-            ok = isinstance(value, list) and _all_str(value)
+            ok = isinstance(value, list) and (name in str_lists or _all_str(value))
             shape: tuple[int, ...] = (len(value),) if ok else ()
             if ok:
                 found = f"a list of {len(value)} str"
@@ -205,8 +208,9 @@ def decode_strings(blob: np.ndarray, offsets: np.ndarray, path: str, name: str) 
     raw = blob.tobytes()
     off = np.asarray(offsets)
     if (off.ndim != 1 or off.size == 0 or off.dtype.kind not in "iu" or off[0] != 0
-            or off[-1] != len(raw) or np.any(np.diff(off) < 0)):
+            or off[-1] != len(raw) or np.any(off[1:] < off[:-1])):   # not diff: unsigned
         raise VectorsFormatError(f"inconsistent offsets of the strings {name!r}", path)
+    off = off.astype(np.int64, copy=False)   # all in [0, len(raw)] now
     n = off.size - 1
     if n == 0:
         return []
@@ -444,12 +448,15 @@ def _mmap_members(path: str, names: set[str], mode: str | None,
 
 
 LegacyReader = Callable[[Mapping[str, np.ndarray], str], "Saved | None"]
+#: ``decoder(blob, offsets, path, name) -> list of str``, see :func:`load_npz`.
+StringDecoder = Callable[[np.ndarray, np.ndarray, str, str], list]
 
 
 def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
              legacy: LegacyReader | None = None,
              schema: Mapping[str, ArraySpec] | None = None,
-             mmap_mode: str | None = None, check_crc: bool = True) -> Saved:
+             mmap_mode: str | None = None, check_crc: bool = True,
+             decoders: Mapping[str, StringDecoder] | None = None) -> Saved:
     """Read a file written by :func:`save_npz` for ``class_name``.
 
     Parameters
@@ -479,6 +486,12 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         ``schema``) but not that the bytes of the data are the ones written: a flipped
         bit in an array goes unnoticed. Compressed or otherwise unusual archives
         (``numpy.savez_compressed``) are read by numpy, which always checks it.
+    decoders : dict of str to callable, optional
+        How to decode a string list instead of :func:`decode_strings` (same arguments:
+        ``(blob, offsets, path, name)``; returns a list of str, raises
+        VectorsFormatError naming ``path``): for a loader that builds more from the
+        bytes in the same pass (:class:`~ngramvec.KeyedVectors` builds its
+        ``key_to_index``).
 
     Returns
     -------
@@ -576,9 +589,10 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
             blob, offsets = arrays.pop(f"{name}_utf8"), arrays.pop(f"{name}_offsets")
         except KeyError:
             raise VectorsFormatError(f"the strings {name!r} are missing", spath) from None
-        arrays[name] = decode_strings(blob, offsets, spath, name)
+        decode = decoders.get(name, decode_strings) if decoders else decode_strings
+        arrays[name] = decode(blob, offsets, spath, name)
     if schema:
-        check_arrays(arrays, schema, spath, what)
+        check_arrays(arrays, schema, spath, what, str_lists=strings)
     return Saved(found, version, params, state, arrays)
 
 

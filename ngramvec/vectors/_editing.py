@@ -15,11 +15,17 @@ import numpy as np
 
 from ngramvec.base.exceptions import VectorsFormatError
 from ngramvec.base.keys import normalize_key
+from ngramvec.base.persist import decode_strings
 from ngramvec.base.validation import check_bool, check_float, check_option
 from ngramvec.vectors import formats as _io
 from ngramvec.vectors._analogy import row_norms, unit_rows
 
-__all__ = ["EditingMixin", "check_keys"]
+try:
+    from ngramvec.vectors import _formats as _ext
+except ImportError:  # not built: index_stored_keys decodes in Python
+    _ext = None
+
+__all__ = ["EditingMixin", "check_keys", "index_stored_keys"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +56,63 @@ def check_keys(index_to_key: Iterable[Any]) -> list[str]:
                                  f"word2vec and GloVe formats cannot store; join ngram tokens "
                                  f"with ngramvec._keys.NGRAM_SEP (U+00A0) instead")
     return keys
+
+
+def index_stored_keys(blob: Any, offsets: Any, path: str,
+                      name: str = "keys") -> tuple[list[str], dict[str, int] | None]:
+    """Keys stored as UTF-8 bytes back to back and ``n + 1`` offsets (a native ``.npz``)
+    as ``(index_to_key, key_to_index)``, checked as :class:`KeyedVectors` checks keys
+    (offsets, UTF-8, not empty, no ASCII whitespace, no duplicates).
+
+    With the compiled module this is one pass over the bytes for the offsets, empty keys
+    and whitespace, then one loop that makes each str and inserts it into a dict sized
+    up front (a repeated key shows when it is inserted): about half the time of
+    decoding, splitting, checking and ``dict(zip(keys, range(n)))``, which is what
+    happens without it (``key_to_index`` is then None: the constructor builds it).
+
+    Raises
+    ------
+    VectorsFormatError
+        Naming ``path``, and the key at fault.
+    """
+    if (_ext is None or not isinstance(blob, np.ndarray) or blob.dtype != np.uint8
+            or blob.ndim != 1 or not isinstance(offsets, np.ndarray) or offsets.ndim != 1
+            or offsets.dtype.kind not in "iu" or offsets.size == 0):
+        return decode_strings(blob, offsets, path, name), None   # it says what is wrong
+    blob = np.ascontiguousarray(blob)
+    off = np.ascontiguousarray(offsets, dtype=np.int64)  # a wrapped uint64 fails the checks
+    status, at = _ext.check_key_bytes(blob, off)
+    if status == _ext.KEYS_BAD_OFFSETS:
+        raise VectorsFormatError(f"inconsistent offsets of the strings {name!r} (at position "
+                                 f"{at})", path)
+    if status == _ext.KEYS_EMPTY:
+        raise VectorsFormatError(f"damaged vectors file: keys of KeyedVectors must not be empty "
+                                 f"strings (the key at position {at} is)", path)
+    if status == _ext.KEYS_WHITESPACE:
+        key = bytes(blob[off[at]:off[at + 1]]).decode("utf-8", "replace")
+        ch = next(c for c in _FORBIDDEN if c in key)
+        raise VectorsFormatError(f"damaged vectors file: the key {key!r} contains ASCII "
+                                 f"whitespace ({ch!r}), at position {at}", path)
+    try:
+        keys, index = _ext.index_keys(blob, off)
+    except UnicodeDecodeError as exc:
+        at = next(i for i in range(off.size - 1) if not _decodes(blob[off[i]:off[i + 1]]))
+        raise VectorsFormatError(f"the strings {name!r} are not valid UTF-8 ({exc.reason}, "
+                                 f"the key at position {at})", path) from None
+    if keys is None:
+        first, second = index
+        key = bytes(blob[off[second]:off[second + 1]]).decode("utf-8", "surrogatepass")
+        raise VectorsFormatError(f"damaged vectors file: duplicate key {key!r} at positions "
+                                 f"{first} and {second}", path)
+    return keys, index
+
+
+def _decodes(raw: np.ndarray) -> bool:
+    try:
+        raw.tobytes().decode("utf-8", "surrogatepass")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _is_row_number(key: Any) -> bool:

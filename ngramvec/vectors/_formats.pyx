@@ -202,3 +202,106 @@ def parse_double(const unsigned char[::1] token):
         return None
     ok = nv_parse_double(&token[0], &token[0] + token.shape[0], &v)
     return v if ok else None
+
+
+# --------------------------------------------------------------------------- key index
+
+from cpython.ref cimport PyObject, Py_INCREF
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+
+cdef extern from *:
+    """
+    /* A dict sized for n entries up front (CPython caps the presize at 2**17 slots;
+       a larger dict then grows once instead of a dozen times). */
+    #if CYTHON_COMPILING_IN_CPYTHON
+    #define nv_dict_presized(n) _PyDict_NewPresized(n)
+    #else
+    #define nv_dict_presized(n) PyDict_New()
+    #endif
+    """
+    dict nv_dict_presized(Py_ssize_t n)
+    PyObject *PyDict_SetDefault(object d, object key, object default) except NULL
+    object PyLong_FromSsize_t(Py_ssize_t v)
+
+cdef enum:
+    K_OK = 0
+    K_BAD_OFFSETS = 1
+    K_EMPTY = 2
+    K_WHITESPACE = 3
+
+#: Status codes of :func:`check_key_bytes`.
+KEYS_OK, KEYS_BAD_OFFSETS, KEYS_EMPTY, KEYS_WHITESPACE = K_OK, K_BAD_OFFSETS, K_EMPTY, K_WHITESPACE
+
+
+cdef int _check_key_bytes(const unsigned char *blob, int64_t n_bytes, const int64_t *off,
+                          int64_t n, int64_t *where) noexcept nogil:
+    """The offsets (0 first, ``n_bytes`` last, increasing) and bytes of ``n`` keys: no
+    key is empty and no byte is ASCII whitespace (which cannot occur inside a multi-byte
+    UTF-8 sequence, so the bytes tell). ``*where``: the key at fault."""
+    cdef int64_t i, j
+    cdef unsigned char c
+    if off[0] != 0 or off[n] != n_bytes:
+        where[0] = 0
+        return K_BAD_OFFSETS
+    for i in range(n):
+        if off[i + 1] <= off[i]:
+            where[0] = i
+            return K_EMPTY if off[i + 1] == off[i] else K_BAD_OFFSETS
+    i = 0
+    for j in range(n_bytes):
+        c = blob[j]
+        # " \t\n\r\v\f": 0x20, 0x09..0x0d
+        if c == 0x20 or (0x09 <= c <= 0x0d):
+            while off[i + 1] <= j:   # the key holding byte j (offsets checked above)
+                i += 1
+            where[0] = i
+            return K_WHITESPACE
+    return K_OK
+
+
+def check_key_bytes(const unsigned char[::1] blob, const int64_t[::1] offsets):
+    """``(status, key)`` of the check of keys stored as UTF-8 bytes back to back
+    (``blob``) and ``n + 1`` offsets: :data:`KEYS_OK`, or what is wrong
+    (:data:`KEYS_BAD_OFFSETS`, :data:`KEYS_EMPTY`, :data:`KEYS_WHITESPACE`) and the
+    position of the first key at fault. One pass over the bytes, without the GIL."""
+    cdef int64_t where = 0
+    cdef int status
+    if offsets.shape[0] < 1:
+        return KEYS_BAD_OFFSETS, 0
+    with nogil:
+        status = _check_key_bytes(&blob[0] if blob.shape[0] else NULL, blob.shape[0],
+                                  &offsets[0], offsets.shape[0] - 1, &where)
+    return status, where
+
+
+def index_keys(const unsigned char[::1] blob, const int64_t[::1] offsets):
+    """``(index_to_key, key_to_index)`` of keys that passed :func:`check_key_bytes`, or
+    ``(None, (i, j))`` if key ``j`` repeats key ``i``.
+
+    Not a kernel (it builds Python objects): each key is decoded from its bytes
+    (UTF-8, ``surrogatepass``) straight into the list and into a dict sized up front,
+    and a repeated key shows when it is inserted, so there is no intermediate joined
+    str, no split and no second pass for duplicates. A key that is not valid UTF-8
+    raises :class:`UnicodeDecodeError` (the caller names it).
+    """
+    cdef Py_ssize_t n = offsets.shape[0] - 1, i
+    cdef int64_t a, b
+    cdef PyObject *got
+    if n < 0 or offsets[0] != 0 or offsets[n] != blob.shape[0]:
+        raise ValueError("inconsistent offsets")   # check_key_bytes first
+    keys = PyList_New(n)    # NULL items until set: a partly filled list is freed safely
+    index = nv_dict_presized(n)
+    for i in range(n):
+        a = offsets[i]
+        b = offsets[i + 1]
+        if b <= a or b > blob.shape[0]:   # with offsets[0] == 0: 0 <= a < b <= len
+            raise ValueError("inconsistent offsets")
+        key = PyUnicode_DecodeUTF8(<const char *>&blob[a], b - a, "surrogatepass")
+        Py_INCREF(key)      # PyList_SET_ITEM steals a reference
+        PyList_SET_ITEM(keys, i, key)
+        value = PyLong_FromSsize_t(i)
+        got = PyDict_SetDefault(index, key, value)   # borrowed: the value kept
+        if got != <PyObject *>value:
+            return None, (<object>got, i)
+    return keys, index

@@ -24,7 +24,7 @@ from ngramvec.base.validation import check_int, check_option
 from ngramvec.vectors import formats as _io
 from ngramvec.vectors import plot as _plot
 from ngramvec.vectors._analogy import _COSMUL_EPS, analogy_topk, row_norms, unit_rows
-from ngramvec.vectors._editing import EditingMixin, check_keys as _check_keys
+from ngramvec.vectors._editing import EditingMixin, check_keys as _check_keys, index_stored_keys
 from ngramvec.vectors._gensim import GensimMixin
 from ngramvec.vectors._similarity import SimilarityMixin
 
@@ -89,6 +89,11 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
                     raise ValueError(f"duplicate key {k!r} at positions {key_to_index[k]} and "
                                      f"{i}")
                 key_to_index[k] = i
+        self._set(vectors, keys, key_to_index, counts)
+
+    def _set(self, vectors: Any, keys: list[str], key_to_index: dict[str, int],
+             counts: Any | None) -> None:
+        """The constructor after the keys: checks the vectors and counts against them."""
         arr = np.asarray(vectors)
         if arr.ndim != 2:
             raise ValueError(f"vectors must be a 2-D array (n_keys, dim). Got shape "
@@ -624,9 +629,21 @@ class KeyedVectors(SimilarityMixin, EditingMixin, GensimMixin):
             message says how to convert it.
         """
         _io.refuse_pickle(path)
+        built: dict[str, int] | None = None   # key_to_index, if built with the keys
+
+        def decode_keys(blob: np.ndarray, offsets: np.ndarray, spath: str, name: str) -> list:
+            nonlocal built
+            keys, built = index_stored_keys(blob, offsets, spath, name)
+            return keys
+
         saved = load_npz(path, "KeyedVectors", "vectors", _legacy_vectors, _NPZ_SCHEMA,
-                         mmap_mode=mmap, check_crc=check_crc)
+                         mmap_mode=mmap, check_crc=check_crc, decoders={"keys": decode_keys})
         try:
+            if built is not None:   # the keys are checked and indexed: not again
+                kv = cls.__new__(cls)
+                kv._set(saved.arrays["vectors"], saved.arrays["keys"], built,
+                        saved.arrays.get("counts"))
+                return kv
             return cls(saved.arrays["vectors"], saved.arrays["keys"],
                        saved.arrays.get("counts"))
         except KeyError as exc:
