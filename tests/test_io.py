@@ -386,8 +386,18 @@ def key_engine(request, monkeypatch):
     return request.param
 
 
+@pytest.fixture(params=["inline", "background"])
+def npz_reads(request, monkeypatch):
+    """The big members of an in-memory .npz load read in place, or (as past 8 MiB) in a
+    background thread while the keys are decoded."""
+    from ngramvec.base import persist
+    if request.param == "background":
+        monkeypatch.setattr(persist._Reads, "MIN_BYTES", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("mmap", [None, "r"])
-def test_npz_keys_index_round_trip(tmp_path, rng, key_engine, mmap):
+def test_npz_keys_index_round_trip(tmp_path, rng, key_engine, mmap, npz_reads):
     from ngramvec.vectors.keyedvectors import KeyedVectors
     vecs = rng.standard_normal((len(NPZ_KEYS), 3)).astype(np.float32)
     p = tmp_path / "v.npz"
@@ -444,7 +454,8 @@ def _damaged_keys():
 
 @pytest.mark.parametrize("mmap", [None, "r"])
 @pytest.mark.parametrize("case, keys, match", _damaged_keys(), ids=[c[0] for c in _damaged_keys()])
-def test_npz_damaged_keys_name_the_file(tmp_path, key_engine, mmap, case, keys, match):
+def test_npz_damaged_keys_name_the_file(tmp_path, key_engine, mmap, case, keys, match,
+                                        npz_reads):
     from ngramvec.vectors.keyedvectors import KeyedVectors
     p = _raw_npz(tmp_path / "bad.npz", keys[0], keys[1], np.zeros((3, 2), np.float32))
     with pytest.raises(VectorsFormatError, match=rf"bad\.npz: {match}"):
@@ -452,7 +463,7 @@ def test_npz_damaged_keys_name_the_file(tmp_path, key_engine, mmap, case, keys, 
 
 
 @pytest.mark.parametrize("mmap", [None, "r"])
-def test_truncated_npz_raises_naming_the_file(tmp_path, rng, mmap):
+def test_truncated_npz_raises_naming_the_file(tmp_path, rng, mmap, npz_reads):
     from ngramvec.vectors.keyedvectors import KeyedVectors
     p = tmp_path / "v.npz"
     KeyedVectors(rng.standard_normal((50, 8)).astype(np.float32),
@@ -467,6 +478,33 @@ def test_truncated_npz_raises_naming_the_file(tmp_path, rng, mmap):
         bad.write_bytes(raw[:cut])
         with pytest.raises(VectorsFormatError, match=rf"cut{cut}\.npz: "):
             KeyedVectors.load(bad, mmap=mmap)
+
+
+def test_background_reads_report_short_and_failed_reads(tmp_path):
+    """A member read in a background thread that comes up short (the file shrank after
+    its sizes were checked) or fails is a VectorsFormatError naming the file, raised in
+    the caller's thread; no read is left running."""
+    from ngramvec.base.persist import _Reads
+    p = tmp_path / "short.npz"
+    p.write_bytes(b"x" * 100)
+    reads = _Reads(str(p))
+    buf = np.zeros(64, np.uint8)
+    reads.start(str(p), 10, buf, "vectors")
+    reads.join()
+    assert bytes(buf) == b"x" * 64
+    reads.start(str(p), 50, np.zeros(64, np.uint8), "vectors")
+    with pytest.raises(VectorsFormatError, match=r"short\.npz: .*'vectors' is cut short"):
+        reads.join()
+    reads.start(str(tmp_path / "gone.npz"), 0, np.zeros(4, np.uint8), "vectors")
+    with pytest.raises(VectorsFormatError, match=r"short\.npz: .*cannot read the entry "
+                                                 r"'vectors' \(FileNotFoundError"):
+        reads.join()
+    assert reads.jobs == []
+    with pytest.raises(RuntimeError, match="boom"):     # the block's own error wins
+        with reads.guard():
+            reads.start(str(p), 90, np.zeros(64, np.uint8), "vectors")
+            raise RuntimeError("boom")
+    assert reads.jobs == []
 
 
 def test_compiled_key_index_trusts_no_offset():

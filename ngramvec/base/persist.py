@@ -38,6 +38,7 @@ import logging
 import math
 import os
 import struct
+import threading
 import tokenize
 import zipfile
 import zlib
@@ -379,8 +380,62 @@ def _savez_aligned(f: Any, arrays: Mapping[str, np.ndarray]) -> None:
 MMAP_MODES = (None, "r", "c")
 
 
+class _Reads:
+    """Members read in background threads (the read releases the GIL, so the string
+    lists are decoded meanwhile); :meth:`join` waits for them and raises what failed."""
+
+    MIN_BYTES = 8 << 20      # smaller members are read in place
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.jobs: list[tuple[threading.Thread, dict, str]] = []
+
+    def start(self, path: str, offset: int, flat: np.ndarray, name: str) -> None:
+        box: dict = {}
+
+        def work() -> None:
+            try:
+                with open(path, "rb") as fh:
+                    fh.seek(offset)
+                    box["n"] = fh.readinto(memoryview(flat))
+            except BaseException as exc:  # handed to join(), in the caller's thread
+                box["error"] = exc
+
+        box["want"] = flat.nbytes
+        t = threading.Thread(target=work, name="ngramvec-npz-read", daemon=True)
+        t.start()
+        self.jobs.append((t, box, name))
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Whatever ends the block, no read is left running (an error of a read is
+        dropped if the block raised already)."""
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                self.join()
+            raise
+        self.join()
+
+    def join(self) -> None:
+        """Wait for every read; a failed or short one is a VectorsFormatError."""
+        jobs, self.jobs = self.jobs, []
+        failed = None
+        for t, box, name in jobs:
+            t.join()
+            if failed is None and "error" in box:
+                exc = box["error"]
+                failed = f"cannot read the entry {name!r} ({type(exc).__name__}: {exc})"
+            elif failed is None and box.get("n") != box["want"]:
+                failed = f"the entry {name!r} is cut short"
+        if failed is not None:
+            raise VectorsFormatError(f"damaged archive: {failed}", self.path)
+
+
 def _mmap_members(path: str, names: set[str], mode: str | None,
-                  check_crc: bool = True) -> dict[str, np.ndarray]:
+                  check_crc: bool = True, reads: _Reads | None = None
+                  ) -> dict[str, np.ndarray]:
     """Memory-map (``mode`` "r" or "c") or read (``mode`` None) the members ``names`` of
     the ``.npz`` at ``path`` that are stored uncompressed (what :func:`save_npz` and
     :func:`numpy.savez` write); the others are not in the result. What is checked of
@@ -429,7 +484,9 @@ def _mmap_members(path: str, names: set[str], mode: str | None,
             if mode is None:
                 arr = np.empty(shape, dtype=dtype, order=order)
                 flat = arr.reshape(-1, order="A").view(np.uint8) if arr.size else arr
-                if arr.size and fh.readinto(memoryview(flat)) != nbytes:
+                if reads is not None and not check_crc and nbytes >= reads.MIN_BYTES:
+                    reads.start(path, offset, flat, name)
+                elif arr.size and fh.readinto(memoryview(flat)) != nbytes:
                     raise ValueError(f"the entry {name!r} is cut short")
             elif nbytes == 0:
                 arr = np.zeros(shape, dtype=dtype, order=order)
@@ -539,61 +596,66 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
     if not isinstance(archive, np.lib.npyio.NpzFile):  # pragma: no cover - magic checked
         raise VectorsFormatError(f"not a {what} file of ngramvec: a single .npy array, not an "
                                  f".npz archive", spath)
-    with archive:
-        files = {}
-        try:
-            names = list(archive.files)
-        except NPZ_READ_ERRORS as exc:  # pragma: no cover - listed when opened
-            raise VectorsFormatError(f"damaged archive ({type(exc).__name__}: {exc})",
-                                     spath) from None
-        mapped = _map_entries(archive, names, spath, mmap_mode, check_crc)
-        for name in names:
-            if name in mapped:
-                files[name] = mapped[name]
-                continue
-            # a bad CRC or a truncated member shows when the member is read
+    reads = _Reads(spath)
+    with reads.guard():
+        with archive:
+            files = {}
             try:
-                files[name] = archive[name]
-            except NPZ_READ_ERRORS as exc:
-                raise VectorsFormatError(f"damaged archive: cannot read the entry {name!r} "
-                                         f"({type(exc).__name__}: {exc})", spath) from None
-    if META_KEY not in files:
-        saved = legacy(files, spath) if legacy is not None else None
-        if saved is None:
-            raise VectorsFormatError(f"not a {what} file of ngramvec (no {META_KEY!r} entry)",
-                                     spath)
-        if schema:
-            check_arrays(saved.arrays, schema, spath, what)
-        return saved
-    try:
-        header = files.pop(META_KEY)
-        if header.dtype != np.uint8 or header.ndim != 1:
-            raise ValueError(f"expected 1-D uint8, found {header.dtype} of shape {header.shape}")
-        meta = json.loads(header.tobytes().decode("utf-8"))
-        found = str(meta["class"])
-        version = int(meta["format_version"])
-        params, state = dict(meta.get("params") or {}), dict(meta.get("state") or {})
-        strings = [str(name) for name in meta.get("strings", [])]
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise VectorsFormatError(f"damaged {META_KEY!r} header ({exc})", spath) from None
-    if version > FORMAT_VERSION:
-        raise VectorsFormatError(f"written by a newer ngramvec (format version {version}); this "
-                                 f"one reads versions up to {FORMAT_VERSION}: upgrade ngramvec",
-                                 spath)
-    if found != class_name:
-        raise VectorsFormatError(f"holds a {found}, not a {class_name}; load it with "
-                                 f"{found}.load", spath)
-    arrays: dict[str, Any] = dict(files)
-    for name in strings:
+                names = list(archive.files)
+            except NPZ_READ_ERRORS as exc:  # pragma: no cover - listed when opened
+                raise VectorsFormatError(f"damaged archive ({type(exc).__name__}: {exc})",
+                                         spath) from None
+            mapped = _map_entries(archive, names, spath, mmap_mode, check_crc, reads)
+            for name in names:
+                if name in mapped:
+                    files[name] = mapped[name]
+                    continue
+                # a bad CRC or a truncated member shows when the member is read
+                try:
+                    files[name] = archive[name]
+                except NPZ_READ_ERRORS as exc:
+                    raise VectorsFormatError(
+                        f"damaged archive: cannot read the entry {name!r} "
+                        f"({type(exc).__name__}: {exc})", spath) from None
+        if META_KEY not in files:
+            saved = legacy(files, spath) if legacy is not None else None
+            if saved is None:
+                raise VectorsFormatError(
+                    f"not a {what} file of ngramvec (no {META_KEY!r} entry)", spath)
+            if schema:
+                check_arrays(saved.arrays, schema, spath, what)
+            return saved
         try:
-            blob, offsets = arrays.pop(f"{name}_utf8"), arrays.pop(f"{name}_offsets")
-        except KeyError:
-            raise VectorsFormatError(f"the strings {name!r} are missing", spath) from None
-        decode = decoders.get(name, decode_strings) if decoders else decode_strings
-        arrays[name] = decode(blob, offsets, spath, name)
-    if schema:
-        check_arrays(arrays, schema, spath, what, str_lists=strings)
-    return Saved(found, version, params, state, arrays)
+            header = files.pop(META_KEY)
+            if header.dtype != np.uint8 or header.ndim != 1:
+                raise ValueError(f"expected 1-D uint8, found {header.dtype} of shape "
+                                 f"{header.shape}")
+            meta = json.loads(header.tobytes().decode("utf-8"))
+            found = str(meta["class"])
+            version = int(meta["format_version"])
+            params, state = dict(meta.get("params") or {}), dict(meta.get("state") or {})
+            strings = [str(name) for name in meta.get("strings", [])]
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise VectorsFormatError(f"damaged {META_KEY!r} header ({exc})", spath) from None
+        if version > FORMAT_VERSION:
+            raise VectorsFormatError(
+                f"written by a newer ngramvec (format version {version}); this one reads "
+                f"versions up to {FORMAT_VERSION}: upgrade ngramvec", spath)
+        if found != class_name:
+            raise VectorsFormatError(f"holds a {found}, not a {class_name}; load it with "
+                                     f"{found}.load", spath)
+        arrays: dict[str, Any] = dict(files)
+        for name in strings:
+            try:
+                blob, offsets = arrays.pop(f"{name}_utf8"), arrays.pop(f"{name}_offsets")
+            except KeyError:
+                raise VectorsFormatError(f"the strings {name!r} are missing", spath) from None
+            decode = decoders.get(name, decode_strings) if decoders else decode_strings
+            arrays[name] = decode(blob, offsets, spath, name)
+        reads.join()        # the big arrays were read meanwhile
+        if schema:
+            check_arrays(arrays, schema, spath, what, str_lists=strings)
+        return Saved(found, version, params, state, arrays)
 
 
 def saved_class(path: str | os.PathLike) -> str | None:
@@ -623,15 +685,18 @@ def saved_class(path: str | os.PathLike) -> str | None:
 
 
 def _map_entries(archive: Any, names: list[str], path: str, mode: str | None,
-                 check_crc: bool) -> dict[str, np.ndarray]:
+                 check_crc: bool, reads: _Reads | None = None) -> dict[str, np.ndarray]:
     """The entries of an open archive read straight into memory (``mode`` None: all of
     them), or memory-mapped (every array but the header and the string lists it names,
     which are decoded anyway and so are read). On any doubt about reading straight,
     nothing: numpy then reads the entries and says what is wrong."""
     if mode is None:
         try:
-            return _mmap_members(path, set(names), None, check_crc)
+            return _mmap_members(path, set(names), None, check_crc, reads)
         except NPZ_READ_ERRORS:
+            if reads is not None:
+                with contextlib.suppress(VectorsFormatError):
+                    reads.join()
             return {}
     skip = {META_KEY}
     if META_KEY in names:
