@@ -70,6 +70,10 @@ DEF E_NOMEM = -2
 DEF E_TOOMANY = -3
 
 
+# _classify of the ASCII code points, filled at import
+cdef uint8_t _ASCII_CLASS[128]
+
+
 cdef inline int _classify(uint32_t cp) noexcept nogil:
     if cp < 128:
         if cp == 10:
@@ -94,6 +98,11 @@ cdef inline int _classify(uint32_t cp) noexcept nogil:
     if Py_UNICODE_ISALNUM(cp) or (cp >= 0x300 and cp <= 0x36F):
         return C_ALNUM
     return C_OTHER
+
+
+cdef int _cp
+for _cp in range(128):
+    _ASCII_CLASS[_cp] = <uint8_t>_classify(<uint32_t>_cp)
 
 
 cdef inline Py_ssize_t _decode(const uint8_t *b, Py_ssize_t i, Py_ssize_t n,
@@ -403,10 +412,51 @@ cdef class TextEncoder:
         cdef uint32_t cp, nxt, prev
         cdef bint bad, bad2
         cdef int cls, ncls
+        cdef uint8_t c
+        cdef int64_t run, room
+        cdef bint ws = self.mode == MODE_WHITESPACE, low = self.lowercase
         if self.pend_cls and self._resolve_joiner(b, n) < 0:
             return -1
         prev = self.prev
         while i < n:
+            c = b[i]
+            if c < 0x80 and (_ASCII_CLASS[c] == C_ALNUM or
+                             (ws and _ASCII_CLASS[c] != C_SPACE and c != 10)):
+                # a run of ASCII code points that all go into the token (letters and
+                # digits; in whitespace mode everything but whitespace): what the
+                # general path below does one code point at a time
+                j = i + 1
+                if ws:
+                    while j < n and b[j] < 0x80 and _ASCII_CLASS[b[j]] != C_SPACE \
+                            and b[j] != 10:
+                        j += 1
+                else:
+                    while j < n and b[j] < 0x80 and _ASCII_CLASS[b[j]] == C_ALNUM:
+                        j += 1
+                self.in_line = 1
+                run = j - i
+                if self.tok_long:
+                    self.n_cut_bytes += run
+                else:
+                    room = self.max_token_bytes - self.tok_len
+                    if run > room:
+                        self.tok_long = True
+                        self.n_long_tokens += 1
+                        self.n_cut_bytes += run - room
+                    else:
+                        room = run
+                    for k in range(room):
+                        c = b[i + k]
+                        if low and c >= 65 and c <= 90:
+                            c += 32
+                        self.tok[self.tok_len + k] = <char>c
+                    self.tok_len += room
+                c = b[j - 1]
+                if low and c >= 65 and c <= 90:
+                    c += 32
+                prev = c
+                i = j
+                continue
             j = _decode(b, i, n, &cp, &bad)
             if bad:
                 self.n_invalid_utf8 += 1
@@ -595,3 +645,92 @@ cdef class TextEncoder:
             "n_long_tokens": self.n_long_tokens,
             "n_cut_bytes": self.n_cut_bytes,
         }
+
+
+def merge_encoded(list encoders, list parts):
+    """Join the ids that several encoders made of consecutive pieces of one corpus into
+    the ids one encoder would have made of the whole: ids in order of first
+    occurrence in the corpus, counts summed.
+
+    Parameters
+    ----------
+    encoders : list of TextEncoder
+        In encode mode; each read some of the pieces.
+    parts : list of (int, ndarray of int32, ndarray of int64)
+        The pieces in corpus order: the index of the encoder that read it, its ids
+        (from :meth:`TextEncoder.take_ids`) and its sentence ends counted from the
+        start of the piece.
+
+    Returns
+    -------
+    ids : ndarray of int32
+    ends : ndarray of int64
+    keys : list of str
+    counts : ndarray of int64
+    """
+    cdef nv_strtab table
+    cdef TextEncoder enc
+    cdef Py_ssize_t n_enc = len(encoders), e
+    cdef int64_t total = 0, n_ends = 0, pos = 0, epos = 0, i, x, g, n_loc, base
+    cdef int32_t[::1] loc, vmap
+    cdef int64_t[::1] le
+    cdef int32_t[::1] out
+    cdef int64_t[::1] oe
+    cdef nv_strtab *lt
+    for enc in encoders:
+        if not enc.encode:
+            raise ValueError("merge_encoded takes encoders in encode mode")
+    maps = [np.full(max((<TextEncoder>enc).table.n, 1), -1, dtype=np.int32)
+            for enc in encoders]
+    for part in parts:
+        e, pid, pend = part
+        if e < 0 or e >= n_enc:
+            raise ValueError("encoder index out of range")
+        total += len(pid)
+        n_ends += len(pend)
+    ids = np.empty(total, dtype=np.int32)
+    ends = np.empty(n_ends, dtype=np.int64)
+    out = ids
+    oe = ends
+    if nv_strtab_init(&table, 1 << 16) < 0:
+        nv_strtab_free(&table)
+        raise MemoryError("cannot allocate the token table")
+    try:
+        for part in parts:
+            e, pid, pend = part
+            enc = <TextEncoder>encoders[e]
+            lt = &enc.table
+            vmap = maps[e]
+            loc = pid
+            le = pend
+            n_loc = lt.n
+            base = pos
+            for i in range(loc.shape[0]):
+                x = loc[i]
+                if x < 0 or x >= n_loc:
+                    raise ValueError("a token id is not in its encoder's table")
+                g = vmap[x]
+                if g < 0:
+                    g = nv_strtab_intern(&table, lt.arena + lt.off[x], lt.off[x + 1] - lt.off[x])
+                    if g < 0:
+                        if g == E_TOOMANY:
+                            raise OverflowError("more than 2**31 - 2 distinct tokens")
+                        raise MemoryError("cannot grow the token table")
+                    vmap[x] = <int32_t>g
+                table.count[g] += 1
+                out[pos] = <int32_t>g
+                pos += 1
+            for i in range(le.shape[0]):
+                if le[i] < 0 or le[i] > loc.shape[0] or (i > 0 and le[i] < le[i - 1]):
+                    raise ValueError("sentence ends out of their piece")
+                oe[epos] = le[i] + base
+                epos += 1
+        n = table.n
+        counts = np.empty(n, dtype=np.int64)
+        keys = [None] * n
+        for i in range(n):
+            counts[i] = table.count[i]
+            keys[i] = table.arena[table.off[i]:table.off[i + 1]].decode("utf-8")
+    finally:
+        nv_strtab_free(&table)
+    return ids, ends, keys, counts
