@@ -386,7 +386,7 @@ class Corpus:
                             raise CorpusError("does not look like UTF-8 text (more than 10% "
                                               "of the first block is invalid UTF-8)", path)
                     ids, ends = enc.take_ids()
-                    done[index] = (e, ids, ends - n0)
+                    done[index] = (e, ids, ends - n0, enc.n_types)
                 except BaseException as exc:  # handed to the caller
                     errors.append((index, exc))
                     stop.set()

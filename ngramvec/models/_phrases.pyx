@@ -141,7 +141,8 @@ cdef int64_t _check_corpus(const int32_t[::1] ids, const int64_t[::1] ends,
 
 
 def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] ends,
-                        const uint8_t[::1] is_conn, int64_t s0, int64_t s1, bint lefts=True):
+                        const uint8_t[::1] is_conn, int64_t s0, int64_t s1, bint lefts=True,
+                        const int32_t[::1] id_map=None):
     """Give ids to the connector runs (and, with ``lefts``, the left units) of
     sentences [s0, s1).
 
@@ -159,6 +160,9 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
     lefts : bool, default=True
         Also intern the left units (what :func:`phrases_count_shard` needs;
         :func:`phrases_count_select` needs only the runs).
+    id_map : ndarray of int32, optional
+        Read ``id_map[ids[i]]`` instead of ``ids[i]`` (each ``ids[i]`` checked to be
+        in [0, len(id_map))).
 
     Returns
     -------
@@ -177,6 +181,8 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
     cdef int32_t w, a, r
     cdef int err = 0
     cdef uint64_t key
+    cdef int64_t n_map = id_map.shape[0] if id_map is not None else 0
+    cdef const int32_t *mp = &id_map[0] if n_map > 0 else NULL
     _check_corpus(ids, ends, s0, s1)
     with nogil:
         for s in range(s0, s1):
@@ -186,6 +192,11 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
             r = 0
             for i in range(b0, b1):
                 w = ids[i]
+                if mp != NULL:
+                    if w < 0 or w >= n_map:
+                        err = E_BAD_ID
+                        break
+                    w = mp[w]
                 if w < 0 or w >= n_lex:
                     err = E_BAD_ID
                     break
@@ -493,7 +504,7 @@ def phrases_count_select(const int32_t[::1] ids, const int64_t[::1] ends,
                          const uint8_t[::1] is_conn, GapIndex gi,
                          const int64_t[::1] counts, int scoring, int64_t min_count,
                          int64_t n_words, double corpus_word_count, double threshold,
-                         int n_threads, int part_bits):
+                         int n_threads, int part_bits, const int32_t[::1] id_map=None):
     """Count every candidate of the corpus, score them and keep the phrases, in memory.
 
     The candidates are packed into 64-bit keys ``run << 2c | first << c | last``
@@ -521,6 +532,9 @@ def phrases_count_select(const int32_t[::1] ids, const int64_t[::1] ends,
     n_threads : int
     part_bits : int
         In [1, 16].
+    id_map : ndarray of int32, optional
+        Read ``id_map[ids[i]]`` instead of ``ids[i]`` (each ``ids[i]`` checked to be
+        in [0, len(id_map))): the ids need not be translated beforehand.
 
     Returns
     -------
@@ -586,6 +600,8 @@ def phrases_count_select(const int32_t[::1] ids, const int64_t[::1] ends,
     cdef const int32_t *vid = &ids[0] if ids.shape[0] > 0 else NULL
     cdef const int64_t *ve = &ends[0] if S > 0 else NULL
     cdef const uint8_t *vc = &is_conn[0] if n_units > 0 else NULL
+    cdef int64_t n_map = id_map.shape[0] if id_map is not None else 0
+    cdef const int32_t *mp = &id_map[0] if n_map > 0 else NULL
     # 1. the keys of each thread's sentences, and their partition histogram
     for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
         first_tok = ve[sb[t] - 1] if sb[t] > 0 else 0
@@ -597,6 +613,11 @@ def phrases_count_select(const int32_t[::1] ids, const int64_t[::1] ends,
             r = 0
             for i in range(b0, b1):
                 w = vid[i]
+                if mp != NULL:
+                    if w < 0 or w >= n_map:
+                        bad[t] = s
+                        break
+                    w = mp[w]
                 if w < 0 or w >= n_units:
                     bad[t] = s
                     break

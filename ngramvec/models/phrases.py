@@ -268,13 +268,15 @@ class Phrases(PersistMixin, Estimator):
                                  f"be ambiguous; choose another delimiter")
         conn = p["connector_words"]
         n_lex = len(keys)
-        # ids ranked by decreasing count: the dense block of the counter then holds the
-        # frequent candidates (low row, low column), counted without hashing
+        # units are lexicon ids ranked by decreasing count (the dense block of the spill
+        # counter then holds the frequent candidates; tokens_ in frequency order); the
+        # first pass reads the corpus ids through `rank`, later passes the ranked copy
         counts = np.asarray(enc.lexicon_counts, dtype=np.int64)
         order = np.argsort(-counts, kind="stable")
         rank = np.empty(n_lex, dtype=np.int32)
         rank[order] = np.arange(n_lex, dtype=np.int32)
-        ids = _ranked(enc.ids, rank)
+        ids = enc.ids
+        id_map: np.ndarray | None = rank
         ends = np.asarray(enc.ends)
         keys = [keys[i] for i in order.tolist()]
         counts = counts[order]
@@ -289,7 +291,7 @@ class Phrases(PersistMixin, Estimator):
         for k in range(1, n_passes + 1):
             t0 = time.perf_counter()
             first_id = n_lex + len(passes)        # unit id of this pass's first phrase
-            got = self._fit_pass(ids, ends, is_conn, counts, p, progress, k)
+            got = self._fit_pass(ids, ends, is_conn, counts, p, progress, k, id_map=id_map)
             pass_seqs, pass_scores, pass_counts, pass_stat = got
             seqs.extend(pass_seqs)
             scores.append(pass_scores)
@@ -304,6 +306,8 @@ class Phrases(PersistMixin, Estimator):
                 break
             # the corpus as this pass merges it: the next pass's input
             trie = _trie(pass_seqs, first_id, is_conn)
+            if id_map is not None:
+                ids, id_map = _ranked(ids, id_map), None
             ids, ends = _apply_all([trie], ids, ends)
             n_units = first_id + len(pass_seqs)
             is_conn = np.concatenate([is_conn, np.zeros(len(pass_seqs), np.uint8)])
@@ -315,8 +319,10 @@ class Phrases(PersistMixin, Estimator):
 
     def _fit_pass(self, ids: np.ndarray, ends: np.ndarray, is_conn: np.ndarray,
                   counts: np.ndarray, p: dict, progress: bool, k: int,
-                  method: str = "auto"):
+                  method: str = "auto", id_map: np.ndarray | None = None):
         """One pass: count the candidates, score them, keep the phrases.
+
+        The pass's units are ``id_map[ids]`` (``ids`` when ``id_map`` is None).
 
         ``method``: "partition" counts in memory (:func:`phrases_count_select`, 16
         bytes a token), "spill" in the bounded accumulators of
@@ -327,26 +333,32 @@ class Phrases(PersistMixin, Estimator):
         n_units = is_conn.shape[0]
         n_tokens = int(ids.shape[0])
         n_words = int(np.count_nonzero(counts[is_conn == 0]))
+        ids = np.asarray(ids)
         gi = GapIndex()
         any_conn = bool(is_conn.any())
         if method == "auto":
             method = "spill"
             if 16 * n_tokens + (64 << 20) <= p["memory_limit"]:
                 if any_conn:      # the runs are known only after this pass; bound them
-                    phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False)
+                    phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False,
+                                        id_map=id_map)
                 if phrases_key_bits(n_units, gi.n_runs) <= 63:
                     method = "partition"
         if method == "partition":
             if any_conn and gi.n_runs == 0:
-                phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False)
+                phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False,
+                                    id_map=id_map)
             n_threads = p["n_threads"] or os.cpu_count() or 1
             part_bits = int(min(16, max(1, (max(n_tokens, 1) // 8192).bit_length())))
             n_candidates, runs, first, last, count_ab, out = phrases_count_select(
                 ids, ends, is_conn, gi, counts, SCORING[p["scoring"]], p["min_count"],
-                n_words, float(n_tokens), float(p["threshold"]), int(n_threads), part_bits)
+                n_words, float(n_tokens), float(p["threshold"]), int(n_threads), part_bits,
+                id_map)
             run_prev, run_conn, _, _ = gi.tables()
             len_vocab = n_words + n_candidates
         else:
+            if id_map is not None:
+                ids = _ranked(ids, id_map)
             runs, first, last, count_ab, out, n_candidates, len_vocab, run_prev, run_conn = \
                 self._count_spill(ids, ends, is_conn, counts, n_words, p, progress, k)
         over = np.flatnonzero(np.isnan(out))
