@@ -2,9 +2,10 @@
  *
  * Keys are copied into one growing arena; entry i owns arena[off[i] : off[i+1]].
  * Ids are given in order of first insertion (0, 1, 2, ...). Open addressing with
- * linear probing over a power-of-two slot array that stores entry ids (-1 = empty);
- * the 64-bit hash of each entry is kept to skip most key comparisons and to rehash
- * without touching the arena.
+ * linear probing over a power-of-two slot array; a slot holds the high 32 bits of
+ * its entry's hash above the entry id (all ones = empty), so that a probe reads one
+ * slot and compares keys only when the hashes agree. The 64-bit hash of each entry
+ * is kept to rehash without touching the arena.
  *
  * All functions return a negative value when memory runs out; the table is then
  * left valid (nothing half-inserted). Dependency-free C99.
@@ -17,7 +18,7 @@
 #include <string.h>
 
 typedef struct {
-    int32_t *slots;      /* cap slots, entry id or -1 */
+    uint64_t *slots;     /* cap slots: hash >> 32 << 32 | entry id, or NV_STRTAB_EMPTY */
     int64_t cap;         /* power of two */
     int64_t n;           /* number of entries */
     int64_t ecap;        /* capacity of the per-entry arrays */
@@ -27,6 +28,18 @@ typedef struct {
     char *arena;
     int64_t arena_len, arena_cap;
 } nv_strtab;
+
+#define NV_STRTAB_EMPTY UINT64_MAX
+#define NV_STRTAB_SLOT(h, id) (((h) >> 32 << 32) | (uint64_t)(uint32_t)(id))
+
+/* Equal keys of len bytes (short ones compared inline). */
+static inline int nv_strtab_same(const char *a, const char *b, int64_t len) {
+    if (len <= 16) {
+        for (int64_t i = 0; i < len; i++) if (a[i] != b[i]) return 0;
+        return 1;
+    }
+    return memcmp(a, b, (size_t)len) == 0;
+}
 
 /* FNV-1a over the bytes, then a final mix so that low bits are usable. */
 static inline uint64_t nv_strhash(const char *s, int64_t len) {
@@ -40,7 +53,7 @@ static inline int nv_strtab_init(nv_strtab *t, int64_t cap) {
     int64_t c = 1024;
     while (c < cap) c <<= 1;
     memset(t, 0, sizeof(*t));
-    t->slots = (int32_t *)malloc(sizeof(int32_t) * c);
+    t->slots = (uint64_t *)malloc(sizeof(uint64_t) * c);
     t->ecap = c / 2;
     t->hash = (uint64_t *)malloc(sizeof(uint64_t) * t->ecap);
     t->off = (int64_t *)malloc(sizeof(int64_t) * (t->ecap + 1));
@@ -48,7 +61,7 @@ static inline int nv_strtab_init(nv_strtab *t, int64_t cap) {
     t->arena_cap = 1 << 16;
     t->arena = (char *)malloc(t->arena_cap);
     if (!t->slots || !t->hash || !t->off || !t->count || !t->arena) return -1;
-    memset(t->slots, 0xff, sizeof(int32_t) * c);
+    memset(t->slots, 0xff, sizeof(uint64_t) * c);
     t->cap = c;
     t->off[0] = 0;
     return 0;
@@ -61,14 +74,14 @@ static inline void nv_strtab_free(nv_strtab *t) {
 
 static inline int nv_strtab_grow_slots(nv_strtab *t) {
     int64_t nc = t->cap * 2;
-    int32_t *ns = (int32_t *)malloc(sizeof(int32_t) * nc);
+    uint64_t *ns = (uint64_t *)malloc(sizeof(uint64_t) * nc);
     if (!ns) return -1;
-    memset(ns, 0xff, sizeof(int32_t) * nc);
+    memset(ns, 0xff, sizeof(uint64_t) * nc);
     uint64_t mask = (uint64_t)nc - 1;
     for (int64_t i = 0; i < t->n; i++) {
         uint64_t h = t->hash[i] & mask;
-        while (ns[h] >= 0) h = (h + 1) & mask;
-        ns[h] = (int32_t)i;
+        while (ns[h] != NV_STRTAB_EMPTY) h = (h + 1) & mask;
+        ns[h] = NV_STRTAB_SLOT(t->hash[i], i);
     }
     free(t->slots);
     t->slots = ns;
@@ -78,12 +91,13 @@ static inline int nv_strtab_grow_slots(nv_strtab *t) {
 
 /* Id of the key, or -1 when absent. */
 static inline int64_t nv_strtab_find(const nv_strtab *t, const char *s, int64_t len, uint64_t h) {
-    uint64_t mask = (uint64_t)t->cap - 1, i = h & mask;
+    uint64_t mask = (uint64_t)t->cap - 1, i = h & mask, tag = h >> 32;
     for (;;) {
-        int32_t e = t->slots[i];
-        if (e < 0) return -1;
-        if (t->hash[e] == h && t->off[e + 1] - t->off[e] == len &&
-            memcmp(t->arena + t->off[e], s, (size_t)len) == 0)
+        uint64_t v = t->slots[i];
+        if (v == NV_STRTAB_EMPTY) return -1;
+        int64_t e = (int64_t)(uint32_t)v;
+        if ((v >> 32) == tag && t->off[e + 1] - t->off[e] == len &&
+            nv_strtab_same(t->arena + t->off[e], s, len))
             return e;
         i = (i + 1) & mask;
     }
@@ -93,12 +107,13 @@ static inline int64_t nv_strtab_find(const nv_strtab *t, const char *s, int64_t 
  * -3 when the table holds 2**31 - 1 entries already. */
 static inline int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len) {
     uint64_t h = nv_strhash(s, len);
-    uint64_t mask = (uint64_t)t->cap - 1, i = h & mask;
+    uint64_t mask = (uint64_t)t->cap - 1, i = h & mask, tag = h >> 32;
     for (;;) {
-        int32_t e = t->slots[i];
-        if (e < 0) break;
-        if (t->hash[e] == h && t->off[e + 1] - t->off[e] == len &&
-            memcmp(t->arena + t->off[e], s, (size_t)len) == 0)
+        uint64_t v = t->slots[i];
+        if (v == NV_STRTAB_EMPTY) break;
+        int64_t e = (int64_t)(uint32_t)v;
+        if ((v >> 32) == tag && t->off[e + 1] - t->off[e] == len &&
+            nv_strtab_same(t->arena + t->off[e], s, len))
             return e;
         i = (i + 1) & mask;
     }
@@ -131,7 +146,7 @@ static inline int64_t nv_strtab_intern(nv_strtab *t, const char *s, int64_t len)
     t->hash[id] = h;
     t->count[id] = 0;
     t->off[id + 1] = t->arena_len;
-    t->slots[i] = (int32_t)id;
+    t->slots[i] = NV_STRTAB_SLOT(h, id);
     t->n++;
     /* keep the load factor at most 1/2 */
     if (t->n * 2 > t->cap && nv_strtab_grow_slots(t) < 0) return -2;

@@ -429,3 +429,102 @@ def test_damaged_gzip_corpus_is_a_corpus_error(tmp_path):
         list(nv.Corpus(p))
     with pytest.raises(CorpusError, match=r"c\.txt\.gz, line 1: cannot read"):
         nv.Corpus(p).encode()
+
+
+# --------------------------------------------------------------------------- threaded reading
+# encode_in_memory(n_threads > 1) tokenizes pieces of whole lines with several encoders
+# at once and joins their ids (merge_encoded): the same as one encoder, always.
+
+
+def _same_encoding(a, b):
+    np.testing.assert_array_equal(a.ids, b.ids)
+    np.testing.assert_array_equal(a.ends, b.ends)
+    assert a.lexicon_keys == b.lexicon_keys
+    np.testing.assert_array_equal(a.lexicon_counts, b.lexicon_counts)
+    assert a.meta["stats"] == b.meta["stats"]
+
+
+@pytest.mark.parametrize("tokenizer", ["words", "whitespace", "words_punct"])
+def test_threaded_reader_gives_the_ids_of_one_reader(tmp_path, tokenizer):
+    from ngramvec.data.encode import encode_in_memory
+    d = tmp_path / "corpus"
+    d.mkdir()
+    rng = np.random.default_rng(0)
+    words = ["the", "Cat", "sat", "naïve", "don’t", "1,000.5", "x-y", "\udcff", "\u4e2d", "a"]
+    for f in range(3):
+        lines = []
+        for _ in range(200):
+            n = int(rng.integers(0, 30))
+            lines.append(" ".join(words[i] for i in rng.integers(0, len(words), n)))
+        lines.append("long " * 90)                 # longer than a block: continued pieces
+        (d / f"f{f}.txt").write_bytes(("\n".join(lines)).encode("utf-8", "surrogateescape"))
+    with _with_blocks(200):
+        one = encode_in_memory(nv.Corpus(d, tokenizer=tokenizer, max_sentence_length=25))
+        for n_threads in (2, 3):
+            many = encode_in_memory(nv.Corpus(d, tokenizer=tokenizer, max_sentence_length=25),
+                                    n_threads=n_threads)
+            _same_encoding(one, many)
+    assert one.meta["stats"]["n_split_sentences"] > 0 and one.meta["stats"]["n_invalid_utf8"] > 0
+
+
+def test_threaded_reader_on_the_demo_corpus():
+    from ngramvec.data.encode import encode_in_memory
+    path = nv.dataset_path("demo")
+    _same_encoding(encode_in_memory(nv.Corpus(path)),
+                   encode_in_memory(nv.Corpus(path), n_threads=2))
+
+
+def test_threaded_reader_errors(tmp_path):
+    from ngramvec.data.encode import encode_in_memory
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"ok line\n" * 50 + b"bad\x00line\n")
+    with _with_blocks(64), pytest.raises(CorpusError, match="NUL byte"):
+        encode_in_memory(nv.Corpus(binary), n_threads=2)
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes(("caf\xe9 na\xefve " * 300).encode("latin-1"))
+    with pytest.raises(CorpusError, match="does not look like UTF-8"):
+        encode_in_memory(nv.Corpus(latin), n_threads=2)
+
+
+def test_merge_encoded_refuses_bad_pieces():
+    from ngramvec.data._encode import TextEncoder, merge_encoded
+    enc = TextEncoder(1, True, True, 100, 256)
+    enc.feed(b"a b c\n")
+    ids, ends = enc.take_ids()
+    assert [x.tolist() for x in merge_encoded([enc], [(0, ids, ends, 3)])[:2]] == \
+        [[0, 1, 2], [3]]
+    with pytest.raises(ValueError, match="encoder index"):
+        merge_encoded([enc], [(1, ids, ends, 3)])
+    with pytest.raises(ValueError, match="type counts"):
+        merge_encoded([enc], [(0, ids, ends, 2)])
+    with pytest.raises(ValueError, match="type counts"):
+        merge_encoded([enc], [(0, ids, ends, 4)])
+    with pytest.raises(ValueError, match="not in its encoder"):
+        merge_encoded([enc], [(0, np.array([0, 5], np.int32), np.array([2]), 3)])
+    with pytest.raises(ValueError, match="sentence ends"):
+        merge_encoded([enc], [(0, ids, np.array([4]), 3)])
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=st.text(st.sampled_from(list("abXY09 \t\n'-.,!é’‐İ\u0301中")), max_size=200),
+       mode=st.integers(0, 2), lowercase=st.booleans(), limit=st.sampled_from([4, 5, 9, 256]))
+def test_ascii_runs_tokenize_as_code_points(text, mode, lowercase, limit):
+    """The tokenizer's ASCII fast path (whole runs of letters and digits) gives what
+    one code point at a time gives: fed whole, and fed one code point a block (where
+    no run is longer than one code point)."""
+    from ngramvec.data._encode import TextEncoder
+    data = text.encode("utf-8")
+
+    def run(blocks):
+        enc = TextEncoder(mode, lowercase, True, 10_000, limit)
+        for b, cont in blocks:
+            enc.feed(b, cont)
+        enc.finish()
+        ids, ends = enc.take_ids()
+        keys = enc.lexicon()[0]
+        return [keys[i] for i in ids], ends.tolist(), enc.stats()
+
+    whole = run([(data, False)])
+    one_by_one = run([(ch.encode("utf-8"), i + 1 < len(text) and ch != "\n")
+                      for i, ch in enumerate(text)])
+    assert whole == one_by_one

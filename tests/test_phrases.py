@@ -405,3 +405,111 @@ def test_cli_phrases_errors(tmp_path, capsys):
                      str(tmp_path / "missing.txt")]) == 2
     assert "cannot read the --connector-words file" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- counting paths
+# fit counts in memory by hash partitions (phrases_count_select) when 16 bytes a token
+# fit memory_limit, else in the spill accumulators: the same model either way.
+
+
+def _fit_with(monkeypatch, method, corpus, **kw):
+    import ngramvec.models.phrases as phrases_mod
+    original = phrases_mod.Phrases._fit_pass
+
+    def forced(self, *args, **kwargs):
+        kwargs["method"] = method
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(phrases_mod.Phrases, "_fit_pass", forced)
+    try:
+        return nv.Phrases(**kw).fit(corpus)
+    finally:
+        monkeypatch.setattr(phrases_mod.Phrases, "_fit_pass", original)
+
+
+@pytest.mark.parametrize("setting", ["default", "npmi-connectors", "connectors"])
+def test_partition_and_spill_counting_give_the_same_model(monkeypatch, demo, setting):
+    kw = dict(SETTINGS[setting], max_order=3)
+    spill = _fit_with(monkeypatch, "spill", demo, n_threads=2, **kw)
+    assert spill.pass_stats_[0]["n_phrases"] > 0
+    for n_threads in (1, 3):
+        part = _fit_with(monkeypatch, "partition", demo, n_threads=n_threads, **kw)
+        assert part.phrases_ == spill.phrases_            # same phrases, same order
+        np.testing.assert_array_equal(part.scores_, spill.scores_)
+        np.testing.assert_array_equal(part.counts_, spill.counts_)
+        assert part.tokens_ == spill.tokens_
+        for a, b in zip(part.pass_stats_, spill.pass_stats_):
+            assert {k: v for k, v in a.items() if k != "seconds"} == \
+                {k: v for k, v in b.items() if k != "seconds"}
+
+
+def test_fit_of_a_path_reads_with_threads(tmp_path):
+    path = nv.dataset_path("demo")
+    one = nv.Phrases(connector_words=E, n_threads=1).fit(path)
+    two = nv.Phrases(connector_words=E, n_threads=2).fit(path)
+    assert two.export_phrases() == one.export_phrases() and two.phrases_ == one.phrases_
+
+
+def test_count_select_kernel_against_the_reference():
+    from ngramvec.models._phrases import (SCORING, GapIndex, phrases_count_select,
+                                          phrases_intern_gaps)
+    rng = np.random.default_rng(3)
+    n_units = 12
+    is_conn = np.zeros(n_units, np.uint8)
+    is_conn[[0, 1]] = 1
+    lengths = rng.integers(0, 12, 300)
+    ids = rng.integers(0, n_units, int(lengths.sum())).astype(np.int32)
+    ends = np.cumsum(lengths).astype(np.int64)
+    counts = np.bincount(ids, minlength=n_units).astype(np.int64)
+    sents = [[str(u) for u in ids[a:b]] for a, b in zip(np.r_[0, ends[:-1]], ends)]
+    want = reference(sents, 2, 0.5, "default", {"0", "1"})
+    cands = set()
+    for sent in sents:
+        start, between = None, []
+        for w in sent:
+            if w in ("0", "1"):
+                if start is not None:
+                    between.append(w)
+                continue
+            if start is not None:
+                cands.add((start, *between, w))
+            start, between = w, []
+    n_cand = len(cands)
+    gi = GapIndex()
+    phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False)
+    n_words = int(np.count_nonzero(counts[is_conn == 0]))
+    run_prev, run_conn, _, _ = gi.tables()
+    for T, bits in ((1, 1), (2, 3), (4, 8)):
+        got = phrases_count_select(ids, ends, is_conn, gi, counts, SCORING["default"], 2,
+                                   n_words, float(len(ids)), 0.5, T, bits)
+        n_candidates, runs, first, last, _, scores = got
+        assert n_candidates == n_cand
+        found = {}
+        for r, a, b, s in zip(runs, first, last, scores):
+            run = []
+            while r > 0:
+                run.append(str(run_conn[r - 1]))
+                r = run_prev[r - 1]
+            found["_".join([str(a)] + run[::-1] + [str(b)])] = s
+        assert found == want
+
+
+def test_count_select_kernel_refuses_bad_input():
+    from ngramvec.models._phrases import GapIndex, phrases_count_select
+    ids = np.array([0, 1, 2, 1], np.int32)
+    ends = np.array([2, 4], np.int64)
+    conn = np.zeros(3, np.uint8)
+    counts = np.array([1, 2, 1], np.int64)
+    args = (0, 1, 3, 4.0, 1.0, 2)
+    with pytest.raises(ValueError, match="out of range.*sentence 1"):
+        phrases_count_select(np.array([0, 1, 2, 3], np.int32), ends, conn, GapIndex(), counts,
+                             *args, 1)
+    with pytest.raises(ValueError, match="one entry per unit"):
+        phrases_count_select(ids, ends, conn, GapIndex(), counts[:2], *args, 1)
+    with pytest.raises(ValueError, match="part_bits"):
+        phrases_count_select(ids, ends, conn, GapIndex(), counts, *args, 0)
+    with pytest.raises(ValueError, match="sentence ends"):
+        phrases_count_select(ids, np.array([3, 2], np.int64), conn, GapIndex(), counts,
+                             *args, 1)
+    with pytest.raises(ValueError, match="out of range.*sentence 1"):   # id 2 not mapped
+        phrases_count_select(ids, ends, conn, GapIndex(), counts, *args, 1,
+                             np.array([0, 1], np.int32))

@@ -26,3 +26,9 @@ class TextEncoder:
     @property
     def n_types(self) -> int: ...
     def stats(self) -> dict[str, Any]: ...
+
+
+def merge_encoded(encoders: list[TextEncoder],
+                  parts: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int64], int]],
+                  n_threads: int = ...) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64],
+                                                 list[str], npt.NDArray[np.int64]]: ...

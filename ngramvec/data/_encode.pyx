@@ -36,6 +36,7 @@ next (``line_continues``). Empty lines produce no sentence (counted in
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
+from cython.parallel cimport prange
 
 import numpy as np
 
@@ -70,6 +71,10 @@ DEF E_NOMEM = -2
 DEF E_TOOMANY = -3
 
 
+# _classify of the ASCII code points, filled at import
+cdef uint8_t _ASCII_CLASS[128]
+
+
 cdef inline int _classify(uint32_t cp) noexcept nogil:
     if cp < 128:
         if cp == 10:
@@ -94,6 +99,11 @@ cdef inline int _classify(uint32_t cp) noexcept nogil:
     if Py_UNICODE_ISALNUM(cp) or (cp >= 0x300 and cp <= 0x36F):
         return C_ALNUM
     return C_OTHER
+
+
+cdef int _cp
+for _cp in range(128):
+    _ASCII_CLASS[_cp] = <uint8_t>_classify(<uint32_t>_cp)
 
 
 cdef inline Py_ssize_t _decode(const uint8_t *b, Py_ssize_t i, Py_ssize_t n,
@@ -403,10 +413,51 @@ cdef class TextEncoder:
         cdef uint32_t cp, nxt, prev
         cdef bint bad, bad2
         cdef int cls, ncls
+        cdef uint8_t c
+        cdef int64_t run, room
+        cdef bint ws = self.mode == MODE_WHITESPACE, low = self.lowercase
         if self.pend_cls and self._resolve_joiner(b, n) < 0:
             return -1
         prev = self.prev
         while i < n:
+            c = b[i]
+            if c < 0x80 and (_ASCII_CLASS[c] == C_ALNUM or
+                             (ws and _ASCII_CLASS[c] != C_SPACE and c != 10)):
+                # a run of ASCII code points that all go into the token (letters and
+                # digits; in whitespace mode everything but whitespace): what the
+                # general path below does one code point at a time
+                j = i + 1
+                if ws:
+                    while j < n and b[j] < 0x80 and _ASCII_CLASS[b[j]] != C_SPACE \
+                            and b[j] != 10:
+                        j += 1
+                else:
+                    while j < n and b[j] < 0x80 and _ASCII_CLASS[b[j]] == C_ALNUM:
+                        j += 1
+                self.in_line = 1
+                run = j - i
+                if self.tok_long:
+                    self.n_cut_bytes += run
+                else:
+                    room = self.max_token_bytes - self.tok_len
+                    if run > room:
+                        self.tok_long = True
+                        self.n_long_tokens += 1
+                        self.n_cut_bytes += run - room
+                    else:
+                        room = run
+                    for k in range(room):
+                        c = b[i + k]
+                        if low and c >= 65 and c <= 90:
+                            c += 32
+                        self.tok[self.tok_len + k] = <char>c
+                    self.tok_len += room
+                c = b[j - 1]
+                if low and c >= 65 and c <= 90:
+                    c += 32
+                prev = c
+                i = j
+                continue
             j = _decode(b, i, n, &cp, &bad)
             if bad:
                 self.n_invalid_utf8 += 1
@@ -595,3 +646,119 @@ cdef class TextEncoder:
             "n_long_tokens": self.n_long_tokens,
             "n_cut_bytes": self.n_cut_bytes,
         }
+
+
+
+def merge_encoded(list encoders, list parts, int n_threads=1):
+    """Join the ids that several encoders made of consecutive pieces of one corpus into
+    the ids one encoder would have made of the whole: ids in order of first
+    occurrence in the corpus, counts summed.
+
+    Parameters
+    ----------
+    encoders : list of TextEncoder
+        In encode mode; each read some of the pieces, in corpus order.
+    parts : list of (int, ndarray of int32, ndarray of int64, int)
+        The pieces in corpus order: the index of the encoder that read it, its ids
+        (from :meth:`TextEncoder.take_ids`), its sentence ends counted from the start
+        of the piece, and the encoder's number of distinct tokens after it.
+    n_threads : int, default=1
+        Threads translating the ids.
+
+    Returns
+    -------
+    ids : ndarray of int32
+    ends : ndarray of int64
+    keys : list of str
+    counts : ndarray of int64
+
+    Notes
+    -----
+    An encoder numbers its tokens in order of first occurrence, so the tokens new to
+    it in a piece are the ids ``[types before, types after)``, in the order they
+    first occur in the piece; going through the pieces in order and giving a global
+    id to each of those not seen before gives the global order of first occurrence
+    without reading the tokens. The ids are then translated in one parallel pass.
+    """
+    cdef nv_strtab table
+    cdef TextEncoder enc
+    cdef Py_ssize_t n_enc = len(encoders), e, n_parts = len(parts), q
+    cdef int64_t total = 0, n_ends = 0, i, x, g, lo, hi, n, base, T = max(1, n_threads)
+    cdef int32_t[::1] vmap
+    cdef nv_strtab *lt
+    for enc in encoders:
+        if not enc.encode:
+            raise ValueError("merge_encoded takes encoders in encode mode")
+    maps = [np.full(max((<TextEncoder>enc).table.n, 1), -1, dtype=np.int32)
+            for enc in encoders]
+    seen = [0] * n_enc
+    starts = np.zeros(n_parts + 1, dtype=np.int64)
+    estarts = np.zeros(n_parts + 1, dtype=np.int64)
+    for q, part in enumerate(parts):
+        e, pid, pend, hi = part
+        if e < 0 or e >= n_enc:
+            raise ValueError("encoder index out of range")
+        if hi < seen[e] or hi > (<TextEncoder>encoders[e]).table.n:
+            raise ValueError("the pieces' type counts do not match their encoders")
+        seen[e] = hi
+        pend_a = np.asarray(pend)
+        if len(pend_a) and (pend_a[0] < 0 or pend_a[-1] > len(pid) or
+                            bool((np.diff(pend_a) < 0).any())):
+            raise ValueError("sentence ends out of their piece")
+        total += len(pid)
+        n_ends += len(pend)
+        starts[q + 1] = total
+        estarts[q + 1] = n_ends
+    if nv_strtab_init(&table, 1 << 16) < 0:
+        nv_strtab_free(&table)
+        raise MemoryError("cannot allocate the token table")
+    try:
+        seen = [0] * n_enc
+        for part in parts:                    # global ids, in order of first occurrence
+            e, pid, pend, hi = part
+            enc = <TextEncoder>encoders[e]
+            lt = &enc.table
+            vmap = maps[e]
+            for x in range(seen[e], hi):
+                g = nv_strtab_intern(&table, lt.arena + lt.off[x], lt.off[x + 1] - lt.off[x])
+                if g < 0:
+                    if g == E_TOOMANY:
+                        raise OverflowError("more than 2**31 - 2 distinct tokens")
+                    raise MemoryError("cannot grow the token table")
+                vmap[x] = <int32_t>g
+                table.count[g] += lt.count[x]
+            seen[e] = hi
+        for e in range(n_enc):                # the types no piece announced
+            if seen[e] != (<TextEncoder>encoders[e]).table.n:
+                raise ValueError("the pieces' type counts do not match their encoders")
+        n = table.n
+        counts = np.empty(n, dtype=np.int64)
+        keys = [None] * n
+        for i in range(n):
+            counts[i] = table.count[i]
+            keys[i] = table.arena[table.off[i]:table.off[i + 1]].decode("utf-8")
+    finally:
+        nv_strtab_free(&table)
+    ids = np.empty(total, dtype=np.int32)
+    ends = np.empty(n_ends, dtype=np.int64)
+    for q, part in enumerate(parts):
+        e, pid, pend, hi = part
+        _translate(pid, maps[e], ids[starts[q]:starts[q + 1]], hi, T)
+        np.add(pend, starts[q], out=ends[estarts[q]:estarts[q + 1]])
+    return ids, ends, keys, counts
+
+
+cdef int _translate(const int32_t[::1] src, const int32_t[::1] vmap, int32_t[::1] dst,
+                    int64_t n_map, int64_t T) except -1:
+    """dst[i] = vmap[src[i]], every src[i] checked to be in [0, n_map)."""
+    cdef int64_t i, n = src.shape[0], bad = 0
+    if dst.shape[0] != n or n_map > vmap.shape[0]:
+        raise ValueError("mismatched piece")
+    for i in prange(n, nogil=True, num_threads=T, schedule="static"):
+        if src[i] < 0 or src[i] >= n_map:
+            bad += 1
+        else:
+            dst[i] = vmap[src[i]]
+    if bad:
+        raise ValueError("a token id is not in its encoder's table")
+    return 0

@@ -23,9 +23,9 @@ from ngramvec.base.exceptions import CorpusError, OneShotIteratorError
 from ngramvec.base.extensions import missing_extension
 
 try:
-    from ngramvec.data._encode import TextEncoder
+    from ngramvec.data._encode import TextEncoder, merge_encoded
 except ImportError as exc:  # not built: reading text raises ExtensionNotBuiltError
-    TextEncoder = missing_extension("ngramvec.data._encode", exc)
+    TextEncoder = merge_encoded = missing_extension("ngramvec.data._encode", exc)
 
 logger = logging.getLogger(__name__)
 
@@ -341,6 +341,108 @@ class Corpus:
         if batch:
             enc.feed("\n".join(batch).encode("utf-8", "surrogatepass") + b"\n")
         yield
+
+    def _can_encode_threaded(self) -> bool:
+        """Files read by a built-in tokenizer: pieces of whole lines can be tokenized
+        by several encoders at once (:meth:`_encode_threaded`)."""
+        return self._files is not None and not callable(self.tokenizer)
+
+    def _encode_threaded(self, n_threads: int, progress=None):
+        """Tokenize the files with ``n_threads`` encoders working at once and join
+        their ids (:func:`~ngramvec.data._encode.merge_encoded`): the same ids, ends,
+        lexicon and statistics as one encoder fed by :meth:`_feed`.
+
+        The files are read in blocks of whole lines (a line longer than a block goes
+        on in the next ones, which then go to the same encoder); each piece goes to
+        the next free encoder, whose tokenizer runs without the GIL.
+
+        Returns
+        -------
+        ids, ends, keys, counts, stats
+        """
+        encs = [self._new_encoder(encode=True) for _ in range(n_threads)]
+        todo: queue.Queue = queue.Queue(maxsize=2 * n_threads)
+        done: dict[int, tuple] = {}
+        errors: list[tuple[int, BaseException]] = []
+        stop = threading.Event()
+
+        def work(e: int) -> None:
+            enc = encs[e]
+            while not stop.is_set():
+                try:
+                    item = todo.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+                if item is None:
+                    return
+                index, path, first, blocks = item
+                try:
+                    n0 = enc.n_tokens
+                    for b, (block, cont) in enumerate(blocks):
+                        before = enc.n_invalid_utf8
+                        enc.feed(block, cont)
+                        if first and b == 0 and len(block) >= 1024 and \
+                                enc.n_invalid_utf8 - before > 0.1 * len(block):
+                            raise CorpusError("does not look like UTF-8 text (more than 10% "
+                                              "of the first block is invalid UTF-8)", path)
+                    ids, ends = enc.take_ids()
+                    done[index] = (e, ids, ends - n0, enc.n_types)
+                except BaseException as exc:  # handed to the caller
+                    errors.append((index, exc))
+                    stop.set()
+                    return
+
+        def put(item) -> None:
+            while not stop.is_set():
+                try:
+                    todo.put(item, timeout=0.05)
+                    return
+                except queue.Full:
+                    continue
+
+        threads = [threading.Thread(target=work, args=(e,), daemon=True,
+                                    name=f"ngramvec-encoder-{e}") for e in range(n_threads)]
+        for t in threads:
+            t.start()
+        index = 0
+        try:
+            for path in self._files:
+                first = True
+                piece: list = []
+                for block, cont in _prefetch(_file_blocks(path, byte_range=self._byte_range)):
+                    piece.append((block, cont))
+                    if progress is not None:
+                        progress.update(len(block))
+                    if not cont:
+                        put((index, path, first, piece))
+                        index += 1
+                        first = False
+                        piece = []
+                    if stop.is_set():
+                        break
+                if piece and not stop.is_set():
+                    put((index, path, first, piece))
+                    index += 1
+                if stop.is_set():
+                    break
+            for _ in threads:
+                put(None)
+            for t in threads:
+                t.join()
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        if errors:
+            raise min(errors, key=lambda x: x[0])[1]
+        parts = [done[i] for i in range(index)]
+        ids, ends, keys, counts = merge_encoded(encs, parts)
+        stats = {}
+        for enc in encs:
+            for k, v in enc.stats().items():
+                stats[k] = stats.get(k, 0) + v
+        stats["n_types"] = len(keys)
+        return ids, ends, keys, counts, stats
 
     def _feed_callable(self, enc: TextEncoder, text: str, path: str, line_no: int) -> int:
         """Tokenize whole lines with the callable; returns the last line number."""

@@ -391,11 +391,29 @@ class EncodedArrays:
         return int(self.ends.shape[0])
 
 
-def encode_in_memory(corpus: "Corpus", progress: bool = False) -> EncodedArrays:
+def encode_in_memory(corpus: "Corpus", progress: bool = False,
+                     n_threads: int = 1) -> EncodedArrays:
     """Tokenize ``corpus`` into ids held in memory (4 bytes a token, 8 a sentence):
-    for a consumer that reads the ids once, no directory is written or read back."""
+    for a consumer that reads the ids once, no directory is written or read back.
+
+    With ``n_threads > 1``, files read by a built-in tokenizer are tokenized by that
+    many encoders at once (the same ids, lexicon and statistics as one)."""
     t0 = time.perf_counter()
     bar = None
+    if n_threads > 1 and corpus._can_encode_threaded():
+        try:
+            if progress:
+                from tqdm.auto import tqdm  # reason: tqdm loads only for a progress bar
+                bar = tqdm(unit="B", unit_scale=True, desc="encode", leave=False)
+            ids, ends, keys, counts, stats = corpus._encode_threaded(n_threads, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        logger.info("encoded %s tokens, %s sentences, %s types in memory in %.1f s "
+                    "(%d threads)", f"{stats['n_tokens']:,}", f"{stats['n_sentences']:,}",
+                    f"{len(keys):,}", time.perf_counter() - t0, n_threads)
+        return EncodedArrays(ids, ends, keys, counts, {"corpus": corpus.config(),
+                                                        "stats": stats})
     ids_parts: list[np.ndarray] = []
     ends_parts: list[np.ndarray] = []
     try:

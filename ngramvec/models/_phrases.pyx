@@ -35,6 +35,9 @@ from cpython.tuple cimport PyTuple_Check
 from cpython.unicode cimport (PyUnicode_AsEncodedString, PyUnicode_Check, PyUnicode_DATA,
                               PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH)
 from libc.stdint cimport INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memset
+from cython.parallel cimport parallel, prange, threadid
 
 import numpy as np
 
@@ -138,8 +141,10 @@ cdef int64_t _check_corpus(const int32_t[::1] ids, const int64_t[::1] ends,
 
 
 def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] ends,
-                        const uint8_t[::1] is_conn, int64_t s0, int64_t s1):
-    """Give ids to the connector runs and left units of sentences [s0, s1).
+                        const uint8_t[::1] is_conn, int64_t s0, int64_t s1, bint lefts=True,
+                        const int32_t[::1] id_map=None):
+    """Give ids to the connector runs (and, with ``lefts``, the left units) of
+    sentences [s0, s1).
 
     Parameters
     ----------
@@ -152,6 +157,12 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
         1 for a connector word.
     s0, s1 : int
         Sentence range.
+    lefts : bool, default=True
+        Also intern the left units (what :func:`phrases_count_shard` needs;
+        :func:`phrases_count_select` needs only the runs).
+    id_map : ndarray of int32, optional
+        Read ``id_map[ids[i]]`` instead of ``ids[i]`` (each ``ids[i]`` checked to be
+        in [0, len(id_map))).
 
     Returns
     -------
@@ -170,6 +181,8 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
     cdef int32_t w, a, r
     cdef int err = 0
     cdef uint64_t key
+    cdef int64_t n_map = id_map.shape[0] if id_map is not None else 0
+    cdef const int32_t *mp = &id_map[0] if n_map > 0 else NULL
     _check_corpus(ids, ends, s0, s1)
     with nogil:
         for s in range(s0, s1):
@@ -179,6 +192,11 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
             r = 0
             for i in range(b0, b1):
                 w = ids[i]
+                if mp != NULL:
+                    if w < 0 or w >= n_map:
+                        err = E_BAD_ID
+                        break
+                    w = mp[w]
                 if w < 0 or w >= n_lex:
                     err = E_BAD_ID
                     break
@@ -199,7 +217,7 @@ def phrases_intern_gaps(GapIndex gi, const int32_t[::1] ids, const int64_t[::1] 
                             nv_pairtab_add(&gi.runs, key, f)
                         r = <int32_t>f
                 else:
-                    if a >= 0 and r > 0:
+                    if lefts and a >= 0 and r > 0:
                         key = nv_ngram_key(r, a)
                         if nv_pairtab_find(&gi.lefts, key) < 0:
                             if _room(&gi.lefts) < 0:
@@ -459,6 +477,271 @@ def phrases_select(const int64_t[::1] indptr, const int32_t[::1] indices,
         elif k != n_keep or o != n_keep + n_over:
             raise RuntimeError("internal error: the two passes over the candidates differ")
     return rows, first, last, count_ab, scores, n_keep
+
+
+# ---------------------------------------------------------------- partitioned counting
+
+cdef inline uint64_t _mix(uint64_t key) noexcept nogil:
+    return key * <uint64_t>0x9E3779B97F4A7C15ULL
+
+
+cdef inline int _bits(int64_t x) noexcept nogil:
+    """Bits needed to write the integers 0..x (x >= 0): 0 for x == 0."""
+    cdef int b = 0
+    while b < 63 and (<int64_t>1 << b) <= x:
+        b += 1
+    return b
+
+
+def phrases_key_bits(int64_t n_units, int64_t n_runs):
+    """Bits of the candidate keys of :func:`phrases_count_select` (run, first unit,
+    last unit packed in one integer): it needs at most 63."""
+    cdef int cb = max(1, _bits(n_units - 1)) if n_units > 0 else 1
+    return _bits(n_runs) + 2 * cb
+
+
+def phrases_count_select(const int32_t[::1] ids, const int64_t[::1] ends,
+                         const uint8_t[::1] is_conn, GapIndex gi,
+                         const int64_t[::1] counts, int scoring, int64_t min_count,
+                         int64_t n_words, double corpus_word_count, double threshold,
+                         int n_threads, int part_bits, const int32_t[::1] id_map=None):
+    """Count every candidate of the corpus, score them and keep the phrases, in memory.
+
+    The candidates are packed into 64-bit keys ``run << 2c | first << c | last``
+    (``c`` bits a unit; ``run`` the connector run of :class:`GapIndex`, 0 for none),
+    partitioned by hash (``2**part_bits`` partitions, each small enough for its hash
+    table to stay in the processor's cache) and counted one partition at a time: no
+    large table, no sort, no merge. Counts are exact and do not depend on the number
+    of threads.
+
+    Parameters
+    ----------
+    ids : ndarray of int32, shape (n_tokens,)
+        Units, each checked to be in [0, len(is_conn)).
+    ends : ndarray of int64, shape (n_sentences,)
+    is_conn : ndarray of uint8, shape (n_units,)
+    gi : GapIndex
+        Its runs filled by :func:`phrases_intern_gaps` over the whole corpus (the
+        left units are not used).
+    counts : ndarray of int64, shape (n_units,)
+    scoring, min_count, corpus_word_count, threshold :
+        As :func:`phrases_select`.
+    n_words : int
+        Distinct units that are not connectors; ``len_vocab`` is ``n_words`` plus
+        the number of distinct candidates (gensim's ``len(vocab)``).
+    n_threads : int
+    part_bits : int
+        In [1, 16].
+    id_map : ndarray of int32, optional
+        Read ``id_map[ids[i]]`` instead of ``ids[i]`` (each ``ids[i]`` checked to be
+        in [0, len(id_map))): the ids need not be translated beforehand.
+
+    Returns
+    -------
+    n_candidates : int
+        Distinct candidates.
+    run, first, last, count_ab : ndarray of int64
+        The kept candidates (score above ``threshold``) and those whose ``count(a) *
+        count(b)`` overflows int64 (score NaN: the caller scores them with exact
+        integers), in no particular order.
+    scores : ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        Arrays of mismatched sizes, a unit out of range (the message names the
+        sentence), bad sentence ends.
+    OverflowError
+        The keys need more than 63 bits (see :func:`phrases_key_bits`).
+    MemoryError
+    """
+    cdef int64_t n_units = is_conn.shape[0], S = ends.shape[0], n_tok
+    cdef int T = n_threads, P, pb = part_bits, cb, t, tbits, tb, pshift
+    cdef int64_t p, i, j, s, b0, b1, k, m, nu, occ, cap, slot, cab, first_tok
+    cdef int64_t max_occ = 0, n_keys = 0, total_unique = 0, n_kept = 0, n_out
+    cdef int32_t w, a
+    cdef int64_t r
+    cdef uint64_t key, h, cmask, EMPTY = <uint64_t>-1
+    cdef uint64_t *tab
+    cdef double len_vocab, x
+    if counts.shape[0] != n_units:
+        raise ValueError("counts and is_conn must have one entry per unit")
+    if T < 1:
+        raise ValueError("n_threads must be at least 1")
+    if pb < 1 or pb > 16:
+        raise ValueError("part_bits must be in [1, 16]")
+    if scoring not in (SCORING_DEFAULT, SCORING_NPMI):
+        raise ValueError("unknown scoring")
+    _check_corpus(ids, ends, 0, S)
+    if phrases_key_bits(n_units, gi.n_runs) > 63:
+        raise OverflowError("too many units and connector runs to pack a candidate in "
+                            "63 bits")
+    cb = max(1, _bits(n_units - 1)) if n_units > 0 else 1
+    cmask = (<uint64_t>1 << cb) - 1
+    P = 1 << pb
+    pshift = 64 - pb
+    n_tok = ends[S - 1] if S > 0 else 0
+    # thread t takes the sentences [sb[t], sb[t + 1]), about n_tok / T tokens
+    sb_a = np.searchsorted(np.asarray(ends), (np.arange(T + 1, dtype=np.int64) * n_tok) // T,
+                           side="right").astype(np.int64)
+    sb_a[0] = 0
+    sb_a[T] = S
+    sb_a = np.maximum.accumulate(sb_a)
+    cdef int64_t[::1] sb = sb_a
+    keys_a = np.empty(max(n_tok, 1), dtype=np.uint64)
+    cdef uint64_t[::1] keys = keys_a
+    hist_a = np.zeros((T, P), dtype=np.int64)
+    cdef int64_t[:, ::1] hist = hist_a
+    nk_a = np.zeros(T, dtype=np.int64)
+    cdef int64_t[::1] nk = nk_a
+    bad_a = np.full(T, -1, dtype=np.int64)
+    cdef int64_t[::1] bad = bad_a
+    cdef const nv_pairtab *runs = &gi.runs
+    cdef const int32_t *vid = &ids[0] if ids.shape[0] > 0 else NULL
+    cdef const int64_t *ve = &ends[0] if S > 0 else NULL
+    cdef const uint8_t *vc = &is_conn[0] if n_units > 0 else NULL
+    cdef int64_t n_map = id_map.shape[0] if id_map is not None else 0
+    cdef const int32_t *mp = &id_map[0] if n_map > 0 else NULL
+    # 1. the keys of each thread's sentences, and their partition histogram
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        first_tok = ve[sb[t] - 1] if sb[t] > 0 else 0
+        k = first_tok
+        for s in range(sb[t], sb[t + 1]):
+            b0 = ve[s - 1] if s > 0 else 0
+            b1 = ve[s]
+            a = -1
+            r = 0
+            for i in range(b0, b1):
+                w = vid[i]
+                if mp != NULL:
+                    if w < 0 or w >= n_map:
+                        bad[t] = s
+                        break
+                    w = mp[w]
+                if w < 0 or w >= n_units:
+                    bad[t] = s
+                    break
+                if vc[w]:
+                    if a >= 0 and r >= 0:
+                        r = nv_pairtab_find(runs, nv_ngram_key(<int32_t>r, w))
+                else:
+                    if a >= 0 and r >= 0:
+                        key = (<uint64_t>r << (2 * cb)) | (<uint64_t>a << cb) | <uint64_t>w
+                        keys[k] = key
+                        k = k + 1
+                        hist[t, _mix(key) >> pshift] += 1
+                    a = w
+                    r = 0
+            if bad[t] >= 0:
+                break
+        nk[t] = k - first_tok
+    for t in range(T):
+        if bad[t] >= 0:
+            raise ValueError(f"token id out of range [0, {n_units}) in sentence {bad[t]}")
+        n_keys += nk[t]
+    # 2. where each thread writes each partition
+    tot_a = hist_a.sum(axis=0)
+    start_a = np.zeros(P + 1, dtype=np.int64)
+    np.cumsum(tot_a, out=start_a[1:])
+    woff_a = start_a[:P][None, :] + np.cumsum(hist_a, axis=0) - hist_a
+    woff_a = np.ascontiguousarray(woff_a, dtype=np.int64)
+    cdef int64_t[:, ::1] woff = woff_a
+    cdef int64_t[::1] start = start_a
+    max_occ = int(tot_a.max()) if P > 0 else 0
+    out_a = np.empty(max(n_keys, 1), dtype=np.uint64)
+    cdef uint64_t[::1] out = out_a
+    # 3. scatter the keys to their partitions
+    for t in prange(T, nogil=True, num_threads=T, schedule="static", chunksize=1):
+        first_tok = ve[sb[t] - 1] if sb[t] > 0 else 0
+        for i in range(first_tok, first_tok + nk[t]):
+            key = keys[i]
+            p = <int64_t>(_mix(key) >> pshift)
+            out[woff[t, p]] = key
+            woff[t, p] += 1
+    # 4. count each partition in a table of at least twice its keys; the candidates
+    #    that can score above the threshold (count > min_count for the default score,
+    #    >= min_count for npmi) go back to its slice: key in `keys`, count in `out`
+    tbits = 4
+    while (<int64_t>1 << tbits) < 2 * max_occ:
+        tbits += 1
+    cdef int64_t tab_cap = <int64_t>1 << tbits
+    uniq_a = np.zeros(P, dtype=np.int64)
+    kept_a = np.zeros(P, dtype=np.int64)
+    cdef int64_t[::1] uniq = uniq_a, kept = kept_a
+    nomem_a = np.zeros(T, dtype=np.uint8)
+    cdef uint8_t[::1] nomem = nomem_a
+    with nogil, parallel(num_threads=T):
+        tab = <uint64_t *>malloc(sizeof(uint64_t) * 2 * tab_cap)
+        if tab == NULL:
+            nomem[threadid()] = 1
+        for p in prange(P, schedule="dynamic", chunksize=4):
+            if tab == NULL:
+                continue
+            occ = start[p + 1] - start[p]
+            if occ == 0:
+                continue
+            tb = 4
+            while (<int64_t>1 << tb) < 2 * occ:
+                tb = tb + 1
+            cap = <int64_t>1 << tb
+            memset(tab, 0xFF, sizeof(uint64_t) * 2 * cap)
+            nu = 0
+            for j in range(start[p], start[p + 1]):
+                key = out[j]
+                slot = <int64_t>((_mix(key) << pb) >> (64 - tb))
+                while True:
+                    if tab[2 * slot] == key:
+                        tab[2 * slot + 1] += 1
+                        break
+                    if tab[2 * slot] == EMPTY:
+                        tab[2 * slot] = key
+                        tab[2 * slot + 1] = 1
+                        nu = nu + 1
+                        break
+                    slot = (slot + 1) & (cap - 1)
+            m = 0
+            for slot in range(cap):
+                if tab[2 * slot] != EMPTY:
+                    cab = <int64_t>tab[2 * slot + 1]
+                    if cab > min_count or (scoring == SCORING_NPMI and cab == min_count):
+                        keys[start[p] + m] = tab[2 * slot]
+                        out[start[p] + m] = <uint64_t>cab
+                        m = m + 1
+            uniq[p] = nu
+            kept[p] = m
+        free(tab)
+    if nomem_a.any():
+        raise MemoryError("cannot allocate the phrase counting tables")
+    total_unique = int(uniq_a.sum())
+    n_out = int(kept_a.sum())
+    # 5. score the kept candidates (len_vocab is known now)
+    len_vocab = <double>(n_words + total_unique)
+    run_o = np.empty(n_out, dtype=np.int64)
+    first_o = np.empty(n_out, dtype=np.int64)
+    last_o = np.empty(n_out, dtype=np.int64)
+    cab_o = np.empty(n_out, dtype=np.int64)
+    sc_o = np.empty(n_out, dtype=np.float64)
+    cdef int64_t[::1] vr = run_o, vf = first_o, vl = last_o, vk = cab_o
+    cdef double[::1] vs = sc_o
+    cdef const int64_t *vcount = &counts[0] if n_units > 0 else NULL
+    with nogil:
+        for p in range(P):
+            for j in range(start[p], start[p] + kept[p]):
+                key = keys[j]
+                cab = <int64_t>out[j]
+                w = <int32_t>(key & cmask)
+                a = <int32_t>((key >> cb) & cmask)
+                x = _score(vcount[a], vcount[w], cab, scoring, min_count, len_vocab,
+                           corpus_word_count)
+                if x > threshold or x != x:
+                    vr[n_kept] = <int64_t>(key >> (2 * cb))
+                    vf[n_kept] = a
+                    vl[n_kept] = w
+                    vk[n_kept] = cab
+                    vs[n_kept] = x
+                    n_kept += 1
+    return (total_unique, run_o[:n_kept].copy(), first_o[:n_kept].copy(),
+            last_o[:n_kept].copy(), cab_o[:n_kept].copy(), sc_o[:n_kept].copy())
 
 
 cdef class PhraseTrie:

@@ -61,12 +61,14 @@ from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 
 try:
     from ngramvec.models._phrases import (SCORING, GapIndex, PhraseTrie, TokenTable,
-                                          phrases_apply, phrases_count_shard,
-                                          phrases_intern_gaps, phrases_select)
+                                          phrases_apply, phrases_count_select,
+                                          phrases_count_shard, phrases_intern_gaps,
+                                          phrases_key_bits, phrases_select)
 except ImportError as exc:  # not built: Phrases.fit and transform raise ExtensionNotBuiltError
     SCORING = {"default": 0, "npmi": 1}
     GapIndex = PhraseTrie = phrases_apply = phrases_count_shard = phrases_intern_gaps = \
-        phrases_select = TokenTable = missing_extension("ngramvec.models._phrases", exc)
+        phrases_select = TokenTable = phrases_count_select = phrases_key_bits = \
+        missing_extension("ngramvec.models._phrases", exc)
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +255,7 @@ class Phrases(PersistMixin, Estimator):
         p = self._check_params()
         p["tmp_dir"] = check_tmp_dir(tmp_dir, "Phrases.fit")   # before the work
         t_start = time.perf_counter()
-        enc = _as_encoded(corpus, progress)
+        enc = _as_encoded(corpus, progress, p["n_threads"] or os.cpu_count() or 1)
         if enc.n_tokens == 0:
             raise CorpusError("the corpus has no tokens (empty, or only blank lines)",
                               str(enc.meta.get("corpus", {}).get("source", "<corpus>")))
@@ -266,13 +268,15 @@ class Phrases(PersistMixin, Estimator):
                                  f"be ambiguous; choose another delimiter")
         conn = p["connector_words"]
         n_lex = len(keys)
-        # ids ranked by decreasing count: the dense block of the counter then holds the
-        # frequent candidates (low row, low column), counted without hashing
+        # units are lexicon ids ranked by decreasing count (the dense block of the spill
+        # counter then holds the frequent candidates; tokens_ in frequency order); the
+        # first pass reads the corpus ids through `rank`, later passes the ranked copy
         counts = np.asarray(enc.lexicon_counts, dtype=np.int64)
         order = np.argsort(-counts, kind="stable")
         rank = np.empty(n_lex, dtype=np.int32)
         rank[order] = np.arange(n_lex, dtype=np.int32)
-        ids = _ranked(enc.ids, rank)
+        ids = enc.ids
+        id_map: np.ndarray | None = rank
         ends = np.asarray(enc.ends)
         keys = [keys[i] for i in order.tolist()]
         counts = counts[order]
@@ -287,7 +291,7 @@ class Phrases(PersistMixin, Estimator):
         for k in range(1, n_passes + 1):
             t0 = time.perf_counter()
             first_id = n_lex + len(passes)        # unit id of this pass's first phrase
-            got = self._fit_pass(ids, ends, is_conn, counts, p, progress, k)
+            got = self._fit_pass(ids, ends, is_conn, counts, p, progress, k, id_map=id_map)
             pass_seqs, pass_scores, pass_counts, pass_stat = got
             seqs.extend(pass_seqs)
             scores.append(pass_scores)
@@ -302,6 +306,8 @@ class Phrases(PersistMixin, Estimator):
                 break
             # the corpus as this pass merges it: the next pass's input
             trie = _trie(pass_seqs, first_id, is_conn)
+            if id_map is not None:
+                ids, id_map = _ranked(ids, id_map), None
             ids, ends = _apply_all([trie], ids, ends)
             n_units = first_id + len(pass_seqs)
             is_conn = np.concatenate([is_conn, np.zeros(len(pass_seqs), np.uint8)])
@@ -312,8 +318,81 @@ class Phrases(PersistMixin, Estimator):
         return self
 
     def _fit_pass(self, ids: np.ndarray, ends: np.ndarray, is_conn: np.ndarray,
-                  counts: np.ndarray, p: dict, progress: bool, k: int):
-        """One pass: count the candidates, score them, keep the phrases."""
+                  counts: np.ndarray, p: dict, progress: bool, k: int,
+                  method: str = "auto", id_map: np.ndarray | None = None):
+        """One pass: count the candidates, score them, keep the phrases.
+
+        The pass's units are ``id_map[ids]`` (``ids`` when ``id_map`` is None).
+
+        ``method``: "partition" counts in memory (:func:`phrases_count_select`, 16
+        bytes a token), "spill" in the bounded accumulators of
+        :mod:`ngramvec.data.spill`; "auto" takes "partition" when it fits
+        ``memory_limit`` (and its 63-bit keys), else "spill". Both give the same
+        counts.
+        """
+        n_units = is_conn.shape[0]
+        n_tokens = int(ids.shape[0])
+        n_words = int(np.count_nonzero(counts[is_conn == 0]))
+        ids = np.asarray(ids)
+        gi = GapIndex()
+        any_conn = bool(is_conn.any())
+        if method == "auto":
+            method = "spill"
+            if 16 * n_tokens + (64 << 20) <= p["memory_limit"]:
+                if any_conn:      # the runs are known only after this pass; bound them
+                    phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False,
+                                        id_map=id_map)
+                if phrases_key_bits(n_units, gi.n_runs) <= 63:
+                    method = "partition"
+        if method == "partition":
+            if any_conn and gi.n_runs == 0:
+                phrases_intern_gaps(gi, ids, ends, is_conn, 0, len(ends), lefts=False,
+                                    id_map=id_map)
+            n_threads = p["n_threads"] or os.cpu_count() or 1
+            part_bits = int(min(16, max(1, (max(n_tokens, 1) // 8192).bit_length())))
+            n_candidates, runs, first, last, count_ab, out = phrases_count_select(
+                ids, ends, is_conn, gi, counts, SCORING[p["scoring"]], p["min_count"],
+                n_words, float(n_tokens), float(p["threshold"]), int(n_threads), part_bits,
+                id_map)
+            run_prev, run_conn, _, _ = gi.tables()
+            len_vocab = n_words + n_candidates
+        else:
+            if id_map is not None:
+                ids = _ranked(ids, id_map)
+            runs, first, last, count_ab, out, n_candidates, len_vocab, run_prev, run_conn = \
+                self._count_spill(ids, ends, is_conn, counts, n_words, p, progress, k)
+        over = np.flatnonzero(np.isnan(out))
+        for i in over.tolist():   # count_a * count_b beyond int64: exact, as Python does
+            denom = int(counts[first[i]]) * int(counts[last[i]])
+            out[i] = (int(count_ab[i]) - p["min_count"]) / float(denom) * len_vocab
+        keep = np.flatnonzero(out > p["threshold"]) if over.size else np.arange(out.shape[0])
+        # phrases in order of decreasing score, then the plain pairs before those with
+        # connectors (by run), then by units: the same order for every method and
+        # number of threads
+        keep = keep[np.lexsort((last[keep], first[keep], runs[keep], -out[keep]))]
+        seqs = []
+        for i in keep.tolist():
+            j = int(runs[i])
+            if j == 0:
+                seqs.append(np.array([first[i], last[i]], dtype=np.int32))
+                continue
+            run = []
+            while j > 0:                       # the run's connectors, last first
+                run.append(int(run_conn[j - 1]))
+                j = int(run_prev[j - 1])
+            seqs.append(np.array([first[i]] + run[::-1] + [last[i]], dtype=np.int32))
+        stat = {"corpus_word_count": n_tokens, "len_vocab": len_vocab,
+                "n_candidates": n_candidates, "n_phrases": len(seqs)}
+        return seqs, out[keep], count_ab[keep], stat
+
+    def _count_spill(self, ids: np.ndarray, ends: np.ndarray, is_conn: np.ndarray,
+                     counts: np.ndarray, n_words: int, p: dict, progress: bool, k: int):
+        """Count the candidates in the bounded accumulators (dense block, hash tables,
+        sorted runs on disk past ``memory_limit``) and select the phrases.
+
+        Returns the run, first and last unit, count and score of each kept candidate
+        (the overflowing ones, score NaN, last), the number of candidates,
+        ``len_vocab`` and the run tables."""
         n_units = is_conn.shape[0]
         n_tokens = int(ids.shape[0])
         gi = GapIndex()
@@ -332,36 +411,16 @@ class Phrases(PersistMixin, Estimator):
         run_prev, run_conn, left_run, left_word = gi.tables()
         # gensim's len(vocab): distinct words (not connectors) plus distinct candidates
         n_candidates = int(m.nnz)
-        len_vocab = int(np.count_nonzero(counts[is_conn == 0])) + n_candidates
+        len_vocab = n_words + n_candidates
         rows, first, last, count_ab, out, n_keep = phrases_select(
             m.indptr.astype(np.int64, copy=False), m.indices, m.data, counts, left_word,
             SCORING[p["scoring"]], p["min_count"], float(len_vocab), float(n_tokens),
             float(p["threshold"]))
         del m
-        if rows.shape[0] > n_keep:   # count_a * count_b beyond int64: exact, as Python does
-            for i in range(n_keep, rows.shape[0]):
-                denom = int(counts[first[i]]) * int(counts[last[i]])
-                out[i] = (int(count_ab[i]) - p["min_count"]) / float(denom) * len_vocab
-            keep = np.flatnonzero(out > p["threshold"])
-        else:
-            keep = np.arange(n_keep)
-        # phrases in order of decreasing score (then by units), for tables and ids
-        keep = keep[np.lexsort((last[keep], first[keep], rows[keep], -out[keep]))]
-        seqs = []
-        for i in keep.tolist():
-            r = int(rows[i])
-            if r < n_units:
-                seqs.append(np.array([r, last[i]], dtype=np.int32))
-                continue
-            run = []
-            j = int(left_run[r - n_units])
-            while j > 0:                       # the run's connectors, last first
-                run.append(int(run_conn[j - 1]))
-                j = int(run_prev[j - 1])
-            seqs.append(np.array([first[i]] + run[::-1] + [last[i]], dtype=np.int32))
-        stat = {"corpus_word_count": n_tokens, "len_vocab": len_vocab,
-                "n_candidates": n_candidates, "n_phrases": len(seqs)}
-        return seqs, out[keep], count_ab[keep], stat
+        runs = np.where(rows < n_units, 0, left_run[np.maximum(rows - n_units, 0)]
+                        if left_run.size else 0).astype(np.int64)
+        return (runs, first, last, count_ab, out, n_candidates, len_vocab, run_prev,
+                run_conn)
 
     def _set_fitted(self, keys: list[str], n_lex: int, seqs: list[np.ndarray],
                     scores: list[np.ndarray], counts: list[np.ndarray], passes: list[int],
@@ -568,7 +627,7 @@ def _check_connectors(words: Any, delimiter: str, owner: str) -> frozenset:
     return out
 
 
-def _as_encoded(corpus: Any, progress: bool) -> Any:
+def _as_encoded(corpus: Any, progress: bool, n_threads: int = 1) -> Any:
     """The corpus as ids: an EncodedCorpus (given, or the one a Corpus holds already),
     the ids of a path or Corpus encoded in memory (the compiled tokenizer; nothing
     written), or, for token lists, :class:`_ListIds`."""
@@ -577,9 +636,9 @@ def _as_encoded(corpus: Any, progress: bool) -> Any:
     if isinstance(corpus, Corpus):
         if corpus._encoded is not None:         # encoded already (corpus.encoded())
             return corpus._encoded
-        return encode_in_memory(corpus, progress=progress)
+        return encode_in_memory(corpus, progress=progress, n_threads=n_threads)
     if isinstance(corpus, (str, os.PathLike)):
-        return encode_in_memory(Corpus(corpus), progress=progress)
+        return encode_in_memory(Corpus(corpus), progress=progress, n_threads=n_threads)
     if isinstance(corpus, (bytes, bytearray)):
         raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an iterable "
                         "of token lists, not bytes")
