@@ -2,8 +2,9 @@
 
 For each context type: vocabulary of the needed orders (one min_count), counts with
 the window, PPMI (cds), SVD (dim, eig), then the word vectors (rows of order 1) are
-evaluated on WS353, SimLex-999 and the Google analogies (3CosAdd and 3CosMul, on
-covered questions, with coverage). ``--gaps keep drop`` counts each context type
+evaluated on WS353, SimLex-999, SimVerb-3500 and the Google analogies (3CosAdd and 3CosMul, on
+covered questions, with coverage); the process's peak RSS so far is recorded with
+each result (run one context type per process to get each one's peak). ``--gaps keep drop`` counts each context type
 once per setting of ``count_cooccurrences(gaps=...)`` (results keyed "uni_bi,drop").
 
 Example::
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 
@@ -56,13 +58,15 @@ def main() -> None:
         dt = time.perf_counter() - t
         ws = nv.evaluate.similarity(wv, "ws353")
         sl = nv.evaluate.similarity(wv, "simlex999")
+        sv = nv.evaluate.similarity(wv, "simverb3500")
         add = nv.evaluate.analogy(wv, "google", method="3cosadd")
         mul = nv.evaluate.analogy(wv, "google", method="3cosmul")
         out[label] = dict(gaps="drop" if counts.params["oov"] == "drop" else "keep", shape=list(counts.shape), nnz=counts.nnz, ws353=ws.spearman,
-                        simlex999=sl.spearman, add=add.accuracy, mul=mul.accuracy,
+                        simlex999=sl.spearman, simverb3500=sv.spearman, add=add.accuracy, mul=mul.accuracy,
                         covered=add.covered, total=add.total,
                         semantic_add=add.semantic.accuracy, syntactic_add=add.syntactic.accuracy,
-                        seconds=dt)
+                        seconds=dt,
+                        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
         shape = f"{counts.shape[0]:,}x{counts.shape[1]:,}"
         print(f"{label:9s} {shape:>20s} {ws.spearman:7.3f} {sl.spearman:7.3f} "
               f"{100 * add.accuracy:7.2f} {100 * mul.accuracy:7.2f} "
