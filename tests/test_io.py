@@ -484,7 +484,15 @@ def test_background_reads_report_short_and_failed_reads(tmp_path):
     """A member read in a background thread that comes up short (the file shrank after
     its sizes were checked) or fails is a VectorsFormatError naming the file, raised in
     the caller's thread; no read is left running."""
-    from ngramvec.base.persist import _Reads
+    from ngramvec.base.persist import META_KEY, _Reads
+    # only members used after the join are deferred: never the header or a string
+    # list's parts, which are decoded while the reads run (nor under a CRC check)
+    big = 1 << 30
+    assert _Reads("x").may_defer("vectors", big, False)
+    assert not _Reads("x").may_defer("vectors", big, True)
+    assert not _Reads("x").may_defer("vectors", 10, False)
+    for name in ("keys_utf8", "keys_offsets", META_KEY):
+        assert not _Reads("x").may_defer(name, big, False)
     p = tmp_path / "short.npz"
     p.write_bytes(b"x" * 100)
     reads = _Reads(str(p))

@@ -390,6 +390,13 @@ class _Reads:
         self.path = path
         self.jobs: list[tuple[threading.Thread, dict, str]] = []
 
+    def may_defer(self, name: str, nbytes: int, check_crc: bool) -> bool:
+        """Whether a member may be read in the background: a big one that is used only
+        after :meth:`join` (not the header, not the parts of a string list, which are
+        decoded while the reads run; nor under a CRC check, which needs the bytes)."""
+        return (nbytes >= self.MIN_BYTES and not check_crc and name != META_KEY
+                and not name.endswith(("_utf8", "_offsets")))
+
     def start(self, path: str, offset: int, flat: np.ndarray, name: str) -> None:
         box: dict = {}
 
@@ -484,7 +491,7 @@ def _mmap_members(path: str, names: set[str], mode: str | None,
             if mode is None:
                 arr = np.empty(shape, dtype=dtype, order=order)
                 flat = arr.reshape(-1, order="A").view(np.uint8) if arr.size else arr
-                if reads is not None and not check_crc and nbytes >= reads.MIN_BYTES:
+                if reads is not None and reads.may_defer(name, nbytes, check_crc):
                     reads.start(path, offset, flat, name)
                 elif arr.size and fh.readinto(memoryview(flat)) != nbytes:
                     raise ValueError(f"the entry {name!r} is cut short")
@@ -618,6 +625,7 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
                         f"damaged archive: cannot read the entry {name!r} "
                         f"({type(exc).__name__}: {exc})", spath) from None
         if META_KEY not in files:
+            reads.join()        # a legacy reader reads every array
             saved = legacy(files, spath) if legacy is not None else None
             if saved is None:
                 raise VectorsFormatError(
