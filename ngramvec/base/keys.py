@@ -30,13 +30,19 @@ def key_order(key: str) -> int:
     return key.count(NGRAM_SEP) + 1
 
 
+def keys_utf8(keys: Sequence[str]) -> bytes:
+    """The strs, each followed by a newline, in UTF-8 (``surrogatepass``: every str has
+    one encoding and no two strs share one)."""
+    return ("\n".join(keys) + "\n").encode("utf-8", "surrogatepass") if len(keys) else b""
+
+
 def key_orders(keys: Sequence[str]) -> np.ndarray:
     """Order of every key (int8), from one scan of their UTF-8 bytes: U+00A0 is the two
     bytes C2 A0, which no other character's encoding contains."""
     n = len(keys)
     if n == 0:
         return np.zeros(0, dtype=np.int8)
-    b = np.frombuffer(("\n".join(keys) + "\n").encode("utf-8", "surrogatepass"), np.uint8)
+    b = np.frombuffer(keys_utf8(keys), np.uint8)
     ends = np.flatnonzero(b == 10)
     if len(ends) != n:                 # a key holding a newline: count them one by one
         return np.fromiter((k.count(NGRAM_SEP) + 1 for k in keys), dtype=np.int8, count=n)

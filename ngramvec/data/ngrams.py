@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ngramvec.base.extensions import missing_extension
-from ngramvec.base.keys import MAX_ORDER, NGRAM_SEP
+from ngramvec.base.keys import MAX_ORDER, NGRAM_SEP, keys_utf8
 from ngramvec.base.validation import check_int
 from ngramvec.data.spill import accumulate
 
@@ -185,10 +185,16 @@ class KeyIndex:
     def __init__(self, index: NgramIndex, ids: np.ndarray, orders: np.ndarray,
                  sizes: dict[int, int]) -> None:
         self.index, self.ids, self.orders, self.sizes = index, ids, orders, sizes
+        # the keys of the row and column vocabularies (index_vocabularies)
+        self.row_span = self.col_span = (0, len(ids))
 
-    @property
-    def max_order(self) -> int:
-        return max(self.sizes)
+    def row_map(self, k: int) -> np.ndarray:
+        """Internal id of order ``k`` -> row id (see :func:`index_vocabularies`)."""
+        return self.unit_map(k, *self.row_span)
+
+    def col_map(self, k: int) -> np.ndarray:
+        """Internal id of order ``k`` -> column id (see :func:`index_vocabularies`)."""
+        return self.unit_map(k, *self.col_span)
 
     def unit_map(self, k: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
         """Internal id of order ``k`` -> ``i - lo`` for the key ``i`` of ``keys[lo:hi]``
@@ -200,12 +206,6 @@ class KeyIndex:
         ok = u >= 0
         out[u[ok]] = sel[ok].astype(np.int32)
         return out
-
-
-def _blob(keys: Sequence[str]) -> bytes:
-    """The strs, each followed by a newline, in UTF-8 (``surrogatepass``: every str has
-    one encoding and no two strs share one)."""
-    return ("\n".join(keys) + "\n").encode("utf-8", "surrogatepass") if len(keys) else b""
 
 
 def build_index(enc, keys: Sequence[str]) -> KeyIndex:
@@ -220,7 +220,7 @@ def build_index(enc, keys: Sequence[str]) -> KeyIndex:
     keys = keys if isinstance(keys, list) else list(keys)
     n = len(keys)
     lexicon = enc.lexicon_keys
-    flat, orders = key_token_ids(_blob(lexicon), len(lexicon), _blob(keys), n)
+    flat, orders = key_token_ids(keys_utf8(lexicon), len(lexicon), keys_utf8(keys), n)
     top = int(orders.max()) if n else 1
     if top > MAX_ORDER:
         bad = keys[int(np.argmax(orders))]
@@ -251,14 +251,12 @@ def build_index(enc, keys: Sequence[str]) -> KeyIndex:
     return KeyIndex(index, ids, orders, sizes)
 
 
-def index_vocabularies(enc, rows, cols) -> tuple[KeyIndex, int]:
+def index_vocabularies(enc, rows, cols) -> KeyIndex:
     """:func:`build_index` of the keys of the vocabulary ``rows`` followed by those of
-    ``cols`` (once when they are the same object).
-
-    Returns the index and where the columns' keys start: ``unit_map(k, 0, len(rows))``
-    maps internal ids of order k to rows, ``unit_map(k, start, start + len(cols))`` to
-    columns.
-    """
+    ``cols`` (once when they are the same object): :meth:`KeyIndex.row_map` and
+    :meth:`KeyIndex.col_map` map internal ids to rows and to columns."""
     if cols is rows:
-        return build_index(enc, rows.index_to_key), 0
-    return build_index(enc, rows.index_to_key + cols.index_to_key), len(rows)
+        return build_index(enc, rows.index_to_key)
+    kix = build_index(enc, rows.index_to_key + cols.index_to_key)
+    kix.row_span, kix.col_span = (0, len(rows)), (len(rows), len(rows) + len(cols))
+    return kix

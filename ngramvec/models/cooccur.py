@@ -540,7 +540,7 @@ def _count_ngram_units(enc, vocab: Vocabulary, col_vocab: Vocabulary | None,
     if len(row_vocab) == 0 or len(col_vocab) == 0:
         raise ValueError(f"{_OWNER}: no {'rows' if not len(row_vocab) else 'columns'} of the "
                          "requested orders in the vocabulary")
-    kix, _ = index_vocabularies(enc, row_vocab, col_vocab)
+    kix = index_vocabularies(enc, row_vocab, col_vocab)
     index = kix.index
     word_keep = None
     if cfg.oov == "drop" or (cfg.subsampling == "dirty" and cfg.sample):
@@ -595,16 +595,13 @@ def _unit_map_arrays(kix: KeyIndex, in_orders, ctx_orders, row_vocab, col_vocab,
     """The arrays of :func:`_unit_maps` from the index of :func:`index_vocabularies`: row
     maps, column maps, keep probabilities of every internal id, order by order."""
     top = max(max(in_orders), max(ctx_orders))
-    nr = len(row_vocab)
-    col_lo = 0 if col_vocab is row_vocab else nr
     rowmaps, colmaps, keeps = {}, {}, {}
     rkeep = row_vocab.keep_probs(sample) if sample else None
     ckeep = col_vocab.keep_probs(sample) if sample else None
     for k in range(1, top + 1):
         n = max(kix.sizes.get(k, 0), 1)
-        r = kix.unit_map(k, 0, nr) if k in in_orders else np.full(n, -1, dtype=np.int32)
-        c = kix.unit_map(k, col_lo, col_lo + len(col_vocab)) if k in ctx_orders else \
-            np.full(n, -1, dtype=np.int32)
+        r = kix.row_map(k) if k in in_orders else np.full(n, -1, dtype=np.int32)
+        c = kix.col_map(k) if k in ctx_orders else np.full(n, -1, dtype=np.int32)
         kp = np.ones(n, dtype=np.float64)
         # the same counts (and word_total) in rows and columns: columns win, as before
         for m, kv in ((r, rkeep), (c, ckeep)):

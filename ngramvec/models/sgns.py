@@ -542,7 +542,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         """
         in_orders, ctx_orders = self._orders()
         in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
-        kix, col_lo = index_vocabularies(enc, in_vocab, ctx_vocab)
+        kix = index_vocabularies(enc, in_vocab, ctx_vocab)
         index = kix.index
         n_tok = len(ids)
         # positions within k-1 of a sentence end start an ngram that crosses it (or
@@ -570,8 +570,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                 if k == 1:
                     m = np.asarray(enc.remap(vocab), dtype=np.int32)
                 else:
-                    lo = 0 if vocab is in_vocab else col_lo
-                    m = kix.unit_map(k, lo, lo + len(vocab))
+                    m = kix.row_map(k) if vocab is in_vocab else kix.col_map(k)
                 for a in range(0, n_tok, UNIT_BLOCK):
                     b = min(a + UNIT_BLOCK, n_tok)
                     u = internal_ids(k, a, b)
@@ -606,7 +605,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         in_orders, ctx_orders = self._orders()
         vocab = self.vocabulary_
         in_vocab, ctx_vocab = self.input_vocabulary_, self.context_vocabulary_
-        kix, col_lo = index_vocabularies(enc, in_vocab, ctx_vocab)
+        kix = index_vocabularies(enc, in_vocab, ctx_vocab)
         index = kix.index
         top = max(max(in_orders), max(ctx_orders))
 
@@ -616,10 +615,10 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                 if k == 1:
                     m = np.asarray(enc.remap(v), dtype=np.int32) if 1 in orders else \
                         np.full(len(enc.lexicon_keys), -1, dtype=np.int32)
+                elif k not in orders:
+                    m = np.full(max(kix.sizes.get(k, 0), 1), -1, dtype=np.int32)
                 else:
-                    lo = 0 if v is in_vocab else col_lo
-                    m = kix.unit_map(k, lo, lo + len(v)) if k in orders else \
-                        np.full(max(kix.sizes.get(k, 0), 1), -1, dtype=np.int32)
+                    m = kix.row_map(k) if v is in_vocab else kix.col_map(k)
                 out.append(m)
             return out
 

@@ -144,7 +144,7 @@ def _split_runner(enc: EncodedSplit, vocab: Vocabulary, col_vocab: Vocabulary | 
         def run(pc, s0, s1):
             return cooccur_count_shard(pc, ids, ends, maps, opts, s0, s1)
         return run
-    kix, _ = index_vocabularies(enc, row_vocab, col_out)
+    kix = index_vocabularies(enc, row_vocab, col_out)
     index = kix.index
     rowmaps, colmaps, keeps = _unit_map_arrays(kix, cfg.in_orders, cfg.ctx_orders,
                                                row_vocab, col_out, cfg.sample)
