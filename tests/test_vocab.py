@@ -106,3 +106,27 @@ def test_vocabulary_pickles_compactly_and_whole(keys):
     assert w.counts.tolist() == v.counts.tolist()
     assert (w.total_tokens, w.word_total, w.min_count) == (v.total_tokens, v.word_total, 1)
     assert w.orders.tolist() == v.orders.tolist()
+
+
+@pytest.mark.parametrize("keys", [["the", "new\u00a0york", "\udcff", "é", "a\u00a0b\u00a0c"], []])
+def test_unpickled_vocabulary_decodes_its_keys_on_first_use(keys):
+    """An unpickled vocabulary (a Dask scheduler's or worker's copy) keeps the keys as
+    bytes until they are used: its length, orders, word subset and bytes come without
+    decoding; pickled again it is the same; the keys, once used, are the original's."""
+    import pickle
+    v = nv.Vocabulary(keys, np.arange(len(keys), 0, -1), total_tokens=50, min_count=1)
+    w = pickle.loads(pickle.dumps(v, protocol=5))
+    assert "index_to_key" not in w.__dict__ and "key_to_index" not in w.__dict__
+    assert len(w) == len(v) and w.keys_utf8() == v.keys_utf8()
+    assert w.orders.tolist() == v.orders.tolist()
+    ws, vs = w.subset([1]), v.subset([1])
+    w2 = pickle.loads(pickle.dumps(w, protocol=5))
+    assert "index_to_key" not in w.__dict__ and "index_to_key" not in ws.__dict__
+    assert ws.index_to_key == vs.index_to_key and ws.counts.tolist() == vs.counts.tolist()
+    assert ws.key_to_index == vs.key_to_index
+    assert (ws.total_tokens, ws.word_total) == (vs.total_tokens, vs.word_total)
+    for u in (w, w2):
+        assert u.index_to_key == v.index_to_key and u.key_to_index == v.key_to_index
+        assert all(k in u for k in keys)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        w2.nope

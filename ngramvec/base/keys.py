@@ -42,10 +42,21 @@ def key_orders(keys: Sequence[str]) -> np.ndarray:
     n = len(keys)
     if n == 0:
         return np.zeros(0, dtype=np.int8)
-    b = np.frombuffer(keys_utf8(keys), np.uint8)
-    ends = np.flatnonzero(b == 10)
-    if len(ends) != n:                 # a key holding a newline: count them one by one
+    out = key_orders_utf8(keys_utf8(keys), n)
+    if out is None:                    # a key holding a newline: count them one by one
         return np.fromiter((k.count(NGRAM_SEP) + 1 for k in keys), dtype=np.int8, count=n)
+    return out
+
+
+def key_orders_utf8(blob: bytes, n: int) -> np.ndarray | None:
+    """:func:`key_orders` of ``n`` keys given as :func:`keys_utf8` bytes (None when the
+    bytes do not hold exactly ``n`` newline-ended keys)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int8)
+    b = np.frombuffer(blob, np.uint8)
+    ends = np.flatnonzero(b == 10)
+    if len(ends) != n or ends[-1] != len(b) - 1:
+        return None
     seps = np.flatnonzero((b[:-1] == 0xC2) & (b[1:] == 0xA0))
     return (np.diff(np.searchsorted(seps, ends), prepend=0) + 1).astype(np.int8)
 

@@ -33,7 +33,7 @@ except ImportError as exc:  # not built: ngram work raises ExtensionNotBuiltErro
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index",
+__all__ = ["parse_contexts", "check_orders", "count_ngrams", "build_index", "build_index_utf8",
            "index_vocabularies", "KeyIndex", "MAX_ORDER"]
 
 # ngram2vec's names of the orders in "X_Y" contexts, up to MAX_ORDER (base.keys)
@@ -218,12 +218,17 @@ def build_index(enc, keys: Sequence[str]) -> KeyIndex:
     occur and get id -1.
     """
     keys = keys if isinstance(keys, list) else list(keys)
-    n = len(keys)
+    return build_index_utf8(enc, keys_utf8(keys), len(keys))
+
+
+def build_index_utf8(enc, blob: bytes, n: int) -> KeyIndex:
+    """:func:`build_index` of ``n`` keys given as :func:`ngramvec.base.keys.keys_utf8`
+    bytes (what :meth:`Vocabulary.keys_utf8` returns: no str is made)."""
     lexicon = enc.lexicon_keys
-    flat, orders = key_token_ids(keys_utf8(lexicon), len(lexicon), keys_utf8(keys), n)
+    flat, orders = key_token_ids(keys_utf8(lexicon), len(lexicon), blob, n)
     top = int(orders.max()) if n else 1
     if top > MAX_ORDER:
-        bad = keys[int(np.argmax(orders))]
+        bad = blob.split(b"\n")[int(np.argmax(orders))].decode("utf-8", "surrogatepass")
         raise ValueError(f"{bad!r} has order {top}; ngram orders go up to {MAX_ORDER}")
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(orders, out=starts[1:])
@@ -251,12 +256,18 @@ def build_index(enc, keys: Sequence[str]) -> KeyIndex:
     return KeyIndex(index, ids, orders, sizes)
 
 
+def _utf8_of(vocab) -> bytes:
+    """The keys of a vocabulary as keys_utf8 bytes (its cached ones when it has them)."""
+    blob = vocab.keys_utf8() if hasattr(vocab, "keys_utf8") else None
+    return keys_utf8(vocab.index_to_key) if blob is None else blob
+
+
 def index_vocabularies(enc, rows, cols) -> KeyIndex:
     """:func:`build_index` of the keys of the vocabulary ``rows`` followed by those of
     ``cols`` (once when they are the same object): :meth:`KeyIndex.row_map` and
     :meth:`KeyIndex.col_map` map internal ids to rows and to columns."""
     if cols is rows:
-        return build_index(enc, rows.index_to_key)
-    kix = build_index(enc, rows.index_to_key + cols.index_to_key)
+        return build_index_utf8(enc, _utf8_of(rows), len(rows))
+    kix = build_index_utf8(enc, _utf8_of(rows) + _utf8_of(cols), len(rows) + len(cols))
     kix.row_span, kix.col_span = (0, len(rows)), (len(rows), len(rows) + len(cols))
     return kix

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ngramvec.base.fileio import atomic_write, log_saved
-from ngramvec.base.keys import key_orders, normalize_key
+from ngramvec.base.keys import key_orders, key_orders_utf8, keys_utf8, normalize_key
 from ngramvec.base.persist import load_npz, naming_write_errors, save_npz
 from ngramvec.base.validation import check_float, check_int, check_memory, check_n_threads
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
@@ -91,24 +91,61 @@ class Vocabulary:
             word_total = int(self.counts[words].sum()) if words.any() else int(self.counts.sum())
         self.word_total = int(word_total)
 
+    # Pickled (Dask ships vocabularies to its workers and its scheduler) as the keys'
+    # UTF-8 bytes, cached: a list of 1M strs and its dict take 0.7 s to pickle and 0.6 s
+    # to load. An unpickled copy builds ``index_to_key`` and ``key_to_index`` on first
+    # use only (``__getattr__``): a Dask scheduler never does, and a worker counting
+    # ngram units reads the bytes (``keys_utf8``, ``orders``, ``subset``) instead.
+
+    def keys_utf8(self) -> bytes | None:
+        """The keys as :func:`ngramvec.base.keys.keys_utf8` bytes (each key followed by a
+        newline; computed once), or None when a key holds a newline."""
+        d = self.__dict__
+        cached = d.get("_utf8")
+        if cached is None or cached[1] != len(self):
+            keys = d["index_to_key"]
+            blob = keys_utf8(keys)
+            ok = blob.count(b"\n") == len(keys)
+            cached = d["_utf8"] = (blob if ok else None, len(keys))
+        return cached[0]
+
     def __getstate__(self) -> dict:
-        # the keys as one UTF-8 blob (pickled and sent to Dask workers: a list of 1M
-        # strs and its dict take 0.7 s to pickle and 0.6 s to load; this about 0.2 s)
+        blob = self.keys_utf8()
         state = dict(self.__dict__)
-        keys = state.pop("index_to_key")
+        state.pop("_utf8", None)
+        keys = state.pop("index_to_key", None)
         state.pop("key_to_index", None)
-        blob = "\n".join(keys).encode("utf-8", "surrogatepass")
-        state["_keys"] = (blob, len(keys)) if blob.count(b"\n") == len(keys) - 1 else keys
+        if blob is None:
+            state["_keys"] = keys
+        else:
+            state["_keys_utf8"] = (blob, len(self))
         return state
 
     def __setstate__(self, state: dict) -> None:
-        keys = state.pop("_keys")
-        if isinstance(keys, tuple):
+        state = dict(state)
+        utf8 = state.pop("_keys_utf8", None)
+        keys = state.pop("_keys", None)
+        self.__dict__.update(state)
+        if utf8 is not None:
+            self.__dict__["_utf8"] = utf8          # keys decoded on first use
+            return
+        if isinstance(keys, tuple):                # the format before: "\n".join(keys)
             blob, n = keys
             keys = blob.decode("utf-8", "surrogatepass").split("\n") if n else []
-        self.__dict__.update(state)
         self.index_to_key = keys
         self.key_to_index = dict(zip(keys, range(len(keys))))
+
+    def __getattr__(self, name: str):
+        # only for attributes not set: the keys of an unpickled copy, decoded once
+        d = self.__dict__
+        if name in ("index_to_key", "key_to_index") and d.get("_utf8") is not None:
+            blob, n = d["_utf8"]
+            keys = blob.decode("utf-8", "surrogatepass").split("\n")
+            del keys[n:]
+            d["index_to_key"] = keys
+            d["key_to_index"] = dict(zip(keys, range(n)))
+            return d[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # ---- construction -------------------------------------------------------
 
@@ -214,7 +251,7 @@ class Vocabulary:
     # ---- queries ------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.index_to_key)
+        return int(self.counts.shape[0])
 
     def __contains__(self, key: object) -> bool:
         return normalize_key(key) in self.key_to_index
@@ -241,16 +278,34 @@ class Vocabulary:
     def orders(self) -> np.ndarray:
         """Order of each entry (1 for words, 2 for bigrams, ...), int8 (computed once)."""
         if getattr(self, "_orders", None) is None or len(self._orders) != len(self):
-            self._orders = key_orders(self.index_to_key)
+            blob = self.keys_utf8()           # cached: pickling reuses it
+            orders = None if blob is None else key_orders_utf8(blob, len(self))
+            self._orders = key_orders(self.index_to_key) if orders is None else orders
         return self._orders
 
     def subset(self, orders: Sequence[int]) -> "Vocabulary":
         """The entries of the given orders, in the same relative order (new ids)."""
         wanted = np.isin(self.orders, np.asarray(list(orders)))
         idx = np.flatnonzero(wanted)
-        return Vocabulary([self.index_to_key[i] for i in idx], self.counts[idx],
-                          total_tokens=self.total_tokens, min_count=self.min_count,
-                          max_size=self.max_size, word_total=self.word_total)
+        kw = dict(total_tokens=self.total_tokens, min_count=self.min_count,
+                  max_size=self.max_size, word_total=self.word_total)
+        if "index_to_key" not in self.__dict__ and self.keys_utf8() is not None:
+            # an unpickled copy: cut the bytes, decode nothing
+            parts = self.keys_utf8().split(b"\n")
+            blob = b"".join([parts[i] + b"\n" for i in idx.tolist()])
+            return Vocabulary._from_utf8(blob, len(idx), self.counts[idx], **kw)
+        return Vocabulary([self.index_to_key[i] for i in idx], self.counts[idx], **kw)
+
+    @classmethod
+    def _from_utf8(cls, blob: bytes, n: int, counts, **kw) -> "Vocabulary":
+        """A vocabulary of ``n`` distinct keys given as ``keys_utf8`` bytes, decoded on
+        first use (as an unpickled one)."""
+        vocab = cls.__new__(cls)
+        vocab.__setstate__(dict(counts=np.asarray(counts, dtype=np.int64), _orders=None,
+                                _keys_utf8=(blob, n),
+                                **{k: kw.get(k) for k in ("total_tokens", "min_count",
+                                                          "max_size", "word_total")}))
+        return vocab
 
     @property
     def ngram_orders(self) -> tuple[int, ...]:

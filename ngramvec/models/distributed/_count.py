@@ -62,6 +62,7 @@ def _count_splits(vocab: Vocabulary, col_vocab: Vocabulary | None, cfg: CountCon
     ``cfg.dtype`` when ``final`` (these splits are the whole corpus), else int64 ticks
     to be summed with the other chunks' pieces.
     """
+    t_start = time.perf_counter()
     local = unbox(local)
     memory_limit = task_memory_limit(None) if auto_memory else cfg.memory_limit
     row_vocab, col_out = _row_col_vocabs(vocab, col_vocab, cfg)
@@ -106,6 +107,7 @@ def _count_splits(vocab: Vocabulary, col_vocab: Vocabulary | None, cfg: CountCon
     finally:
         shutil.rmtree(spill_dir, ignore_errors=True)
     stats = dict(pairs=int(pairs), spills=int(spills), seconds=time.perf_counter() - t0,
+                 setup_seconds=t0 - t_start,
                  tokens=int(sum(enc.n_tokens for enc in encs)))
     blocks = [_rows(m, int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
     return Bag((blocks, stats))
@@ -241,7 +243,7 @@ def _stats_sum(*parts: Bag) -> Bag:
     parts = [unbox(p) for p in parts]
     out = dict(parts[0])
     for p in parts[1:]:
-        for k in ("pairs", "spills", "seconds", "tokens"):
+        for k in ("pairs", "spills", "seconds", "setup_seconds", "tokens"):
             out[k] = out.get(k, 0) + p.get(k, 0)
     return Bag(out)
 
