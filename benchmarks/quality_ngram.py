@@ -6,6 +6,8 @@ evaluated on WS353, SimLex-999, SimVerb-3500 and the Google analogies (3CosAdd a
 covered questions, with coverage); the process's peak RSS so far is recorded with
 each result (run one context type per process to get each one's peak). ``--gaps keep drop`` counts each context type
 once per setting of ``count_cooccurrences(gaps=...)`` (results keyed "uni_bi,drop").
+``--memory-limit 2GB`` bounds the counting's accumulators (they spill to disk past it;
+same counts), so that a large matrix such as bi_bi on 50M tokens keeps its peak for the SVD.
 
 Example::
 
@@ -32,6 +34,10 @@ def main() -> None:
                     help="count_cooccurrences(gaps=...) values (default: its default)")
     ap.add_argument("--sample", type=float, default=None,
                     help="subsampling threshold of the counts (default: none)")
+    ap.add_argument("--memory-limit", default=None,
+                    help="count_cooccurrences(memory_limit=...), e.g. '2GB' (default: "
+                         "its default, half the physical memory); the counts are the "
+                         "same for any limit, only the counting's peak memory changes")
     add_ppmi_svd_args(ap, "quality_ngram.json")
     args = ap.parse_args()
     import ngramvec as nv
@@ -49,7 +55,8 @@ def main() -> None:
         vocab = nv.Vocabulary.build(corpus, min_count=args.min_count,
                                     ngram_orders=sorted(set(ins) | set(cs)))
         counts = nv.count_cooccurrences(corpus, vocab, window=args.window, contexts=ctx,
-                                        gaps=gaps, sample=args.sample)
+                                        gaps=gaps, sample=args.sample,
+                                        memory_limit=args.memory_limit)
         label = ctx if gaps is None else f"{ctx},{gaps}"
         ppmi = nv.PPMI(cds=args.cds).fit_transform(counts)
         wv = nv.KeyedVectors.from_model(nv.SVD(dim=args.dim, eig=args.eig).fit(ppmi))
