@@ -16,7 +16,8 @@ from distributed import Client
 
 from ngramvec.base.exceptions import ClusterError
 
-__all__ = ["connect", "check_workers", "Stage", "tree_reduce", "Bag", "unbox", "pick"]
+__all__ = ["connect", "check_workers", "Stage", "tree_reduce", "Bag", "unbox", "pick",
+           "near_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,14 @@ def pick(x: Any, i: int) -> Bag:
     """Item ``i`` of a (boxed) sequence, boxed: a task run where the sequence lives, so
     only that item moves."""
     return Bag(unbox(x)[i])
+
+
+def near_data(holders: dict, future) -> dict:
+    """Submit options placing a task on a worker holding ``future`` (from
+    ``client.who_has``), or anywhere when that worker is gone: for the small tasks of one
+    big dependency, which Dask would otherwise spread as root tasks (moving the data)."""
+    where = list(holders.get(future.key, ()))[:1]
+    return dict(workers=where, allow_other_workers=True) if where else {}
 
 
 def connect(scheduler: "str | Client | None" = None, n_workers: int | None = None,

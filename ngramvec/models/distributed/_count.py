@@ -594,9 +594,13 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
                                     [int(offsets[i]) for i in chunk], local_f, cuts[-1], cuts,
                                     final, auto_memory, *[corpus.futures[i] for i in chunk],
                                     workers=[where], allow_other_workers=True)
-                stats.append(stage.submit(pick, task, 1))
+                # the picks where the task runs: Dask takes many small tasks of one
+                # dependency for root tasks and spreads them, which moved whole results
+                # (180 MB a task, 50M uni_bi) to the other worker for one block each
+                near = dict(workers=[where], allow_other_workers=True)
+                stats.append(stage.submit(pick, task, 1, **near))
                 for i, j in enumerate(mine):
-                    pieces[j].append(stage.submit(_block_of, task, i))
+                    pieces[j].append(stage.submit(_block_of, task, i, **near))
         stats_f = tree_reduce(stage, stats, _stats_sum, fan_in)
         if final:
             blocks = [p[0] for p in pieces]

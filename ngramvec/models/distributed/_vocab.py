@@ -23,8 +23,8 @@ from ngramvec.data.ngrams import (NgramIndex, build_index, check_orders, min_cou
                                   ngram_count_shard)
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 from ngramvec.data.vocab import Vocabulary
-from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pick, tree_reduce,
-                                                  unbox)
+from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, near_data, pick,
+                                                  tree_reduce, unbox)
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
 
@@ -232,6 +232,7 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
     prev_keys: list[str] | None = None
     prev_counts: np.ndarray | None = None
     n_blocks = max(n_workers, 1)
+    held = stage.client.who_has(corpus.futures)
     for k in range(2, top + 1):
         sel = np.flatnonzero(lex_counts >= thr[k])
         words = sorted(lex_keys[i] for i in sel)       # global word ids of order k
@@ -240,11 +241,15 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
             prev_keys = [key for key, o in zip(prev_keys, ok.tolist()) if o]
         words_f = stage.put(Bag(words))
         prev_f = stage.put(Bag(prev_keys))
+        # each split's counts and their picks where the split is: Dask takes many small
+        # tasks of one dependency for root tasks and spreads them, moving whole results
+        near = [near_data(held, f) for f in corpus.futures]
         per_split = [stage.submit(_kgram_counts, f, k, words_f, prev_f, n_blocks, n_threads,
-                                  memory_limit, tmp_dir) for f in corpus.futures]
+                                  memory_limit, tmp_dir, **kw)
+                     for f, kw in zip(corpus.futures, near)]
         finals = []
         for b in range(n_blocks):
-            parts = [stage.submit(pick, p, b) for p in per_split]
+            parts = [stage.submit(pick, p, b, **kw) for p, kw in zip(per_split, near)]
             total = tree_reduce(stage, parts, _sum_coded, fan_in)
             finals.append(stage.submit(_threshold, total, thr[k]))
         stage.wait(finals, f"{k}-grams")
