@@ -66,7 +66,7 @@ typedef struct {
     double loss;              /* summed loss (with_loss) */
     int64_t stride;           /* max_len + 1: one row of the unit buffer */
     int32_t *units;           /* the body's unit rows, stride ids each */
-    int32_t *targets;         /* the positives, then the negatives: negative + NV_BATCH_MAXPOS ids */
+    int32_t *targets;         /* positives, then negatives: negative + NV_BATCH_MAXPOS ids */
     float *neu1e;             /* gradient of the centre row: dim floats */
     int32_t *inputs;          /* batch mode: the batch's input rows, NV_BATCH_MAX ids */
     float *batch;             /* batch mode: nv_batch_scratch_floats(dim, negative) floats */
