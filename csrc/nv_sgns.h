@@ -35,6 +35,7 @@ typedef struct {
     int overlap;              /* ngram units: units sharing positions are pairs too */
     int batch;                /* minibatched updates with shared negatives (nv_sgns_batch.h) */
     int isa;                  /* implementation of nv_sgns_batch (NV_ISA_*, nv_sgns_isa()) */
+    int group;                /* batch mode, ngram units: positions per batch (>= 1) */
     float lr0, min_lr;
     int64_t total_words;      /* raw tokens of the whole run (all epochs), for the lr decay */
     int64_t n_alias;          /* cells of the alias table (rows of syn1) */
@@ -65,7 +66,7 @@ typedef struct {
     double loss;              /* summed loss (with_loss) */
     int64_t stride;           /* max_len + 1: one row of the unit buffer */
     int32_t *units;           /* the body's unit rows, stride ids each */
-    int32_t *targets;         /* the positives, then the negatives: negative + NV_MAX_ORDER ids */
+    int32_t *targets;         /* positives, then negatives: negative + NV_BATCH_MAXPOS ids */
     float *neu1e;             /* gradient of the centre row: dim floats */
     int32_t *inputs;          /* batch mode: the batch's input rows, NV_BATCH_MAX ids */
     float *batch;             /* batch mode: nv_batch_scratch_floats(dim, negative) floats */

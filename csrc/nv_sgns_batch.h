@@ -40,6 +40,7 @@
 #include "nv_sgns_update.h"
 
 #define NV_BATCH_MAX 32       /* input rows per batch; a longer window is split */
+#define NV_BATCH_MAXPOS 8     /* positives per batch (one bit each in a mask byte) */
 #define NV_BATCH_TB 6         /* output rows per micro-kernel pass (6 = 1 + 5 negatives) */
 
 #if defined(__GNUC__) && defined(__x86_64__)
@@ -61,15 +62,44 @@ static int nv_sgns_isa(void) {
     return NV_ISA_GENERIC;
 }
 
+/* Software prefetch of every cache line of a row of dim floats, for writing (GCC and
+ * Clang; nothing elsewhere). The chunk bodies call it one batch ahead for the rows the
+ * next batch will read and write, so that the misses on the large matrices overlap the
+ * current batch's arithmetic instead of stalling its gather. No effect on the results. */
+static inline void nv_prefetch_row(const float *row, int dim) {
+#if defined(__GNUC__)
+    const char *a = (const char *)row, *e = a + sizeof(float) * (size_t)dim - 1;
+    for (const char *q = (const char *)((uintptr_t)a & ~(uintptr_t)63); q <= e; q += 64)
+        __builtin_prefetch(q, 1, 3);
+#else
+    (void)row; (void)dim;
+#endif
+}
+
+/* Prefetch the rows of syn1 of the `negative` negatives that the next `negative` draws of
+ * *rng will give, without advancing it (a copy of the state draws them); with `skip`,
+ * past that many draws first (a dynamic window's draw). When the next draws of the
+ * generator are the next batch's negatives, these are that batch's rows; otherwise the
+ * prefetch is only wasted. */
+static inline void nv_prefetch_negatives(const nv_sgns_shared *sh, const nv_rng *rng,
+                                         int skip) {
+    nv_rng peek = *rng;
+    for (int k = 0; k < skip; k++) (void)nv_rng_next(&peek);
+    for (int k = 0; k < sh->o.negative; k++) {
+        int32_t neg = nv_alias_draw(sh->alias, (uint64_t)sh->o.n_alias, nv_rng_next(&peek));
+        nv_prefetch_row(sh->syn1 + (int64_t)neg * sh->o.dim, sh->o.dim);
+    }
+}
+
 static inline int nv_batch_dp(int dim) { return (dim + 7) & ~7; }
 static inline int nv_batch_tp(int nt) { return (nt + NV_BATCH_TB - 1) / NV_BATCH_TB * NV_BATCH_TB; }
 
-/* Floats of scratch one batch needs with at most `negative` negatives and NV_MAX_ORDER
- * positives (x, dx: 32 rows each; y, dy: NV_MAX_ORDER + negative rows rounded up to 6;
+/* Floats of scratch one batch needs with at most `negative` negatives and NV_BATCH_MAXPOS
+ * positives (x, dx: 32 rows each; y, dy: NV_BATCH_MAXPOS + negative rows rounded up to 6;
  * G and its transpose: 32 x that),
  * plus 16 for alignment. */
 static inline int64_t nv_batch_scratch_floats(int dim, int negative) {
-    int64_t dp = nv_batch_dp(dim), tp = nv_batch_tp(negative + NV_MAX_ORDER);
+    int64_t dp = nv_batch_dp(dim), tp = nv_batch_tp(negative + NV_BATCH_MAXPOS);
     return 2 * NV_BATCH_MAX * dp + 2 * tp * dp + 2 * NV_BATCH_MAX * tp + 16;
 }
 
@@ -262,7 +292,7 @@ NV_AVX2 static void nv_batch_products_avx2(int b2, int tp, int dp, const float *
 
 /* One batched update in place: the rows syn0[inputs[0..nb)] (1 <= nb <= NV_BATCH_MAX)
  * against the positives syn1[targets[0..npos)] (label 1; 1 <= npos <= 8) and the
- * negatives syn1[targets[npos..nt)] (label 0), nt <= NV_MAX_ORDER + the `negative` the
+ * negatives syn1[targets[npos..nt)] (label 0), nt <= NV_BATCH_MAXPOS + the `negative` the
  * scratch was sized for (nv_batch_scratch_floats). mask: NULL (every input pairs with
  * every positive) or per input a bit per positive (bit t of mask[b]: input b pairs with
  * positive t; G is 0 for the others). Every input meets every negative. The caller

@@ -204,6 +204,32 @@ static void nv_sgns_ngrams_chunk(const nv_sgns_shared *sh, const void *var, int6
     th->loss += lsum;
 }
 
+/* Batch mode, after the batches of position j - 1: prefetch the rows position j's batch
+ * will touch that the last batches did not: its positives (the context units starting
+ * at j), the input units entering the window (those starting at j + window, the
+ * farthest start of an input unit of position j; a unit of order k is needed from
+ * position j + window - k + 1 on, k - 1 positions later), and its negatives (the
+ * generator's next draws, past the dynamic window's). */
+static inline void nv_sgns_ngrams_prefetch(const nv_sgns_shared *sh, const nv_sgns_ngrams *v,
+                                           const nv_rng *rng, const int32_t *uin,
+                                           const int32_t *uctx, int64_t stride, int64_t j,
+                                           int G, int64_t n) {
+    const int dim = sh->o.dim, window = sh->o.window;
+    if (j >= n) return;
+    nv_prefetch_negatives(sh, rng, sh->o.dynamic ? G : 0);
+    for (int64_t p = j; p < j + G && p < n; p++) {
+        for (int y = 0; y < v->n_ctx; y++) {
+            int32_t uc = uctx[y * stride + p];
+            if (uc >= 0) nv_prefetch_row(sh->syn1 + (int64_t)uc * dim, dim);
+        }
+        if (p + window < n)
+            for (int x = 0; x < v->n_in; x++) {
+                int32_t ui = uin[x * stride + p + window];
+                if (ui >= 0) nv_prefetch_row(sh->syn0 + (int64_t)ui * dim, dim);
+            }
+    }
+}
+
 /* One batch of the positives pos[0..npos) (the context units starting at one position)
  * and th->inputs[0..nb) with their masks, against `negative` fresh negatives (one equal
  * to a positive is skipped, as word2vec skips the target). */
@@ -232,7 +258,11 @@ static inline double nv_sgns_batch_flush_multi(const nv_sgns_shared *sh, nv_rng 
  * occurrence, its position and order, appears once, with a bit per positive it pairs
  * with) and one set of negatives is shared by all of them (for uni_bi: the word at j
  * and the bigram at j, whose windows nearly coincide, cost one batch instead of two).
- * A position with a single context unit is the plain batch of nv_sgns_batch_flush. */
+ * A position with a single context unit is the plain batch of nv_sgns_batch_flush.
+ * With sh->o.group = G > 1 the positives of G consecutive positions [j0, j0+G) form one
+ * batch in the same way (G is lowered so that they fit the mask's NV_BATCH_MAXPOS bits):
+ * the same pairs, fewer batches, each input row read and written once per group, one
+ * set of negatives per group. G = 1 is the one-position batch. */
 static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var,
                                        int64_t s0, int64_t s1, float lr,
                                        nv_sgns_thread *th) {
@@ -244,10 +274,15 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
     int32_t *inputs = th->inputs;
     const int window = sh->o.window, dynamic = sh->o.dynamic;
     const int mode = nv_ngw_mode(NV_NGW_BOTH, sh->o.overlap);
+    /* positions per batch: their positives share the mask's 8 bits */
+    int G = sh->o.group < 1 ? 1 : sh->o.group;
+    if (G * v->n_ctx > NV_BATCH_MAXPOS) G = NV_BATCH_MAXPOS / v->n_ctx;
+    if (G < 1) G = 1;
     int64_t pairs = 0, batches = 0;
     double lsum = 0.0;
-    int32_t pos[NV_MAX_ORDER];
-    int pos_y[NV_MAX_ORDER];
+    int32_t pos[NV_BATCH_MAXPOS];
+    int pos_k[NV_BATCH_MAXPOS], pos_w[NV_BATCH_MAXPOS];
+    int64_t pos_j[NV_BATCH_MAXPOS];
     uint8_t mask[NV_BATCH_MAX];
     int64_t ipos[NV_BATCH_MAX];
     int iord[NV_BATCH_MAX];
@@ -255,25 +290,30 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
         int64_t a = s > 0 ? sh->ends[s - 1] : 0, n = sh->ends[s] - a;
         /* 1. units of every order at every position (gaps kept or dropped) */
         n = nv_sgns_sentence_units(sh, v, a, n, th, rng);
-        /* 2. batches: the context units [j, j+kc) of every context order, the input
-         *    units of every input order in their windows */
-        for (int64_t j = 0; j < n; j++) {
-            int win = window;
-            if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+        /* 2. batches: the context units [j, j+kc) of every context order starting at
+         *    the G positions [j0, j0+G), the input units of every input order in
+         *    their windows */
+        for (int64_t j0 = 0; j0 < n; j0 += G) {
             int npos = 0;
-            for (int y = 0; y < v->n_ctx; y++) {
-                int32_t uc = uctx[y * stride + j];
-                if (uc >= 0) { pos[npos] = uc; pos_y[npos] = y; npos++; }
+            for (int64_t j = j0; j < j0 + G && j < n; j++) {
+                int win = window;
+                if (dynamic) win = window - (int)nv_rng_below(rng, (uint64_t)window);
+                for (int y = 0; y < v->n_ctx; y++) {
+                    int32_t uc = uctx[y * stride + j];
+                    if (uc >= 0) {
+                        pos[npos] = uc; pos_k[npos] = v->ctx_orders[y];
+                        pos_w[npos] = win; pos_j[npos] = j; npos++;
+                    }
+                }
             }
             if (npos == 1) {          /* one context unit: the plain batch */
-                int y = pos_y[0], kc = v->ctx_orders[y];
                 int nb = 0;
                 for (int x = 0; x < v->n_in; x++) {
                     nv_ngw_iter it;
                     int32_t ui;
                     int d;
-                    nv_ngw_begin(&it, uin + x * stride, n, j, kc, v->in_orders[x], win,
-                                 mode);
+                    nv_ngw_begin(&it, uin + x * stride, n, pos_j[0], pos_k[0],
+                                 v->in_orders[x], pos_w[0], mode);
                     while (nv_ngw_next(&it, &ui, &d)) {
                         inputs[nb++] = ui;
                         if (nb == NV_BATCH_MAX) {
@@ -289,44 +329,43 @@ static void nv_sgns_ngrams_batch_chunk(const nv_sgns_shared *sh, const void *var
                     pairs += nb;
                     batches++;
                 }
-                continue;
-            }
-            if (npos == 0) continue;
-            int nb = 0;
-            for (int q = 0; q < npos; q++) {
-                int kc = v->ctx_orders[pos_y[q]];
-                for (int x = 0; x < v->n_in; x++) {
-                    nv_ngw_iter it;
-                    int32_t ui;
-                    int d;
-                    nv_ngw_begin(&it, uin + x * stride, n, j, kc, v->in_orders[x], win,
-                                 mode);
-                    while (nv_ngw_next(&it, &ui, &d)) {
-                        int64_t p = it.j - 1;          /* the input's start position */
-                        int b = 0;
-                        while (b < nb && (ipos[b] != p || iord[b] != x)) b++;
-                        if (b == nb) {
-                            if (nb == NV_BATCH_MAX) {   /* full: train it, start anew */
-                                lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos,
-                                                                  mask, nb, lr);
-                                batches++;
-                                nb = b = 0;
+            } else if (npos > 1) {
+                int nb = 0;
+                for (int q = 0; q < npos; q++) {
+                    for (int x = 0; x < v->n_in; x++) {
+                        nv_ngw_iter it;
+                        int32_t ui;
+                        int d;
+                        nv_ngw_begin(&it, uin + x * stride, n, pos_j[q], pos_k[q],
+                                     v->in_orders[x], pos_w[q], mode);
+                        while (nv_ngw_next(&it, &ui, &d)) {
+                            int64_t p = it.j - 1;          /* the input's start position */
+                            int b = 0;
+                            while (b < nb && (ipos[b] != p || iord[b] != x)) b++;
+                            if (b == nb) {
+                                if (nb == NV_BATCH_MAX) {   /* full: train it, start anew */
+                                    lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos,
+                                                                      mask, nb, lr);
+                                    batches++;
+                                    nb = b = 0;
+                                }
+                                inputs[nb] = ui;
+                                ipos[nb] = p;
+                                iord[nb] = x;
+                                mask[nb] = 0;
+                                nb++;
                             }
-                            inputs[nb] = ui;
-                            ipos[nb] = p;
-                            iord[nb] = x;
-                            mask[nb] = 0;
-                            nb++;
+                            mask[b] |= (uint8_t)(1u << q);
+                            pairs++;
                         }
-                        mask[b] |= (uint8_t)(1u << q);
-                        pairs++;
                     }
                 }
+                if (nb > 0) {
+                    lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos, mask, nb, lr);
+                    batches++;
+                }
             }
-            if (nb > 0) {
-                lsum += nv_sgns_batch_flush_multi(sh, rng, th, pos, npos, mask, nb, lr);
-                batches++;
-            }
+            nv_sgns_ngrams_prefetch(sh, v, rng, uin, uctx, stride, j0 + G, G, n);
         }
     }
     th->rng = local;

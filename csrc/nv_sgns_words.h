@@ -132,7 +132,16 @@ static void nv_sgns_words_batch_chunk(const nv_sgns_shared *sh, const void *var,
             if (nb > 0) {
                 lsum += nv_sgns_batch_flush(sh, rng, th, units[i], nb, lr);
                 pairs += nb;
-                    batches++;
+                batches++;
+            }
+            /* the next centre's rows while this one's are in flight: its output row,
+             * the input entering its window, its negatives (nv_prefetch_row) */
+            if (i + 1 < n) {
+                nv_prefetch_negatives(sh, rng, dynamic ? 1 : 0);
+                nv_prefetch_row(sh->syn1 + (int64_t)units[i + 1] * sh->o.dim, sh->o.dim);
+                if (i + 1 + window < n)
+                    nv_prefetch_row(sh->syn0 + (int64_t)units[i + 1 + window] * sh->o.dim,
+                                    sh->o.dim);
             }
         }
     }

@@ -255,6 +255,34 @@ def test_batch_mode_learns_and_is_reproducible(clusters, contexts):
 def test_batch_parameter_is_checked(clusters):
     with pytest.raises(TypeError, match="'batch' parameter of SGNS must be a bool"):
         SGNS(batch="yes").fit(clusters)
+    with pytest.raises(ValueError, match="'batch_positions' parameter of SGNS"):
+        SGNS(batch_positions=9).fit(clusters)
+    with pytest.raises(ValueError, match="'batch_positions' parameter of SGNS"):
+        SGNS(batch_positions=0).fit(clusters)
+
+
+@pytest.mark.parametrize("contexts", ["uni_bi", "bi_bi", "uni_tri"])
+def test_batch_positions_train_the_same_pairs(contexts):
+    """Batches over several context positions (batch_positions) train every pair of
+    the one-position batches and of the pair-by-pair mode, once (full window, no
+    subsampling: the pairs do not depend on the generator), in fewer batches; they
+    still learn, and a one-thread run is reproducible."""
+    rng = np.random.default_rng(5)
+    words = ["new", "york", "city", "is", "big", "ice", "cream", "cold"]
+    sents = [" ".join(rng.choice(words, rng.integers(1, 12))) for _ in range(300)]
+    corpus = nv.Corpus(sents)
+    kw = dict(dim=8, window=2, negative=3, epochs=1, min_count=1, sample=0, n_threads=1,
+              seed=4, dynamic_window=False, contexts=contexts)
+    pairs = SGNS(batch=False, **kw).fit(corpus).history_[0]["pairs"]
+    runs = {g: SGNS(batch_positions=g, **kw).fit(corpus) for g in (1, 2, 4, 8)}
+    for g, m in runs.items():
+        assert m.history_[0]["pairs"] == pairs > 0, g
+        assert np.isfinite(m.vectors_).all() and np.isfinite(m.context_vectors_).all()
+    batches = [runs[g].history_[0]["batches"] for g in (1, 2, 4)]
+    assert batches[0] > batches[1] >= batches[2]     # uni_tri: at most 2 positions
+    again = SGNS(batch_positions=2, **kw).fit(corpus)
+    assert np.array_equal(again.vectors_, runs[2].vectors_)
+    assert not np.array_equal(runs[1].vectors_, runs[2].vectors_)
 
 
 def test_ngram_units_built_in_blocks_are_the_same(monkeypatch, tmp_path):

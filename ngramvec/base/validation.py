@@ -400,6 +400,7 @@ PARAMETERS: dict[str, Constraint] = {
     "min_lr": Interval("float", 0.0, None),
     "compute_loss": Boolean(),
     "batch": Boolean(),
+    "batch_positions": Interval("int", 1, 8),
     "x_max": _POSITIVE_FLOAT,
     "alpha": _POSITIVE_FLOAT,
     "grad_clip": _POSITIVE_FLOAT,

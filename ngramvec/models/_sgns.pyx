@@ -117,7 +117,7 @@ cdef extern from "nv_sgns.h" nogil:
     ctypedef struct nv_sgns_opts:
         int dim, window, negative
         bint dynamic, with_loss, overlap, batch
-        int isa
+        int isa, group
         float lr0, min_lr
         int64_t total_words, n_alias
     ctypedef struct nv_sgns_shared:
@@ -155,6 +155,7 @@ cdef extern from "nv_sgns.h" nogil:
 # The batched update (AVX2 + FMA or generic, chosen at run time): csrc/nv_sgns_batch.h.
 cdef extern from "nv_sgns_batch.h" nogil:
     enum: NV_BATCH_MAX
+    enum: NV_BATCH_MAXPOS
     int NV_ISA_GENERIC, NV_ISA_AVX2
     int nv_sgns_isa()
     int64_t nv_batch_scratch_floats(int dim, int negative)
@@ -228,16 +229,23 @@ cdef class SGNSOptions:
         Implementation of the batched update: "auto" (the best this CPU runs, see
         :func:`sgns_isa`), "avx2" (refused on a CPU without AVX2 and FMA) or
         "generic".
+    group : int, default=1
+        Batch mode with ngram units: context positions per batch (their positives
+        share one set of negatives; at most NV_BATCH_MAXPOS = 8 positives, so fewer
+        positions when there are many context orders). 1: one position per batch.
     """
     cdef public int dim, window, negative
     cdef public bint dynamic, with_loss, overlap, batch
     cdef public float lr0, min_lr
     cdef public int64_t total_words
-    cdef public int isa
+    cdef public int isa, group
 
     def __init__(self, int dim, int window, int negative, bint dynamic, bint with_loss,
                  float lr0, float min_lr, int64_t total_words, bint overlap=False,
-                 bint batch=False, str isa="auto"):
+                 bint batch=False, str isa="auto", int group=1):
+        if not 1 <= group <= NV_BATCH_MAXPOS:
+            raise ValueError(f"group must be in [1, {NV_BATCH_MAXPOS}]; got {group}")
+        self.group = group
         self.isa = _isa_code(isa)
         self.dim = dim
         self.window = window
@@ -348,6 +356,7 @@ cdef class SGNSShared:
         self.c.o.overlap = opts.overlap
         self.c.o.batch = opts.batch
         self.c.o.isa = opts.isa
+        self.c.o.group = opts.group
         self.c.o.lr0 = opts.lr0
         self.c.o.min_lr = opts.min_lr
         self.c.o.total_words = opts.total_words
@@ -485,7 +494,7 @@ def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1]
     isa : {"auto", "avx2", "generic"}
     mask : uint8 array, shape (P, B), optional
         ``mask[t, b]`` nonzero when input b pairs with positive t (the batches of
-        ngram units that share negatives across orders; 1 <= P <= 6).
+        ngram units that share negatives across orders; 1 <= P <= 8).
 
     Returns
     -------
@@ -512,9 +521,9 @@ def sgns_update_batch(float[:, ::1] syn0, float[:, ::1] syn1, const int32_t[::1]
     cdef const uint8_t[::1] mv
     if mask is not None:
         m2 = np.asarray(mask, dtype=bool)
-        if m2.ndim != 2 or not 1 <= m2.shape[0] <= min(NV_MAX_ORDER, targets.shape[0]) \
+        if m2.ndim != 2 or not 1 <= m2.shape[0] <= min(NV_BATCH_MAXPOS, targets.shape[0]) \
                 or m2.shape[1] != inputs.shape[0]:
-            raise ValueError("mask must have shape (P, len(inputs)), 1 <= P <= 6")
+            raise ValueError("mask must have shape (P, len(inputs)), 1 <= P <= 8")
         npos = m2.shape[0]
         bits = (m2.astype(np.uint8) << np.arange(npos, dtype=np.uint8)[:, None]).sum(
             axis=0).astype(np.uint8)
@@ -576,7 +585,7 @@ cdef tuple _drive(SGNSShared shared, nv_sgns_body body, const void *var, int uni
         # cache-line aligned and padded: no false sharing between threads' scratch
         th = <nv_sgns_thread *>nv_alloc64(sizeof(nv_sgns_thread))
         units = <int32_t *>nv_alloc64(sizeof(int32_t) * stride * unit_rows)
-        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + NV_MAX_ORDER))
+        targets = <int32_t *>nv_alloc64(sizeof(int32_t) * (sh.o.negative + NV_BATCH_MAXPOS))
         neu1e = <float *>nv_alloc64(sizeof(float) * sh.o.dim)
         inputs = <int32_t *>nv_alloc64(sizeof(int32_t) * NV_BATCH_MAX)
         bscratch = <float *>nv_alloc64(sizeof(float) * nv_batch_scratch_floats(

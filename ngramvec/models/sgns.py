@@ -131,6 +131,14 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         the 10M-token benchmark (benchmarks/README.md). ``False`` trains pair by pair
         with word2vec.c's exact arithmetic. One-thread runs are bit-reproducible in
         both modes. Models saved before this option existed load with ``False``.
+    batch_positions : int, default=1
+        Batch mode with ngram units: consecutive context positions whose positives
+        form one batch (the union of their windows' input units, one shared set of
+        negatives; at most 8 positives, so fewer positions when there are many context
+        orders). The same pairs are trained; larger groups share each set of negatives
+        among more pairs and read each input row fewer times (faster, see
+        benchmarks/README.md, issue 14). 1: the context units of one position. No
+        effect with word contexts or pair by pair.
     n_threads : int, optional
         Threads; None or 0 uses every core available, negative counts back.
     seed : int, default=0
@@ -207,8 +215,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
                  max_size: int | None = None, dynamic_window: bool = True,
                  contexts: str = "word", overlap: bool = False, gaps: str = "keep",
                  compute_loss: bool = False,
-                 batch: bool = True, n_threads: int | None = None,
-                 seed: int | None = 0) -> None:
+                 batch: bool = True, batch_positions: int = 1,
+                 n_threads: int | None = None, seed: int | None = 0) -> None:
         self.dim = dim
         self.window = window
         self.negative = negative
@@ -225,6 +233,7 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         self.gaps = gaps
         self.compute_loss = compute_loss
         self.batch = batch
+        self.batch_positions = batch_positions
         self.n_threads = n_threads
         self.seed = seed
 
@@ -524,7 +533,8 @@ class SGNS(VectorsMixin, PersistMixin, Estimator):
         opts = _sgns.SGNSOptions(int(self.dim), int(self.window), int(self.negative),
                                  bool(self.dynamic_window), bool(self.compute_loss),
                                  float(self.lr), float(self.min_lr), int(ends[-1]) * epochs,
-                                 bool(self.overlap), bool(self.batch))
+                                 bool(self.overlap), bool(self.batch),
+                                 group=int(self.batch_positions))
         return _sgns.SGNSShared(self._syn0, self._syn1, ends, _chunk_bounds(ends, CHUNK_TOKENS),
                                 keep, _sgns.sgns_alias_table(weights), self._rng_states, opts)
 
