@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ngramvec as nv
 from ngramvec.base.exceptions import CorpusError, VectorsFormatError
@@ -211,6 +213,65 @@ def test_token_table_ids_and_keys():
         table.encode([["a"], "b c"], 5)
     with pytest.raises(TypeError, match=r"the corpus holds the token b'x' \(bytes\)"):
         table.encode([["a", b"x"]])
+
+
+def _first_ids(sents):
+    """Ids in order of first occurrence, the keys and the counts: what TokenTable gives."""
+    first: dict = {}
+    ids = [first.setdefault(str(t), len(first)) for s in sents for t in s]
+    return ids, list(first), np.bincount(ids, minlength=len(first)).tolist()
+
+
+_TOKENS = st.text(st.sampled_from(list("ab\x00é\u0301\u4e2d\U0001f600\udc80")), min_size=1,
+                  max_size=4) | st.sampled_from(["ü" * 65, "a" * 70, "\u4e2d" * 64])
+
+
+@settings(max_examples=60, deadline=None)
+@given(sents=st.lists(st.lists(_TOKENS, max_size=12), max_size=30),
+       n_threads=st.integers(1, 3), n_calls=st.integers(1, 3))
+def test_token_table_ids_do_not_depend_on_threads(sents, n_threads, n_calls):
+    """The threads' lookups and the one-thread interning of new tokens give the ids,
+    keys and counts of one token at a time, for any str (the ASCII ones read in place,
+    short non-ASCII ones encoded by the threads, longer ones the serial way)."""
+    from ngramvec.models._phrases import TokenTable
+    table = TokenTable()
+    cut = [len(sents) * i // n_calls for i in range(n_calls + 1)]
+    ids = []
+    for a, b in zip(cut[:-1], cut[1:]):
+        got, lengths = table.encode(sents[a:b], a, n_threads)
+        assert lengths.tolist() == [len(s) for s in sents[a:b]]
+        ids.extend(got.tolist())
+    want_ids, want_keys, want_counts = _first_ids(sents)
+    assert ids == want_ids
+    assert table.keys() == want_keys
+    assert table.counts().tolist() == want_counts
+    assert table.n_tokens == len(want_ids)
+
+
+@pytest.mark.parametrize("late", ["ü" * 200, "x", None])
+def test_token_table_many_chunks_and_a_late_slow_token(late):
+    """Enough tokens for several chunks of lookups (the first ones all new), a token
+    the threads leave to the serial path late in the batch (the counts of the tokens
+    before it are not counted twice), and the errors raised there."""
+    from ngramvec.models._phrases import TokenTable
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(5000)] + ["naïve", "\u4e2d\u6587", "\U0001f600"]
+    z = rng.zipf(1.3, 60_000) % len(words)
+    flat = [words[i] for i in z]
+    sents = [flat[i:i + 37] for i in range(0, len(flat), 37)]
+    if late is not None:
+        sents[-3] = sents[-3] + [late]
+    for n_threads in (1, 2):
+        table = TokenTable()
+        ids, _ = table.encode(sents, 0, n_threads)
+        want_ids, want_keys, want_counts = _first_ids(sents)
+        assert ids.tolist() == want_ids
+        assert table.keys() == want_keys
+        assert table.counts().tolist() == want_counts
+    with pytest.raises(TypeError, match=r"the corpus holds the token 3 \(int\)"):
+        TokenTable().encode(sents + [["a", 3]], 0, 2)
+    with pytest.raises(ValueError, match="the corpus holds an empty token"):
+        TokenTable().encode(sents + [["a", ""]], 0, 2)
 
 
 def test_non_ascii_tokens_equal_gensim():

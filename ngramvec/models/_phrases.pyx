@@ -21,7 +21,7 @@ that scores are bit-for-bit gensim's, and keeps those above the threshold in the
 pass over the count matrix.
 
 :class:`TokenTable` turns token lists (Python lists of str) into ids with a compiled
-string table, reading each token's bytes in place.
+string table, reading each token's bytes in place and looking them up in threads.
 
 :class:`PhraseTrie` holds the accepted phrases of one pass (sequences of input units),
 and :func:`phrases_apply` merges them greedily, left to right, as gensim's
@@ -34,9 +34,10 @@ from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_Check
 from cpython.unicode cimport (PyUnicode_AsEncodedString, PyUnicode_Check, PyUnicode_DATA,
                               PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH)
-from libc.stdint cimport INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport (INT32_MAX, INT64_MAX, int32_t, int64_t, uint8_t, uint16_t,
+                           uint32_t, uint64_t)
 from libc.stdlib cimport free, malloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from cython.parallel cimport parallel, prange, threadid
 
 import numpy as np
@@ -50,8 +51,8 @@ cdef extern from "Python.h":
     Py_ssize_t PySequence_Fast_GET_SIZE(object o)
     PyObject **PySequence_Fast_ITEMS(object o)
 
-from ngramvec.data._strtab cimport (nv_strtab, nv_strtab_free, nv_strtab_init,
-                                    nv_strtab_intern)
+from ngramvec.data._strtab cimport (nv_strhash, nv_strtab, nv_strtab_find, nv_strtab_free,
+                                    nv_strtab_init, nv_strtab_intern)
 
 cdef extern from "nv_pairtab.h" nogil:
     int nv_pairtab_grow(nv_pairtab *t)
@@ -911,23 +912,171 @@ def phrases_apply(PhraseTrie trie, const int32_t[::1] units, const int64_t[::1] 
     return k
 
 
+cdef extern from *:
+    """
+    #if PY_VERSION_HEX >= 0x030C0000
+    #define NV_STR_READY(o) 1
+    #else
+    #define NV_STR_READY(o) PyUnicode_IS_READY(o)
+    #endif
+    """
+    # reads of a str's fields only (no reference count, no allocation): callable from
+    # the threads of TokenTable.encode while its own thread holds the GIL
+    bint _str_check "PyUnicode_Check"(PyObject *o) nogil
+    bint _str_ready "NV_STR_READY"(PyObject *o) nogil
+    bint _str_ascii "PyUnicode_IS_ASCII"(PyObject *o) nogil
+    int _str_kind "PyUnicode_KIND"(PyObject *o) nogil
+    void *_str_data "PyUnicode_DATA"(PyObject *o) nogil
+    Py_ssize_t _str_len "PyUnicode_GET_LENGTH"(PyObject *o) nogil
+
+# non-ASCII tokens of at most this many code points are encoded on the stack by the
+# threads; longer ones (and anything but a ready str) go the serial way
+DEF _SHORT = 64
+DEF _TOK_SLOW = -2
+DEF _TOK_MISS = -1
+
+
+cdef inline Py_ssize_t _tok_utf8(PyObject *tok, char *buf, const char **data) noexcept nogil:
+    """The UTF-8 bytes (``surrogatepass``) of a str token without the Python API: in
+    place for an ASCII str, else encoded into ``buf`` (4 * _SHORT bytes). Returns their
+    length, or _TOK_SLOW for what the serial path must take: not a str, a str not
+    ready, empty, or non-ASCII and longer than _SHORT code points."""
+    cdef Py_ssize_t n, i, k = 0
+    cdef uint32_t c
+    cdef int kind
+    cdef const void *d
+    if not _str_check(tok) or not _str_ready(tok):
+        return _TOK_SLOW
+    n = _str_len(tok)
+    if n == 0:
+        return _TOK_SLOW
+    if _str_ascii(tok):
+        data[0] = <const char *>_str_data(tok)
+        return n
+    if n > _SHORT:
+        return _TOK_SLOW
+    kind = _str_kind(tok)
+    d = _str_data(tok)
+    for i in range(n):
+        if kind == 1:
+            c = (<const uint8_t *>d)[i]
+        elif kind == 2:
+            c = (<const uint16_t *>d)[i]
+        else:
+            c = (<const uint32_t *>d)[i]
+        if c < 0x80:
+            buf[k] = <char>c
+            k += 1
+        elif c < 0x800:
+            buf[k] = <char>(0xC0 | (c >> 6))
+            buf[k + 1] = <char>(0x80 | (c & 0x3F))
+            k += 2
+        elif c < 0x10000:       # surrogates too, as "surrogatepass" encodes them
+            buf[k] = <char>(0xE0 | (c >> 12))
+            buf[k + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
+            buf[k + 2] = <char>(0x80 | (c & 0x3F))
+            k += 3
+        else:
+            buf[k] = <char>(0xF0 | (c >> 18))
+            buf[k + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
+            buf[k + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
+            buf[k + 3] = <char>(0x80 | (c & 0x3F))
+            k += 4
+    data[0] = buf
+    return k
+
+
+cdef inline int64_t _tok_intern(nv_strtab *tab, PyObject *tok) noexcept nogil:
+    """nv_strtab_intern of the token (a token _tok_find_range did not call slow)."""
+    cdef char buf[4 * _SHORT]
+    cdef const char *data = NULL
+    cdef Py_ssize_t n = _tok_utf8(tok, buf, &data)
+    if n < 0:
+        return -4
+    return nv_strtab_intern(tab, data, n)
+
+
+cdef extern from *:
+    void _prefetch "__builtin_prefetch"(const void *p) nogil
+
+# how far ahead the lookups of _tok_find_block prefetch: the str objects, then the slots
+DEF _AHEAD_STR = 16
+DEF _AHEAD_SLOT = 8
+
+
+cdef void _tok_find_block(const nv_strtab *tab, PyObject **toks, int32_t *out, Py_ssize_t a,
+                          Py_ssize_t b) noexcept nogil:
+    """out[i] = the id of toks[i] in the table, _TOK_MISS when absent, _TOK_SLOW (see
+    _tok_utf8), for i in [a, b). A pipeline: the str objects are prefetched
+    _AHEAD_STR tokens ahead, their bytes hashed and their first slot prefetched
+    _AHEAD_SLOT tokens ahead, so that the memory reads of several tokens overlap."""
+    cdef char bufs[_AHEAD_SLOT][4 * _SHORT]
+    cdef const char *datas[_AHEAD_SLOT]
+    cdef Py_ssize_t lens[_AHEAD_SLOT]
+    cdef uint64_t hs[_AHEAD_SLOT]
+    cdef uint64_t mask = <uint64_t>tab.cap - 1
+    cdef Py_ssize_t i, t, n
+    cdef int j
+    cdef int64_t got
+    cdef const char *p
+    for i in range(a, b + _AHEAD_SLOT):
+        j = <int>(i % _AHEAD_SLOT)
+        t = i - _AHEAD_SLOT
+        if t >= a:              # the token hashed _AHEAD_SLOT steps ago: its slot is near
+            if lens[j] < 0:
+                out[t] = _TOK_SLOW
+            else:
+                got = nv_strtab_find(tab, datas[j], lens[j], hs[j])
+                out[t] = <int32_t>got if got >= 0 else _TOK_MISS
+        if i + _AHEAD_STR < b:
+            p = <const char *>toks[i + _AHEAD_STR]
+            _prefetch(p)
+            _prefetch(p + 64)
+        if i < b:
+            n = _tok_utf8(toks[i], bufs[j], &datas[j])
+            lens[j] = n
+            if n >= 0:
+                hs[j] = nv_strhash(datas[j], n)
+                _prefetch(&tab.slots[hs[j] & mask])
+
+
+cdef void _tok_find_range(const nv_strtab *tab, PyObject **toks, int32_t *out, Py_ssize_t a,
+                          Py_ssize_t b, int T) noexcept nogil:
+    """_tok_find_block over [a, b) in T threads (a block each). Called with the GIL
+    held (it is not released: no other Python thread can change the sentences while
+    the threads read their strs)."""
+    cdef Py_ssize_t t, n = b - a
+    if T <= 1 or n < 128:
+        _tok_find_block(tab, toks, out, a, b)
+        return
+    for t in prange(T, num_threads=T, schedule="static", chunksize=1):
+        _tok_find_block(tab, toks, out, a + n * t // T, a + n * (t + 1) // T)
+
+
 cdef class TokenTable:
     """Token lists to ids without a Python object per token: the distinct tokens and
     their counts in a compiled string table (ids in order of first occurrence).
 
     A token is looked up by its UTF-8 bytes (``surrogatepass``: every str has one
-    encoding and no two strs share one), read in place for the ASCII strs that
-    ``str.split`` makes, so no Python object is created, hashed or compared per
-    token; only the distinct tokens become Python strs (:meth:`keys`).
+    encoding and no two strs share one), read in place for ASCII strs and encoded
+    without the Python API for short non-ASCII ones, so no Python object is created,
+    hashed or compared per token; only the distinct tokens become Python strs
+    (:meth:`keys`).
+
+    :meth:`encode` looks the tokens up in threads (the table read only), then gives
+    the tokens it lacks their ids in one thread, in corpus order: the ids are those
+    one thread interning token after token gives.
     """
     cdef nv_strtab tab
     cdef readonly int64_t n_tokens
+    cdef Py_ssize_t _chunk
 
     def __cinit__(self):
         if nv_strtab_init(&self.tab, 1 << 16) < 0:
             nv_strtab_free(&self.tab)
             raise MemoryError("cannot allocate the token table")
         self.n_tokens = 0
+        self._chunk = 1 << 14
 
     def __dealloc__(self):
         nv_strtab_free(&self.tab)
@@ -936,7 +1085,7 @@ cdef class TokenTable:
     def n_types(self):
         return self.tab.n
 
-    def encode(self, list sentences, Py_ssize_t first=0):
+    def encode(self, list sentences, Py_ssize_t first=0, int n_threads=1):
         """Ids of the tokens of ``sentences``, new tokens numbered in order.
 
         Parameters
@@ -945,6 +1094,8 @@ cdef class TokenTable:
             Each a list or tuple of str tokens (non-empty).
         first : int
             Index of the first sentence in the corpus (for messages).
+        n_threads : int
+            Threads looking the tokens up (the ids do not depend on it).
 
         Returns
         -------
@@ -962,14 +1113,13 @@ cdef class TokenTable:
         OverflowError
             More than 2**31 - 1 distinct tokens.
         """
-        cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences), total = 0
-        cdef Py_ssize_t size
+        cdef Py_ssize_t i, n, k, a, b, n_s = len(sentences), total = 0
         cdef PyObject *sent
-        cdef PyObject *tok
-        cdef PyObject **items
-        cdef const char *data
+        cdef PyObject **toks
         cdef int64_t got
-        cdef object b, so
+        cdef int32_t v
+        cdef int T = max(1, n_threads)
+        cdef bint slow = False
         for i in range(n_s):
             sent = PyList_GET_ITEM(sentences, i)
             if not (PyList_Check(<object>sent) or PyTuple_Check(<object>sent)):
@@ -982,6 +1132,77 @@ cdef class TokenTable:
         cdef int32_t[::1] vo = ids
         cdef int64_t[::1] vl = lengths
         cdef int32_t *o = &vo[0] if total > 0 else NULL
+        cdef int64_t *cnt
+        toks = <PyObject **>malloc(sizeof(PyObject *) * max(total, 1))
+        if toks == NULL:
+            raise MemoryError("cannot allocate the token pointers")
+        try:
+            # The token pointers, gathered after the last allocation of a Python object
+            # (which could run a collection, and a finalizer changing the lists): from
+            # here to the end of the threads' lookups and the interning of the new
+            # tokens nothing allocates one, and the GIL stays held, so the strs stay
+            # alive and unchanged (their lists hold them).
+            k = 0
+            for i in range(n_s):
+                if i >= PyList_GET_SIZE(sentences):
+                    raise RuntimeError("the list of sentences changed while it was encoded")
+                sent = PyList_GET_ITEM(sentences, i)
+                if not (PyList_Check(<object>sent) or PyTuple_Check(<object>sent)):
+                    raise RuntimeError("the list of sentences changed while it was encoded")
+                n = PySequence_Fast_GET_SIZE(<object>sent)
+                if n > total - k:
+                    raise RuntimeError("the list of sentences changed while it was encoded")
+                if n > 0:
+                    memcpy(&toks[k], PySequence_Fast_ITEMS(<object>sent),
+                           sizeof(PyObject *) * n)
+                vl[i] = n
+                k += n
+            if k != total:
+                raise RuntimeError("the list of sentences changed while it was encoded")
+            cnt = self.tab.count
+            a = 0
+            while a < total and not slow:
+                # chunks that grow while the table fills (most tokens of the first
+                # ones are new, and new tokens are interned in one thread)
+                b = min(total, a + self._chunk)
+                _tok_find_range(&self.tab, toks, o, a, b, T)
+                for i in range(a, b):
+                    v = o[i]
+                    if v == _TOK_MISS:
+                        got = _tok_intern(&self.tab, toks[i])
+                        if got < 0:
+                            if got == -3:
+                                raise OverflowError("more than 2**31 - 1 distinct tokens")
+                            raise MemoryError("cannot grow the token table")
+                        cnt = self.tab.count        # moved when the table grew
+                        v = <int32_t>got
+                        o[i] = v
+                    elif v == _TOK_SLOW:       # the tokens before it are counted
+                        for k in range(i):
+                            cnt[o[k]] -= 1
+                        slow = True
+                        break
+                    cnt[v] += 1
+                a = b
+                if self._chunk < (1 << 20):
+                    self._chunk *= 2
+        finally:
+            free(toks)
+        if slow:      # a token the threads cannot read: all of them one at a time
+            self._encode_serial(sentences, o, total)
+        self.n_tokens += total
+        return ids, lengths
+
+    cdef _encode_serial(self, list sentences, int32_t *o, Py_ssize_t total):
+        """The ids and counts of the tokens, one token at a time with the Python API
+        (any str, and the errors for what is not one)."""
+        cdef Py_ssize_t i, j, n, k = 0, n_s = len(sentences)
+        cdef Py_ssize_t size
+        cdef PyObject *tok
+        cdef PyObject **items
+        cdef const char *data
+        cdef int64_t got
+        cdef object b, so
         for i in range(n_s):
             # Only the rare non-ASCII token allocates (a collector run could then run a
             # finalizer that changes the lists): the sentence is held, its items and
@@ -1023,9 +1244,8 @@ cdef class TokenTable:
                 o[k] = <int32_t>got
                 k += 1
                 j += 1
-            vl[i] = n
-        self.n_tokens += k
-        return ids, lengths
+        if k != total:
+            raise RuntimeError("the list of sentences changed while it was encoded")
 
     def keys(self):
         """The distinct tokens, in order of id (list of str)."""

@@ -261,7 +261,8 @@ class Phrases(PersistMixin, Estimator):
                               str(enc.meta.get("corpus", {}).get("source", "<corpus>")))
         keys = enc.lexicon_keys
         delim = p["delimiter"]
-        for k in keys:
+        # the delimiter has no whitespace: in the keys joined by a space only inside one
+        for k in (keys if delim in " ".join(keys) else ()):
             if delim in k:
                 raise ValueError(f"The 'delimiter' parameter of Phrases ({delim!r}) occurs inside "
                                  f"the token {k!r} of the corpus: phrases joined with it would "
@@ -278,9 +279,9 @@ class Phrases(PersistMixin, Estimator):
         ids = enc.ids
         id_map: np.ndarray | None = rank
         ends = np.asarray(enc.ends)
-        keys = [keys[i] for i in order.tolist()]
+        keys = list(map(keys.__getitem__, order.tolist()))
         counts = counts[order]
-        is_conn = np.fromiter((k in conn for k in keys), dtype=np.uint8, count=n_lex)
+        is_conn = np.fromiter(map(conn.__contains__, keys), dtype=np.uint8, count=n_lex)
 
         seqs: list[np.ndarray] = []      # per phrase: its units (lexicon space)
         scores: list[np.ndarray] = []
@@ -461,14 +462,19 @@ class Phrases(PersistMixin, Estimator):
             raise ValueError("phrase_offsets_ does not match phrase_units_")
         if n and np.any(np.diff(passes) < 0):
             raise ValueError("passes_ must be non-decreasing")
+        if n:       # phrase i is made of tokens and phrases before it: units < n_tok + i
+            phrase_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+            bad = np.flatnonzero((units < 0) | (units >= n_tok + phrase_of))
+            if bad.size:
+                raise ValueError(f"phrase {int(phrase_of[bad[0]])} refers to a unit that is not "
+                                 f"defined before it")
         unit_keys = list(tokens)
+        get, join = unit_keys.__getitem__, self.delimiter.join
+        units_l, offs = units.tolist(), offsets.tolist()
         for i in range(n):
-            seq = units[offsets[i]:offsets[i + 1]].tolist()
-            if min(seq) < 0 or max(seq) >= n_tok + i:
-                raise ValueError(f"phrase {i} refers to a unit that is not defined before it")
-            unit_keys.append(self.delimiter.join(unit_keys[u] for u in seq))
+            unit_keys.append(join(map(get, units_l[offs[i]:offs[i + 1]])))
         self.phrases_ = unit_keys[n_tok:]
-        tok_conn = np.fromiter((t in p_conn for t in tokens), dtype=np.uint8, count=n_tok)
+        tok_conn = np.fromiter(map(p_conn.__contains__, tokens), dtype=np.uint8, count=n_tok)
         self._token_index = {t: i for i, t in enumerate(tokens)}
         for c in p_conn:
             self._token_index.setdefault(c, -2)      # a connector no phrase contains
@@ -642,7 +648,7 @@ def _as_encoded(corpus: Any, progress: bool, n_threads: int = 1) -> Any:
     if isinstance(corpus, (bytes, bytearray)):
         raise TypeError("The 'corpus' of Phrases.fit must be a Corpus, a path or an iterable "
                         "of token lists, not bytes")
-    return _ListIds(corpus)
+    return _ListIds(corpus, n_threads)
 
 
 class _ListIds:
@@ -650,11 +656,11 @@ class _ListIds:
 
     A compiled string table (:class:`~ngramvec.models._phrases.TokenTable`) gives
     every distinct token an id in order of first occurrence, reading each token's
-    bytes in place; the ids are stored as int32 arrays of a batch of sentences at a
-    time.
+    bytes in place, looking them up in ``n_threads`` threads (the ids do not depend on
+    it); the ids are stored as int32 arrays of a batch of sentences at a time.
     """
 
-    def __init__(self, sentences: Iterable[Sequence[str]]) -> None:
+    def __init__(self, sentences: Iterable[Sequence[str]], n_threads: int = 1) -> None:
         table = TokenTable()
         parts: list[np.ndarray] = []
         lengths: list[np.ndarray] = []
@@ -671,7 +677,8 @@ class _ListIds:
         else:
             batches = iter(lambda: list(itertools.islice(it, _BATCH_SENTENCES)), [])
         for batch in batches:
-            out, lens = table.encode(batch, done)    # TypeError on a bad sentence or token
+            # TypeError on a bad sentence or token
+            out, lens = table.encode(batch, done, n_threads)
             parts.append(out)
             lengths.append(lens)
             done += len(batch)
