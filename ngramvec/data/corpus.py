@@ -132,6 +132,19 @@ def _file_blocks(path: str, block_size: int = BLOCK_SIZE,
         raise CorpusError(f"cannot read: {exc}", path, line) from exc
 
 
+def _put_unless_stopped(q: queue.Queue, item, stop: threading.Event,
+                        timeout: float) -> bool:
+    """Put ``item`` on the bounded queue ``q``, waiting for room; False (not put) once
+    ``stop`` is set first, so that a producer never blocks on a consumer that is gone."""
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=timeout)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 def _prefetch(gen: Iterator, depth: int = 3) -> Iterator:
     """Run a generator in a background thread (decompression overlaps tokenizing)."""
     q: queue.Queue = queue.Queue(maxsize=depth)
@@ -141,13 +154,7 @@ def _prefetch(gen: Iterator, depth: int = 3) -> Iterator:
     def work():
         try:
             for item in gen:
-                while not stop.is_set():
-                    try:
-                        q.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not _put_unless_stopped(q, item, stop, 0.1):
                     return
             q.put(_END)
         except BaseException as exc:  # handed to the consumer
@@ -393,12 +400,7 @@ class Corpus:
                     return
 
         def put(item) -> None:
-            while not stop.is_set():
-                try:
-                    todo.put(item, timeout=0.05)
-                    return
-                except queue.Full:
-                    continue
+            _put_unless_stopped(todo, item, stop, 0.05)
 
         threads = [threading.Thread(target=work, args=(e,), daemon=True,
                                     name=f"ngramvec-encoder-{e}") for e in range(n_threads)]
