@@ -5,6 +5,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ngramvec as nv
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
@@ -106,6 +108,63 @@ def test_vocabulary_pickles_compactly_and_whole(keys):
     assert w.counts.tolist() == v.counts.tolist()
     assert (w.total_tokens, w.word_total, w.min_count) == (v.total_tokens, v.word_total, 1)
     assert w.orders.tolist() == v.orders.tolist()
+
+
+_KEY_TEXT = st.lists(st.sampled_from(["a", "b", "z", "é", "\u00a0", "\x00", "\udcff",
+                                     "\U0001f600", "abcdefghij"]),
+                    min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_KEY_TEXT, st.integers(1, 3)), max_size=80,
+                unique_by=lambda kc: kc[0]))
+def test_compiled_key_sort_take_and_join_match_python(entries):
+    """The compiled key pieces against Python: count descending then str order (UTF-8
+    bytes, long shared prefixes, NUL and lone surrogates included), picking keys, and
+    joining ngram keys from codes."""
+    from ngramvec.base.keys import key_ends_utf8, keys_utf8
+    from ngramvec.data._ngrams import join_keys_utf8, key_order_utf8, take_keys_utf8
+    keys = [k for k, _ in entries]
+    counts = np.array([c for _, c in entries], dtype=np.int64)
+    blob = keys_utf8(keys)
+    ends = key_ends_utf8(blob, len(keys))
+    order = key_order_utf8(blob, ends, counts)
+    assert order.tolist() == sorted(range(len(keys)), key=lambda i: (-counts[i], keys[i]))
+    assert take_keys_utf8(blob, ends, order) == keys_utf8([keys[i] for i in order])
+    heads, tails = keys[: len(keys) // 2], keys[len(keys) // 2:]
+    codes = np.arange(0, len(heads) * len(tails), 3, dtype=np.int64)
+    hb, tb = keys_utf8(heads), keys_utf8(tails)
+    joined = join_keys_utf8(hb, key_ends_utf8(hb, len(heads)), tb, key_ends_utf8(tb, len(tails)),
+                            codes)
+    assert joined == keys_utf8([heads[c // len(tails)] + nv.NGRAM_SEP + tails[c % len(tails)]
+                                for c in codes.tolist()])
+    v = nv.Vocabulary.from_counts(keys, counts) if keys else None
+    if v is not None:                    # the bytes kept for pickling are the sorted keys
+        assert v.index_to_key == [keys[i] for i in order] and v.keys_utf8() == keys_utf8(
+            v.index_to_key)
+        u = nv.Vocabulary._from_counts_utf8(blob, len(keys), counts)
+        assert "index_to_key" not in u.__dict__
+        assert u.index_to_key == v.index_to_key and u.counts.tolist() == v.counts.tolist()
+        assert u.word_total == v.word_total
+
+
+def test_compiled_key_pieces_refuse_bad_offsets_positions_and_codes():
+    from ngramvec.data._ngrams import join_keys_utf8, key_order_utf8, take_keys_utf8
+    blob = b"a\nbb\n"
+    ends = np.array([1, 4], dtype=np.int64)
+    with pytest.raises(ValueError, match="newline offsets"):
+        key_order_utf8(blob, np.array([0, 4], dtype=np.int64), np.ones(2, np.int64))
+    with pytest.raises(ValueError, match="newline offsets"):
+        take_keys_utf8(blob, np.array([1, 3], dtype=np.int64), np.zeros(1, np.int64))
+    with pytest.raises(ValueError, match="2 keys but 3 counts"):
+        key_order_utf8(blob, ends, np.ones(3, np.int64))
+    with pytest.raises(IndexError, match="key position 2 out of range"):
+        take_keys_utf8(blob, ends, np.array([0, 2], dtype=np.int64))
+    with pytest.raises(IndexError, match="ngram code 4 out of range"):
+        join_keys_utf8(blob, ends, blob, ends, np.array([3, 4], dtype=np.int64))
+    with pytest.raises(IndexError, match="ngram code -1 out of range"):
+        join_keys_utf8(blob, ends, blob, ends, np.array([-1], dtype=np.int64))
+    assert take_keys_utf8(b"", np.zeros(0, np.int64), np.zeros(0, np.int64)) == b""
 
 
 @pytest.mark.parametrize("keys", [["the", "new\u00a0york", "\udcff", "é", "a\u00a0b\u00a0c"], []])

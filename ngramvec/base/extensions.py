@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from ngramvec.base.exceptions import ExtensionNotBuiltError
 
-__all__ = ["missing_extension", "BUILD_HINT"]
+__all__ = ["missing_extension", "is_built", "BUILD_HINT"]
 
 BUILD_HINT = ("Build the compiled kernels by installing ngramvec from its source with a C "
               "compiler available: 'pip install .' (or 'pip install -e .' in a checkout).")
@@ -93,3 +93,8 @@ def missing_extension(name: str, exc: ImportError) -> Any:
     ngramvec.models._cooccur
     """
     return _MissingExtension(name, str(exc) or type(exc).__name__)
+
+
+def is_built(obj: Any) -> bool:
+    """False for a stand-in made by :func:`missing_extension`, True for anything else."""
+    return not isinstance(obj, _MissingExtension)

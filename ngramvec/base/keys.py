@@ -48,6 +48,16 @@ def key_orders(keys: Sequence[str]) -> np.ndarray:
     return out
 
 
+def key_ends_utf8(blob: bytes, n: int) -> np.ndarray | None:
+    """Offsets (int64) of the newline ending each of ``n`` keys given as
+    :func:`keys_utf8` bytes, or None when the bytes do not hold exactly ``n``
+    newline-ended keys (a key holding a newline)."""
+    ends = np.flatnonzero(np.frombuffer(blob, np.uint8) == 10)
+    if len(ends) != n or (n and ends[-1] != len(blob) - 1):
+        return None
+    return ends.astype(np.int64, copy=False)
+
+
 def key_orders_utf8(blob: bytes, n: int) -> np.ndarray | None:
     """:func:`key_orders` of ``n`` keys given as :func:`keys_utf8` bytes (None when the
     bytes do not hold exactly ``n`` newline-ended keys)."""

@@ -21,11 +21,20 @@ Ngram index (:class:`NgramIndex`, C in ``csrc/nv_ngram_index.h``)
 ------------------------------------------------------------------
 An ngram of order k >= 2 is keyed by (internal id of its (k-1)-prefix, lexicon id of
 its last token); order-1 internal ids are lexicon ids. One frozen hash table per order.
+
+Key blobs (:func:`key_order_utf8`, :func:`take_keys_utf8`, :func:`join_keys_utf8`)
+------------------------------------------------------------------------------------
+Keys as :func:`ngramvec.base.keys.keys_utf8` bytes (each key followed by a newline),
+located by the offsets of their newlines: sorted by count and key, picked, and joined
+into ngram keys without making a str. UTF-8 bytes compare (``memcmp``) in the order of
+the code points, so the order is Python's order of the strs.
 """
 from cython.parallel cimport prange
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdio cimport FILE, fclose, fopen
 from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memcmp, memcpy
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 
 from ngramvec.data._strtab cimport nv_strtab, nv_strtab_free, nv_strtab_init, nv_strtab_intern
 
@@ -602,3 +611,229 @@ def ngram_count_shard(PairCounter pc, NgramIndex index, const int32_t[::1] ids,
     jb.k = order
     jb.max_len = longest_sentence(&ends[0], s0, s1)
     return pc.count(_ngram_thread, &jb, s0, s1)
+
+
+# ---- key blobs -------------------------------------------------------------------
+
+ctypedef struct keyrec:
+    int64_t negc          # -count: ascending is the most frequent first
+    uint64_t pfx          # the first 8 bytes, big-endian, zero-padded
+    uint64_t pfx2         # the next 8 (16 tell 99.8% of the keys of a 50M corpus apart)
+    int64_t idx
+
+
+cdef int _check_ends(const unsigned char[::1] blob, const int64_t[::1] ends) except -1:
+    """``ends`` must be the offsets of every newline of ``blob``, in order, the last one
+    ending it (what :func:`newline_ends` returns; checked here, in one pass)."""
+    cdef Py_ssize_t nb = blob.shape[0], n = ends.shape[0], i
+    cdef int64_t prev = -1, e
+    cdef int bad = 0
+    if n == 0:
+        if nb:
+            raise ValueError("keys given without their newline offsets")
+        return 0
+    with nogil:
+        for i in range(n):
+            e = ends[i]
+            if e <= prev or e >= nb or blob[e] != 10:
+                bad = 1
+                break
+            prev = e
+    if bad or ends[n - 1] != nb - 1:
+        raise ValueError("the newline offsets do not match the key bytes")
+    return 0
+
+
+cdef inline int _key_cmp(const keyrec *a, const keyrec *b, const unsigned char *blob,
+                         const int64_t *ends) noexcept nogil:
+    cdef int64_t sa, sb, la, lb, m
+    cdef int r
+    if a.negc != b.negc:
+        return -1 if a.negc < b.negc else 1
+    if a.pfx != b.pfx:
+        return -1 if a.pfx < b.pfx else 1
+    if a.pfx2 != b.pfx2:
+        return -1 if a.pfx2 < b.pfx2 else 1
+    sa = ends[a.idx - 1] + 1 if a.idx else 0
+    sb = ends[b.idx - 1] + 1 if b.idx else 0
+    la = ends[a.idx] - sa
+    lb = ends[b.idx] - sb
+    m = la if la < lb else lb
+    r = memcmp(blob + sa, blob + sb, <size_t>m)
+    if r:
+        return r
+    return (la > lb) - (la < lb)
+
+
+def key_order_utf8(const unsigned char[::1] blob, const int64_t[::1] ends,
+                   const int64_t[::1] counts):
+    """The order of the keys by count (descending), then by key (ascending).
+
+    Parameters
+    ----------
+    blob : bytes
+        ``n`` keys, UTF-8, each followed by a newline.
+    ends : ndarray of int64, shape (n,)
+        The offset of each key's newline (checked).
+    counts : ndarray of int64, shape (n,)
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        Positions of the keys, sorted (equal keys keep their order: a stable merge sort).
+    """
+    cdef Py_ssize_t n = ends.shape[0], i, j, w, lo, mid, hi, a, b, k
+    cdef keyrec *src
+    cdef keyrec *dst
+    cdef keyrec *tmp
+    cdef keyrec key
+    cdef int64_t s, e, L
+    cdef const unsigned char *p
+    cdef uint64_t v, v2
+    cdef int64_t[::1] oo
+    if counts.shape[0] != n:
+        raise ValueError(f"{n:,} keys but {counts.shape[0]:,} counts")
+    _check_ends(blob, ends)
+    out = np.empty(n, dtype=np.int64)
+    if n == 0:
+        return out
+    oo = out
+    src = <keyrec *>malloc(<size_t>n * sizeof(keyrec))
+    dst = <keyrec *>malloc(<size_t>n * sizeof(keyrec))
+    if src == NULL or dst == NULL:
+        free(src)
+        free(dst)
+        raise MemoryError(f"cannot sort {n:,} keys")
+    p = &blob[0]
+    with nogil:
+        for i in range(n):
+            s = ends[i - 1] + 1 if i else 0
+            e = ends[i]
+            L = e - s
+            v = 0
+            v2 = 0
+            for j in range(8):
+                v = (v << 8) | (<uint64_t>p[s + j] if j < L else 0)
+                v2 = (v2 << 8) | (<uint64_t>p[s + 8 + j] if j + 8 < L else 0)
+            src[i].negc = -counts[i]
+            src[i].pfx = v
+            src[i].pfx2 = v2
+            src[i].idx = i
+        # insertion sort of runs of 32, then bottom-up merges (stable)
+        lo = 0
+        while lo < n:
+            hi = lo + 32 if lo + 32 < n else n
+            for i in range(lo + 1, hi):
+                key = src[i]
+                j = i - 1
+                while j >= lo and _key_cmp(&src[j], &key, p, &ends[0]) > 0:
+                    src[j + 1] = src[j]
+                    j -= 1
+                src[j + 1] = key
+            lo = hi
+        w = 32
+        while w < n:
+            lo = 0
+            while lo < n:
+                mid = lo + w if lo + w < n else n
+                hi = lo + 2 * w if lo + 2 * w < n else n
+                a = lo
+                b = mid
+                k = lo
+                while a < mid and b < hi:
+                    if _key_cmp(&src[b], &src[a], p, &ends[0]) < 0:
+                        dst[k] = src[b]
+                        b += 1
+                    else:
+                        dst[k] = src[a]
+                        a += 1
+                    k += 1
+                while a < mid:
+                    dst[k] = src[a]
+                    a += 1
+                    k += 1
+                while b < hi:
+                    dst[k] = src[b]
+                    b += 1
+                    k += 1
+                lo = hi
+            tmp = src
+            src = dst
+            dst = tmp
+            w *= 2
+        for i in range(n):
+            oo[i] = src[i].idx
+    free(src)
+    free(dst)
+    return out
+
+
+def take_keys_utf8(const unsigned char[::1] blob, const int64_t[::1] ends,
+                   const int64_t[::1] idx):
+    """The keys at positions ``idx`` (in that order) as new key bytes (checked: every
+    position must be in range)."""
+    cdef Py_ssize_t n = ends.shape[0], m = idx.shape[0], i
+    cdef int64_t total = 0, s, L, q, bad = -1
+    cdef char *o
+    _check_ends(blob, ends)
+    with nogil:
+        for i in range(m):
+            q = idx[i]
+            if q < 0 or q >= n:
+                bad = i
+                break
+            total += ends[q] - (ends[q - 1] if q else -1)
+    if bad >= 0:
+        raise IndexError(f"key position {idx[bad]} out of range for {n:,} keys")
+    res = PyBytes_FromStringAndSize(NULL, total)
+    o = PyBytes_AS_STRING(res)
+    with nogil:
+        for i in range(m):
+            q = idx[i]
+            s = ends[q - 1] + 1 if q else 0
+            L = ends[q] + 1 - s
+            memcpy(o, &blob[s], <size_t>L)
+            o += L
+    return res
+
+
+def join_keys_utf8(const unsigned char[::1] heads, const int64_t[::1] head_ends,
+                   const unsigned char[::1] tails, const int64_t[::1] tail_ends,
+                   const int64_t[::1] codes):
+    """Ngram keys ``head + NGRAM_SEP + tail`` of codes ``h * n_tails + t`` (``h`` a
+    position in ``heads``, ``t`` in ``tails``, both key bytes), as key bytes."""
+    cdef Py_ssize_t nh = head_ends.shape[0], nt = tail_ends.shape[0], m = codes.shape[0], i
+    cdef int64_t total = 0, c, h, t, sh, lh, st, lt, bad = -1
+    cdef char *o
+    _check_ends(heads, head_ends)
+    _check_ends(tails, tail_ends)
+    with nogil:
+        for i in range(m):
+            c = codes[i]
+            if nt == 0 or c < 0 or c // nt >= nh:
+                bad = i
+                break
+            h = c // nt
+            t = c % nt
+            # the head with its newline, less the newline, plus the two bytes C2 A0
+            total += (head_ends[h] - (head_ends[h - 1] if h else -1)) + 1 + \
+                     (tail_ends[t] - (tail_ends[t - 1] if t else -1))
+    if bad >= 0:
+        raise IndexError(f"ngram code {codes[bad]} out of range for {nh:,} x {nt:,} keys")
+    res = PyBytes_FromStringAndSize(NULL, total)
+    o = PyBytes_AS_STRING(res)
+    with nogil:
+        for i in range(m):
+            c = codes[i]
+            h = c // nt
+            t = c % nt
+            sh = head_ends[h - 1] + 1 if h else 0
+            lh = head_ends[h] - sh
+            st = tail_ends[t - 1] + 1 if t else 0
+            lt = tail_ends[t] + 1 - st
+            memcpy(o, &heads[sh], <size_t>lh)
+            o[lh] = <char>0xC2
+            o[lh + 1] = <char>0xA0
+            memcpy(o + lh + 2, &tails[st], <size_t>lt)
+            o += lh + 2 + lt
+    return res

@@ -26,10 +26,12 @@ from ngramvec.base.validation import check_int
 from ngramvec.data.spill import accumulate
 
 try:
-    from ngramvec.data._ngrams import NgramIndex, key_token_ids, ngram_count_shard
+    from ngramvec.data._ngrams import (NgramIndex, join_keys_utf8, key_order_utf8,
+                                       key_token_ids, ngram_count_shard, take_keys_utf8)
 except ImportError as exc:  # not built: ngram work raises ExtensionNotBuiltError
     NgramIndex = key_token_ids = ngram_count_shard = missing_extension("ngramvec.data._ngrams",
                                                                        exc)
+    join_keys_utf8 = key_order_utf8 = take_keys_utf8 = NgramIndex
 
 logger = logging.getLogger(__name__)
 

@@ -7,12 +7,18 @@ from typing import Sequence
 
 import numpy as np
 
+from ngramvec.base.extensions import is_built
 from ngramvec.base.fileio import atomic_write, log_saved
-from ngramvec.base.keys import key_orders, key_orders_utf8, keys_utf8, normalize_key
+from ngramvec.base.keys import (key_ends_utf8, key_orders, key_orders_utf8, keys_utf8,
+                                normalize_key)
 from ngramvec.base.persist import load_npz, naming_write_errors, save_npz
 from ngramvec.base.validation import check_float, check_int, check_memory, check_n_threads
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
-from ngramvec.data.ngrams import check_orders, count_ngrams, min_counts_by_order
+from ngramvec.data.ngrams import (check_orders, count_ngrams, key_order_utf8,
+                                  min_counts_by_order, take_keys_utf8)
+
+# a word vocabulary is pure Python without the compiled modules (sorted as strs then)
+_COMPILED = is_built(key_order_utf8)
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
 from ngramvec.data.spill import check_tmp_dir, default_memory_limit
@@ -20,6 +26,24 @@ from ngramvec.data.spill import check_tmp_dir, default_memory_limit
 logger = logging.getLogger(__name__)
 
 __all__ = ["Vocabulary", "as_encoded"]
+
+
+def _frequent(counts: np.ndarray, min_count: int) -> np.ndarray:
+    """Positions of the counts reaching ``min_count`` (CorpusError when none does)."""
+    keep = np.flatnonzero(counts >= min_count)
+    if keep.size == 0:
+        top = int(counts.max()) if counts.size else 0
+        raise CorpusError(f"no token occurs at least min_count={min_count} times "
+                          f"(the most frequent occurs {top} times); lower min_count")
+    return keep
+
+
+def _log_built(vocab: "Vocabulary", n_seen: int, min_count, max_size) -> None:
+    logger.info("vocabulary: %s entries of %s (min_count=%s%s), covering %.2f%% of "
+                "%s tokens", f"{len(vocab):,}", f"{n_seen:,}", min_count,
+                "" if max_size is None else f", max_size={max_size}",
+                100.0 * vocab.counts.sum() / max(vocab.total_tokens, 1),
+                f"{vocab.total_tokens:,}")
 
 
 def as_encoded(corpus: "Corpus | EncodedCorpus", progress: bool = False) -> "EncodedCorpus":
@@ -225,27 +249,53 @@ class Vocabulary:
                     word_total: int | None = None) -> "Vocabulary":
         """Sort entries by count (descending, then key) and prune them."""
         counts = np.asarray(counts, dtype=np.int64)
-        keep = np.flatnonzero(counts >= min_count)
-        if keep.size == 0:
-            top = int(counts.max()) if counts.size else 0
-            raise CorpusError(f"no token occurs at least min_count={min_count} times "
-                              f"(the most frequent occurs {top} times); lower min_count")
+        keep = _frequent(counts, min_count)
         k_arr = list(keys) if len(keep) == len(keys) else list(map(keys.__getitem__,
                                                                    keep.tolist()))
         c_arr = counts[keep]
-        # by key, then by count (descending) with a stable sort: count, then key
-        by_key = np.asarray(sorted(range(len(keep)), key=k_arr.__getitem__), dtype=np.int64)
-        order = by_key[np.argsort(-c_arr[by_key], kind="stable")]
+        blob = keys_utf8(k_arr)
+        ends = key_ends_utf8(blob, len(k_arr)) if _COMPILED else None
+        if ends is None:                  # a key holding a newline, or not built
+            by_key = np.asarray(sorted(range(len(keep)), key=k_arr.__getitem__),
+                                dtype=np.int64)
+            order = by_key[np.argsort(-c_arr[by_key], kind="stable")]
+        else:                             # compiled: UTF-8 bytes sort as the strs do
+            order = key_order_utf8(blob, ends, c_arr)
         if max_size is not None:
             order = order[:max_size]
         vocab = cls(list(map(k_arr.__getitem__, order.tolist())), c_arr[order],
                     total_tokens=int(counts.sum()) if total_tokens is None else total_tokens,
                     min_count=min_count, max_size=max_size, word_total=word_total)
-        logger.info("vocabulary: %s entries of %s (min_count=%d%s), covering %.2f%% of "
-                    "%s tokens", f"{len(vocab):,}", f"{len(keys):,}", min_count,
-                    "" if max_size is None else f", max_size={max_size}",
-                    100.0 * vocab.counts.sum() / max(vocab.total_tokens, 1),
-                    f"{vocab.total_tokens:,}")
+        if ends is not None:              # the sorted bytes: what pickling sends
+            vocab.__dict__["_utf8"] = (take_keys_utf8(blob, ends, order), len(order))
+        _log_built(vocab, len(keys), min_count, max_size)
+        return vocab
+
+    @classmethod
+    def _from_counts_utf8(cls, blob: bytes, n: int, counts, min_count: int = 1,
+                          max_size: int | None = None, total_tokens: int | None = None,
+                          word_total: int | None = None,
+                          n_seen: int | None = None) -> "Vocabulary":
+        """:meth:`from_counts` of ``n`` distinct keys given as ``keys_utf8`` bytes; no
+        str is made (the keys are decoded on first use, as an unpickled vocabulary's).
+        ``n_seen``: the distinct keys before an earlier pruning, for the log."""
+        counts = np.asarray(counts, dtype=np.int64)
+        ends = key_ends_utf8(blob, n)
+        if ends is None or len(counts) != n:
+            raise ValueError(f"expected {n:,} newline-ended keys and as many counts")
+        keep = _frequent(counts, min_count)
+        order = keep[key_order_utf8(blob, ends, counts[keep])]
+        if max_size is not None:
+            order = order[:max_size]
+        vocab = cls._from_utf8(take_keys_utf8(blob, ends, order), len(order), counts[order],
+                               total_tokens=int(counts.sum()) if total_tokens is None
+                               else int(total_tokens), min_count=min_count,
+                               max_size=max_size, word_total=word_total)
+        if vocab.word_total is None:
+            words = vocab.orders == 1
+            vocab.word_total = int(vocab.counts[words].sum() if words.any()
+                                   else vocab.counts.sum())
+        _log_built(vocab, n if n_seen is None else n_seen, min_count, max_size)
         return vocab
 
     # ---- queries ------------------------------------------------------------
@@ -291,9 +341,9 @@ class Vocabulary:
                   max_size=self.max_size, word_total=self.word_total)
         if "index_to_key" not in self.__dict__ and self.keys_utf8() is not None:
             # an unpickled copy: cut the bytes, decode nothing
-            parts = self.keys_utf8().split(b"\n")
-            blob = b"".join([parts[i] + b"\n" for i in idx.tolist()])
-            return Vocabulary._from_utf8(blob, len(idx), self.counts[idx], **kw)
+            blob = self.keys_utf8()
+            cut = take_keys_utf8(blob, key_ends_utf8(blob, len(self)), idx)
+            return Vocabulary._from_utf8(cut, len(idx), self.counts[idx], **kw)
         return Vocabulary([self.index_to_key[i] for i in idx], self.counts[idx], **kw)
 
     @classmethod

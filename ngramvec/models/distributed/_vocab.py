@@ -17,10 +17,10 @@ import numpy as np
 from distributed import Client
 
 from ngramvec.base.exceptions import CorpusError
-from ngramvec.base.keys import NGRAM_SEP
+from ngramvec.base.keys import key_ends_utf8, keys_utf8
 from ngramvec.base.validation import check_int, check_memory, check_n_threads
-from ngramvec.data.ngrams import (NgramIndex, build_index, check_orders, min_counts_by_order,
-                                  ngram_count_shard)
+from ngramvec.data.ngrams import (NgramIndex, build_index_utf8, check_orders, join_keys_utf8,
+                                  min_counts_by_order, ngram_count_shard, take_keys_utf8)
 from ngramvec.data.spill import accumulate, check_tmp_dir, default_memory_limit
 from ngramvec.data.vocab import Vocabulary
 from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, near_data, pick,
@@ -47,6 +47,18 @@ def _merge_lexicons(*parts: Bag) -> Bag:
     return Bag(out)
 
 
+def _frequent_words(merged: Bag, low: int) -> Bag:
+    """The words of a summed lexicon counted at least ``low`` times (keys, counts), the
+    number of distinct words and the highest count: the client never receives the rare
+    ones, most of a big corpus's distinct words."""
+    words = unbox(merged)
+    counts = np.fromiter(words.values(), np.int64, len(words))
+    keep = np.flatnonzero(counts >= low)
+    keys = list(words)
+    return Bag(([keys[i] for i in keep.tolist()], counts[keep], len(words),
+                int(counts.max()) if len(counts) else 0))
+
+
 def task_memory_limit(memory_limit: int | None) -> int:
     """The accumulators' bound of one task: given, or the worker's memory limit over
     twice its threads (half the machine's memory without a limit)."""
@@ -65,9 +77,10 @@ def _kgram_counts(enc: EncodedSplit, k: int, words: Bag, prev_keys: Bag,
                   n_blocks: int, n_threads: int, memory_limit: int | None,
                   tmp_dir) -> Bag:
     """The k-grams of one split whose words are all in ``words`` and whose prefix is in
-    ``prev_keys`` (words themselves for k = 2), as sorted codes ``prefix * len(words)
-    + last word`` (global ids) and counts, one pair per block of prefix ids."""
-    words, prev_keys = unbox(words), unbox(prev_keys)
+    ``prev_keys`` (key bytes and their number; words themselves for k = 2), as sorted
+    codes ``prefix * len(words) + last word`` (global ids) and counts, one pair per
+    block of prefix ids."""
+    words, (prev_blob, n_prev) = unbox(words), unbox(prev_keys)
     n_words = len(words)
     gid = {w: i for i, w in enumerate(words)}
     lex_g = np.fromiter((gid.get(t, -1) for t in enc.lexicon_keys), dtype=np.int64,
@@ -78,10 +91,10 @@ def _kgram_counts(enc: EncodedSplit, k: int, words: Bag, prev_keys: Bag,
         prefix_g = lex_g
         n_prefix = n_words
     else:
-        kix = build_index(enc, prev_keys)
+        kix = build_index_utf8(enc, prev_blob, n_prev)
         index = kix.index
         prefix_g = kix.unit_map(k - 1).astype(np.int64)
-        n_prefix = len(prev_keys)
+        n_prefix = n_prev
     ids, ends = np.asarray(enc.ids), np.asarray(enc.ends)
 
     def run(pc, s0, s1):
@@ -193,19 +206,24 @@ def build_vocabulary(sources, client: Client, min_count: int | Sequence[int] = 5
                               ", ".join(sorted({s.path for s in corpus.splits}))[:200])
         lex = [stage.submit(_lexicon, f) for f in corpus.futures]
         merged = tree_reduce(stage, lex, _merge_lexicons, fan_in)
-        stage.wait([merged], "vocab")
-        words = unbox(merged.result())
-        keys, counts = list(words), np.fromiter(words.values(), np.int64, len(words))
+        low = min(mins.values())
+        freq = stage.submit(_frequent_words, merged, low)
+        stage.wait([freq], "vocab")
+        keys, counts, n_distinct, top = unbox(freq.result())
+        if not keys:
+            raise CorpusError(f"no token occurs at least min_count={low} times (the most "
+                              f"frequent occurs {top} times); lower min_count")
         if orders == (1,):
             return Vocabulary.from_counts(keys, counts, min_count=mins[1], max_size=max_size,
                                           total_tokens=total)
-        out_keys, out_counts = _ngram_candidates(stage, corpus, keys, counts, orders, mins,
-                                                 n_workers, n_threads, memory_limit, tmp_dir,
-                                                 fan_in)
-        word_min = mins.get(1, min(mins.values()))
+        blob, n, out_counts = _ngram_candidates(stage, corpus, keys, counts, orders, mins,
+                                                n_workers, n_threads, memory_limit, tmp_dir,
+                                                fan_in)
+        word_min = mins.get(1, low)
         word_total = int(counts[counts >= word_min].sum())
-        vocab = Vocabulary.from_counts(out_keys, out_counts, min_count=1, max_size=max_size,
-                                       total_tokens=total, word_total=word_total)
+        vocab = Vocabulary._from_counts_utf8(blob, n, out_counts, min_count=1,
+                                             max_size=max_size, total_tokens=total,
+                                             word_total=word_total)
         vocab.min_count = mins
         return vocab
     except BaseException:
@@ -219,28 +237,38 @@ def build_vocabulary(sources, client: Client, min_count: int | Sequence[int] = 5
 
 def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.ndarray,
                       orders, mins, n_workers, n_threads, memory_limit, tmp_dir,
-                      fan_in) -> tuple[list[str], np.ndarray]:
-    """count_ngrams (ngramvec.data.ngrams) with the splits on the workers."""
+                      fan_in) -> tuple[bytes, int, np.ndarray]:
+    """count_ngrams (ngramvec.data.ngrams) with the splits on the workers: the entries
+    as key bytes (``keys_utf8``), their number and their counts. No str is made for the
+    ngrams: their keys are joined from the words' bytes (compiled)."""
     top = max(orders)
     thr = {k: min(mins[j] for j in orders if j >= k) for k in range(1, top + 1)}
-    keys_out: list[str] = []
+    blobs: list[bytes] = []
     counts_out: list[np.ndarray] = []
+    n_out = 0
     if 1 in orders:
         keep = np.flatnonzero(lex_counts >= mins[1])
-        keys_out.extend(lex_keys[i] for i in keep)
+        blobs.append(keys_utf8([lex_keys[i] for i in keep.tolist()]))
         counts_out.append(lex_counts[keep])
-    prev_keys: list[str] | None = None
+        n_out += len(keep)
+    prev: tuple[bytes, np.ndarray] | None = None
     prev_counts: np.ndarray | None = None
     n_blocks = max(n_workers, 1)
     held = stage.client.who_has(corpus.futures)
     for k in range(2, top + 1):
         sel = np.flatnonzero(lex_counts >= thr[k])
         words = sorted(lex_keys[i] for i in sel)       # global word ids of order k
+        w_blob = keys_utf8(words)
+        w_ends = key_ends_utf8(w_blob, len(words))
+        if w_ends is None:
+            raise CorpusError(f"{_OWNER}: a token holds a newline; ngram vocabularies "
+                              "need tokens without one")
         if k > 2:                                      # prefixes frequent enough for k
-            ok = prev_counts >= thr[k]
-            prev_keys = [key for key, o in zip(prev_keys, ok.tolist()) if o]
+            ok = np.flatnonzero(prev_counts >= thr[k])
+            p_blob = take_keys_utf8(prev[0], prev[1], ok)
+            prev = (p_blob, key_ends_utf8(p_blob, len(ok)))
         words_f = stage.put(Bag(words))
-        prev_f = stage.put(Bag(prev_keys))
+        prev_f = stage.put(Bag((b"", 0) if prev is None else (prev[0], len(prev[1]))))
         # each split's counts and their picks where the split is: Dask takes many small
         # tasks of one dependency for root tasks and spreads them, moving whole results
         near = [near_data(held, f) for f in corpus.futures]
@@ -258,15 +286,14 @@ def _ngram_candidates(stage: Stage, corpus, lex_keys: list[str], lex_counts: np.
             f.release()
         codes = np.concatenate([g[0] for g in got]) if got else np.zeros(0, np.int64)
         cnt = np.concatenate([g[1] for g in got]) if got else np.zeros(0, np.int64)
-        n_words = len(words)
-        heads = words if k == 2 else prev_keys
-        sep_heads = [h + NGRAM_SEP for h in heads]
-        keys_k = list(map(str.__add__, map(sep_heads.__getitem__, (codes // n_words).tolist()),
-                          map(words.__getitem__, (codes % n_words).tolist())))
+        heads = (w_blob, w_ends) if k == 2 else prev
+        k_blob = join_keys_utf8(heads[0], heads[1], w_blob, w_ends, codes)
+        k_ends = key_ends_utf8(k_blob, len(codes))
         if k in orders:
             sel = np.flatnonzero(cnt >= mins[k])
-            keys_out.extend(keys_k[i] for i in sel)
+            blobs.append(take_keys_utf8(k_blob, k_ends, sel))
             counts_out.append(cnt[sel])
-        prev_keys, prev_counts = keys_k, cnt
+            n_out += len(sel)
+        prev, prev_counts = (k_blob, k_ends), cnt
     counts = np.concatenate(counts_out) if counts_out else np.zeros(0, np.int64)
-    return keys_out, counts
+    return b"".join(blobs), n_out, counts
