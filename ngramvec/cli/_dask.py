@@ -40,7 +40,7 @@ def cluster_client(args: Any) -> Iterator[Any]:
                          timeout=args.connect_timeout)
     try:
         logger.info("Dask cluster: %d workers (dashboard %s)",
-                    len(client.scheduler_info()["workers"]), client.dashboard_link)
+                    len(client.ncores()), client.dashboard_link)
         yield client, nvd
     finally:
         nvd.close(client)

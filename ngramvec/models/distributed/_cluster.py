@@ -16,8 +16,8 @@ from distributed import Client
 
 from ngramvec.base.exceptions import ClusterError
 
-__all__ = ["connect", "check_workers", "Stage", "tree_reduce", "Bag", "unbox", "pick",
-           "near_data"]
+__all__ = ["connect", "check_workers", "worker_addresses", "Stage", "tree_reduce", "Bag",
+           "unbox", "pick", "near_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,23 @@ def version() -> str:
 def _worker_versions() -> dict:
     """Runs on a worker: what must agree with the client."""
     return {"version": version(), "pid": os.getpid()}
+
+
+def worker_addresses(client: Client, owner: str) -> list[str]:
+    """The addresses of the workers now (sorted), asked of the scheduler.
+
+    Raises
+    ------
+    ClusterError
+        No worker, or the scheduler does not answer.
+    """
+    try:
+        addresses = sorted(client.ncores())
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"{owner}: the Dask scheduler does not answer ({exc})") from None
+    if not addresses:
+        raise ClusterError(f"{owner}: the Dask cluster has no worker")
+    return addresses
 
 
 def check_workers(client: Client, owner: str) -> int:

@@ -38,7 +38,7 @@ from ngramvec.models.cooccur import (Cooccurrence, CountConfig, UnitMaps, _check
                                      cooccur_count_ngram_shard, cooccur_count_shard,
                                      distance_weights)
 from ngramvec.models.distributed._cluster import (Bag, Stage, check_workers, pick, tree_reduce,
-                                                  unbox)
+                                                  unbox, worker_addresses)
 from ngramvec.models.distributed._corpus import _corpus_settings, as_cluster_corpus
 from ngramvec.models.distributed._splits import EncodedSplit
 from ngramvec.models.distributed._svd import blocked_randomized_svd
@@ -562,7 +562,9 @@ def count_cooccurrences(sources, vocab: Vocabulary, client: Client, window: int 
     _, scale = distance_weights(cfg.window, cfg.weighting)
     settings = _corpus_settings(tokenizer, lowercase, max_sentence_length, _OWNER)
     corpus, own = as_cluster_corpus(sources, client, settings, split_bytes, progress, _OWNER)
-    addresses = sorted(client.scheduler_info()["workers"])
+    # asked of the scheduler now: the client's cached scheduler_info() can still list no
+    # worker just after a cluster starts (a ZeroDivisionError below, seen once)
+    addresses = worker_addresses(client, _OWNER)
     stage = Stage(client, progress, _OWNER)
     try:
         vocab_f = stage.put(vocab)
