@@ -14,7 +14,7 @@
  * (so that each key decodes to exactly one str and two keys are equal as str if and
  * only if they are equal as bytes), no key twice. Nothing is read outside
  * blob[0 : n_bytes] and off[0 : n + 1]. Dependency-free C99; no allocation (the caller
- * gives the slots), so it runs without the GIL.
+ * gives the slots and a scratch array of n hashes), so it runs without the GIL.
  */
 #ifndef NV_KEYINDEX_H
 #define NV_KEYINDEX_H
@@ -29,6 +29,7 @@ typedef struct {
     int64_t n;                   /* keys, < 2**32 - 1 */
     uint64_t *slots;             /* cap slots, filled by nv_keyindex_build */
     int64_t cap;                 /* a power of two >= 2n (and >= 2) */
+    uint64_t *scratch;           /* n values, for the build only (may alias nothing else) */
     uint64_t seed;
     int ascii;                   /* set by the build: every byte < 0x80 */
 } nv_keyindex;
@@ -45,27 +46,58 @@ enum nv_keyindex_status {
 
 #define NV_KI_EMPTY_SLOT UINT64_MAX
 
-/* A seeded 64-bit hash of len bytes: 8 bytes at a time, then the finaliser of
- * MurmurHash3 so that the low bits (the slot) depend on every byte. */
-static inline uint64_t nv_keyhash(const unsigned char *s, int64_t len, uint64_t seed) {
-    uint64_t h = seed ^ ((uint64_t)len * 0x9E3779B97F4A7C15ULL), w;
-    while (len >= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
-        s += 8;
-        len -= 8;
-    }
-    if (len > 0) {
-        w = 0;
-        memcpy(&w, s, (size_t)len);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
-    }
+#define NV_KI_K0 0x9E3779B97F4A7C15ULL
+#define NV_KI_K1 0xBF58476D1CE4E5B9ULL
+
+static inline uint64_t nv_keyhash_final(uint64_t h) {
     h ^= h >> 33; h *= 0xFF51AFD7ED558CCDULL;
     h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ULL;
     h ^= h >> 33;
     return h;
+}
+
+static inline uint64_t nv_load64(const unsigned char *p) { uint64_t w; memcpy(&w, p, 8); return w; }
+static inline uint64_t nv_load32(const unsigned char *p) { uint32_t w; memcpy(&w, p, 4); return w; }
+
+/* A seeded 64-bit hash of len bytes, 8 at a time (the last word of a key of 8 bytes
+ * or more overlaps the one before it; a shorter key is read as two overlapping
+ * 4-byte halves, or byte by byte below 4: every byte is read, and with the length
+ * mixed in the words determine the key), then the finaliser of MurmurHash3 so that
+ * the low bits (the slot) depend on every byte. *flag is made nonzero if a byte is
+ * >= 0x80 or <= 0x20 (a key that needs the byte-by-byte check); no false negative. */
+static inline uint64_t nv_keyhash_flag(const unsigned char *s, int64_t len, uint64_t seed,
+                                       uint64_t *flag) {
+    const uint64_t high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+    uint64_t h = seed ^ ((uint64_t)len * NV_KI_K0), w, f = 0;
+    if (len >= 8) {
+        const unsigned char *p = s, *last = s + len - 8;
+        for (;;) {
+            w = nv_load64(p < last ? p : last);
+            /* a byte >= 0x80, or (exact for bytes < 0x80) a byte < 0x21 */
+            f |= (w & high) | ((w - ones * 0x21) & ~w & high);
+            h = (h ^ w) * NV_KI_K1;
+            h ^= h >> 31;
+            if (p >= last) break;
+            p += 8;
+        }
+    } else if (len >= 4) {
+        w = nv_load32(s) | (nv_load32(s + len - 4) << 32);
+        f |= (w & high) | ((w - ones * 0x21) & ~w & high);
+        h = (h ^ w) * NV_KI_K1;
+        h ^= h >> 31;
+    } else if (len > 0) {
+        w = (uint64_t)s[0] | ((uint64_t)s[len / 2] << 8) | ((uint64_t)s[len - 1] << 16);
+        for (int64_t k = 0; k < len; k++) f |= (uint64_t)((s[k] & 0x80) | (s[k] <= 0x20));
+        h = (h ^ w) * NV_KI_K1;
+        h ^= h >> 31;
+    }
+    *flag = f;
+    return nv_keyhash_final(h);
+}
+
+static inline uint64_t nv_keyhash(const unsigned char *s, int64_t len, uint64_t seed) {
+    uint64_t unused;
+    return nv_keyhash_flag(s, len, seed, &unused);
 }
 
 /* 0 if s[0:len] is ASCII-whitespace-free UTF-8 (surrogates allowed, as Python's
@@ -100,6 +132,16 @@ static inline int nv_key_check_utf8(const unsigned char *s, int64_t len, int *as
     return 0;
 }
 
+/* nv_keyhash of s[0:len] into *hash, and the check of nv_key_check_utf8: a key of
+ * ASCII bytes > 0x20 only (the usual) is known good from its words; any other is
+ * checked byte by byte. */
+static inline int nv_key_scan(const unsigned char *s, int64_t len, uint64_t seed,
+                              uint64_t *hash, int *ascii) {
+    uint64_t flag;
+    *hash = nv_keyhash_flag(s, len, seed, &flag);
+    return flag ? nv_key_check_utf8(s, len, ascii) : 0;
+}
+
 /* Id of the key s[0:len], or -1 when absent. The index must be built (status OK). */
 static inline int64_t nv_keyindex_find(const nv_keyindex *t, const unsigned char *s,
                                        int64_t len) {
@@ -118,13 +160,17 @@ static inline int64_t nv_keyindex_find(const nv_keyindex *t, const unsigned char
     }
 }
 
-/* Check the keys and insert them all; NV_KI_OK or what is wrong (and where). */
+/* Check the keys and insert them all; NV_KI_OK or what is wrong (and where). First
+ * every key is checked and hashed (one sequential pass), then inserted in order with
+ * the slot of a key a few ahead prefetched: the slots are 8 bytes times 2n, beyond the
+ * caches, and a probe is one random access. */
 static inline int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *other) {
     int64_t n = t->n, i;
+    const int64_t ahead = 8;
     *where = 0;
     *other = -1;
     if (n < 0 || n >= (int64_t)UINT32_MAX || t->cap < 2 || t->cap < 2 * n ||
-        (t->cap & (t->cap - 1)) != 0)
+        (t->cap & (t->cap - 1)) != 0 || (n > 0 && t->scratch == NULL))
         return NV_KI_BAD_TABLE;
     if (t->off[0] != 0 || t->off[n] != t->n_bytes) return NV_KI_BAD_OFFSETS;
     for (i = 0; i < n; i++) {
@@ -134,26 +180,32 @@ static inline int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *oth
         }
     }
     /* now 0 = off[0] < off[1] < ... < off[n] = n_bytes: every key lies in the blob */
-    memset(t->slots, 0xff, sizeof(uint64_t) * (size_t)t->cap);
-    uint64_t mask = (uint64_t)t->cap - 1;
+    uint64_t *hs = t->scratch;
     t->ascii = 1;
     for (i = 0; i < n; i++) {
-        const unsigned char *s = t->blob + t->off[i];
-        int64_t len = t->off[i + 1] - t->off[i];
-        int bad = nv_key_check_utf8(s, len, &t->ascii);
+        int bad = nv_key_scan(t->blob + t->off[i], t->off[i + 1] - t->off[i], t->seed,
+                              &hs[i], &t->ascii);
         if (bad) {
             *where = i;
             return bad;
         }
-        uint64_t h = nv_keyhash(s, len, t->seed);
+    }
+    memset(t->slots, 0xff, sizeof(uint64_t) * (size_t)t->cap);
+    uint64_t mask = (uint64_t)t->cap - 1;
+    for (i = 0; i < n; i++) {
+#if defined(__GNUC__) || defined(__clang__)
+        if (i + ahead < n) __builtin_prefetch(&t->slots[hs[i + ahead] & mask], 1);
+#endif
+        uint64_t h = hs[i];
         uint64_t j = h & mask, tag = h >> 32;
         for (;;) {
             uint64_t v = t->slots[j];
             if (v == NV_KI_EMPTY_SLOT) break;
             if ((v >> 32) == tag) {
                 int64_t e = (int64_t)(uint32_t)v;
+                int64_t len = t->off[i + 1] - t->off[i];
                 if (t->off[e + 1] - t->off[e] == len &&
-                    memcmp(t->blob + t->off[e], s, (size_t)len) == 0) {
+                    memcmp(t->blob + t->off[e], t->blob + t->off[i], (size_t)len) == 0) {
                     *where = i;
                     *other = e;
                     return NV_KI_DUPLICATE;

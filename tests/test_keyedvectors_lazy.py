@@ -275,7 +275,7 @@ def test_utf8_check_agrees_with_python(raw):
         assert index.find(raw.decode("utf-8", "surrogatepass")) == 0
 
 
-_KEY = st.text(st.characters(blacklist_characters=" \t\n\r\x0b\x0c"), min_size=1, max_size=8)
+_KEY = st.text(st.characters(blacklist_characters=" \t\n\r\x0b\x0c"), min_size=1, max_size=20)
 
 
 @settings(max_examples=60, deadline=None)
@@ -292,3 +292,21 @@ def test_lookups_agree_with_a_dict(keys, others, seed):
     assert index.keys() == keys and list(index.index().items()) == list(ref.items())
     assert list(index.index(keys).items()) == list(ref.items())
     assert all(index.key(i) == k for i, k in enumerate(keys))
+
+
+def test_lookups_of_every_length():
+    """Keys of 1 to 40 bytes (each word layout of the hash) and their near misses."""
+    from ngramvec.base.persist import encode_strings
+    keys = ["".join(chr(97 + (i * 7 + j) % 26) for j in range(n)) for n in range(1, 41)
+            for i in range(3)]
+    keys = list(dict.fromkeys(keys))
+    blob, off = encode_strings(keys)
+    index = _formats.KeyIndex(blob, off, 12345)
+    assert index.build()[0] == _formats.KEYS_OK
+    for i, k in enumerate(keys):
+        assert index.find(k) == i
+        for pos in range(len(k)):     # one byte changed, anywhere: absent
+            other = k[:pos] + ("Z" if k[pos] != "Z" else "Y") + k[pos + 1:]
+            assert index.find(other) == -1
+        assert index.find(k + "a") == (keys.index(k + "a") if k + "a" in keys else -1)
+        assert index.find(k[:-1]) == (keys.index(k[:-1]) if k[:-1] in keys else -1)
