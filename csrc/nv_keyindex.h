@@ -14,7 +14,7 @@
  * (so that each key decodes to exactly one str and two keys are equal as str if and
  * only if they are equal as bytes), no key twice. Nothing is read outside
  * blob[0 : n_bytes] and off[0 : n + 1]. Dependency-free C99; no allocation (the caller
- * gives the slots and a scratch array of n hashes), so it runs without the GIL.
+ * gives the slots), so it runs without the GIL.
  */
 #ifndef NV_KEYINDEX_H
 #define NV_KEYINDEX_H
@@ -29,7 +29,6 @@ typedef struct {
     int64_t n;                   /* keys, < 2**32 - 1 */
     uint64_t *slots;             /* cap slots, filled by nv_keyindex_build */
     int64_t cap;                 /* a power of two >= 2n (and >= 2) */
-    uint64_t *scratch;           /* n values, for the build only (may alias nothing else) */
     uint64_t seed;
     int ascii;                   /* set by the build: every byte < 0x80 */
 } nv_keyindex;
@@ -160,17 +159,20 @@ static inline int64_t nv_keyindex_find(const nv_keyindex *t, const unsigned char
     }
 }
 
-/* Check the keys and insert them all; NV_KI_OK or what is wrong (and where). First
- * every key is checked and hashed (one sequential pass), then inserted in order with
- * the slot of a key a few ahead prefetched: the slots are 8 bytes times 2n, beyond the
- * caches, and a probe is one random access. */
+/* Check the keys and insert them all; NV_KI_OK or what is wrong (and where). One pass:
+ * key i + NV_KI_AHEAD is checked and hashed, and its slot prefetched, before key i is
+ * inserted (the 2n slots are beyond the caches and a probe is one random access; the
+ * hashes wait in a ring, of twice that: key i's is read after key i + NV_KI_AHEAD's is
+ * written). */
+#define NV_KI_AHEAD 8
+#define NV_KI_RING (2 * NV_KI_AHEAD)
 static inline int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *other) {
     int64_t n = t->n, i;
-    const int64_t ahead = 8;
+    uint64_t ring[NV_KI_RING];
     *where = 0;
     *other = -1;
     if (n < 0 || n >= (int64_t)UINT32_MAX || t->cap < 2 || t->cap < 2 * n ||
-        (t->cap & (t->cap - 1)) != 0 || (n > 0 && t->scratch == NULL))
+        (t->cap & (t->cap - 1)) != 0)
         return NV_KI_BAD_TABLE;
     if (t->off[0] != 0 || t->off[n] != t->n_bytes) return NV_KI_BAD_OFFSETS;
     for (i = 0; i < n; i++) {
@@ -180,23 +182,26 @@ static inline int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *oth
         }
     }
     /* now 0 = off[0] < off[1] < ... < off[n] = n_bytes: every key lies in the blob */
-    uint64_t *hs = t->scratch;
-    t->ascii = 1;
-    for (i = 0; i < n; i++) {
-        int bad = nv_key_scan(t->blob + t->off[i], t->off[i + 1] - t->off[i], t->seed,
-                              &hs[i], &t->ascii);
-        if (bad) {
-            *where = i;
-            return bad;
-        }
-    }
     memset(t->slots, 0xff, sizeof(uint64_t) * (size_t)t->cap);
     uint64_t mask = (uint64_t)t->cap - 1;
-    for (i = 0; i < n; i++) {
+    t->ascii = 1;
+    for (i = -NV_KI_AHEAD; i < n; i++) {
+        int64_t k = i + NV_KI_AHEAD;   /* the key checked and hashed now */
+        if (k < n) {
+            uint64_t hk;
+            int bad = nv_key_scan(t->blob + t->off[k], t->off[k + 1] - t->off[k], t->seed,
+                                  &hk, &t->ascii);
+            if (bad) {
+                *where = k;
+                return bad;
+            }
+            ring[k % NV_KI_RING] = hk;
 #if defined(__GNUC__) || defined(__clang__)
-        if (i + ahead < n) __builtin_prefetch(&t->slots[hs[i + ahead] & mask], 1);
+            __builtin_prefetch(&t->slots[hk & mask], 1);
 #endif
-        uint64_t h = hs[i];
+        }
+        if (i < 0) continue;
+        uint64_t h = ring[i % NV_KI_RING];
         uint64_t j = h & mask, tag = h >> 32;
         for (;;) {
             uint64_t v = t->slots[j];
@@ -217,5 +222,6 @@ static inline int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *oth
     }
     return NV_KI_OK;
 }
+
 
 #endif

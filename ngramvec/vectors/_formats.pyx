@@ -221,7 +221,6 @@ cdef extern from "nv_keyindex.h":
         int64_t n
         uint64_t *slots
         int64_t cap
-        uint64_t *scratch
         uint64_t seed
         int ascii
     int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *other) nogil
@@ -291,7 +290,6 @@ cdef class KeyIndex:
 
     def __cinit__(self, *args, **kwargs):
         self.t.slots = NULL
-        self.t.scratch = NULL
         self.status = -1
 
     def __init__(self, const unsigned char[::1] blob not None,
@@ -312,7 +310,6 @@ cdef class KeyIndex:
         self.t.off = &offsets[0]
         self.t.n = self.n
         self.t.cap = cap
-        self.t.scratch = NULL
         self.t.seed = seed
         self.t.ascii = 0
 
@@ -339,13 +336,8 @@ cdef class KeyIndex:
         cdef int status
         if self.status != -1:
             raise RuntimeError("KeyIndex.build runs once")
-        self.t.scratch = <uint64_t *>malloc(sizeof(uint64_t) * max(self.n, 1))
-        if self.t.scratch == NULL:
-            raise MemoryError()
         with nogil:
             status = nv_keyindex_build(&self.t, &where, &other)
-            free(self.t.scratch)
-            self.t.scratch = NULL
         self.status = status
         return status, where, other
 
