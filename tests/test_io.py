@@ -5,6 +5,7 @@ import bz2
 import gzip
 import lzma
 import os
+import pickle
 import zipfile
 
 import numpy as np
@@ -500,6 +501,17 @@ def test_background_reads_report_short_and_failed_reads(tmp_path):
     reads.start(str(p), 10, buf, "vectors")
     reads.join()
     assert bytes(buf) == b"x" * 64
+    # in chunks, taken by the background thread from the front and by join from the back
+    data = bytes(range(256)) * 4
+    p2 = tmp_path / "data.npz"
+    p2.write_bytes(data)
+    for chunk in (1, 7, 100, 5000):
+        reads.CHUNK = chunk
+        buf = np.zeros(900, np.uint8)
+        reads.start(str(p2), 33, buf, "vectors")
+        reads.join()
+        assert bytes(buf) == data[33:933]
+    reads.CHUNK = 16
     reads.start(str(p), 50, np.zeros(64, np.uint8), "vectors")
     with pytest.raises(VectorsFormatError, match=r"short\.npz: .*'vectors' is cut short"):
         reads.join()
@@ -516,15 +528,30 @@ def test_background_reads_report_short_and_failed_reads(tmp_path):
 
 
 def test_compiled_key_index_trusts_no_offset():
-    # index_keys checks the offsets itself (it must not read outside the bytes even when
-    # called without check_key_bytes first)
+    # the KeyIndex checks the offsets itself before it reads a byte
     _formats = pytest.importorskip("ngramvec.vectors._formats")
     blob = np.frombuffer(b"abcdef", np.uint8).copy()
-    for off in ([0, 7], [0, 3, 2, 6], [1, 6], [0, -1, 6], [0, 0, 6], [], [0, 2**40, 6]):
-        with pytest.raises(ValueError, match="inconsistent offsets"):
-            _formats.index_keys(blob, np.array(off, dtype=np.int64))
-        status, _ = _formats.check_key_bytes(blob, np.array(off, dtype=np.int64))
-        assert status != _formats.KEYS_OK
-    assert _formats.index_keys(blob, np.array([0, 2, 6])) == (["ab", "cdef"], {"ab": 0, "cdef": 1})
-    assert _formats.index_keys(blob[:0], np.array([0])) == ([], {})
-    assert _formats.check_key_bytes(blob[:0], np.array([0])) == (_formats.KEYS_OK, 0)
+    for off in ([0, 7], [0, 3, 2, 6], [1, 6], [0, -1, 6], [0, 0, 6], [0, 2**40, 6]):
+        index = _formats.KeyIndex(blob, np.array(off, dtype=np.int64), 1)
+        status, _, _ = index.build()
+        assert status in (_formats.KEYS_BAD_OFFSETS, _formats.KEYS_EMPTY)
+        with pytest.raises(RuntimeError, match="not built"):   # refused: never used
+            index.find("ab")
+    with pytest.raises(ValueError, match="n \\+ 1"):
+        _formats.KeyIndex(blob, np.zeros(0, np.int64), 1)
+    index = _formats.KeyIndex(blob, np.array([0, 2, 6]), 1)
+    with pytest.raises(RuntimeError, match="not built"):
+        index.key(0)
+    assert index.build() == (_formats.KEYS_OK, 0, -1)
+    with pytest.raises(RuntimeError, match="once"):
+        index.build()
+    assert index.keys() == ["ab", "cdef"] and index.index() == {"ab": 0, "cdef": 1}
+    assert [index.find(k) for k in ("ab", "cdef", "abc", "", 7, b"ab")] == [0, 1, -1, -1, -1, -1]
+    with pytest.raises(IndexError, match="outside"):
+        index.key(2)
+    empty = _formats.KeyIndex(blob[:0], np.array([0]), 1)
+    assert empty.build() == (_formats.KEYS_OK, 0, -1)
+    assert empty.keys() == [] and empty.index() == {} and empty.find("a") == -1
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(index)
+

@@ -150,7 +150,8 @@ def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], pat
     what it needs, see :func:`require`); entries it does not name are not either. A
     named size is set by the first entry (in schema order) that has it. The lists named
     in ``str_lists`` are known to hold only str (:func:`load_npz` decoded them), so
-    their items are not looked at again.
+    their items are not looked at again; such an entry may also be any sized object a
+    ``decoders`` function of :func:`load_npz` returned (only its length is checked).
 
     Raises
     ------
@@ -163,10 +164,12 @@ def check_arrays(arrays: Mapping[str, Any], schema: Mapping[str, ArraySpec], pat
             continue
         value = arrays[name]
         if spec.kinds == STRINGS:
-            ok = isinstance(value, list) and (name in str_lists or _all_str(value))
+            ok = (name in str_lists and hasattr(value, "__len__")) or (
+                isinstance(value, list) and _all_str(value))
             shape: tuple[int, ...] = (len(value),) if ok else ()
             if ok:
-                found = f"a list of {len(value)} str"
+                found = (f"a list of {len(value)} str" if isinstance(value, list) else
+                         f"{len(value)} str ({type(value).__name__})")
             elif isinstance(value, list):
                 found = f"a list of {len(value)} items, not all str"
             else:
@@ -381,14 +384,18 @@ MMAP_MODES = (None, "r", "c")
 
 
 class _Reads:
-    """Members read in background threads (the read releases the GIL, so the string
-    lists are decoded meanwhile); :meth:`join` waits for them and raises what failed."""
+    """Members read in a background thread (the read releases the GIL, so the string
+    lists are decoded meanwhile), in chunks; :meth:`join` has the caller's thread read
+    the chunks not taken yet, from the back (two reads of the page cache at once are
+    faster than one, and the caller has nothing else to do), then waits and raises
+    what failed."""
 
     MIN_BYTES = 8 << 20      # smaller members are read in place
+    CHUNK = 4 << 20          # the unit of work the two threads share
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.jobs: list[tuple[threading.Thread, dict, str]] = []
+        self.jobs: list[tuple[threading.Thread, _ReadJob, str]] = []
 
     def may_defer(self, name: str, nbytes: int, check_crc: bool) -> bool:
         """Whether a member may be read in the background: a big one that is used only
@@ -398,20 +405,11 @@ class _Reads:
                 and not name.endswith(("_utf8", "_offsets")))
 
     def start(self, path: str, offset: int, flat: np.ndarray, name: str) -> None:
-        box: dict = {}
-
-        def work() -> None:
-            try:
-                with open(path, "rb") as fh:
-                    fh.seek(offset)
-                    box["n"] = fh.readinto(memoryview(flat))
-            except BaseException as exc:  # handed to join(), in the caller's thread
-                box["error"] = exc
-
-        box["want"] = flat.nbytes
-        t = threading.Thread(target=work, name="ngramvec-npz-read", daemon=True)
+        job = _ReadJob(path, offset, flat, self.CHUNK)
+        t = threading.Thread(target=job.run, args=(True,), name="ngramvec-npz-read",
+                             daemon=True)
         t.start()
-        self.jobs.append((t, box, name))
+        self.jobs.append((t, job, name))
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
@@ -426,18 +424,62 @@ class _Reads:
         self.join()
 
     def join(self) -> None:
-        """Wait for every read; a failed or short one is a VectorsFormatError."""
+        """Read what is left, wait for every read; a failed or short one is a
+        VectorsFormatError."""
         jobs, self.jobs = self.jobs, []
         failed = None
-        for t, box, name in jobs:
-            t.join()
-            if failed is None and "error" in box:
-                exc = box["error"]
+        for t, job, name in jobs:
+            try:
+                job.run(False)
+            finally:
+                t.join()
+            if failed is None and job.error is not None:
+                exc = job.error
                 failed = f"cannot read the entry {name!r} ({type(exc).__name__}: {exc})"
-            elif failed is None and box.get("n") != box["want"]:
+            elif failed is None and job.short:
                 failed = f"the entry {name!r} is cut short"
         if failed is not None:
             raise VectorsFormatError(f"damaged archive: {failed}", self.path)
+
+
+class _ReadJob:
+    """The bytes ``[offset, offset + flat.nbytes)`` of a file read into ``flat`` in
+    chunks that two threads take, one from the front and one from the back."""
+
+    def __init__(self, path: str, offset: int, flat: np.ndarray, chunk: int) -> None:
+        self.path, self.offset, self.chunk = path, offset, chunk
+        self.view = memoryview(flat).cast("B") if flat.nbytes else memoryview(b"")
+        self.lo, self.hi = 0, -(-flat.nbytes // chunk)   # chunks not taken: [lo, hi)
+        self.lock = threading.Lock()
+        self.error: BaseException | None = None
+        self.short = False
+
+    def _take(self, front: bool) -> int:
+        with self.lock:
+            if self.lo >= self.hi or self.error is not None or self.short:
+                return -1
+            if front:
+                self.lo += 1
+                return self.lo - 1
+            self.hi -= 1
+            return self.hi
+
+    def run(self, front: bool) -> None:
+        """Read chunks until none is left (or one failed)."""
+        try:
+            with open(self.path, "rb", buffering=0) as fh:
+                while (c := self._take(front)) >= 0:
+                    a = c * self.chunk
+                    part = self.view[a:a + self.chunk]
+                    fh.seek(self.offset + a)
+                    if fh.readinto(part) != len(part):   # releases the GIL
+                        self.short = True
+        except BaseException as exc:   # handed to join(), in the caller's thread
+            with self.lock:
+                if self.error is None:
+                    self.error = exc
+            if not front and not isinstance(exc, Exception):
+                raise   # KeyboardInterrupt in the caller's thread: the other stops too
 
 
 def _mmap_members(path: str, names: set[str], mode: str | None,
@@ -552,10 +594,10 @@ def load_npz(path: str | os.PathLike, class_name: str, what: str | None = None,
         (``numpy.savez_compressed``) are read by numpy, which always checks it.
     decoders : dict of str to callable, optional
         How to decode a string list instead of :func:`decode_strings` (same arguments:
-        ``(blob, offsets, path, name)``; returns a list of str, raises
-        VectorsFormatError naming ``path``): for a loader that builds more from the
-        bytes in the same pass (:class:`~ngramvec.KeyedVectors` builds its
-        ``key_to_index``).
+        ``(blob, offsets, path, name)``; returns a list of str, or any sized object
+        standing for one, and raises VectorsFormatError naming ``path``): for a loader
+        that builds more from the bytes in the same pass (:class:`~ngramvec.KeyedVectors`
+        builds a compiled key index instead of the strs).
 
     Returns
     -------

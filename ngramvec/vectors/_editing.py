@@ -22,10 +22,10 @@ from ngramvec.vectors._analogy import row_norms, unit_rows
 
 try:
     from ngramvec.vectors import _formats as _ext
-except ImportError:  # not built: index_stored_keys decodes in Python
+except ImportError:  # not built: stored_key_index decodes in Python
     _ext = None
 
-__all__ = ["EditingMixin", "check_keys", "index_stored_keys"]
+__all__ = ["EditingMixin", "check_keys", "stored_key_index"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,17 +58,15 @@ def check_keys(index_to_key: Iterable[Any]) -> list[str]:
     return keys
 
 
-def index_stored_keys(blob: Any, offsets: Any, path: str,
-                      name: str = "keys") -> tuple[list[str], dict[str, int] | None]:
-    """Keys stored as UTF-8 bytes back to back and ``n + 1`` offsets (a native ``.npz``)
-    as ``(index_to_key, key_to_index)``, checked as :class:`KeyedVectors` checks keys
-    (offsets, UTF-8, not empty, no ASCII whitespace, no duplicates).
+def stored_key_index(blob: Any, offsets: Any, path: str, name: str = "keys") -> Any:
+    """Keys stored as UTF-8 bytes back to back and ``n + 1`` offsets (a native ``.npz``),
+    checked as :class:`KeyedVectors` checks keys (offsets, UTF-8, not empty, no ASCII
+    whitespace, no duplicates).
 
-    With the compiled module this is one pass over the bytes for the offsets, empty keys
-    and whitespace, then one loop that makes each str and inserts it into a dict sized
-    up front (a repeated key shows when it is inserted): about half the time of
-    decoding, splitting, checking and ``dict(zip(keys, range(n)))``, which is what
-    happens without it (``key_to_index`` is then None: the constructor builds it).
+    With the compiled module: a :class:`ngramvec.vectors._formats.KeyIndex` over the
+    bytes (built without the GIL and without making a str; :class:`KeyedVectors`
+    answers lookups from it and makes ``index_to_key`` and ``key_to_index`` when they
+    are first used). Without it: the keys decoded into a list of str.
 
     Raises
     ------
@@ -77,42 +75,41 @@ def index_stored_keys(blob: Any, offsets: Any, path: str,
     """
     if (_ext is None or not isinstance(blob, np.ndarray) or blob.dtype != np.uint8
             or blob.ndim != 1 or not isinstance(offsets, np.ndarray) or offsets.ndim != 1
-            or offsets.dtype.kind not in "iu" or offsets.size == 0):
-        return decode_strings(blob, offsets, path, name), None   # it says what is wrong
+            or offsets.dtype.kind not in "iu" or offsets.size == 0
+            or offsets.size - 1 >= 2**31):
+        return decode_strings(blob, offsets, path, name)   # it says what is wrong
     blob = np.ascontiguousarray(blob)
     off = np.ascontiguousarray(offsets, dtype=np.int64)  # a wrapped uint64 fails the checks
-    status, at = _ext.check_key_bytes(blob, off)
+    index = _ext.KeyIndex(blob, off, int.from_bytes(os.urandom(8), "little"))
+    status, at, first = index.build()
+    if status == _ext.KEYS_OK:
+        return index
     if status == _ext.KEYS_BAD_OFFSETS:
         raise VectorsFormatError(f"inconsistent offsets of the strings {name!r} (at position "
                                  f"{at})", path)
     if status == _ext.KEYS_EMPTY:
         raise VectorsFormatError(f"damaged vectors file: keys of KeyedVectors must not be empty "
                                  f"strings (the key at position {at} is)", path)
+    raw = bytes(blob[off[at]:off[at + 1]])
     if status == _ext.KEYS_WHITESPACE:
-        key = bytes(blob[off[at]:off[at + 1]]).decode("utf-8", "replace")
+        key = raw.decode("utf-8", "replace")
         ch = next(c for c in _FORBIDDEN if c in key)
         raise VectorsFormatError(f"damaged vectors file: the key {key!r} contains ASCII "
                                  f"whitespace ({ch!r}), at position {at}", path)
-    try:
-        keys, index = _ext.index_keys(blob, off)
-    except UnicodeDecodeError as exc:
-        at = next(i for i in range(off.size - 1) if not _decodes(blob[off[i]:off[i + 1]]))
-        raise VectorsFormatError(f"the strings {name!r} are not valid UTF-8 ({exc.reason}, "
-                                 f"the key at position {at})", path) from None
-    if keys is None:
-        first, second = index
-        key = bytes(blob[off[second]:off[second + 1]]).decode("utf-8", "surrogatepass")
+    if status == _ext.KEYS_BAD_UTF8:
+        try:
+            raw.decode("utf-8", "surrogatepass")
+            reason = "invalid UTF-8"  # pragma: no cover - the C check and Python agree
+        except UnicodeDecodeError as exc:
+            reason = exc.reason
+        raise VectorsFormatError(f"the strings {name!r} are not valid UTF-8 ({reason}, the key "
+                                 f"at position {at})", path)
+    if status == _ext.KEYS_DUPLICATE:
+        key = raw.decode("utf-8", "surrogatepass")
         raise VectorsFormatError(f"damaged vectors file: duplicate key {key!r} at positions "
-                                 f"{first} and {second}", path)
-    return keys, index
-
-
-def _decodes(raw: np.ndarray) -> bool:
-    try:
-        raw.tobytes().decode("utf-8", "surrogatepass")
-        return True
-    except UnicodeDecodeError:
-        return False
+                                 f"{first} and {at}", path)
+    raise VectorsFormatError(f"cannot index the keys {name!r} (status {status})",
+                             path)  # pragma: no cover - sizes checked above
 
 
 def _is_row_number(key: Any) -> bool:
@@ -246,10 +243,10 @@ class EditingMixin:
                 raise ValueError(f"{owner}: the key {k!r} appears twice in keys (positions "
                                  f"{seen[k]} and {j})")
             seen[k] = j
-        present = np.array([k in self.key_to_index for k in keys], dtype=bool)
+        found = [self._find(k) for k in keys]
+        present = np.array([i >= 0 for i in found], dtype=bool)
         if replace and present.any():
-            rows = np.array([self.key_to_index[k] for k, p in zip(keys, present) if p],
-                            dtype=np.int64)
+            rows = np.array([i for i in found if i >= 0], dtype=np.int64)
             self._writable()
             self._vectors[rows] = w[present]
             if counts is not None:
@@ -272,9 +269,9 @@ class EditingMixin:
             the vector does not have ``dim`` values.
         """
         k = normalize_key(key) if isinstance(key, tuple) else key
-        if isinstance(k, str) and k in self.key_to_index:
+        if isinstance(k, str) and self._find(k) >= 0:
             raise ValueError(f"add_vector: the key {k!r} is present already (row "
-                             f"{self.key_to_index[k]}); replace its vector with kv[key] = vector")
+                             f"{self._find(k)}); replace its vector with kv[key] = vector")
         v = np.asarray(vector)
         if v.ndim != 1 or v.shape[0] != self.vector_size:
             raise ValueError(f"add_vector: the vector must have shape ({self.vector_size},). Got "
@@ -292,7 +289,7 @@ class EditingMixin:
         resolved = []
         for k in keys:
             if _is_row_number(k):
-                resolved.append(self.index_to_key[self.get_index(k)])
+                resolved.append(self._key_at(self.get_index(k)))
             else:
                 resolved.append(k)
         self.add_vectors(resolved, weights, replace=True)
@@ -331,8 +328,8 @@ class EditingMixin:
             if k in seen:
                 continue
             seen.add(k)
-            i = self.key_to_index.get(k)
-            if i is None:
+            i = self._find(k)
+            if i < 0:
                 absent += 1
             else:
                 rows.append(i)
@@ -340,7 +337,7 @@ class EditingMixin:
             logger.info("vectors_for_all: %d of %d distinct keys are not present", absent,
                         len(seen))
         counts = self.counts[rows] if copy_vecattrs and self.counts is not None else None
-        return type(self)(self._vectors[rows], [self.index_to_key[i] for i in rows], counts)
+        return type(self)(self._vectors[rows], [self._key_at(i) for i in rows], counts)
 
     def intersect_word2vec_format(self, fname: str | os.PathLike, lockf: float = 0.0,
                                   binary: bool = False, encoding: str = "utf8",
@@ -385,8 +382,8 @@ class EditingMixin:
                                      os.fspath(fname))
         src, dst = [], []
         for j, k in enumerate(keys):
-            i = self.key_to_index.get(k)
-            if i is not None:
+            i = self._find(k)
+            if i >= 0:
                 src.append(j)
                 dst.append(i)
         rows = np.array(dst, dtype=np.int64)

@@ -206,9 +206,25 @@ def parse_double(const unsigned char[::1] token):
 
 # --------------------------------------------------------------------------- key index
 
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy
 from cpython.ref cimport PyObject, Py_INCREF
-from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeUTF8
+
+cdef extern from "nv_keyindex.h":
+    ctypedef struct nv_keyindex:
+        const unsigned char *blob
+        int64_t n_bytes
+        const int64_t *off
+        int64_t n
+        uint64_t *slots
+        int64_t cap
+        uint64_t seed
+        int ascii
+    int nv_keyindex_build(nv_keyindex *t, int64_t *where, int64_t *other) nogil
+    int64_t nv_keyindex_find(const nv_keyindex *t, const unsigned char *s, int64_t len) nogil
 
 cdef extern from *:
     """
@@ -219,89 +235,182 @@ cdef extern from *:
     #else
     #define nv_dict_presized(n) PyDict_New()
     #endif
+    /* A new ASCII str of len bytes copied from s (every byte < 0x80, checked by the
+       caller): no UTF-8 decoder. */
+    static PyObject *nv_ascii_str(const unsigned char *s, Py_ssize_t len) {
+        PyObject *u = PyUnicode_New(len, 127);
+        if (u != NULL) memcpy(PyUnicode_DATA(u), s, (size_t)len);
+        return u;
+    }
+    /* 1 if o is an exact, ASCII str holding the len bytes s. */
+    static int nv_is_ascii_str_of(PyObject *o, const unsigned char *s, Py_ssize_t len) {
+        return PyUnicode_CheckExact(o) && PyUnicode_IS_ASCII(o) &&
+               PyUnicode_GET_LENGTH(o) == len && memcmp(PyUnicode_DATA(o), s, (size_t)len) == 0;
+    }
     """
     dict nv_dict_presized(Py_ssize_t n)
-    PyObject *PyDict_SetDefault(object d, object key, object default) except NULL
+    object nv_ascii_str(const unsigned char *s, Py_ssize_t len)
+    int nv_is_ascii_str_of(PyObject *o, const unsigned char *s, Py_ssize_t len)
+    int PyDict_SetItem(object d, object key, object value) except -1
     object PyLong_FromSsize_t(Py_ssize_t v)
+    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
-cdef enum:
-    K_OK = 0
-    K_BAD_OFFSETS = 1
-    K_EMPTY = 2
-    K_WHITESPACE = 3
-
-#: Status codes of :func:`check_key_bytes`.
-KEYS_OK, KEYS_BAD_OFFSETS, KEYS_EMPTY, KEYS_WHITESPACE = K_OK, K_BAD_OFFSETS, K_EMPTY, K_WHITESPACE
+#: Status codes of :meth:`KeyIndex.build` (csrc/nv_keyindex.h, enum nv_keyindex_status).
+(KEYS_OK, KEYS_BAD_OFFSETS, KEYS_EMPTY, KEYS_WHITESPACE, KEYS_BAD_UTF8, KEYS_DUPLICATE,
+ KEYS_BAD_TABLE) = range(7)
 
 
-cdef int _check_key_bytes(const unsigned char *blob, int64_t n_bytes, const int64_t *off,
-                          int64_t n, int64_t *where) noexcept nogil:
-    """The offsets (0 first, ``n_bytes`` last, increasing) and bytes of ``n`` keys: no
-    key is empty and no byte is ASCII whitespace (which cannot occur inside a multi-byte
-    UTF-8 sequence, so the bytes tell). ``*where``: the key at fault."""
-    cdef int64_t i, j
-    cdef unsigned char c
-    if off[0] != 0 or off[n] != n_bytes:
-        where[0] = 0
-        return K_BAD_OFFSETS
-    for i in range(n):
-        if off[i + 1] <= off[i]:
-            where[0] = i
-            return K_EMPTY if off[i + 1] == off[i] else K_BAD_OFFSETS
-    i = 0
-    for j in range(n_bytes):
-        c = blob[j]
-        # " \t\n\r\v\f": 0x20, 0x09..0x0d
-        if c == 0x20 or (0x09 <= c <= 0x0d):
-            while off[i + 1] <= j:   # the key holding byte j (offsets checked above)
-                i += 1
-            where[0] = i
-            return K_WHITESPACE
-    return K_OK
+cdef class KeyIndex:
+    """A hash index over keys stored as UTF-8 bytes back to back and ``n + 1`` offsets
+    (a native ``.npz``'s ``keys_utf8`` and ``keys_offsets``), made without a str.
 
+    ``KeyIndex(blob, offsets, seed)`` keeps the two arrays (read-only views);
+    :meth:`build` checks the keys and fills the table without the GIL
+    (``csrc/nv_keyindex.h``: offsets, no empty key, no ASCII whitespace, UTF-8 as
+    ``surrogatepass`` decodes it, no key twice). Then :meth:`find` looks a str up
+    (encoded to UTF-8, hashed, probed, compared as bytes: equal bytes are equal strs,
+    as UTF-8 decodes one way), :meth:`key` makes the str of one row and :meth:`keys`
+    the list of all, :meth:`index` the ``key_to_index`` dict. Used by
+    :class:`~ngramvec.KeyedVectors` until its ``index_to_key`` and ``key_to_index``
+    are built; it is never changed after :meth:`build`, so copies may share it.
 
-def check_key_bytes(const unsigned char[::1] blob, const int64_t[::1] offsets):
-    """``(status, key)`` of the check of keys stored as UTF-8 bytes back to back
-    (``blob``) and ``n + 1`` offsets: :data:`KEYS_OK`, or what is wrong
-    (:data:`KEYS_BAD_OFFSETS`, :data:`KEYS_EMPTY`, :data:`KEYS_WHITESPACE`) and the
-    position of the first key at fault. One pass over the bytes, without the GIL."""
-    cdef int64_t where = 0
-    cdef int status
-    if offsets.shape[0] < 1:
-        return KEYS_BAD_OFFSETS, 0
-    with nogil:
-        status = _check_key_bytes(&blob[0] if blob.shape[0] else NULL, blob.shape[0],
-                                  &offsets[0], offsets.shape[0] - 1, &where)
-    return status, where
-
-
-def index_keys(const unsigned char[::1] blob, const int64_t[::1] offsets):
-    """``(index_to_key, key_to_index)`` of keys that passed :func:`check_key_bytes`, or
-    ``(None, (i, j))`` if key ``j`` repeats key ``i``.
-
-    Not a kernel (it builds Python objects): each key is decoded from its bytes
-    (UTF-8, ``surrogatepass``) straight into the list and into a dict sized up front,
-    and a repeated key shows when it is inserted, so there is no intermediate joined
-    str, no split and no second pass for duplicates. A key that is not valid UTF-8
-    raises :class:`UnicodeDecodeError` (the caller names it).
+    Parameters
+    ----------
+    blob : ndarray of shape (n_bytes,), uint8, C-contiguous
+    offsets : ndarray of shape (n + 1,), int64, C-contiguous
+    seed : int
+        Of the hash (64 bits): a random one per index, so that no file can choose keys
+        that all collide.
     """
-    cdef Py_ssize_t n = offsets.shape[0] - 1, i
-    cdef int64_t a, b
-    cdef PyObject *got
-    if n < 0 or offsets[0] != 0 or offsets[n] != blob.shape[0]:
-        raise ValueError("inconsistent offsets")   # check_key_bytes first
-    keys = PyList_New(n)    # NULL items until set: a partly filled list is freed safely
-    index = nv_dict_presized(n)
-    for i in range(n):
-        a = offsets[i]
-        b = offsets[i + 1]
-        if b <= a or b > blob.shape[0]:   # with offsets[0] == 0: 0 <= a < b <= len
-            raise ValueError("inconsistent offsets")
-        key = PyUnicode_DecodeUTF8(<const char *>&blob[a], b - a, "surrogatepass")
-        Py_INCREF(key)      # PyList_SET_ITEM steals a reference
-        PyList_SET_ITEM(keys, i, key)
-        value = PyLong_FromSsize_t(i)
-        got = PyDict_SetDefault(index, key, value)   # borrowed: the value kept
-        if got != <PyObject *>value:
-            return None, (<object>got, i)
-    return keys, index
+    cdef nv_keyindex t
+    cdef const unsigned char[::1] blob
+    cdef const int64_t[::1] off
+    cdef readonly int status
+    cdef readonly Py_ssize_t n
+
+    def __cinit__(self, *args, **kwargs):
+        self.t.slots = NULL
+        self.status = -1
+
+    def __init__(self, const unsigned char[::1] blob not None,
+                 const int64_t[::1] offsets not None, uint64_t seed):
+        cdef int64_t cap = 2
+        if offsets.shape[0] < 1:
+            raise ValueError("offsets must hold n + 1 >= 1 values")
+        self.blob = blob
+        self.off = offsets
+        self.n = offsets.shape[0] - 1
+        while cap < 2 * self.n:
+            cap <<= 1
+        self.t.slots = <uint64_t *>malloc(sizeof(uint64_t) * cap)
+        if self.t.slots == NULL:
+            raise MemoryError()
+        self.t.blob = &blob[0] if blob.shape[0] > 0 else NULL
+        self.t.n_bytes = blob.shape[0]
+        self.t.off = &offsets[0]
+        self.t.n = self.n
+        self.t.cap = cap
+        self.t.seed = seed
+        self.t.ascii = 0
+
+    def __dealloc__(self):
+        free(self.t.slots)
+        self.t.slots = NULL
+
+    def __reduce__(self):
+        raise TypeError("a KeyIndex is not pickled (KeyedVectors pickles its key lists)")
+
+    def build(self):
+        """Check the keys and fill the table (once), without the GIL.
+
+        Returns
+        -------
+        tuple of int
+            ``(status, where, other)``: :data:`KEYS_OK`, or what is wrong
+            (:data:`KEYS_BAD_OFFSETS`, :data:`KEYS_EMPTY`, :data:`KEYS_WHITESPACE`,
+            :data:`KEYS_BAD_UTF8`, :data:`KEYS_DUPLICATE`) and the position of the key
+            at fault (for a duplicate, ``other`` is the position of its first
+            occurrence; else -1). Only after :data:`KEYS_OK` can the index be used.
+        """
+        cdef int64_t where = 0, other = -1
+        cdef int status
+        if self.status != -1:
+            raise RuntimeError("KeyIndex.build runs once")
+        with nogil:
+            status = nv_keyindex_build(&self.t, &where, &other)
+        self.status = status
+        return status, where, other
+
+    def __len__(self):
+        return self.n
+
+    cdef inline int _ready(self) except -1:
+        if self.status != KEYS_OK:
+            raise RuntimeError("the KeyIndex is not built, or its keys were refused")
+        return 0
+
+    cdef object _str(self, Py_ssize_t i):
+        cdef int64_t a = self.off[i], b = self.off[i + 1]
+        if self.t.ascii:
+            return nv_ascii_str(&self.blob[a], b - a)
+        return PyUnicode_DecodeUTF8(<const char *>&self.blob[a], b - a, "surrogatepass")
+
+    def find(self, key):
+        """Position of ``key`` (a str), or -1 when absent (or not a str)."""
+        cdef const char *s
+        cdef Py_ssize_t size = 0
+        cdef int64_t got
+        self._ready()
+        if not isinstance(key, str):
+            return -1
+        try:
+            s = PyUnicode_AsUTF8AndSize(key, &size)
+        except UnicodeEncodeError:   # a lone surrogate: as the keys were decoded
+            raw = (<str>key).encode("utf-8", "surrogatepass")
+            s = raw
+            size = len(raw)
+            return nv_keyindex_find(&self.t, <const unsigned char *>s, size)
+        return nv_keyindex_find(&self.t, <const unsigned char *>s, size)
+
+    def key(self, Py_ssize_t i):
+        """The key at position ``i`` (0 <= i < n), a new str."""
+        self._ready()
+        if not 0 <= i < self.n:
+            raise IndexError(f"key position {i} is outside [0, {self.n})")
+        return self._str(i)
+
+    def keys(self):
+        """All keys as a new list of str, in order."""
+        cdef Py_ssize_t i
+        self._ready()
+        out = PyList_New(self.n)   # NULL items until set: a partly filled list is freed safely
+        for i in range(self.n):
+            key = self._str(i)
+            Py_INCREF(key)         # PyList_SET_ITEM steals a reference
+            PyList_SET_ITEM(out, i, key)
+        return out
+
+    def index(self, list keys=None):
+        """The dict ``{key: position}`` in order, sized up front.
+
+        ``keys`` (optional): a list whose items are reused when item ``i`` is an exact
+        ASCII str equal to key ``i`` (checked, byte for byte), instead of making a
+        new str; any other item (a list changed since :meth:`keys` made it) is not used.
+        """
+        cdef Py_ssize_t i, m = 0
+        cdef int64_t a, b
+        cdef PyObject *item
+        self._ready()
+        if keys is not None:
+            m = PyList_GET_SIZE(keys)
+        out = nv_dict_presized(self.n)
+        for i in range(self.n):
+            a = self.off[i]
+            b = self.off[i + 1]
+            if i < m:
+                item = PyList_GET_ITEM(keys, i)   # borrowed; the list is not changed here
+                if nv_is_ascii_str_of(item, &self.blob[a], b - a):
+                    PyDict_SetItem(out, <object>item, PyLong_FromSsize_t(i))
+                    continue
+            PyDict_SetItem(out, self._str(i), PyLong_FromSsize_t(i))
+        return out

@@ -131,7 +131,7 @@ class SimilarityMixin:
         i, j = self.get_index(key1), self.get_index(key2)
         sims = self.unit_vectors @ self._query_row(i)
         closer = np.flatnonzero(sims > sims[j])
-        return [self.index_to_key[r] for r in closer.tolist() if r != i]
+        return [self._key_at(r) for r in closer.tolist() if r != i]
 
     def rank(self, key1: Any, key2: Any) -> int:
         """1 + the number of keys closer to ``key1`` than ``key2`` (see :meth:`closer_than`)."""
@@ -191,13 +191,13 @@ class SimilarityMixin:
             vector (it has no direction, so the answer would be arbitrary).
         """
         keys = [normalize_key(w) if isinstance(w, tuple) else w for w in words]
-        known = [w for w in keys if w in self.key_to_index]
+        known = [w for w in keys if w in self]
         if len(known) != len(keys):
             logger.warning("doesnt_match ignores keys not in the vocabulary: %s",
-                           [w for w in keys if w not in self.key_to_index])
+                           [w for w in keys if w not in self])
         if not known:
             raise ValueError("doesnt_match: none of the keys is in the vocabulary")
-        u = np.stack([self._query_row(self.key_to_index[w]) for w in known]).astype(np.float64)
+        u = np.stack([self._query_row(self._find(w)) for w in known]).astype(np.float64)
         mean = u.mean(axis=0)
         n = np.linalg.norm(mean)
         if n > 0:
@@ -423,7 +423,7 @@ class SimilarityMixin:
         source = self.unit_vectors if norm else self._vectors
         mass, rows = [], []
         for bag, n in bags:
-            rows.append([self.key_to_index[t] for t in bag])
+            rows.append([self._find(t) for t in bag])
             mass.append(np.array(list(bag.values()), dtype=np.float64) / n)
         cost = _euclidean(source[rows[0]].astype(np.float64), source[rows[1]].astype(np.float64))
         return float(ot.emd2(mass[0], mass[1], cost))
