@@ -120,8 +120,7 @@ static inline double nv_batch_grad(float *g, int nb, int nt, int tp, float lr,
             if (t < npos && mask != NULL && !((mask[b] >> t) & 1)) { row[t] = 0.0f; continue; }
             if (f >= NV_MAX_EXP) gr = (label - 1.0f) * lr;
             else if (f > -NV_MAX_EXP)   /* NaN takes the last branch */
-                gr = (label - exp_table[(int)((f + NV_MAX_EXP) *
-                                              ((float)NV_EXP_TABLE_SIZE / (2 * NV_MAX_EXP)))]) * lr;
+                gr = (label - nv_sigmoid_lookup(exp_table, f)) * lr;
             else gr = label * lr;
             if (with_loss) {
                 float z = t < npos ? f : -f;

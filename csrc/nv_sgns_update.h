@@ -40,6 +40,21 @@ static void nv_fill_exp_table(float *t) {
     }
 }
 
+/* sigmoid(f) from the table for -6 < f < 6 (the callers clip outside). The grid index
+ * is clamped to the table: in float arithmetic (f + 6) rounds to 12.0f for the float
+ * just below 6 (f = 5.9999995f), whose index is then 1000, one past the last cell.
+ * Unclamped, that one value read the 4 bytes after the table, which hold whatever the
+ * heap left there (NaN or a value above 1e6 in about a third of 2,000 allocations
+ * sampled), so a single dot product of exactly that value could turn one update into
+ * NaN or 1e20 and the run diverged at random (issue 14). Every other f keeps its index:
+ * results are unchanged wherever the index was in range. The grid step is a float;
+ * word2vec.c's integer 1000 / 6 / 2 = 83 would be off by 0.4%. */
+static inline float nv_sigmoid_lookup(const float *exp_table, float f) {
+    int i = (int)((f + NV_MAX_EXP) * ((float)NV_EXP_TABLE_SIZE / (2 * NV_MAX_EXP)));
+    i = i < 0 ? 0 : (i >= NV_EXP_TABLE_SIZE ? NV_EXP_TABLE_SIZE - 1 : i);
+    return exp_table[i];
+}
+
 /* One SGNS update in place: the input row l1 = syn0[c] against syn1[targets[0]]
  * (label 1) and syn1[targets[1..n_targets)] (label 0), learning rate lr. neu1e is
  * dim floats of scratch. Returns the loss of the pair before the update,
@@ -58,10 +73,7 @@ static double nv_sgns_pair(float *restrict l1, float *restrict syn1, int dim,
         for (int k = 0; k < dim; k++) f += l1[k] * row[k];
         /* NaN takes the last branch: no table read out of range */
         if (f >= NV_MAX_EXP) g = (label - 1.0f) * lr;
-        else if (f > -NV_MAX_EXP)
-            /* grid index; word2vec.c's integer 1000 / 6 / 2 = 83 would be off by 0.4% */
-            g = (label - exp_table[(int)((f + NV_MAX_EXP) *
-                                          ((float)NV_EXP_TABLE_SIZE / (2 * NV_MAX_EXP)))]) * lr;
+        else if (f > -NV_MAX_EXP) g = (label - nv_sigmoid_lookup(exp_table, f)) * lr;
         else g = label * lr;
         if (with_loss) {   /* -log sigmoid(+-f), f clipped to [-6, 6] */
             float z = j == 0 ? f : -f;

@@ -25,7 +25,7 @@ def _ref_sigmoid(f: np.float32, table: np.ndarray) -> np.float32 | None:
     """word2vec's table lookup; None outside (-6, 6)."""
     if f >= 6 or f <= -6:
         return None
-    return table[int(np.float32((f + np.float32(6)) * np.float32(1000 / 12)))]
+    return table[min(int(np.float32((f + np.float32(6)) * np.float32(1000 / 12))), 999)]
 
 
 def ref_update_pair(syn0, syn1, centre, targets, lr, table):
@@ -83,6 +83,34 @@ def test_update_pair_clips_large_dot_products():
     assert np.array_equal(syn1[0], before0)                  # positive: g = 0
     np.testing.assert_allclose(syn1[1], 2.0 - 0.1 * 2.0)     # negative: g = -lr
     assert np.isfinite(syn0).all()
+
+
+def _fenced_table() -> np.ndarray:
+    """The sigmoid table as a view of a longer buffer whose next cell is NaN: a read one
+    past the table shows as NaN instead of depending on what the heap holds there."""
+    buf = np.full(1001, np.nan, dtype=np.float32)
+    buf[:1000] = _sgns.sgns_exp_table()
+    return buf[:1000]
+
+
+@pytest.mark.parametrize("negative", [False, True])
+def test_update_pair_dot_just_below_six_stays_in_the_table(negative):
+    # issue 14: f = 5.9999995f (the float below 6) gave the grid index 1000, one past
+    # the table; what lay there (NaN, 1e20, ...) went into the gradient and the run
+    # diverged at random. The last cell is used instead.
+    table = _fenced_table()
+    f = np.nextafter(np.float32(6), np.float32(0))
+    assert np.float32(f + np.float32(6)) == 12.0              # the rounding at stake
+    syn0 = np.array([[f]], dtype=np.float32)                  # dot = f exactly
+    syn1 = np.ones((2, 1), dtype=np.float32)
+    targets = np.array([1, 0] if negative else [0], dtype=np.int32)
+    r0, r1 = syn0.copy(), syn1.copy()
+    ref_loss = ref_update_pair(r0, r1, 0, targets, 0.025, table)
+    loss = _sgns.sgns_update_pair(syn0, syn1, 0, targets, 0.025, table)
+    assert np.isfinite(syn0).all() and np.isfinite(syn1).all()
+    np.testing.assert_array_equal(syn0, r0)
+    np.testing.assert_array_equal(syn1, r1)
+    assert loss == pytest.approx(ref_loss, rel=1e-6)
 
 
 def test_exp_table_is_word2vecs():

@@ -23,7 +23,7 @@ def _coef(f: np.float32, label: float, lr: np.float32, table: np.ndarray) -> np.
     if f >= 6:
         return (f32(label) - f32(1.0)) * lr
     if f > -6:
-        return (f32(label) - table[int(f32((f + f32(6)) * f32(1000 / 12)))]) * lr
+        return (f32(label) - table[min(int(f32((f + f32(6)) * f32(1000 / 12))), 999)]) * lr
     return f32(label) * lr
 
 
@@ -72,6 +72,30 @@ def test_update_batch_matches_numpy(isa, dim, nb, nt):
     untouched1 = np.setdiff1d(np.arange(20), targets)
     assert np.array_equal(syn0[untouched0], r0[untouched0])
     assert np.array_equal(syn1[untouched1], r1[untouched1])
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("masked", [False, True])
+def test_update_batch_dot_just_below_six_stays_in_the_table(isa, masked):
+    # issue 14: a dot product of 5.9999995f (the float below 6) gave the grid index
+    # 1000, one past the sigmoid table; the table here is fenced by a NaN, so that read
+    # would put NaN in every row of the batch. The last cell is used instead.
+    buf = np.full(1001, np.nan, dtype=np.float32)
+    buf[:1000] = _sgns.sgns_exp_table()
+    table = buf[:1000]
+    f = np.nextafter(np.float32(6), np.float32(0))
+    syn0 = np.array([[f], [f], [0.5]], dtype=np.float32)     # dots with syn1[0] = f
+    syn1 = np.ones((3, 1), dtype=np.float32)
+    inputs = np.array([0, 1, 2], dtype=np.int32)
+    targets = np.array([0, 1, 2], dtype=np.int32)             # positive, two negatives
+    r0, r1 = syn0.copy(), syn1.copy()
+    ref = ref_update_batch(r0, r1, inputs, targets, 0.025, table)
+    mask = np.array([[1, 1, 1]], dtype=np.uint8) if masked else None
+    loss = _sgns.sgns_update_batch(syn0, syn1, inputs, targets, 0.025, table, isa, mask)
+    assert np.isfinite(syn0).all() and np.isfinite(syn1).all()
+    np.testing.assert_allclose(syn0, r0, rtol=1e-6)
+    np.testing.assert_allclose(syn1, r1, rtol=1e-6)
+    assert loss == pytest.approx(ref, rel=1e-6)
 
 
 def test_update_batch_clips_and_checks():
