@@ -63,10 +63,10 @@ def key_orders_utf8(blob: bytes, n: int) -> np.ndarray | None:
     bytes do not hold exactly ``n`` newline-ended keys)."""
     if n == 0:
         return np.zeros(0, dtype=np.int8)
-    b = np.frombuffer(blob, np.uint8)
-    ends = np.flatnonzero(b == 10)
-    if len(ends) != n or ends[-1] != len(b) - 1:
+    ends = key_ends_utf8(blob, n)
+    if ends is None:
         return None
+    b = np.frombuffer(blob, np.uint8)
     seps = np.flatnonzero((b[:-1] == 0xC2) & (b[1:] == 0xA0))
     return (np.diff(np.searchsorted(seps, ends), prepend=0) + 1).astype(np.int8)
 

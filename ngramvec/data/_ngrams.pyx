@@ -622,6 +622,11 @@ ctypedef struct keyrec:
     int64_t idx
 
 
+cdef inline int64_t _start(const int64_t *ends, int64_t i) noexcept nogil:
+    """Offset of key ``i``'s first byte: one past the newline of the key before it."""
+    return ends[i - 1] + 1 if i else 0
+
+
 cdef int _check_ends(const unsigned char[::1] blob, const int64_t[::1] ends) except -1:
     """``ends`` must be the offsets of every newline of ``blob``, in order, the last one
     ending it (what :func:`newline_ends` returns; checked here, in one pass)."""
@@ -654,8 +659,8 @@ cdef inline int _key_cmp(const keyrec *a, const keyrec *b, const unsigned char *
         return -1 if a.pfx < b.pfx else 1
     if a.pfx2 != b.pfx2:
         return -1 if a.pfx2 < b.pfx2 else 1
-    sa = ends[a.idx - 1] + 1 if a.idx else 0
-    sb = ends[b.idx - 1] + 1 if b.idx else 0
+    sa = _start(ends, a.idx)
+    sb = _start(ends, b.idx)
     la = ends[a.idx] - sa
     lb = ends[b.idx] - sb
     m = la if la < lb else lb
@@ -707,7 +712,7 @@ def key_order_utf8(const unsigned char[::1] blob, const int64_t[::1] ends,
     p = &blob[0]
     with nogil:
         for i in range(n):
-            s = ends[i - 1] + 1 if i else 0
+            s = _start(&ends[0], i)
             e = ends[i]
             L = e - s
             v = 0
@@ -782,7 +787,7 @@ def take_keys_utf8(const unsigned char[::1] blob, const int64_t[::1] ends,
             if q < 0 or q >= n:
                 bad = i
                 break
-            total += ends[q] - (ends[q - 1] if q else -1)
+            total += ends[q] + 1 - _start(&ends[0], q)
     if bad >= 0:
         raise IndexError(f"key position {idx[bad]} out of range for {n:,} keys")
     res = PyBytes_FromStringAndSize(NULL, total)
@@ -790,7 +795,7 @@ def take_keys_utf8(const unsigned char[::1] blob, const int64_t[::1] ends,
     with nogil:
         for i in range(m):
             q = idx[i]
-            s = ends[q - 1] + 1 if q else 0
+            s = _start(&ends[0], q)
             L = ends[q] + 1 - s
             memcpy(o, &blob[s], <size_t>L)
             o += L
@@ -815,9 +820,9 @@ def join_keys_utf8(const unsigned char[::1] heads, const int64_t[::1] head_ends,
                 break
             h = c // nt
             t = c % nt
-            # the head with its newline, less the newline, plus the two bytes C2 A0
-            total += (head_ends[h] - (head_ends[h - 1] if h else -1)) + 1 + \
-                     (tail_ends[t] - (tail_ends[t - 1] if t else -1))
+            # the head without its newline, the two bytes C2 A0, the tail with its newline
+            total += (head_ends[h] - _start(&head_ends[0], h)) + 2 + \
+                     (tail_ends[t] + 1 - _start(&tail_ends[0], t))
     if bad >= 0:
         raise IndexError(f"ngram code {codes[bad]} out of range for {nh:,} x {nt:,} keys")
     res = PyBytes_FromStringAndSize(NULL, total)
@@ -827,9 +832,9 @@ def join_keys_utf8(const unsigned char[::1] heads, const int64_t[::1] head_ends,
             c = codes[i]
             h = c // nt
             t = c % nt
-            sh = head_ends[h - 1] + 1 if h else 0
+            sh = _start(&head_ends[0], h)
             lh = head_ends[h] - sh
-            st = tail_ends[t - 1] + 1 if t else 0
+            st = _start(&tail_ends[0], t)
             lt = tail_ends[t] + 1 - st
             memcpy(o, &heads[sh], <size_t>lh)
             o[lh] = <char>0xC2

@@ -16,9 +16,6 @@ from ngramvec.base.validation import check_float, check_int, check_memory, check
 from ngramvec.base.exceptions import CorpusError, OutOfVocabularyError, VectorsFormatError
 from ngramvec.data.ngrams import (check_orders, count_ngrams, key_order_utf8,
                                   min_counts_by_order, take_keys_utf8)
-
-# a word vocabulary is pure Python without the compiled modules (sorted as strs then)
-_COMPILED = is_built(key_order_utf8)
 from ngramvec.data.corpus import Corpus
 from ngramvec.data.encode import EncodedCorpus
 from ngramvec.data.spill import check_tmp_dir, default_memory_limit
@@ -26,6 +23,9 @@ from ngramvec.data.spill import check_tmp_dir, default_memory_limit
 logger = logging.getLogger(__name__)
 
 __all__ = ["Vocabulary", "as_encoded"]
+
+# a word vocabulary is pure Python without the compiled modules (sorted as strs then)
+_COMPILED = is_built(key_order_utf8)
 
 
 def _frequent(counts: np.ndarray, min_count: int) -> np.ndarray:
@@ -110,10 +110,12 @@ class Vocabulary:
         self.min_count = min_count
         self.max_size = max_size
         self._orders = None
-        if word_total is None:
-            words = self.orders == 1 if len(self) else np.zeros(0, bool)
-            word_total = int(self.counts[words].sum()) if words.any() else int(self.counts.sum())
-        self.word_total = int(word_total)
+        self.word_total = self._count_words() if word_total is None else int(word_total)
+
+    def _count_words(self) -> int:
+        """Occurrences of the order-1 entries (of all entries when there is none)."""
+        words = self.orders == 1 if len(self) else np.zeros(0, bool)
+        return int(self.counts[words].sum()) if words.any() else int(self.counts.sum())
 
     # Pickled (Dask ships vocabularies to its workers and its scheduler) as the keys'
     # UTF-8 bytes, cached: a list of 1M strs and its dict take 0.7 s to pickle and 0.6 s
@@ -292,9 +294,7 @@ class Vocabulary:
                                else int(total_tokens), min_count=min_count,
                                max_size=max_size, word_total=word_total)
         if vocab.word_total is None:
-            words = vocab.orders == 1
-            vocab.word_total = int(vocab.counts[words].sum() if words.any()
-                                   else vocab.counts.sum())
+            vocab.word_total = vocab._count_words()
         _log_built(vocab, n if n_seen is None else n_seen, min_count, max_size)
         return vocab
 
@@ -339,9 +339,9 @@ class Vocabulary:
         idx = np.flatnonzero(wanted)
         kw = dict(total_tokens=self.total_tokens, min_count=self.min_count,
                   max_size=self.max_size, word_total=self.word_total)
-        if "index_to_key" not in self.__dict__ and self.keys_utf8() is not None:
+        blob = None if "index_to_key" in self.__dict__ else self.keys_utf8()
+        if blob is not None:
             # an unpickled copy: cut the bytes, decode nothing
-            blob = self.keys_utf8()
             cut = take_keys_utf8(blob, key_ends_utf8(blob, len(self)), idx)
             return Vocabulary._from_utf8(cut, len(idx), self.counts[idx], **kw)
         return Vocabulary([self.index_to_key[i] for i in idx], self.counts[idx], **kw)

@@ -223,7 +223,7 @@ def build_vocabulary(sources, client: Client, min_count: int | Sequence[int] = 5
         word_total = int(counts[counts >= word_min].sum())
         vocab = Vocabulary._from_counts_utf8(blob, n, out_counts, min_count=1,
                                              max_size=max_size, total_tokens=total,
-                                             word_total=word_total)
+                                             word_total=word_total, n_seen=n_distinct)
         vocab.min_count = mins
         return vocab
     except BaseException:
